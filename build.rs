@@ -1,0 +1,27 @@
+//! Build script: interpreter configuration, and the C half of the layout check.
+
+fn main() {
+    // `cfg(Py_3_12)` etc. for the interpreter being built for (PYO3_PYTHON, else `python3`).
+    pyo3_build_config::use_pyo3_cfgs();
+    // `cargo test` builds an executable that embeds libpython. Without an rpath the loader
+    // would pick whichever libpython3.11.so it finds first (Debian's, not pyenv's). This is a
+    // no-op for the extension itself (PYO3_BUILD_EXTENSION_MODULE=1), which must not link
+    // libpython: the interpreter that imports it provides those symbols.
+    pyo3_build_config::add_libpython_rpath_link_args();
+
+    // Compile csrc/layout.c against the *target interpreter's own* headers. It records the
+    // C sizes and offsets of the structs lucas hands to CPython; src/layout.rs compares them
+    // with pyo3-ffi's Rust declarations in `cargo test`. Only the tests reference the table,
+    // so the linker leaves it out of the extension module.
+    let include = pyo3_build_config::get()
+        .run_python_script("import sysconfig; print(sysconfig.get_paths()['include'])")
+        .expect("the target interpreter reports its include directory");
+    cc::Build::new()
+        .file("csrc/layout.c")
+        .include(include.trim())
+        .warnings(true)
+        .extra_warnings(true)
+        .compile("lucas_layout");
+    println!("cargo:rerun-if-changed=csrc/layout.c");
+    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+}

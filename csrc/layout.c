@@ -1,0 +1,67 @@
+/* The C side of lucas's layout check.
+ *
+ * lucas declares CPython's structs in Rust (through pyo3-ffi) and fills them in by hand:
+ * a static PyTypeObject, a PyModuleDef, PyMethodDef tables. If a Rust declaration disagreed
+ * with the real header by one field, CPython would read a slot from the wrong offset. This
+ * file is compiled by build.rs against the target interpreter's own Python.h and lists the
+ * C compiler's answer for every size and offset lucas relies on; src/layout.rs compares the
+ * list with Rust's `size_of`/`offset_of!` in `cargo test`, naming any field that differs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *name;
+    size_t value;
+} lucas_layout_entry;
+
+#define SIZE(T) {"sizeof " #T, sizeof(T)}
+#define FIELD(T, f) {#T "." #f, offsetof(T, f)}
+
+const lucas_layout_entry lucas_layout_table[] = {
+    SIZE(PyObject),
+    FIELD(PyObject, ob_refcnt),
+    FIELD(PyObject, ob_type),
+    SIZE(PyVarObject),
+    FIELD(PyVarObject, ob_size),
+
+    SIZE(PyTypeObject),
+    FIELD(PyTypeObject, tp_name),
+    FIELD(PyTypeObject, tp_basicsize),
+    FIELD(PyTypeObject, tp_itemsize),
+    FIELD(PyTypeObject, tp_dealloc),
+    FIELD(PyTypeObject, tp_repr),
+    FIELD(PyTypeObject, tp_flags),
+    FIELD(PyTypeObject, tp_doc),
+    FIELD(PyTypeObject, tp_traverse),
+    FIELD(PyTypeObject, tp_iter),
+    FIELD(PyTypeObject, tp_iternext),
+    FIELD(PyTypeObject, tp_methods),
+    FIELD(PyTypeObject, tp_getset),
+    FIELD(PyTypeObject, tp_alloc),
+    FIELD(PyTypeObject, tp_new),
+    FIELD(PyTypeObject, tp_free),
+    FIELD(PyTypeObject, tp_vectorcall),
+
+    SIZE(PyModuleDef_Base),
+    SIZE(PyModuleDef),
+    FIELD(PyModuleDef, m_name),
+    FIELD(PyModuleDef, m_doc),
+    FIELD(PyModuleDef, m_size),
+    FIELD(PyModuleDef, m_methods),
+    FIELD(PyModuleDef, m_slots),
+    FIELD(PyModuleDef, m_free),
+
+    SIZE(PyMethodDef),
+    FIELD(PyMethodDef, ml_name),
+    FIELD(PyMethodDef, ml_meth),
+    FIELD(PyMethodDef, ml_flags),
+    FIELD(PyMethodDef, ml_doc),
+
+    SIZE(PyGetSetDef),
+    FIELD(PyGetSetDef, get),
+    FIELD(PyGetSetDef, doc),
+};
+
+const size_t lucas_layout_count = sizeof lucas_layout_table / sizeof lucas_layout_table[0];

@@ -1,0 +1,198 @@
+//! Argument parsing by hand: what `PyArg_ParseTupleAndKeywords` and Argument Clinic generate.
+//!
+//! All public callables of lucas take positional-only arguments and one keyword-only
+//! argument, `mod` (`f(n, /, *, mod=None)`). They arrive in one of the two calling
+//! conventions of the C API ("Calling Python objects" / "Vectorcall Protocol"):
+//! * `tp_new` gets a tuple of positional arguments and a dict of keywords (or NULL);
+//! * `METH_FASTCALL | METH_KEYWORDS` functions get a C array holding the positional values
+//!   followed by the keyword values, plus a tuple of the keyword names.
+//!
+//! Both are reduced to [`bind`], which checks counts and names and raises TypeErrors worded
+//! like CPython's own. Then the values are converted: [`integer`], [`modulus`] and
+//! [`integer_items`] turn them into exact ints, naming the argument in every message.
+
+use crate::error::{type_error, value_error, PyErr, PyResult};
+use crate::pyint;
+use crate::refs::{Borrowed, Owned};
+use pyo3_ffi as ffi;
+use std::cmp::Ordering;
+
+/// The name of the one keyword-only parameter.
+const MOD: &str = "mod";
+
+/// Checks a call against `func(names..., /, *, mod=None)` and returns the positional
+/// arguments (borrowed from the caller's tuple or array) and `mod` if given.
+fn bind<'a, const P: usize>(
+    func: &str,
+    names: [&str; P],
+    positional: &[Borrowed<'a>],
+    keywords: impl Iterator<Item = (Borrowed<'a>, Borrowed<'a>)>,
+) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
+    if positional.len() > P {
+        let s = if P == 1 { "" } else { "s" };
+        return type_error(format!("{func}() takes exactly {P} positional argument{s} ({} given)", positional.len()));
+    }
+    let mut modulus = None;
+    let mut positional_only = Vec::new();
+    for (key, value) in keywords {
+        let key = pyint::str_of(key)?;
+        if key == MOD {
+            modulus = Some(value);
+        } else if names.contains(&key.as_str()) {
+            positional_only.push(key);
+        } else {
+            return type_error(format!("{func}() got an unexpected keyword argument '{key}'"));
+        }
+    }
+    if !positional_only.is_empty() {
+        return type_error(format!(
+            "{func}() got some positional-only arguments passed as keyword arguments: '{}'",
+            positional_only.join(", ")
+        ));
+    }
+    match <[Borrowed<'a>; P]>::try_from(positional) {
+        Ok(args) => Ok((args, modulus)),
+        Err(_) => {
+            let i = positional.len();
+            type_error(format!("{func}() missing required argument '{}' (pos {})", names[i], i + 1))
+        }
+    }
+}
+
+/// Binds a `tp_new`-style call: `args` is a tuple, `kwargs` a dict or NULL.
+///
+/// # Safety
+/// `args` is a live tuple and `kwargs` NULL or a live dict, both borrowed for `'a`; GIL held.
+pub unsafe fn bind_tuple<'a, const P: usize>(
+    func: &str,
+    names: [&str; P],
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
+    // SAFETY: `args` is a tuple (caller); its items are borrowed from it for `'a`.
+    let positional: Vec<Borrowed<'a>> = unsafe {
+        (0..ffi::PyTuple_GET_SIZE(args)).map(|i| Borrowed::from_ptr(ffi::PyTuple_GET_ITEM(args, i))).collect()
+    };
+    let mut pos: ffi::Py_ssize_t = 0;
+    let keywords = std::iter::from_fn(|| {
+        if kwargs.is_null() {
+            return None;
+        }
+        let (mut k, mut v) = (std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: `kwargs` is a live dict that nothing mutates during the loop (no Python
+        // code runs in `bind` but `str(key)` of a str); PyDict_Next yields borrowed refs.
+        (unsafe { ffi::PyDict_Next(kwargs, &mut pos, &mut k, &mut v) } != 0)
+            // SAFETY: both are non-NULL, borrowed from the dict, which outlives `'a`.
+            .then(|| unsafe { (Borrowed::from_ptr(k), Borrowed::from_ptr(v)) })
+    });
+    bind(func, names, &positional, keywords)
+}
+
+/// Binds a vectorcall-style call (`METH_FASTCALL | METH_KEYWORDS`).
+///
+/// # Safety
+/// `args` points at `nargs + len(kwnames)` live objects, `kwnames` is NULL or a tuple of
+/// str, all borrowed for `'a`; the GIL is held.
+pub unsafe fn bind_fastcall<'a, const P: usize>(
+    func: &str,
+    names: [&str; P],
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
+    // SAFETY: `kwnames` is NULL or a tuple (caller).
+    let nkw = if kwnames.is_null() { 0 } else { unsafe { ffi::PyTuple_GET_SIZE(kwnames) } };
+    let all: &[*mut ffi::PyObject] = if args.is_null() {
+        &[] // CPython may pass NULL when there are no arguments at all
+    } else {
+        // SAFETY: the caller guarantees `nargs + nkw` live pointers at `args`.
+        unsafe { std::slice::from_raw_parts(args, (nargs + nkw) as usize) }
+    };
+    // SAFETY: every pointer in the array is a live borrowed object (caller).
+    let positional: Vec<Borrowed<'a>> =
+        all[..nargs as usize].iter().map(|&p| unsafe { Borrowed::from_ptr(p) }).collect();
+    let keywords = (0..nkw).map(|i| {
+        // SAFETY: `kwnames` holds `nkw` borrowed str objects; values follow the positionals.
+        unsafe {
+            (
+                Borrowed::from_ptr(ffi::PyTuple_GET_ITEM(kwnames, i)),
+                Borrowed::from_ptr(all[nargs as usize + i as usize]),
+            )
+        }
+    });
+    bind(func, names, &positional, keywords)
+}
+
+/// An integer argument (anything with `__index__`) as an exact int.
+pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
+    if !pyint::is_integer(obj) {
+        return type_error(format!("{func}() argument '{name}' must be an integer, not {}", obj.type_name()));
+    }
+    pyint::index(obj)
+}
+
+/// The `mod` argument: None (or absent) or a positive integer.
+pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
+    // SAFETY: `Py_None` only takes the address of the None singleton.
+    let none = unsafe { ffi::Py_None() };
+    let obj = match obj {
+        Some(o) if o.as_ptr() != none => o,
+        _ => return Ok(None),
+    };
+    if !pyint::is_integer(obj) {
+        return type_error(format!("{func}() argument 'mod' must be an integer or None, not {}", obj.type_name()));
+    }
+    let m = pyint::index(obj)?;
+    if pyint::sign(m.borrow()) != Ordering::Greater {
+        return value_error(format!("{func}() argument 'mod' must be a positive integer"));
+    }
+    Ok(Some(m))
+}
+
+/// Consumes an iterable of integers into exact ints. An exception raised by the iterable or
+/// by an item's `__index__` propagates unchanged; a non-iterable or non-integer item gets a
+/// TypeError naming the argument (and the item's index).
+pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owned>> {
+    // SAFETY: reads the type's slots and the sequence check of a live object.
+    let iterable =
+        unsafe { (*ffi::Py_TYPE(obj.as_ptr())).tp_iter.is_some() || ffi::PySequence_Check(obj.as_ptr()) != 0 };
+    if !iterable {
+        return type_error(format!(
+            "{func}() argument '{name}' must be an iterable of integers, not {}",
+            obj.type_name()
+        ));
+    }
+    // SAFETY: a live object in, a new reference or NULL out.
+    let iter = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetIter(obj.as_ptr())) }?;
+    let mut items = Vec::new();
+    loop {
+        // SAFETY: `iter` is a live iterator; PyIter_Next returns a new reference, or NULL at
+        // the end (no exception) or on error (exception set).
+        let item = unsafe { ffi::PyIter_Next(iter.as_ptr()) };
+        if item.is_null() {
+            // SAFETY: reading the error indicator needs only the GIL.
+            if unsafe { ffi::PyErr_Occurred() }.is_null() {
+                return Ok(items);
+            }
+            return Err(PyErr::fetch());
+        }
+        // SAFETY: a non-NULL new reference from PyIter_Next, handed over (cannot be Err).
+        let item = unsafe { Owned::from_owned_ptr(item) }?;
+        if !pyint::is_integer(item.borrow()) {
+            let i = items.len();
+            return type_error(format!(
+                "{func}() argument '{name}' item {i} must be an integer, not {}",
+                item.borrow().type_name()
+            ));
+        }
+        items.push(pyint::index(item.borrow())?);
+        // An endless C iterator (itertools.count()) never returns to the eval loop, so check
+        // for Ctrl-C here now and then, as long loops in CPython's C code do.
+        if items.len() % 4096 == 0 {
+            // SAFETY: GIL held; on a pending signal the handler's exception is set.
+            if unsafe { ffi::PyErr_CheckSignals() } != 0 {
+                return Err(PyErr::fetch());
+            }
+        }
+    }
+}

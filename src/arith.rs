@@ -1,0 +1,94 @@
+//! Machine-word arithmetic for recurrences (pure Rust, no FFI; tested by `cargo test`).
+//!
+//! Two fast paths of `LucasIter` live here:
+//! * exact `i64` steps that report overflow instead of wrapping (the caller then promotes the
+//!   state to Python ints, the way `itertools.count` leaves its C `long` fast path), and
+//! * steps modulo a word-sized modulus `m` (1 <= m < 2**64), with values kept in `0..m`.
+
+/// `sum(c_i * x_i)` exactly, or `None` if the result does not fit in an i64.
+///
+/// Each product of two i64 fits in an i128 (|product| <= 2**126); the running sum is checked,
+/// so even a long recurrence of extreme values is never wrapped.
+#[inline]
+pub fn dot_i64(coef: &[i64], window: &[i64]) -> Option<i64> {
+    let mut acc: i128 = 0;
+    for (&c, &x) in coef.iter().zip(window) {
+        acc = acc.checked_add(i128::from(c) * i128::from(x))?;
+    }
+    i64::try_from(acc).ok()
+}
+
+/// `sum(c_i * x_i) mod m` for values already reduced into `0..m`.
+///
+/// A product of two values below m < 2**64 is below 2**128, so it fits a u128; the sum is
+/// reduced only when adding the next product would overflow, so an order-2 recurrence with
+/// m < 2**63 does a single division per step.
+#[inline]
+pub fn dot_mod(coef: &[u64], window: &[u64], m: u64) -> u64 {
+    let m128 = u128::from(m);
+    let mut acc: u128 = 0;
+    for (&c, &x) in coef.iter().zip(window) {
+        let p = u128::from(c) * u128::from(x);
+        acc = match acc.checked_add(p) {
+            Some(s) => s,
+            // acc % m < m and p <= (m-1)**2, so their sum is below m**2 < 2**128.
+            None => acc % m128 + p,
+        };
+    }
+    (acc % m128) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_i64_exact_and_overflow() {
+        assert_eq!(dot_i64(&[1, 1], &[3, 5]), Some(8));
+        assert_eq!(dot_i64(&[-1], &[i64::MIN]), None); // -i64::MIN = 2**63
+        assert_eq!(dot_i64(&[1], &[i64::MIN]), Some(i64::MIN));
+        assert_eq!(dot_i64(&[2], &[-(1 << 62)]), Some(i64::MIN));
+        assert_eq!(dot_i64(&[1, 1], &[i64::MAX, 1]), None);
+        // An intermediate sum beyond i64 that comes back into range is still exact.
+        assert_eq!(dot_i64(&[1, 1, -1], &[i64::MAX, i64::MAX, i64::MAX]), Some(i64::MAX));
+        // Products at the extremes: i64::MIN * i64::MIN = 2**126 twice overflows no i128.
+        assert_eq!(dot_i64(&[i64::MIN, i64::MIN, i64::MAX], &[i64::MIN, i64::MIN, 1]), None);
+        // Fibonacci 92 fits, 93 does not.
+        let (mut a, mut b) = (0i64, 1i64);
+        for _ in 0..91 {
+            let c = dot_i64(&[1, 1], &[a, b]).unwrap();
+            a = b;
+            b = c;
+        }
+        assert_eq!(b, 7540113804746346429);
+        assert_eq!(dot_i64(&[1, 1], &[a, b]), None);
+    }
+
+    #[test]
+    fn dot_mod_matches_u128_reference() {
+        let ms = [1u64, 2, 7, (1 << 61) - 1, (1 << 63) - 25, u64::MAX - 58, u64::MAX];
+        let mut seed = 0x9E3779B97F4A7C15u64;
+        let mut rnd = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for &m in &ms {
+            for k in 1..=8 {
+                let coef: Vec<u64> = (0..k).map(|_| rnd() % m).collect();
+                let win: Vec<u64> = (0..k).map(|_| rnd() % m).collect();
+                let expect = coef
+                    .iter()
+                    .zip(&win)
+                    .fold(0u128, |acc, (&c, &x)| (acc + u128::from(c) * u128::from(x) % u128::from(m)) % u128::from(m));
+                assert_eq!(u128::from(dot_mod(&coef, &win, m)), expect, "m={m} k={k}");
+            }
+        }
+        // All maximal values: the overflow branch must reduce correctly.
+        let m = u64::MAX;
+        let v = vec![m - 1; 8];
+        let expect = (u128::from(m - 1) * u128::from(m - 1) % u128::from(m) * 8) % u128::from(m);
+        assert_eq!(u128::from(dot_mod(&v, &v, m)), expect);
+    }
+}

@@ -1,0 +1,141 @@
+//! The FFI boundary: the one guard every `extern "C"` entry point runs through.
+//!
+//! A Rust panic must never unwind into CPython's C frames (that is undefined behaviour, and
+//! since Rust 1.81 an `extern "C"` function aborts the process instead). So every slot and
+//! method body runs inside [`guard`], which
+//!
+//! 1. catches a panic with `catch_unwind` and raises `SystemError` in its place,
+//! 2. turns an `Err(PyErr)` into the pending Python exception ([`PyErr::restore`]), and
+//! 3. returns the *error value of that slot*: NULL for functions returning an object
+//!    (`tp_new`, `tp_iternext`, methods), -1 for those returning `int` (C-API docs,
+//!    "Exception Handling": the caller sees the error value and finds the exception set).
+//!
+//! This is what pyo3's and rust-cpython's macros wrap around each function they generate.
+//!
+//! Panic output: the default panic hook prints a message (and, with RUST_BACKTRACE set, a
+//! backtrace) to stderr even when the panic is caught. [`install_panic_hook`] chains a hook
+//! that stays quiet for panics inside a guard (the message goes into the SystemError instead)
+//! and defers to the previous hook for every other panic in the process.
+
+use crate::error::{ExcType, PyErr, PyResult};
+use pyo3_ffi as ffi;
+use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe};
+
+thread_local! {
+    /// How many guards are active on this thread (guards nest when Python calls back in).
+    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Where the last guarded panic happened, recorded by the hook for the SystemError.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `body` for an `extern "C"` entry point and converts its outcome to the C convention:
+/// the value on success, `error_value` with a Python exception set on failure or panic.
+#[inline]
+pub fn guard<T>(error_value: T, body: impl FnOnce() -> PyResult<T>) -> T {
+    match run(body) {
+        Ok(value) => value,
+        Err(err) => {
+            err.restore();
+            error_value
+        }
+    }
+}
+
+/// The guard for slots that cannot report an error (`tp_dealloc` returns `void`): a failure
+/// is printed with `PyErr_WriteUnraisable`, as CPython does for an exception in `__del__`,
+/// and an exception that was already pending (deallocation often happens while one
+/// propagates) is left exactly as it was.
+pub fn guard_void(body: impl FnOnce() -> PyResult<()>) {
+    if let Err(err) = run(body) {
+        // SAFETY: reading the indicator needs only the GIL.
+        let pending = (!unsafe { ffi::PyErr_Occurred() }.is_null()).then(PyErr::fetch);
+        err.restore();
+        // SAFETY: an exception is set; NULL context is allowed (the object may be freed).
+        unsafe { ffi::PyErr_WriteUnraisable(std::ptr::null_mut()) };
+        if let Some(pending) = pending {
+            pending.restore();
+        }
+    }
+}
+
+/// Catches a panic in `body` and turns it into a SystemError.
+#[inline]
+fn run<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    GUARD_DEPTH.with(|d| d.set(d.get() + 1));
+    // AssertUnwindSafe: after a panic nothing observes the closure's captures again except
+    // through the Python objects it touched, whose invariants the Rust types keep (a RefCell
+    // borrow is released during unwinding; owned references are dropped).
+    let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+    GUARD_DEPTH.with(|d| d.set(d.get() - 1));
+    outcome.unwrap_or_else(|payload| Err(panic_to_error(payload)))
+}
+
+fn panic_to_error(payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    let msg = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    };
+    let place = PANIC_LOCATION.with(|l| l.borrow_mut().take()).unwrap_or_default();
+    PyErr::new(ExcType::SystemError, format!("Rust panic in lucas{place}: {msg}"))
+}
+
+/// Chains the quiet hook in front of the current one. Called once, from `PyInit_lucas`.
+pub fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if GUARD_DEPTH.with(Cell::get) > 0 {
+                let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line()));
+                PANIC_LOCATION.with(|l| *l.borrow_mut() = place);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{pending_exception, with_python};
+
+    #[test]
+    fn ok_passes_through_and_sets_nothing() {
+        with_python(|| {
+            assert_eq!(guard(-1, || Ok(7)), 7);
+            assert!(pending_exception().is_none());
+        });
+    }
+
+    #[test]
+    fn err_becomes_the_pending_exception_and_the_error_value() {
+        with_python(|| {
+            let r = guard(-1, || Err(PyErr::new(ExcType::ValueError, "bad n")));
+            assert_eq!(r, -1);
+            assert_eq!(pending_exception().as_deref(), Some("ValueError: bad n"));
+        });
+    }
+
+    #[test]
+    fn panic_becomes_system_error_and_the_error_value() {
+        with_python(|| {
+            install_panic_hook();
+            let r: *mut pyo3_ffi::PyObject = guard(std::ptr::null_mut(), || {
+                let v: Vec<i32> = Vec::new();
+                #[allow(clippy::useless_vec)]
+                Ok(std::ptr::null_mut::<pyo3_ffi::PyObject>().wrapping_add(v[3] as usize))
+            });
+            assert!(r.is_null());
+            let msg = pending_exception().expect("an exception is set");
+            assert!(msg.starts_with("SystemError: Rust panic in lucas at src/boundary.rs:"), "{msg}");
+            assert!(msg.contains("index out of bounds"), "{msg}");
+            // The guard is balanced even after unwinding.
+            assert_eq!(GUARD_DEPTH.with(Cell::get), 0);
+        });
+    }
+}

@@ -1,0 +1,28 @@
+//! Static C structures that CPython reads and writes: `PyTypeObject`, `PyModuleDef`,
+//! `PyMethodDef` tables.
+//!
+//! In C these are plain mutable globals. `PyType_Ready` fills in a static type's inherited
+//! slots, and `PyModule_Create` keeps a pointer to its `PyModuleDef`, so Rust cannot make
+//! them immutable `static`s, and `static mut` invites references that alias those writes.
+//! `StaticCell` is the honest middle: it hands out only a raw pointer, and `Sync` is justified
+//! by the GIL, which serialises every access CPython makes.
+
+use std::cell::UnsafeCell;
+
+#[repr(transparent)]
+pub struct StaticCell<T>(UnsafeCell<T>);
+
+// SAFETY: the contents are only touched by CPython (and by module init) with the GIL held,
+// which serialises all access; Rust code never forms a reference to them.
+unsafe impl<T> Sync for StaticCell<T> {}
+
+impl<T> StaticCell<T> {
+    pub const fn new(value: T) -> StaticCell<T> {
+        StaticCell(UnsafeCell::new(value))
+    }
+
+    /// The address CPython is given, e.g. `&LucasIter_Type` in C.
+    pub const fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}

@@ -1,0 +1,33 @@
+//! `lucas`: Lucas sequences and linear recurrences for Python, written over the raw C API.
+//!
+//! Each file holds one concept of a CPython extension module, the things that macro
+//! layers such as pyo3's `#[pymodule]`/`#[pyclass]` normally generate:
+//!
+//! | file | concept |
+//! |---|---|
+//! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef` |
+//! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
+//! | `args.rs` | parsing and converting arguments by hand |
+//! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
+//! | `refs.rs` | RAII owners of new and borrowed references |
+//! | `error.rs` | the error indicator as a Rust `Result` |
+//! | `pyint.rs` | Python int arithmetic through the number protocol |
+//! | `cstatic.rs` | static C structures that CPython writes into |
+//! | `arith.rs`, `ring.rs` | pure-Rust arithmetic and the recurrence window (no FFI) |
+//! | `layout.rs` | the check that Rust's struct layouts match the C headers |
+
+pub mod args;
+pub mod arith;
+pub mod boundary;
+pub mod cstatic;
+pub mod error;
+pub mod lucas_iter;
+pub mod module;
+pub mod pyint;
+pub mod refs;
+pub mod ring;
+
+#[cfg(test)]
+mod layout;
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,330 @@
+//! The `LucasIter` type: a static `PyTypeObject` with `tp_new`, `tp_dealloc`, `tp_iter` and
+//! `tp_iternext` (CPython docs, "Defining Extension Types: Tutorial", and "Type Objects").
+//!
+//! An instance is a C struct: the `PyObject` header CPython needs, followed by an ordinary
+//! Rust value ([`IterState`]) that `tp_new` writes in one piece and `tp_dealloc` drops in one
+//! piece, so every field is owned by a Rust type and freed by its `Drop`.
+//!
+//! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
+//! exact ints and a tuple of exact ints, which can never refer back to anything, so an
+//! instance can never be part of a reference cycle. A Python subclass that adds a
+//! `__dict__` gets GC support from `type.__new__` automatically (it sets HAVE_GC and uses
+//! `subtype_traverse`), which is why `tp_dealloc` frees through `Py_TYPE(self)->tp_free`.
+//!
+//! Threads: every slot runs with the GIL held and no slot runs Python code while it touches
+//! the state (operands are exact ints), so one `next()` cannot interleave with another. The
+//! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
+//! comment. On a free-threaded build (PEP 703) that would not be enough: the step would need a
+//! per-object lock (`Py_BEGIN_CRITICAL_SECTION`) and the type would declare
+//! `Py_mod_gil_not_used` only after that.
+
+use crate::args;
+use crate::arith::{dot_i64, dot_mod};
+use crate::boundary::guard;
+use crate::cstatic::StaticCell;
+use crate::error::{value_error, ExcType, PyErr, PyResult};
+use crate::pyint;
+use crate::refs::{new_tuple, none, Owned};
+use crate::ring::Ring;
+use pyo3_ffi as ffi;
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::ptr::{self, addr_of_mut};
+
+const NAME: &str = "LucasIter";
+
+/// The type object, `LucasIter_Type` in C. `PyInit_lucas` readies it.
+pub static LUCAS_ITER_TYPE: StaticCell<ffi::PyTypeObject> = StaticCell::new(type_object());
+
+/// The instance layout: `tp_basicsize` is its size.
+#[repr(C)]
+struct LucasIterObject {
+    ob_base: ffi::PyObject,
+    state: IterState,
+}
+
+/// Everything an instance owns, as one Rust value.
+struct IterState {
+    /// The coefficients as given (exact ints), as a tuple: ready for the attribute and repr.
+    coefficients: Owned,
+    /// The modulus as given, or None.
+    modulus: Option<Owned>,
+    /// The window and the arithmetic; mutated by `tp_iternext`.
+    engine: RefCell<Engine>,
+}
+
+/// How the next value is computed: the fastest representation that is still exact.
+enum Engine {
+    /// No modulus, and every coefficient and value fits an i64.
+    Exact { coef: Box<[i64]>, ring: Ring<i64> },
+    /// A modulus below 2**64: values are kept in `0..m` as u64.
+    Word { coef: Box<[u64]>, ring: Ring<u64>, m: u64 },
+    /// Python ints: no modulus and a value beyond i64, or a modulus of 2**64 or more.
+    Big { coef: Box<[Coef]>, ring: Ring<Owned>, modulus: Option<Owned> },
+}
+
+/// A coefficient on the Python-int path. 0, 1 and -1 are common (Fibonacci, Pell, ...) and
+/// cost an add or subtract instead of a multiplication.
+enum Coef {
+    Zero,
+    One,
+    MinusOne,
+    Int(Owned),
+}
+
+impl Coef {
+    fn new(c: &Owned) -> Coef {
+        match pyint::to_i64(c.borrow()) {
+            Some(0) => Coef::Zero,
+            Some(1) => Coef::One,
+            Some(-1) => Coef::MinusOne,
+            _ => Coef::Int(c.clone()),
+        }
+    }
+}
+
+impl Engine {
+    /// Chooses the engine for exact-int inputs; with a modulus, values are reduced first so
+    /// that even the initial values lie in `range(mod)`.
+    fn new(coef: &[Owned], init: &[Owned], modulus: Option<&Owned>) -> PyResult<Engine> {
+        let Some(m) = modulus else {
+            let words = |v: &[Owned]| v.iter().map(|x| pyint::to_i64(x.borrow())).collect::<Option<Vec<i64>>>();
+            return Ok(match (words(coef), words(init)) {
+                (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
+                _ => Engine::Big {
+                    coef: coef.iter().map(Coef::new).collect(),
+                    ring: Ring::new(init.to_vec()),
+                    modulus: None,
+                },
+            });
+        };
+        let reduce =
+            |v: &[Owned]| v.iter().map(|x| pyint::rem(x.borrow(), m.borrow())).collect::<PyResult<Vec<Owned>>>();
+        let (coef, init) = (reduce(coef)?, reduce(init)?);
+        Ok(match pyint::to_u64(m.borrow()) {
+            Some(m) => {
+                let words = |v: &[Owned]| {
+                    v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
+                };
+                Engine::Word { coef: words(&coef).into(), ring: Ring::new(words(&init)), m }
+            }
+            None => Engine::Big {
+                coef: coef.iter().map(Coef::new).collect(),
+                ring: Ring::new(init),
+                modulus: Some(m.clone()),
+            },
+        })
+    }
+
+    /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}. On error the state is
+    /// unchanged: everything fallible happens before the window moves.
+    fn next(&mut self) -> PyResult<Owned> {
+        match self {
+            Engine::Exact { coef, ring } => {
+                if let Some(newest) = dot_i64(coef, ring.window()) {
+                    let out = pyint::from_i64(ring.window()[0])?;
+                    ring.push(newest);
+                    return Ok(out);
+                }
+                // x_{n+k} leaves the i64 range: continue with Python ints from here on.
+                *self = self.promoted()?;
+                self.next()
+            }
+            Engine::Word { coef, ring, m } => {
+                let out = pyint::from_u64(ring.window()[0])?;
+                ring.push(dot_mod(coef, ring.window(), *m));
+                Ok(out)
+            }
+            Engine::Big { coef, ring, modulus } => {
+                let newest = big_dot(coef, ring.window(), modulus.as_ref())?;
+                Ok(ring.push(newest))
+            }
+        }
+    }
+
+    /// The same state as Python ints (only called on the exact i64 engine).
+    fn promoted(&self) -> PyResult<Engine> {
+        let Engine::Exact { coef, ring } = self else { unreachable!("only the i64 engine is promoted") };
+        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(&c))).collect::<PyResult<_>>()?;
+        Ok(Engine::Big { coef, ring: ring.map(|&x| pyint::from_i64(x))?, modulus: None })
+    }
+}
+
+/// `sum(c_i * x_i)` on Python ints, reduced by the modulus if there is one.
+fn big_dot(coef: &[Coef], window: &[Owned], modulus: Option<&Owned>) -> PyResult<Owned> {
+    let mut acc: Option<Owned> = None;
+    for (c, x) in coef.iter().zip(window) {
+        let (term, negate) = match c {
+            Coef::Zero => continue,
+            Coef::One => (x.clone(), false),
+            Coef::MinusOne => (x.clone(), true),
+            Coef::Int(c) => (pyint::mul(c.borrow(), x.borrow())?, false),
+        };
+        acc = Some(match (acc, negate) {
+            (None, false) => term,
+            (None, true) => pyint::neg(term.borrow())?,
+            (Some(a), false) => pyint::add(a.borrow(), term.borrow())?,
+            (Some(a), true) => pyint::sub(a.borrow(), term.borrow())?,
+        });
+    }
+    let sum = match acc {
+        Some(sum) => sum,
+        None => pyint::from_i64(0)?,
+    };
+    match modulus {
+        Some(m) => pyint::rem(sum.borrow(), m.borrow()),
+        None => Ok(sum),
+    }
+}
+
+/// The Rust state inside an instance.
+///
+/// # Safety
+/// `obj` is a live instance of `LucasIter` or a subclass (so it has this layout and its
+/// state was written by `tp_new`), borrowed for `'a`.
+unsafe fn state_of<'a>(obj: *mut ffi::PyObject) -> &'a IterState {
+    // SAFETY: per the contract, `obj` points at an initialised `LucasIterObject`.
+    unsafe { &(*obj.cast::<LucasIterObject>()).state }
+}
+
+/// `tp_new`: parses and converts every argument, then allocates the instance and moves the
+/// finished state in. Nothing fallible happens between allocation and initialisation, so
+/// `tp_dealloc` never sees a half-built object.
+unsafe extern "C" fn lucas_iter_new(
+    subtype: *mut ffi::PyTypeObject,
+    args: *mut ffi::PyObject,   // borrowed: tuple
+    kwargs: *mut ffi::PyObject, // borrowed: dict or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: CPython passes a tuple and a dict or NULL, borrowed for this call.
+        let ([coefficients, initial], modulus) =
+            unsafe { args::bind_tuple(NAME, ["coefficients", "initial"], args, kwargs) }?;
+        let modulus = args::modulus(NAME, modulus)?;
+        let coef = args::integer_items(NAME, "coefficients", coefficients)?;
+        let init = args::integer_items(NAME, "initial", initial)?;
+        if coef.is_empty() {
+            return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
+        }
+        if coef.len() != init.len() {
+            return value_error(format!(
+                "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
+                coef.len(),
+                init.len()
+            ));
+        }
+        let engine = RefCell::new(Engine::new(&coef, &init, modulus.as_ref())?);
+        let state = IterState { coefficients: new_tuple(coef)?, modulus, engine };
+
+        // SAFETY: `subtype` is a ready type (CPython only calls tp_new on ready types), so
+        // tp_alloc is set; it returns a new, zero-filled instance of tp_basicsize bytes.
+        let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
+        // SAFETY: as above; a NULL result carries MemoryError.
+        let obj = unsafe { Owned::from_owned_ptr(alloc(subtype, 0)) }?;
+        // SAFETY: the allocation has our layout and its state field is uninitialised
+        // (zeroed) memory that nothing reads before this write.
+        unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
+        Ok(obj.into_ptr())
+    })
+}
+
+/// `tp_dealloc`: drops the Rust state, then frees the memory with the allocator of the
+/// object's *actual* type (`tp_free`), which for a GC-enabled subclass is `PyObject_GC_Del`.
+unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, last reference */) {
+    crate::boundary::guard_void(|| {
+        // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its state was
+        // written by tp_new and is dropped exactly once here.
+        unsafe { ptr::drop_in_place(addr_of_mut!((*obj.cast::<LucasIterObject>()).state)) };
+        // SAFETY: the type of a live object is a ready type with tp_free set.
+        let free = unsafe { (*ffi::Py_TYPE(obj)).tp_free }.expect("PyType_Ready sets tp_free");
+        // SAFETY: `obj` came from this type's tp_alloc and its contents are dropped.
+        unsafe { free(obj.cast()) };
+        Ok(())
+    })
+}
+
+/// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean
+/// "exhausted"; a Lucas sequence never is, so NULL here always carries an exception.
+unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
+        let state = unsafe { state_of(obj) };
+        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+        engine.next().map(Owned::into_ptr)
+    })
+}
+
+/// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's
+/// getset descriptor itself raises AttributeError on assignment or deletion.
+unsafe extern "C" fn get_coefficients(
+    obj: *mut ffi::PyObject, /* borrowed */
+    _closure: *mut c_void,
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: getset descriptors check the instance's type before calling the getter.
+    guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.coefficients.clone().into_ptr()))
+}
+
+/// Getter of the read-only attribute `mod`.
+unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
+{
+    // SAFETY: as for `get_coefficients`.
+    guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.modulus.clone().unwrap_or_else(none).into_ptr()))
+}
+
+static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
+    ffi::PyGetSetDef {
+        name: c"coefficients".as_ptr(),
+        get: Some(get_coefficients),
+        set: None,
+        doc: c"The coefficients c_0, ..., c_{k-1} as a tuple of ints (c_0 pairs with the oldest value).".as_ptr(),
+        closure: ptr::null_mut(),
+    },
+    ffi::PyGetSetDef {
+        name: c"mod".as_ptr(),
+        get: Some(get_mod),
+        set: None,
+        doc: c"The modulus every value is reduced by, or None.".as_ptr(),
+        closure: ptr::null_mut(),
+    },
+    // The sentinel that ends the table, as in C.
+    ffi::PyGetSetDef { name: ptr::null(), get: None, set: None, doc: ptr::null(), closure: ptr::null_mut() },
+]);
+
+#[cold]
+fn already_running() -> PyErr {
+    PyErr::new(ExcType::RuntimeError, format!("{NAME} is already running"))
+}
+
+const DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
+--
+
+Iterate over the linear recurrence with the given coefficients and initial values.
+
+Yields x_0, x_1, ... where x_0 .. x_{k-1} are `initial` and
+x_{n+k} = c_0*x_n + c_1*x_{n+1} + ... + c_{k-1}*x_{n+k-1}
+(c_0 pairs with the oldest value). Both arguments are iterables of integers of the same
+length k >= 1. Values are exact ints. With `mod` (a positive integer) every value, the
+initial ones included, is reduced into range(mod).
+
+>>> from itertools import islice
+>>> list(islice(LucasIter([1, 1], [0, 1]), 10))
+[0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
+";
+
+const fn type_object() -> ffi::PyTypeObject {
+    // SAFETY: all-zero bytes are a valid PyTypeObject (NULL pointers, None slots, zero
+    // sizes and flags), exactly what a C static initialiser leaves in fields it omits.
+    let mut t: ffi::PyTypeObject = unsafe { std::mem::zeroed() };
+    t.ob_base = ffi::PyVarObject { ob_base: ffi::PyObject_HEAD_INIT, ob_size: 0 };
+    t.tp_name = c"lucas.LucasIter".as_ptr();
+    t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
+    t.tp_flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
+    t.tp_doc = DOC.as_ptr();
+    t.tp_new = Some(lucas_iter_new);
+    t.tp_dealloc = Some(lucas_iter_dealloc);
+    // `iter(it) is it`: CPython's own helper returns a new reference to self, as
+    // itertools' iterators do. It is C code and cannot panic, so it needs no guard.
+    t.tp_iter = Some(ffi::PyObject_SelfIter);
+    t.tp_iternext = Some(lucas_iter_next);
+    t.tp_getset = GETSET.get().cast();
+    t
+}

@@ -1,0 +1,76 @@
+//! `PyInit_lucas`: the module's entry point (CPython docs, "Building C and C++ Extensions"
+//! and "Module Objects"; PEP 489 for the multi-phase alternative).
+//!
+//! `import lucas` finds `lucas.cpython-311-x86_64-linux-gnu.so`, `dlopen`s it and calls the
+//! exported symbol `PyInit_lucas`, which must return a new reference to the module object
+//! (or NULL with an exception). This is *single-phase* initialisation: the module is created
+//! right here from a static `PyModuleDef`. Multi-phase init (returning the def from
+//! `PyModuleDef_Init`) pays off for modules with per-interpreter state; lucas's types are
+//! static, which are shared by all interpreters anyway, so single-phase is the honest choice
+//! (and importing lucas in a subinterpreter is not supported).
+
+use crate::boundary::{guard, install_panic_hook};
+use crate::cstatic::StaticCell;
+use crate::lucas_iter::LUCAS_ITER_TYPE;
+use crate::refs::Owned;
+use pyo3_ffi as ffi;
+use std::ffi::CStr;
+use std::ptr;
+
+const DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
+
+LucasIter(coefficients, initial, /, *, mod=None) iterates over the recurrence
+x_{n+k} = c_0*x_n + ... + c_{k-1}*x_{n+k-1} with the given initial values.
+
+>>> from itertools import islice
+>>> from lucas import LucasIter
+>>> list(islice(LucasIter([1, 1], [2, 1]), 8))   # Lucas numbers
+[2, 1, 3, 4, 7, 11, 18, 29]
+";
+
+/// The version of the crate, which is also the package's version (single-sourced in
+/// Cargo.toml; setup.py reads it from there).
+const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+    Ok(v) => v,
+    Err(_) => panic!("the version has no NUL byte"),
+};
+
+static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleDef {
+    m_base: ffi::PyModuleDef_HEAD_INIT,
+    m_name: c"lucas".as_ptr(),
+    m_doc: DOC.as_ptr(),
+    // -1: the module keeps its state in statics, so it cannot be re-initialised per
+    // interpreter (the single-phase contract).
+    m_size: -1,
+    m_methods: ptr::null_mut(),
+    m_slots: ptr::null_mut(),
+    m_traverse: None,
+    m_clear: None,
+    m_free: None,
+});
+
+/// The module initialiser that `import lucas` calls.
+#[no_mangle]
+pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        install_panic_hook();
+        // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
+        // result is a new reference or NULL with an exception.
+        let module = unsafe { Owned::from_owned_ptr(ffi::PyModule_Create(MODULE_DEF.get())) }?;
+        let ty = LUCAS_ITER_TYPE.get();
+        // SAFETY: readying a static type fills in its inherited slots; idempotent.
+        if unsafe { ffi::PyType_Ready(ty) } < 0 {
+            return Err(crate::error::PyErr::fetch());
+        }
+        // SAFETY: `module` is live; the type is borrowed (AddObjectRef takes its own
+        // reference); the names and the version are NUL-terminated statics.
+        unsafe {
+            if ffi::PyModule_AddObjectRef(module.as_ptr(), c"LucasIter".as_ptr(), ty.cast()) < 0
+                || ffi::PyModule_AddStringConstant(module.as_ptr(), c"__version__".as_ptr(), VERSION.as_ptr()) < 0
+            {
+                return Err(crate::error::PyErr::fetch());
+            }
+        }
+        Ok(module.into_ptr())
+    })
+}

@@ -1,0 +1,206 @@
+//! Python `int` arithmetic through the C API (the abstract "Number Protocol").
+//!
+//! This is the arbitrary-precision half of lucas: when a value leaves the machine word, the
+//! state becomes Python ints and each operation here is one `PyNumber_*` call returning a
+//! *new reference*, owned at once by an [`Owned`]. All operands are exact `int`s (inputs are
+//! converted at construction), so these calls never run user code: they cannot release the
+//! GIL or re-enter lucas, and they fail only with MemoryError (or OverflowError for absurd
+//! shift counts).
+
+use crate::error::{ExcType, PyErr, PyResult};
+use crate::refs::{Borrowed, Owned};
+use pyo3_ffi as ffi;
+use std::cmp::Ordering;
+use std::os::raw::c_int;
+
+/// Wraps a C call that returns a new reference or NULL with an exception set.
+macro_rules! new_ref {
+    ($call:expr) => {
+        // SAFETY: every use passes live objects (borrowed for the call) and holds the GIL;
+        // the call returns a new reference or NULL with the error indicator set, which is
+        // exactly `from_owned_ptr`'s contract.
+        unsafe { Owned::from_owned_ptr($call) }
+    };
+}
+
+pub fn from_i64(v: i64) -> PyResult<Owned> {
+    new_ref!(ffi::PyLong_FromLongLong(v))
+}
+
+pub fn from_u64(v: u64) -> PyResult<Owned> {
+    new_ref!(ffi::PyLong_FromUnsignedLongLong(v))
+}
+
+pub fn add(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Add(a.as_ptr(), b.as_ptr()))
+}
+
+pub fn sub(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Subtract(a.as_ptr(), b.as_ptr()))
+}
+
+pub fn mul(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Multiply(a.as_ptr(), b.as_ptr()))
+}
+
+/// `a % m`: for m > 0 the result lies in `range(m)` (Python's floor modulo, unlike C's `%`).
+pub fn rem(a: Borrowed, m: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Remainder(a.as_ptr(), m.as_ptr()))
+}
+
+pub fn neg(a: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Negative(a.as_ptr()))
+}
+
+pub fn lshift(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Lshift(a.as_ptr(), b.as_ptr()))
+}
+
+/// `a >> b`: floor division by 2**b, exact for the even values the Lucas doubling halves.
+pub fn rshift(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Rshift(a.as_ptr(), b.as_ptr()))
+}
+
+/// `operator.index(obj)`: the object's `__index__`, as an exact `int`.
+///
+/// Since 3.10 `PyNumber_Index` always returns an exact int (it copies an int subclass's
+/// value), so a subclass's overridden `__add__` or `__repr__` never reaches our arithmetic.
+/// An exception raised by the object's `__index__` propagates unchanged.
+pub fn index(obj: Borrowed) -> PyResult<Owned> {
+    let v = new_ref!(ffi::PyNumber_Index(obj.as_ptr()))?;
+    // SAFETY: `v` is a live object; the check only reads its type.
+    debug_assert!(unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0);
+    Ok(v)
+}
+
+/// Does `obj` support `__index__` (is it an integer in the sense of `operator.index`)?
+pub fn is_integer(obj: Borrowed) -> bool {
+    // SAFETY: reads the type's nb_index slot of a live object.
+    unsafe { ffi::PyIndex_Check(obj.as_ptr()) != 0 }
+}
+
+/// The value as an i64, or None when it does not fit. Never sets an exception for an exact
+/// int (`PyLong_AsLongLongAndOverflow` reports overflow through its out-parameter).
+#[inline]
+pub fn to_i64(a: Borrowed) -> Option<i64> {
+    let mut overflow: c_int = 0;
+    // SAFETY: `a` is an exact int, so no __index__ runs and no error is possible.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(a.as_ptr(), &mut overflow) };
+    (overflow == 0).then_some(v)
+}
+
+/// The sign of an exact int, without allocating.
+pub fn sign(a: Borrowed) -> Ordering {
+    let mut overflow: c_int = 0;
+    // SAFETY: as in `to_i64`.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(a.as_ptr(), &mut overflow) };
+    if overflow != 0 {
+        overflow.cmp(&0)
+    } else {
+        v.cmp(&0)
+    }
+}
+
+/// The value as a u64 if it lies in `0..2**64`.
+pub fn to_u64(a: Borrowed) -> Option<u64> {
+    if sign(a) == Ordering::Less {
+        return None;
+    }
+    // SAFETY: `a` is an exact non-negative int; failure only means "too big" (OverflowError).
+    let v = unsafe { ffi::PyLong_AsUnsignedLongLong(a.as_ptr()) };
+    // SAFETY: reading the indicator needs only the GIL.
+    if v == u64::MAX && !unsafe { ffi::PyErr_Occurred() }.is_null() {
+        drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit"), not an error
+        return None;
+    }
+    Some(v)
+}
+
+/// `a.bit_length()`, the number of bits of |a|.
+pub fn bit_length(a: Borrowed) -> PyResult<u64> {
+    if let Some(v) = to_i64(a) {
+        return Ok(u64::from(64 - v.unsigned_abs().leading_zeros()));
+    }
+    // Beyond a word: ask the int itself (public API; `_PyLong_NumBits` is private).
+    let name = new_ref!(ffi::PyUnicode_FromStringAndSize(c"bit_length".as_ptr(), 10))?;
+    let bits = new_ref!(ffi::PyObject_CallMethodNoArgs(a.as_ptr(), name.as_ptr()))?;
+    to_u64(bits.borrow()).ok_or_else(|| PyErr::new(ExcType::OverflowError, "int too large"))
+}
+
+/// The bits of |a| as little-endian 64-bit limbs (a's bit i is limb[i / 64] >> (i % 64)).
+/// Used to walk a huge exponent's bits without converting it to a machine word.
+pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
+    let bits = bit_length(a)?;
+    let nlimbs = usize::try_from(bits.div_ceil(64)).map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
+    let mask = from_u64(u64::MAX)?;
+    let sixty_four = from_i64(64)?;
+    let mut rest = if sign(a) == Ordering::Less { neg(a)? } else { a.to_owned() };
+    let mut limbs = Vec::with_capacity(nlimbs);
+    for _ in 0..nlimbs {
+        let low = new_ref!(ffi::PyNumber_And(rest.as_ptr(), mask.as_ptr()))?;
+        limbs.push(to_u64(low.borrow()).expect("masked to 64 bits"));
+        rest = rshift(rest.borrow(), sixty_four.borrow())?;
+    }
+    Ok(limbs)
+}
+
+/// `str(obj)` as a Rust string.
+pub fn str_of(obj: Borrowed) -> PyResult<String> {
+    let s = new_ref!(ffi::PyObject_Str(obj.as_ptr()))?;
+    let mut len: ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live str; the returned UTF-8 buffer lives as long as `s`, and we copy
+    // it before `s` is dropped.
+    let data = unsafe { ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
+    if data.is_null() {
+        return Err(PyErr::fetch());
+    }
+    // SAFETY: `data` points at `len` initialised bytes of valid UTF-8 owned by `s`.
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) };
+    Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::with_python;
+
+    #[test]
+    fn word_round_trips_and_overflow_detection() {
+        with_python(|| {
+            for v in [0, 1, -1, i64::MAX, i64::MIN] {
+                let o = from_i64(v).unwrap();
+                assert_eq!(to_i64(o.borrow()), Some(v));
+            }
+            let big = from_u64(u64::MAX).unwrap();
+            assert_eq!(to_i64(big.borrow()), None);
+            assert_eq!(to_u64(big.borrow()), Some(u64::MAX));
+            let bigger = add(big.borrow(), from_i64(1).unwrap().borrow()).unwrap();
+            assert_eq!(to_u64(bigger.borrow()), None);
+            // SAFETY: reading the error indicator needs only the GIL.
+            assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "to_u64 leaves no exception");
+            assert_eq!(bit_length(bigger.borrow()).unwrap(), 65);
+            assert_eq!(sign(neg(bigger.borrow()).unwrap().borrow()), Ordering::Less);
+        });
+    }
+
+    #[test]
+    fn limbs_of_a_big_value() {
+        with_python(|| {
+            // -(2**64 * 5 + 3): limbs of the absolute value.
+            let v = from_u64(5).unwrap();
+            let v = lshift(v.borrow(), from_i64(64).unwrap().borrow()).unwrap();
+            let v = add(v.borrow(), from_i64(3).unwrap().borrow()).unwrap();
+            let v = neg(v.borrow()).unwrap();
+            assert_eq!(abs_to_limbs(v.borrow()).unwrap(), vec![3, 5]);
+            assert_eq!(abs_to_limbs(from_i64(0).unwrap().borrow()).unwrap(), Vec::<u64>::new());
+        });
+    }
+
+    #[test]
+    fn rem_is_floor_modulo() {
+        with_python(|| {
+            let r = rem(from_i64(-7).unwrap().borrow(), from_i64(5).unwrap().borrow()).unwrap();
+            assert_eq!(to_i64(r.borrow()), Some(3));
+        });
+    }
+}

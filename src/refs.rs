@@ -1,0 +1,173 @@
+//! Safe owners of Python references: the one place reference counts change.
+//!
+//! CPython's C API documents every `PyObject *` it hands out as either a *new reference*
+//! (the caller owns one count and must eventually `Py_DECREF` it) or a *borrowed reference*
+//! (valid only while some other owner keeps the object alive). C code tracks that in comments
+//! and `goto error` cleanup blocks. Here the distinction is a type:
+//!
+//! * [`Owned`] is a new (strong) reference. Its `Drop` is `Py_DECREF`, so every early `return`
+//!   or `?` releases what was acquired so far: Rust's drop order *is* the `goto error` ladder.
+//! * [`Borrowed`] is a borrowed reference, tied by a lifetime to whatever keeps it alive. It
+//!   never touches the count.
+//!
+//! The constructors are named for the transfer they perform, like pyo3's: `from_owned_ptr`
+//! takes over a new reference, `from_borrowed_ptr` adds one with `Py_INCREF`; `as_ptr` lends a
+//! borrowed pointer out, `into_ptr` gives a new reference away (e.g. as a slot's return value).
+//!
+//! The GIL: every reference here is created inside a call from the interpreter, which holds
+//! the GIL for the whole call, and both types are `!Send` (they hold a `NonNull`), so none can
+//! outlive that call on another thread. `lucas` never releases the GIL, so "a reference
+//! exists" implies "the GIL is held", which is what `Py_INCREF`/`Py_DECREF` require.
+
+use crate::error::{PyErr, PyResult};
+use pyo3_ffi as ffi;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+/// A strong reference: one count that this value owns and gives back on drop.
+#[repr(transparent)]
+pub struct Owned(NonNull<ffi::PyObject>);
+
+impl Owned {
+    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
+    /// the call failed and set the error indicator, which becomes the `Err`.
+    ///
+    /// # Safety
+    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
+    /// the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        match NonNull::new(ptr) {
+            Some(p) => Ok(Owned(p)),
+            None => Err(PyErr::fetch()),
+        }
+    }
+
+    /// Takes ownership of a pointer that is a new reference or NULL, where NULL is a normal
+    /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`).
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a new reference that the caller hands over; the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr_or_none(ptr: *mut ffi::PyObject) -> Option<Owned> {
+        NonNull::new(ptr).map(Owned)
+    }
+
+    /// Makes a new strong reference from a *borrowed* one (`Py_INCREF`).
+    ///
+    /// # Safety
+    /// `ptr` is a valid, non-NULL object pointer; the GIL is held.
+    #[inline]
+    pub unsafe fn from_borrowed_ptr(ptr: *mut ffi::PyObject) -> Owned {
+        // SAFETY: the caller guarantees a live object and the GIL.
+        unsafe { ffi::Py_INCREF(ptr) };
+        // SAFETY: the caller guarantees `ptr` is non-NULL.
+        Owned(unsafe { NonNull::new_unchecked(ptr) })
+    }
+
+    /// Lends the pointer out as a *borrowed reference*, valid while `self` lives.
+    #[inline]
+    pub fn as_ptr(&self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
+    }
+
+    /// Gives the count away: the result is a *new reference* the receiver must release.
+    #[inline]
+    pub fn into_ptr(self) -> *mut ffi::PyObject {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr
+    }
+
+    /// A borrowed view of this object for as long as `self` is alive.
+    #[inline]
+    pub fn borrow(&self) -> Borrowed<'_> {
+        Borrowed(self.0, PhantomData)
+    }
+}
+
+impl Drop for Owned {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `self` owns one count of a live object, and the GIL is held (module docs).
+        unsafe { ffi::Py_DECREF(self.0.as_ptr()) }
+    }
+}
+
+impl std::fmt::Debug for Owned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<object at {:p}>", self.as_ptr())
+    }
+}
+
+impl Clone for Owned {
+    /// `Py_INCREF`: another owner of the same object (cheap; no copy of the value).
+    #[inline]
+    fn clone(&self) -> Owned {
+        // SAFETY: `self` keeps the object alive; the GIL is held (module docs).
+        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+    }
+}
+
+/// A borrowed reference: valid for `'a`, never changes the count.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct Borrowed<'a>(NonNull<ffi::PyObject>, PhantomData<&'a ffi::PyObject>);
+
+impl<'a> Borrowed<'a> {
+    /// Wraps a borrowed pointer, e.g. a slot's `self` or an argument.
+    ///
+    /// # Safety
+    /// `ptr` is non-NULL and some owner keeps the object alive for `'a`; the GIL is held.
+    #[inline]
+    pub unsafe fn from_ptr(ptr: *mut ffi::PyObject) -> Borrowed<'a> {
+        // SAFETY: the caller guarantees `ptr` is non-NULL.
+        Borrowed(unsafe { NonNull::new_unchecked(ptr) }, PhantomData)
+    }
+
+    /// The pointer, still borrowed.
+    #[inline]
+    pub fn as_ptr(self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
+    }
+
+    /// Turns the borrow into ownership with `Py_INCREF` (e.g. `tp_iter` returning `self`).
+    #[inline]
+    pub fn to_owned(self) -> Owned {
+        // SAFETY: the object is alive for `'a` and the GIL is held.
+        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+    }
+
+    /// `type(obj).__name__`, for error messages and `repr`.
+    pub fn type_name(self) -> String {
+        // SAFETY: `Py_TYPE` of a live object is its live type object, whose `tp_name` is a
+        // NUL-terminated C string that lives as long as the type.
+        let full = unsafe { std::ffi::CStr::from_ptr((*ffi::Py_TYPE(self.as_ptr())).tp_name) };
+        let full = full.to_string_lossy();
+        // Static types spell "module.Name" in tp_name; `__name__` is the part after the dot.
+        match full.rfind('.') {
+            Some(dot) => full[dot + 1..].to_owned(),
+            None => full.into_owned(),
+        }
+    }
+}
+
+/// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SET_ITEM`, which *steals* a
+/// reference: each item's count moves into the tuple through `into_ptr`).
+pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
+    // SAFETY: PyTuple_New returns a new reference (or NULL with MemoryError).
+    let tuple = unsafe { Owned::from_owned_ptr(ffi::PyTuple_New(items.len() as ffi::Py_ssize_t)) }?;
+    for (i, item) in items.into_iter().enumerate() {
+        // SAFETY: `tuple` is a fresh tuple of the right size whose slot `i` is still empty,
+        // so stealing `item`'s count leaks nothing and overwrites nothing.
+        unsafe { ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+    }
+    Ok(tuple)
+}
+
+/// A new reference to `None` (`Py_RETURN_NONE`).
+pub fn none() -> Owned {
+    // SAFETY: None is immortal in practice and always alive; taking a reference to it is
+    // what `Py_RETURN_NONE` does.
+    unsafe { Owned::from_borrowed_ptr(ffi::Py_None()) }
+}

@@ -1,0 +1,88 @@
+//! The sliding window of a recurrence: a mirrored ring buffer (pure Rust, no FFI).
+//!
+//! An order-k recurrence needs the last k values, oldest first, to compute the next one.
+//! Shifting a `Vec` costs O(k) per step; a plain ring buffer needs a `% k` per access and
+//! hands out its window in two pieces. This one stores the k values twice, at `i` and
+//! `i + k`, so the window `buf[head..head + k]` is always one contiguous slice (a dot product
+//! the compiler can unroll) and a step writes two slots and bumps `head`: O(1), no allocation.
+
+/// The k most recent values of a recurrence, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ring<T> {
+    /// Invariant: `buf.len() == 2 * k` and `buf[i] == buf[i + k]` for every `i < k`.
+    buf: Box<[T]>,
+    /// Index of the oldest value; always `< k`.
+    head: usize,
+}
+
+impl<T: Clone> Ring<T> {
+    /// A window holding `values` (oldest first). `values` must not be empty.
+    pub fn new(values: Vec<T>) -> Ring<T> {
+        assert!(!values.is_empty(), "a recurrence has order >= 1");
+        let mut buf = values.clone();
+        buf.extend(values);
+        Ring { buf: buf.into_boxed_slice(), head: 0 }
+    }
+
+    /// The order k (number of values held).
+    #[inline]
+    pub fn order(&self) -> usize {
+        self.buf.len() / 2
+    }
+
+    /// The window x_n, ..., x_{n+k-1}, oldest first.
+    #[inline]
+    pub fn window(&self) -> &[T] {
+        &self.buf[self.head..self.head + self.order()]
+    }
+
+    /// Appends x_{n+k} and returns x_n, which leaves the window.
+    #[inline]
+    pub fn push(&mut self, newest: T) -> T {
+        let k = self.order();
+        let h = self.head;
+        self.buf[h + k] = newest.clone();
+        let oldest = std::mem::replace(&mut self.buf[h], newest);
+        self.head = if h + 1 == k { 0 } else { h + 1 };
+        oldest
+    }
+
+    /// A window of the same order with each value mapped (e.g. promoted to another type).
+    pub fn map<U: Clone, E>(&self, f: impl FnMut(&T) -> Result<U, E>) -> Result<Ring<U>, E> {
+        Ok(Ring::new(self.window().iter().map(f).collect::<Result<Vec<U>, E>>()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_slides_and_stays_contiguous() {
+        let mut r = Ring::new(vec![1, 2, 3]);
+        assert_eq!(r.window(), &[1, 2, 3]);
+        let mut out = vec![];
+        for v in 4..=10 {
+            out.push(r.push(v));
+            assert_eq!(r.window(), &[v - 2, v - 1, v]);
+        }
+        assert_eq!(out, vec![1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn order_one() {
+        let mut r = Ring::new(vec![9]);
+        assert_eq!(r.push(8), 9);
+        assert_eq!(r.push(7), 8);
+        assert_eq!(r.window(), &[7]);
+    }
+
+    #[test]
+    fn map_preserves_order_from_any_head() {
+        let mut r = Ring::new(vec![1u8, 2, 3, 4]);
+        r.push(5);
+        r.push(6);
+        let m: Ring<u32> = r.map(|&x| Ok::<_, ()>(u32::from(x) * 10)).unwrap();
+        assert_eq!(m.window(), &[30, 40, 50, 60]);
+    }
+}

@@ -1,0 +1,51 @@
+//! Test support: an embedded interpreter for `cargo test`.
+//!
+//! The unit tests of the wrappers, the boundary and the Python-int layer need a live
+//! interpreter. `cargo test` builds this crate as an ordinary executable linked against
+//! libpython (build.rs sets the rpath), initialises CPython once and then runs each test with
+//! the GIL held, taken with `PyGILState_Ensure` because the test harness uses many threads.
+
+use crate::refs::Owned;
+use pyo3_ffi as ffi;
+use std::sync::Once;
+
+/// Runs `f` with the GIL held, initialising the interpreter on first use.
+pub fn with_python<R>(f: impl FnOnce() -> R) -> R {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // SAFETY: called once, before any other C-API use. Afterwards this thread holds the
+        // GIL, which `PyEval_SaveThread` releases so any test thread can take it.
+        unsafe {
+            ffi::Py_InitializeEx(0);
+            ffi::PyEval_SaveThread();
+        }
+    });
+    // SAFETY: the interpreter is initialised; Ensure/Release are balanced around `f`.
+    let state = unsafe { ffi::PyGILState_Ensure() };
+    let r = f();
+    // SAFETY: `state` came from the matching Ensure on this thread.
+    unsafe { ffi::PyGILState_Release(state) };
+    r
+}
+
+/// Takes the pending exception, if any, as "TypeName: message".
+pub fn pending_exception() -> Option<String> {
+    // SAFETY: the GIL is held (callers run inside `with_python`).
+    if unsafe { ffi::PyErr_Occurred() }.is_null() {
+        return None;
+    }
+    let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: valid out-pointers; normalising makes `v` an instance of `t`.
+    unsafe {
+        ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
+        ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
+    }
+    // SAFETY: each is NULL or a new reference now owned here.
+    let (t, v, _tb) = unsafe {
+        (Owned::from_owned_ptr_or_none(t)?, Owned::from_owned_ptr_or_none(v)?, Owned::from_owned_ptr_or_none(tb))
+    };
+    let name = crate::pyint::str_of(v.borrow()).ok()?;
+    // SAFETY: a type object's tp_name is a NUL-terminated string living as long as the type.
+    let tname = unsafe { std::ffi::CStr::from_ptr((*t.as_ptr().cast::<ffi::PyTypeObject>()).tp_name) };
+    Some(format!("{}: {}", tname.to_string_lossy(), name))
+}
