@@ -11,6 +11,7 @@
 
 use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;
+use crate::functions::{init_small_terms, METHODS};
 use crate::lucas_iter::LUCAS_ITER_TYPE;
 use crate::refs::Owned;
 use pyo3_ffi as ffi;
@@ -42,7 +43,7 @@ static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleD
     // -1: the module keeps its state in statics, so it cannot be re-initialised per
     // interpreter (the single-phase contract).
     m_size: -1,
-    m_methods: ptr::null_mut(),
+    m_methods: METHODS.get().cast(),
     m_slots: ptr::null_mut(),
     m_traverse: None,
     m_clear: None,
@@ -54,6 +55,7 @@ static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleD
 pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         install_panic_hook();
+        init_small_terms()?;
         // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
         // result is a new reference or NULL with an exception.
         let module = unsafe { Owned::from_owned_ptr(ffi::PyModule_Create(MODULE_DEF.get())) }?;

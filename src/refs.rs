@@ -171,3 +171,85 @@ pub fn none() -> Owned {
     // what `Py_RETURN_NONE` does.
     unsafe { Owned::from_borrowed_ptr(ffi::Py_None()) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::with_python;
+
+    fn refcnt(o: &Owned) -> isize {
+        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
+        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
+    }
+
+    /// A fresh object that no cache shares, so its count is ours to observe.
+    fn fresh() -> Owned {
+        // SAFETY: PyList_New returns a new reference or NULL with an exception.
+        unsafe { Owned::from_owned_ptr(ffi::PyList_New(0)) }.unwrap()
+    }
+
+    #[test]
+    fn owned_counts_one_and_clone_drop_balance() {
+        with_python(|| {
+            let a = fresh();
+            assert_eq!(refcnt(&a), 1);
+            let b = a.clone();
+            assert_eq!(refcnt(&a), 2);
+            drop(b);
+            assert_eq!(refcnt(&a), 1);
+        });
+    }
+
+    #[test]
+    fn borrowed_never_touches_the_count_and_to_owned_adds_one() {
+        with_python(|| {
+            let a = fresh();
+            let view = a.borrow();
+            // SAFETY: `a` keeps the object alive for the borrow.
+            let again = unsafe { Borrowed::from_ptr(view.as_ptr()) };
+            assert_eq!(refcnt(&a), 1);
+            let b = again.to_owned();
+            assert_eq!(refcnt(&a), 2);
+            drop(b);
+            assert_eq!(refcnt(&a), 1);
+        });
+    }
+
+    #[test]
+    fn into_ptr_gives_the_count_away_and_from_owned_takes_it_back() {
+        with_python(|| {
+            let a = fresh();
+            let keep = a.clone();
+            let raw = a.into_ptr();
+            assert_eq!(refcnt(&keep), 2, "into_ptr did not decref");
+            // SAFETY: `raw` is the new reference `into_ptr` gave away.
+            let back = unsafe { Owned::from_owned_ptr(raw) }.unwrap();
+            drop(back);
+            assert_eq!(refcnt(&keep), 1);
+        });
+    }
+
+    #[test]
+    fn null_from_a_failed_call_becomes_the_fetched_exception() {
+        with_python(|| {
+            let zero = crate::pyint::from_i64(0).unwrap();
+            // SAFETY: live ints in; NULL with ZeroDivisionError out.
+            let r = unsafe { Owned::from_owned_ptr(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let err = r.unwrap_err();
+            assert!(matches!(err, PyErr::Fetched(Some(_), _, _)));
+            // SAFETY: reading the indicator needs only the GIL.
+            assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "fetch cleared the indicator");
+        });
+    }
+
+    #[test]
+    fn new_tuple_steals_each_item() {
+        with_python(|| {
+            let a = fresh();
+            let t = new_tuple(vec![a.clone(), a.clone()]).unwrap();
+            assert_eq!(refcnt(&a), 3);
+            drop(t);
+            assert_eq!(refcnt(&a), 1);
+        });
+    }
+}

@@ -1,0 +1,212 @@
+//! Arithmetic modulo a machine word without division (pure Rust, no FFI).
+//!
+//! The n-th term modulo m (1 <= m < 2**64) runs the division-free ladder of
+//! [`crate::ladder`] in Z/mZ. A `%` of a 128-bit product costs tens of cycles, so:
+//! * for the odd part of m, elements are kept in Montgomery form (x·2^64 mod m), where a
+//!   product is reduced with two multiplications and no division (Montgomery 1985, REDC);
+//! * for the power-of-two part 2^s, wrapping u64 arithmetic *is* arithmetic mod 2^64, and
+//!   reducing mod 2^s at the end is a mask;
+//! * the two residues are joined by the Chinese remainder theorem (m = 2^s·odd), so even
+//!   moduli are exact too.
+
+use crate::ladder::{lucas_u_pair, lucas_v_from_pair, Ring};
+use std::convert::Infallible;
+
+/// Z/mZ for odd m > 1, elements in Montgomery form.
+pub struct Montgomery {
+    m: u64,
+    /// m^(-1) mod 2^64.
+    m_inv: u64,
+    /// 2^128 mod m: multiplying by it (then REDC) converts into Montgomery form.
+    r2: u64,
+}
+
+/// m^(-1) mod 2^64 for odd m, by Newton's iteration (each step doubles the correct bits;
+/// m·m ≡ 1 mod 8 gives three to start with).
+fn inverse_mod_2_64(m: u64) -> u64 {
+    debug_assert!(m % 2 == 1);
+    let mut x = m;
+    for _ in 0..5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+    }
+    x
+}
+
+impl Montgomery {
+    pub fn new(m: u64) -> Montgomery {
+        assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
+        let r2 = (u128::MAX % u128::from(m) + 1) % u128::from(m); // 2^128 mod m
+        Montgomery { m, m_inv: inverse_mod_2_64(m), r2: r2 as u64 }
+    }
+
+    /// REDC: t·2^(−64) mod m for t < m·2^64, with no division.
+    #[inline]
+    fn redc(&self, t: u128) -> u64 {
+        let (lo, hi) = (t as u64, (t >> 64) as u64);
+        // q·m ≡ t (mod 2^64), so t − q·m is a multiple of 2^64 and its high word is the answer.
+        let q = lo.wrapping_mul(self.m_inv);
+        let qm_hi = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
+        let (r, borrow) = hi.overflowing_sub(qm_hi);
+        if borrow {
+            r.wrapping_add(self.m)
+        } else {
+            r
+        }
+    }
+
+    /// x (any u64) into Montgomery form.
+    pub fn enter(&self, x: u64) -> u64 {
+        self.redc(u128::from(x % self.m) * u128::from(self.r2))
+    }
+
+    /// Montgomery form back to the residue in 0..m.
+    pub fn leave(&self, x: u64) -> u64 {
+        self.redc(u128::from(x))
+    }
+}
+
+impl Ring for Montgomery {
+    type E = u64;
+    type Err = Infallible;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(self.redc(u128::from(*a) * u128::from(*b)))
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let (s, carry) = a.overflowing_add(*b);
+        Ok(if carry || s >= self.m { s.wrapping_sub(self.m) } else { s })
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let (d, borrow) = a.overflowing_sub(*b);
+        Ok(if borrow { d.wrapping_add(self.m) } else { d })
+    }
+    fn small(&mut self, v: i64) -> Result<u64, Infallible> {
+        let r = i128::from(v).rem_euclid(i128::from(self.m)) as u64;
+        Ok(self.enter(r))
+    }
+}
+
+/// Z/2^64Z: wrapping arithmetic. Reducing mod 2^s afterwards is a ring homomorphism.
+pub struct Wrapping;
+
+impl Ring for Wrapping {
+    type E = u64;
+    type Err = Infallible;
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_mul(*b))
+    }
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_add(*b))
+    }
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_sub(*b))
+    }
+    fn small(&mut self, v: i64) -> Result<u64, Infallible> {
+        Ok(v as u64)
+    }
+}
+
+fn uv_in<R: Ring<E = u64, Err = Infallible>>(r: &mut R, p: u64, q: u64, n: &[u64]) -> (u64, u64) {
+    let Ok(result) = (|| {
+        let (u, u_prev) = lucas_u_pair(r, &p, &q, n)?;
+        let v = lucas_v_from_pair(r, &p, &q, &u, &u_prev)?;
+        Ok::<_, Infallible>((u, v))
+    })();
+    result
+}
+
+/// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P ≡ p, Q ≡ q (mod m), for
+/// n >= 0 given as little-endian limbs and any 1 <= m < 2**64.
+pub fn lucas_uv_mod(n: &[u64], p: u64, q: u64, m: u64) -> (u64, u64) {
+    assert!(m >= 1);
+    if n.iter().all(|&l| l == 0) {
+        return (0, 2 % m); // U_0 = 0, V_0 = 2
+    }
+    let s = m.trailing_zeros();
+    let odd = m >> s;
+    let (u_odd, v_odd) = if odd > 1 {
+        let mut r = Montgomery::new(odd);
+        let (pm, qm) = (r.enter(p), r.enter(q));
+        let (u, v) = uv_in(&mut r, pm, qm, n);
+        (r.leave(u), r.leave(v))
+    } else {
+        (0, 0)
+    };
+    if s == 0 {
+        return (u_odd, v_odd);
+    }
+    let (u_two, v_two) = uv_in(&mut Wrapping, p, q, n);
+    (crt(u_odd, odd, u_two, s), crt(v_odd, odd, v_two, s))
+}
+
+/// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
+fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
+    let mask = if s == 64 { u64::MAX } else { (1u64 << s) - 1 };
+    // x = a + odd·t with t ≡ (b − a)·odd^(−1) (mod 2^s); then x < odd + odd·(2^s − 1) = m.
+    let t = b.wrapping_sub(a).wrapping_mul(inverse_mod_2_64(odd)) & mask;
+    a + odd * t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// U_n, V_n mod m straight from the definition (u128, one `%` per step).
+    fn reference(n: u64, p: u64, q: u64, m: u64) -> (u64, u64) {
+        let m = u128::from(m);
+        let (p, q) = (u128::from(p) % m, u128::from(q) % m);
+        let step = |a: u128, b: u128| (p * b % m + (m - q) * a % m) % m; // P·b − Q·a
+        let (mut u, mut u1, mut v, mut v1) = (0, 1 % m, 2 % m, p);
+        for _ in 0..n {
+            (u, u1) = (u1, step(u, u1));
+            (v, v1) = (v1, step(v, v1));
+        }
+        (u as u64, v as u64)
+    }
+
+    #[test]
+    fn montgomery_round_trip_and_product() {
+        for m in [3u64, 5, 1_000_000_007, (1 << 61) - 1, u64::MAX, u64::MAX - 2] {
+            let mut r = Montgomery::new(m);
+            for x in [0u64, 1, 2, m - 1, m / 2, 0xDEAD_BEEF] {
+                assert_eq!(r.leave(r.enter(x)), x % m);
+                let y = m / 3 + 1;
+                let prod = r.mul(&r.enter(x), &r.enter(y)).unwrap();
+                assert_eq!(u128::from(r.leave(prod)), u128::from(x % m) * u128::from(y % m) % u128::from(m));
+            }
+        }
+    }
+
+    #[test]
+    fn crt_joins_residues() {
+        for (odd, s) in [(1u64, 3u32), (3, 0), (15, 4), (1, 63), (7, 61)] {
+            let m = odd << s;
+            for x in [0u64, 1, m - 1, m / 3] {
+                assert_eq!(crt(x % odd, odd, x, s), x, "odd={odd} s={s}");
+            }
+        }
+    }
+
+    #[test]
+    fn lucas_uv_mod_matches_the_definition() {
+        let moduli = [1u64, 2, 3, 4, 6, 7, 8, 10, 12, 97, 1024, 1000, (1 << 61) - 1, (1 << 62) - 57, 1 << 63, u64::MAX];
+        for &m in &moduli {
+            for (p, q) in [(1u64, u64::MAX), (3, 5), (0, 1), (2, 1), (u64::MAX - 1, 7), (12345, 0)] {
+                for n in [0u64, 1, 2, 3, 10, 63, 64, 65, 300] {
+                    let (p, q) = (p % m, q % m);
+                    assert_eq!(lucas_uv_mod(&[n], p, q, m), reference(n, p, q, m), "n={n} p={p} q={q} m={m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn multi_limb_exponent() {
+        // n = 2^64 + 5: by the period of Fibonacci mod 10 (60), F_n ≡ F_{(2^64 + 5) mod 60}.
+        let n_mod_60 = ((1u128 << 64) + 5) % 60;
+        let (u, _) = lucas_uv_mod(&[5, 1], 1, 9, 10); // Q = −1 ≡ 9 (mod 10)
+        assert_eq!(u, reference(n_mod_60 as u64, 1, 9, 10).0);
+    }
+}
