@@ -25,7 +25,7 @@ build: $(STAMP)
 	$(VPY) setup.py --quiet build_ext --inplace
 
 demo: build
-	$(VPY) examples/demo.py
+	PYTHONPATH=$(CURDIR) $(VPY) examples/demo.py
 
 lint: $(STAMP)
 	cargo fmt --check

@@ -25,3 +25,10 @@ for n, value in enumerate(islice(fib, 96)):
     if n >= 90:
         note = "fits in i64" if value < 2**63 else "beyond i64: exact Python int"
         print(f"  F_{n} = {value:>22}  ({note})")
+
+print("\nSingle terms in O(log n) steps:")
+print(f"  fibonacci(100)                    = {lucas.fibonacci(100)}")
+print(f"  lucas(-7)                         = {lucas.lucas(-7)}")
+print(f"  lucas_uv(10, 3, 2)                = {lucas.lucas_uv(10, 3, 2)}   # (2^10 - 1, 2^10 + 1)")
+print(f"  fibonacci(10**30, mod=10**9 + 7)  = {lucas.fibonacci(10**30, mod=10**9 + 7)}")
+print(f"  fibonacci(10**6) has {lucas.fibonacci(10**6).bit_length()} bits")
