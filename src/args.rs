@@ -13,7 +13,7 @@
 
 use crate::error::{type_error, value_error, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{Borrowed, Owned};
+use crate::refs::{borrowed_array, tuple_items, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 
@@ -63,19 +63,6 @@ fn bind<'a, const P: usize>(
     }
 }
 
-/// Views a C array of object pointers as borrowed references.
-///
-/// # Safety
-/// `ptr` points at `len` non-NULL live objects (or `len == 0`), borrowed for `'a`.
-unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> &'a [Borrowed<'a>] {
-    if len == 0 {
-        return &[]; // `ptr` may be NULL then
-    }
-    // SAFETY: `Borrowed` is `repr(transparent)` over `NonNull<PyObject>`, which has the
-    // layout of `*mut PyObject`; the caller guarantees `len` non-NULL live pointers.
-    unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
-}
-
 /// Binds a `tp_new`-style call: `args` is a tuple, `kwargs` a dict or NULL.
 ///
 /// # Safety
@@ -123,22 +110,6 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
     // SAFETY: the caller guarantees `nargs + len(kwnames)` live pointers at `args`.
     let all = unsafe { borrowed_array(args, nargs + kwnames.len()) };
     bind(func, names, &all[..nargs], kwnames.iter().copied().zip(all[nargs..].iter().copied()))
-}
-
-/// The items of a tuple as borrowed references (none for a NULL tuple).
-///
-/// # Safety
-/// `tuple` is NULL or a live tuple, borrowed for `'a`.
-unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
-    if tuple.is_null() {
-        return &[];
-    }
-    // SAFETY: a live tuple holds `PyTuple_GET_SIZE` non-NULL references in `ob_item`,
-    // which live as long as the tuple.
-    unsafe {
-        let items = (*tuple.cast::<ffi::PyTupleObject>()).ob_item.as_ptr();
-        borrowed_array(items, ffi::PyTuple_GET_SIZE(tuple) as usize)
-    }
 }
 
 /// An integer argument (anything with `__index__`) as an exact int.

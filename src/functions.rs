@@ -354,7 +354,7 @@ const fn method(
 }
 
 /// The module's method table (`m_methods`), ended by a zeroed sentinel as in C.
-pub static METHODS: StaticCell<[ffi::PyMethodDef; 6]> = StaticCell::new([
+pub static METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([
     method(
         c"fibonacci",
         fibonacci,
@@ -423,6 +423,15 @@ probable-prime test (see examples/lucas_prp.py).
 
 >>> lucas_uv(10, 1, -1)
 (55, 123)",
+    ),
+    method(
+        c"_reconstruct",
+        crate::lucas_iter::reconstruct,
+        c"_reconstruct($module, cls, coefficients, window, mod, /)
+--
+
+Rebuild a LucasIter (or subclass) instance at a given position; used by pickle
+and copy through LucasIter.__reduce__. Not part of the public API.",
     ),
     ffi::PyMethodDef::zeroed(),
 ]);

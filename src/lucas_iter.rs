@@ -24,7 +24,7 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{new_tuple, none, Owned};
+use crate::refs::{new_tuple, none, tuple_items, Borrowed, Owned};
 use crate::ring::Ring;
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
@@ -142,6 +142,25 @@ impl Engine {
         }
     }
 
+    /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
+    fn window(&self) -> PyResult<Vec<Owned>> {
+        match self {
+            Engine::Exact { ring, .. } => ring.window().iter().map(|&x| pyint::from_i64(x)).collect(),
+            Engine::Word { ring, .. } => ring.window().iter().map(|&x| pyint::from_u64(x)).collect(),
+            Engine::Big { ring, .. } => Ok(ring.window().to_vec()),
+        }
+    }
+
+    /// Bytes of heap memory the engine owns (the ring holds each value twice).
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        match self {
+            Engine::Exact { coef, ring } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
+            Engine::Word { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
+            Engine::Big { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
+        }
+    }
+
     /// The same state as Python ints (only called on the exact i64 engine).
     fn promoted(&self) -> PyResult<Engine> {
         let Engine::Exact { coef, ring } = self else { unreachable!("only the i64 engine is promoted") };
@@ -187,9 +206,7 @@ unsafe fn state_of<'a>(obj: *mut ffi::PyObject) -> &'a IterState {
     unsafe { &(*obj.cast::<LucasIterObject>()).state }
 }
 
-/// `tp_new`: parses and converts every argument, then allocates the instance and moves the
-/// finished state in. Nothing fallible happens between allocation and initialisation, so
-/// `tp_dealloc` never sees a half-built object.
+/// `tp_new`: binds the arguments and builds the instance.
 unsafe extern "C" fn lucas_iter_new(
     subtype: *mut ffi::PyTypeObject,
     args: *mut ffi::PyObject,   // borrowed: tuple
@@ -199,32 +216,48 @@ unsafe extern "C" fn lucas_iter_new(
         // SAFETY: CPython passes a tuple and a dict or NULL, borrowed for this call.
         let ([coefficients, initial], modulus) =
             unsafe { args::bind_tuple(NAME, ["coefficients", "initial"], args, kwargs) }?;
-        let modulus = args::modulus(NAME, modulus)?;
-        let coef = args::integer_items(NAME, "coefficients", coefficients)?;
-        let init = args::integer_items(NAME, "initial", initial)?;
-        if coef.is_empty() {
-            return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
-        }
-        if coef.len() != init.len() {
-            return value_error(format!(
-                "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
-                coef.len(),
-                init.len()
-            ));
-        }
-        let engine = RefCell::new(Engine::new(&coef, &init, modulus.as_ref())?);
-        let state = IterState { coefficients: new_tuple(coef)?, modulus, engine };
-
-        // SAFETY: `subtype` is a ready type (CPython only calls tp_new on ready types), so
-        // tp_alloc is set; it returns a new, zero-filled instance of tp_basicsize bytes.
-        let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
-        // SAFETY: as above; a NULL result carries MemoryError.
-        let obj = unsafe { Owned::from_owned_ptr(alloc(subtype, 0)) }?;
-        // SAFETY: the allocation has our layout and its state field is uninitialised
-        // (zeroed) memory that nothing reads before this write.
-        unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
-        Ok(obj.into_ptr())
+        // SAFETY: CPython calls tp_new with a ready subtype of this type.
+        unsafe { new_instance(subtype, coefficients, initial, modulus) }.map(Owned::into_ptr)
     })
+}
+
+/// Converts every argument, then allocates an instance of `subtype` and moves the finished
+/// state in. Nothing fallible happens between allocation and initialisation, so
+/// `tp_dealloc` never sees a half-built object.
+///
+/// # Safety
+/// `subtype` is a ready type that is `LucasIter` or a subclass of it; the GIL is held.
+unsafe fn new_instance(
+    subtype: *mut ffi::PyTypeObject,
+    coefficients: Borrowed,
+    initial: Borrowed,
+    modulus: Option<Borrowed>,
+) -> PyResult<Owned> {
+    let modulus = args::modulus(NAME, modulus)?;
+    let coef = args::integer_items(NAME, "coefficients", coefficients)?;
+    let init = args::integer_items(NAME, "initial", initial)?;
+    if coef.is_empty() {
+        return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
+    }
+    if coef.len() != init.len() {
+        return value_error(format!(
+            "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
+            coef.len(),
+            init.len()
+        ));
+    }
+    let engine = RefCell::new(Engine::new(&coef, &init, modulus.as_ref())?);
+    let state = IterState { coefficients: new_tuple(coef)?, modulus, engine };
+
+    // SAFETY: `subtype` is ready (caller), so tp_alloc is set; it returns a new,
+    // zero-filled instance of tp_basicsize bytes.
+    let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
+    // SAFETY: as above; a NULL result carries MemoryError.
+    let obj = unsafe { Owned::from_owned_ptr(alloc(subtype, 0)) }?;
+    // SAFETY: the allocation has our layout (a subclass only appends to it) and its state
+    // field is zeroed memory that nothing reads before this write.
+    unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
+    Ok(obj)
 }
 
 /// `tp_dealloc`: drops the Rust state, then frees the memory with the allocator of the
@@ -252,6 +285,141 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
         engine.next().map(Owned::into_ptr)
     })
 }
+
+/// `tp_repr`: `LucasIter((1, 1), (5, 8), mod=7)`, built from the current window so that
+/// evaluating it gives an iterator that continues identically. Named after the object's
+/// actual type, as `itertools` does; every int is an exact int, formatted by `int` itself.
+unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
+        let state = unsafe { state_of(obj) };
+        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
+        // SAFETY: `obj` is alive for the whole call; the coefficients are a tuple we built.
+        let (name, coef) = unsafe { (Borrowed::from_ptr(obj).type_name(), tuple_items(state.coefficients.as_ptr())) };
+        let mut text = format!("{name}(");
+        push_tuple(&mut text, coef.iter().copied())?;
+        text.push_str(", ");
+        push_tuple(&mut text, window.iter().map(Owned::borrow))?;
+        if let Some(m) = &state.modulus {
+            text.push_str(", mod=");
+            text.push_str(&pyint::literal(m.borrow())?);
+        }
+        text.push(')');
+        // SAFETY: the buffer is valid UTF-8 of the given length; a new str is returned.
+        unsafe {
+            Owned::from_owned_ptr(ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t))
+        }
+        .map(Owned::into_ptr)
+    })
+}
+
+/// Appends `(a, b)` or `(a,)`.
+fn push_tuple<'a>(text: &mut String, items: impl ExactSizeIterator<Item = Borrowed<'a>>) -> PyResult<()> {
+    let single = items.len() == 1;
+    text.push('(');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&pyint::literal(item)?);
+    }
+    text.push_str(if single { ",)" } else { ")" });
+    Ok(())
+}
+
+/// `__reduce__`: what `pickle` and `copy` use. Returns
+/// `(lucas._reconstruct, (type(self), coefficients, window, mod), self.__getstate__())`:
+/// O(k), independent of how far the iterator has run (itertools' removed pickling replayed
+/// iteration). `_reconstruct` calls this type's own constructor for the subclass, so a
+/// subclass's `__new__`/`__init__` with other signatures does not get in the way, and the
+/// default `__getstate__` carries a subclass's `__dict__` and `__slots__`.
+unsafe extern "C" fn lucas_iter_reduce(
+    obj: *mut ffi::PyObject, /* borrowed */
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: method descriptors check the instance's type before calling.
+        let (this, state) = unsafe { (Borrowed::from_ptr(obj), state_of(obj)) };
+        let window = new_tuple(state.engine.try_borrow().map_err(|_| already_running())?.window()?)?;
+        // SAFETY: a live object's type is a live type object.
+        let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.to_owned();
+        let modulus = state.modulus.clone().unwrap_or_else(none);
+        let args = new_tuple(vec![cls, state.coefficients.clone(), window, modulus])?;
+        // SAFETY: names are NUL-terminated statics; each call returns a new reference or
+        // NULL with an exception.
+        let (module, getstate) = unsafe {
+            (
+                Owned::from_owned_ptr(ffi::PyImport_ImportModule(c"lucas".as_ptr()))?,
+                Owned::from_owned_ptr(ffi::PyObject_CallMethod(this.as_ptr(), c"__getstate__".as_ptr(), ptr::null()))?,
+            )
+        };
+        // SAFETY: as above.
+        let reconstruct =
+            unsafe { Owned::from_owned_ptr(ffi::PyObject_GetAttrString(module.as_ptr(), c"_reconstruct".as_ptr())) }?;
+        new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
+    })
+}
+
+/// `lucas._reconstruct(cls, coefficients, window, mod, /)`: the other half of `__reduce__`.
+pub(crate) unsafe extern "C" fn reconstruct(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        const FUNC: &str = "_reconstruct";
+        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
+        let ([cls, coef, window, modulus], extra) = unsafe {
+            args::bind_fastcall(FUNC, ["cls", "coefficients", "window", "mod"], args, nargsf as usize, kwnames)
+        }?;
+        if extra.is_some() {
+            return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
+        }
+        let ty = LUCAS_ITER_TYPE.get();
+        // SAFETY: both are live objects; the checks only read type information.
+        let is_subtype =
+            unsafe { ffi::PyType_Check(cls.as_ptr()) != 0 && ffi::PyType_IsSubtype(cls.as_ptr().cast(), ty) != 0 };
+        if !is_subtype {
+            return Err(PyErr::new(
+                ExcType::TypeError,
+                format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
+            ));
+        }
+        // SAFETY: `cls` is a subtype of LucasIter, hence ready (it has instances' layout).
+        unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }.map(Owned::into_ptr)
+    })
+}
+
+/// `__sizeof__`: the instance plus the heap memory its state owns, so `sys.getsizeof` is
+/// honest. Like `list.__sizeof__`, it does not count the int objects it refers to.
+unsafe extern "C" fn lucas_iter_sizeof(
+    obj: *mut ffi::PyObject, /* borrowed */
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: method descriptors check the instance's type; a live object's type is live.
+        let (state, basic) = unsafe { (state_of(obj), (*ffi::Py_TYPE(obj)).tp_basicsize) };
+        let heap = state.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
+        pyint::from_u64(basic as u64 + heap as u64).map(Owned::into_ptr)
+    })
+}
+
+static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
+    ffi::PyMethodDef {
+        ml_name: c"__reduce__".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },
+        ml_flags: ffi::METH_NOARGS,
+        ml_doc: c"Return state information for pickling and copying (O(k), any position).".as_ptr(),
+    },
+    ffi::PyMethodDef {
+        ml_name: c"__sizeof__".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_sizeof },
+        ml_flags: ffi::METH_NOARGS,
+        ml_doc: c"Size of the iterator in memory, in bytes.".as_ptr(),
+    },
+    ffi::PyMethodDef::zeroed(),
+]);
 
 /// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's
 /// getset descriptor itself raises AttributeError on assignment or deletion.
@@ -326,5 +494,7 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_iter = Some(ffi::PyObject_SelfIter);
     t.tp_iternext = Some(lucas_iter_next);
     t.tp_getset = GETSET.get().cast();
+    t.tp_methods = METHODS.get().cast();
+    t.tp_repr = Some(lucas_iter_repr);
     t
 }

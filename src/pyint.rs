@@ -144,6 +144,17 @@ pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     Ok(limbs)
 }
 
+/// An int as a Python literal that evaluates back to it: decimal, or hexadecimal beyond
+/// 10000 bits, where `str()` would hit the int-to-decimal digit limit (PEP 651's sibling,
+/// `sys.set_int_max_str_digits`, 4300 digits by default) and would be quadratic anyway.
+pub fn literal(a: Borrowed) -> PyResult<String> {
+    if bit_length(a)? <= 10_000 {
+        return str_of(a);
+    }
+    let hex = new_ref!(ffi::PyNumber_ToBase(a.as_ptr(), 16))?;
+    str_of(hex.borrow())
+}
+
 /// `str(obj)` as a Rust string.
 pub fn str_of(obj: Borrowed) -> PyResult<String> {
     let s = new_ref!(ffi::PyObject_Str(obj.as_ptr()))?;

@@ -152,6 +152,35 @@ impl<'a> Borrowed<'a> {
     }
 }
 
+/// Views a C array of object pointers as borrowed references.
+///
+/// # Safety
+/// `ptr` points at `len` non-NULL live objects (or `len == 0`), borrowed for `'a`.
+pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> &'a [Borrowed<'a>] {
+    if len == 0 {
+        return &[]; // `ptr` may be NULL then
+    }
+    // SAFETY: `Borrowed` is `repr(transparent)` over `NonNull<PyObject>`, which has the
+    // layout of `*mut PyObject`; the caller guarantees `len` non-NULL live pointers.
+    unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
+}
+
+/// The items of a tuple as borrowed references (none for a NULL tuple).
+///
+/// # Safety
+/// `tuple` is NULL or a live tuple, borrowed for `'a`.
+pub unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
+    if tuple.is_null() {
+        return &[];
+    }
+    // SAFETY: a live tuple holds `PyTuple_GET_SIZE` non-NULL references in `ob_item`,
+    // which live as long as the tuple.
+    unsafe {
+        let items = (*tuple.cast::<ffi::PyTupleObject>()).ob_item.as_ptr();
+        borrowed_array(items, ffi::PyTuple_GET_SIZE(tuple) as usize)
+    }
+}
+
 /// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SET_ITEM`, which *steals* a
 /// reference: each item's count moves into the tuple through `into_ptr`).
 pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
