@@ -37,6 +37,15 @@ class CargoExtension(Extension):
 class build_cargo_ext(build_ext):
     """`build_ext` that builds each CargoExtension with `cargo build --release`."""
 
+    def run(self):
+        super().run()
+        if not self.inplace:
+            # Ship lucas.pyi as the stub-only package `lucas-stubs` (PEP 561): that is how
+            # type checkers find stubs for an installed module that is not a package.
+            stubs = Path(self.build_lib) / "lucas-stubs"
+            stubs.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "lucas.pyi", stubs / "__init__.pyi")
+
     def build_extension(self, ext):
         if not isinstance(ext, CargoExtension):
             return super().build_extension(ext)

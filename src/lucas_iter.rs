@@ -410,13 +410,14 @@ static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },
         ml_flags: ffi::METH_NOARGS,
-        ml_doc: c"Return state information for pickling and copying (O(k), any position).".as_ptr(),
+        ml_doc: c"__reduce__($self, /)\n--\n\nReturn state information for pickling and copying (O(k), any position)."
+            .as_ptr(),
     },
     ffi::PyMethodDef {
         ml_name: c"__sizeof__".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_sizeof },
         ml_flags: ffi::METH_NOARGS,
-        ml_doc: c"Size of the iterator in memory, in bytes.".as_ptr(),
+        ml_doc: c"__sizeof__($self, /)\n--\n\nSize of the iterator in memory, in bytes.".as_ptr(),
     },
     ffi::PyMethodDef::zeroed(),
 ]);

@@ -20,13 +20,23 @@ use std::ptr;
 
 const DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
 
-LucasIter(coefficients, initial, /, *, mod=None) iterates over the recurrence
-x_{n+k} = c_0*x_n + ... + c_{k-1}*x_{n+k-1} with the given initial values.
+LucasIter(coefficients, initial, /, *, mod=None)
+    Iterator over x_{n+k} = c_0*x_n + ... + c_{k-1}*x_{n+k-1} (c_0 pairs with
+    the oldest value), starting from the given initial values.
+fibonacci(n, /, *, mod=None), lucas(n, /, *, mod=None)
+    F_n and L_n for any integer n.
+lucas_u(n, p, q, /, *, mod=None), lucas_v(...), lucas_uv(...)
+    U_n(P, Q) and V_n(P, Q); the index comes first (gmpy2 puts it last).
+
+All results are exact ints; with mod every result lies in range(mod). The
+n-th term functions take O(log |n|) steps.
 
 >>> from itertools import islice
->>> from lucas import LucasIter
+>>> from lucas import LucasIter, fibonacci
 >>> list(islice(LucasIter([1, 1], [2, 1]), 8))   # Lucas numbers
 [2, 1, 3, 4, 7, 11, 18, 29]
+>>> fibonacci(100)
+354224848179261915075
 ";
 
 /// The version of the crate, which is also the package's version (single-sourced in
