@@ -29,7 +29,7 @@ demo: build
 
 lint: $(STAMP)
 	cargo fmt --check
-	cargo clippy --all-targets --quiet -- $(CLIPPY_LINTS)
+	cargo clippy --all-targets --all-features --quiet -- $(CLIPPY_LINTS)
 
 cargo-test: $(STAMP)
 	cargo test --quiet

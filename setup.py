@@ -54,7 +54,9 @@ class build_cargo_ext(build_ext):
         # cargo rebuilds everything whenever a PYO3_* variable changes, so sharing one
         # directory between interpreters would rebuild on every switch.
         abi = sysconfig.get_config_var("SOABI") or "py%d%d" % sys.version_info[:2]
-        target_dir = ROOT / "target" / f"py-{abi}"
+        features = os.environ.get("LUCAS_CARGO_FEATURES", "")
+        # Features change the build too: keep such builds (the leak/panic self-tests) apart.
+        target_dir = ROOT / "target" / ("py-" + abi + ("-" + features.replace(",", "-") if features else ""))
         env = dict(
             os.environ,
             PYO3_PYTHON=sys.executable,
@@ -65,8 +67,8 @@ class build_cargo_ext(build_ext):
             CARGO_TARGET_DIR=str(target_dir),
         )
         cmd = ["cargo", "build", "--release", "--lib", "--manifest-path", str(ROOT / "Cargo.toml")]
-        if os.environ.get("LUCAS_CARGO_FEATURES"):
-            cmd += ["--features", os.environ["LUCAS_CARGO_FEATURES"]]
+        if features:
+            cmd += ["--features", features]
         subprocess.run(cmd, env=env, check=True)
 
         if sys.platform == "win32":

@@ -15,6 +15,7 @@
 //! | `cstatic.rs` | static C structures that CPython writes into |
 //! | `arith.rs`, `ring.rs` | pure-Rust arithmetic and the recurrence window (no FFI) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
+//! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
 
 pub mod args;
 pub mod arith;
@@ -29,6 +30,8 @@ pub mod modword;
 pub mod pyint;
 pub mod refs;
 pub mod ring;
+#[cfg(feature = "selftest")]
+mod selftest;
 
 #[cfg(test)]
 mod layout;
