@@ -5,6 +5,8 @@
 //!   state to Python ints, the way `itertools.count` leaves its C `long` fast path), and
 //! * steps modulo a word-sized modulus `m` (1 <= m < 2**64), with values kept in `0..m`.
 
+use crate::modword::Montgomery;
+
 /// `sum(c_i * x_i)` exactly, or `None` if the result does not fit in an i64.
 ///
 /// Each product of two i64 fits in an i128 (|product| <= 2**126); the running sum is checked,
@@ -16,6 +18,53 @@ pub fn dot_i64(coef: &[i64], window: &[i64]) -> Option<i64> {
         acc = acc.checked_add(i128::from(c) * i128::from(x))?;
     }
     i64::try_from(acc).ok()
+}
+
+/// `sum(c_i * x_i) mod m` for a fixed modulus and coefficients, prepared once per iterator.
+///
+/// For odd m with k·m <= 2**64 (every order-k recurrence with m below 2**64 / k, e.g.
+/// 2**61 - 1 or 10**9 + 7) the coefficients are stored in Montgomery form c·2^64 mod m:
+/// then the plain sum S = sum(c_i·2^64 · x_i) is below k·m² <= m·2^64 and one Montgomery
+/// reduction (two multiplications, no division) turns it into sum(c_i·x_i) mod m. Other
+/// moduli take [`dot_mod`], which divides.
+pub struct ModDot {
+    m: u64,
+    coef: Box<[u64]>,
+    /// The Montgomery context when the single-reduction form applies.
+    mont: Option<Montgomery>,
+}
+
+impl ModDot {
+    /// `coef` must already be reduced into `0..m`.
+    pub fn new(coef: &[u64], m: u64) -> ModDot {
+        let fits = u64::try_from(coef.len()).ok().and_then(|k| k.checked_mul(m)).is_some();
+        match (m % 2 == 1 && m > 1 && fits).then(|| Montgomery::new(m)) {
+            Some(mont) => ModDot { m, coef: coef.iter().map(|&c| mont.enter(c)).collect(), mont: Some(mont) },
+            None => ModDot { m, coef: coef.into(), mont: None },
+        }
+    }
+
+    /// `sum(c_i * x_i) mod m` for a window of values in `0..m`.
+    #[inline]
+    pub fn dot(&self, window: &[u64]) -> u64 {
+        match &self.mont {
+            Some(mont) => {
+                let window = &window[..self.coef.len()];
+                let mut acc: u128 = 0;
+                for (&c, &x) in self.coef.iter().zip(window) {
+                    // No overflow: the sum stays below k·m² <= m·2^64 (see `new`).
+                    acc += u128::from(c) * u128::from(x);
+                }
+                mont.reduce(acc)
+            }
+            None => dot_mod(&self.coef, window, self.m),
+        }
+    }
+
+    /// The coefficients' memory, for `__sizeof__`.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.coef)
+    }
 }
 
 /// `sum(c_i * x_i) mod m` for values already reduced into `0..m`.
@@ -41,6 +90,33 @@ pub fn dot_mod(coef: &[u64], window: &[u64], m: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mod_dot_agrees_with_dot_mod_on_both_paths() {
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut rnd = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Odd moduli small enough for one reduction, odd ones too large, even ones, 1.
+        for m in [3u64, 7, 1_000_000_007, (1 << 61) - 1, (1 << 62) + 1, (1 << 63) + 3, u64::MAX, 10, 1 << 40, 1] {
+            for k in 1..=8usize {
+                let coef: Vec<u64> = (0..k).map(|_| rnd() % m).collect();
+                let md = ModDot::new(&coef, m);
+                for _ in 0..20 {
+                    let win: Vec<u64> = (0..k).map(|_| rnd() % m).collect();
+                    assert_eq!(md.dot(&win), dot_mod(&coef, &win, m), "m={m} k={k}");
+                }
+                let top: Vec<u64> = vec![m - 1; k];
+                assert_eq!(md.dot(&top), dot_mod(&coef, &top, m), "m={m} k={k} extreme");
+            }
+        }
+        assert!(ModDot::new(&[1, 1], (1 << 61) - 1).mont.is_some());
+        assert!(ModDot::new(&[1, 1, 1, 1, 1], 1_000_000_007).mont.is_some());
+        assert!(ModDot::new(&[1, 1], u64::MAX).mont.is_none());
+    }
 
     #[test]
     fn dot_i64_exact_and_overflow() {

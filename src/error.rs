@@ -49,9 +49,14 @@ impl ExcType {
     }
 }
 
-/// A Python exception on its way to the boundary.
+/// A Python exception on its way to the boundary. Boxed, so that a `PyResult<Owned>` is
+/// two machine words and the success path (`tp_iternext` runs it per item) returns in
+/// registers; errors are the cold path.
 #[derive(Debug)]
-pub enum PyErr {
+pub struct PyErr(Box<ErrState>);
+
+#[derive(Debug)]
+pub enum ErrState {
     /// Raised by Rust code; becomes `kind(message)` when restored.
     New(ExcType, Cow<'static, str>),
     /// Raised by the interpreter or user code (an `__index__`, an iterator, MemoryError...),
@@ -60,13 +65,20 @@ pub enum PyErr {
 }
 
 impl PyErr {
+    #[cold]
     pub fn new(kind: ExcType, msg: impl Into<Cow<'static, str>>) -> PyErr {
-        PyErr::New(kind, msg.into())
+        PyErr(Box::new(ErrState::New(kind, msg.into())))
+    }
+
+    /// What the exception is.
+    pub fn state(&self) -> &ErrState {
+        &self.0
     }
 
     /// Takes the pending exception out of the error indicator (which is then clear).
     /// Called after a C-API function reported failure; if it failed without setting an
     /// exception (a bug in that function), a SystemError says so instead of crashing later.
+    #[cold]
     pub fn fetch() -> PyErr {
         let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
         // SAFETY: the three out-pointers are valid locals; the GIL is held. PyErr_Fetch hands
@@ -76,32 +88,22 @@ impl PyErr {
         let own = |p| unsafe { Owned::from_owned_ptr_or_none(p) };
         match own(t) {
             None => PyErr::new(ExcType::SystemError, "error return without exception set"),
-            t => PyErr::Fetched(t, own(v), own(tb)),
-        }
-    }
-
-    /// True if this is (a subclass of) the given exception type.
-    pub fn is(&self, kind: ExcType) -> bool {
-        match self {
-            PyErr::New(k, _) => *k == kind,
-            // SAFETY: both are live exception classes; the call only reads them.
-            PyErr::Fetched(Some(t), ..) => unsafe { ffi::PyErr_GivenExceptionMatches(t.as_ptr(), kind.as_ptr()) != 0 },
-            PyErr::Fetched(None, ..) => false,
+            t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
         }
     }
 
     /// Sets this exception as the thread's pending Python exception. Only the boundary
     /// guard calls this, just before it returns the slot's error value.
     pub(crate) fn restore(self) {
-        match self {
-            PyErr::New(kind, msg) => {
+        match *self.0 {
+            ErrState::New(kind, msg) => {
                 // An interior NUL cannot come from our own messages; drop it rather than fail.
                 let msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
                 // SAFETY: the class and the NUL-terminated message are valid for the call,
                 // which copies the message.
                 unsafe { ffi::PyErr_SetString(kind.as_ptr(), msg.as_ptr()) }
             }
-            PyErr::Fetched(t, v, tb) => {
+            ErrState::Fetched(t, v, tb) => {
                 let raw = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
                 // SAFETY: PyErr_Restore steals one reference to each non-NULL argument,
                 // exactly the counts `into_ptr` gives away.

@@ -19,7 +19,7 @@
 //! `Py_mod_gil_not_used` only after that.
 
 use crate::args;
-use crate::arith::{dot_i64, dot_mod};
+use crate::arith::{dot_i64, ModDot};
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
@@ -58,7 +58,7 @@ enum Engine {
     /// No modulus, and every coefficient and value fits an i64.
     Exact { coef: Box<[i64]>, ring: Ring<i64> },
     /// A modulus below 2**64: values are kept in `0..m` as u64.
-    Word { coef: Box<[u64]>, ring: Ring<u64>, m: u64 },
+    Word { dot: ModDot, ring: Ring<u64> },
     /// Python ints: no modulus and a value beyond i64, or a modulus of 2**64 or more.
     Big { coef: Box<[Coef]>, ring: Ring<Owned>, modulus: Option<Owned> },
 }
@@ -106,7 +106,7 @@ impl Engine {
                 let words = |v: &[Owned]| {
                     v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
                 };
-                Engine::Word { coef: words(&coef).into(), ring: Ring::new(words(&init)), m }
+                Engine::Word { dot: ModDot::new(&words(&coef), m), ring: Ring::new(words(&init)) }
             }
             None => Engine::Big {
                 coef: coef.iter().map(Coef::new).collect(),
@@ -118,28 +118,32 @@ impl Engine {
 
     /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}. On error the state is
     /// unchanged: everything fallible happens before the window moves.
+    #[inline]
     fn next(&mut self) -> PyResult<Owned> {
         match self {
-            Engine::Exact { coef, ring } => {
-                if let Some(newest) = dot_i64(coef, ring.window()) {
+            Engine::Exact { coef, ring } => match dot_i64(coef, ring.window()) {
+                Some(newest) => {
                     let out = pyint::from_i64(ring.window()[0])?;
                     ring.push(newest);
-                    return Ok(out);
+                    Ok(out)
                 }
-                // x_{n+k} leaves the i64 range: continue with Python ints from here on.
-                *self = self.promoted()?;
-                self.next()
-            }
-            Engine::Word { coef, ring, m } => {
+                None => self.promote_and_next(),
+            },
+            Engine::Word { dot, ring } => {
                 let out = pyint::from_u64(ring.window()[0])?;
-                ring.push(dot_mod(coef, ring.window(), *m));
+                ring.push(dot.dot(ring.window()));
                 Ok(out)
             }
-            Engine::Big { coef, ring, modulus } => {
-                let newest = big_dot(coef, ring.window(), modulus.as_ref())?;
-                Ok(ring.push(newest))
-            }
+            Engine::Big { coef, ring, modulus } => big_next(coef, ring, modulus.as_ref()),
         }
+    }
+
+    /// x_{n+k} leaves the i64 range: continue with Python ints from here on.
+    #[cold]
+    #[inline(never)]
+    fn promote_and_next(&mut self) -> PyResult<Owned> {
+        *self = self.promoted()?;
+        self.next()
     }
 
     /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
@@ -156,7 +160,7 @@ impl Engine {
         use std::mem::size_of_val;
         match self {
             Engine::Exact { coef, ring } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
-            Engine::Word { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
+            Engine::Word { dot, ring } => dot.heap_bytes() + 2 * size_of_val(ring.window()),
             Engine::Big { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
         }
     }
@@ -167,6 +171,14 @@ impl Engine {
         let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(&c))).collect::<PyResult<_>>()?;
         Ok(Engine::Big { coef, ring: ring.map(|&x| pyint::from_i64(x))?, modulus: None })
     }
+}
+
+/// The step of the Python-int engine, kept out of line: its calls into the number protocol
+/// dwarf the call, and the word engines' fast paths stay small.
+#[inline(never)]
+fn big_next(coef: &[Coef], ring: &mut Ring<Owned>, modulus: Option<&Owned>) -> PyResult<Owned> {
+    let newest = big_dot(coef, ring.window(), modulus)?;
+    Ok(ring.push(newest))
 }
 
 /// `sum(c_i * x_i)` on Python ints, reduced by the modulus if there is one.

@@ -41,7 +41,7 @@ impl Montgomery {
 
     /// REDC: t·2^(−64) mod m for t < m·2^64, with no division.
     #[inline]
-    fn redc(&self, t: u128) -> u64 {
+    pub fn reduce(&self, t: u128) -> u64 {
         let (lo, hi) = (t as u64, (t >> 64) as u64);
         // q·m ≡ t (mod 2^64), so t − q·m is a multiple of 2^64 and its high word is the answer.
         let q = lo.wrapping_mul(self.m_inv);
@@ -56,12 +56,12 @@ impl Montgomery {
 
     /// x (any u64) into Montgomery form.
     pub fn enter(&self, x: u64) -> u64 {
-        self.redc(u128::from(x % self.m) * u128::from(self.r2))
+        self.reduce(u128::from(x % self.m) * u128::from(self.r2))
     }
 
     /// Montgomery form back to the residue in 0..m.
     pub fn leave(&self, x: u64) -> u64 {
-        self.redc(u128::from(x))
+        self.reduce(u128::from(x))
     }
 }
 
@@ -70,7 +70,7 @@ impl Ring for Montgomery {
     type Err = Infallible;
     #[inline]
     fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
-        Ok(self.redc(u128::from(*a) * u128::from(*b)))
+        Ok(self.reduce(u128::from(*a) * u128::from(*b)))
     }
     #[inline]
     fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {

@@ -265,7 +265,7 @@ mod tests {
             // SAFETY: live ints in; NULL with ZeroDivisionError out.
             let r = unsafe { Owned::from_owned_ptr(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
             let err = r.unwrap_err();
-            assert!(matches!(err, PyErr::Fetched(Some(_), _, _)));
+            assert!(matches!(err.state(), crate::error::ErrState::Fetched(Some(_), _, _)));
             // SAFETY: reading the indicator needs only the GIL.
             assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "fetch cleared the indicator");
         });
