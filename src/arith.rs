@@ -20,6 +20,14 @@ pub fn dot_i64(coef: &[i64], window: &[i64]) -> Option<i64> {
     i64::try_from(acc).ok()
 }
 
+/// `c_0·x_0 + c_1·x_1` exactly, or `None` beyond i64: [`dot_i64`] for order 2, where the
+/// loop and its bookkeeping would cost more than the arithmetic.
+#[inline]
+pub fn dot2_i64(c: [i64; 2], x: [i64; 2]) -> Option<i64> {
+    let sum = (i128::from(c[0]) * i128::from(x[0])).checked_add(i128::from(c[1]) * i128::from(x[1]))?;
+    i64::try_from(sum).ok()
+}
+
 /// `sum(c_i * x_i) mod m` for a fixed modulus and coefficients, prepared once per iterator.
 ///
 /// For odd m with k·m <= 2**64 (every order-k recurrence with m below 2**64 / k, e.g.
@@ -58,6 +66,17 @@ impl ModDot {
                 mont.reduce(acc)
             }
             None => dot_mod(&self.coef, window, self.m),
+        }
+    }
+
+    /// [`ModDot::dot`] for order 2, without the loop.
+    #[inline]
+    pub fn dot2(&self, x: [u64; 2]) -> u64 {
+        let (c0, c1) = (u128::from(self.coef[0]), u128::from(self.coef[1]));
+        match &self.mont {
+            // Below 2·m² <= m·2^64, as in `dot`.
+            Some(mont) => mont.reduce(c0 * u128::from(x[0]) + c1 * u128::from(x[1])),
+            None => dot_mod(&self.coef, &x, self.m),
         }
     }
 
@@ -113,9 +132,29 @@ mod tests {
                 assert_eq!(md.dot(&top), dot_mod(&coef, &top, m), "m={m} k={k} extreme");
             }
         }
+        for m in [7u64, (1 << 61) - 1, (1 << 63) + 3, 12] {
+            let md = ModDot::new(&[3 % m, m - 1], m);
+            for x in [[0, 0], [1, m - 1], [m - 1, m - 1], [m / 2, m / 3]] {
+                assert_eq!(md.dot2(x), md.dot(&x), "m={m} x={x:?}");
+            }
+        }
         assert!(ModDot::new(&[1, 1], (1 << 61) - 1).mont.is_some());
         assert!(ModDot::new(&[1, 1, 1, 1, 1], 1_000_000_007).mont.is_some());
         assert!(ModDot::new(&[1, 1], u64::MAX).mont.is_none());
+    }
+
+    #[test]
+    fn dot2_i64_agrees_with_dot_i64() {
+        let vals = [0, 1, -1, 2, i64::MAX, i64::MIN, i64::MAX / 2, i64::MIN / 2 - 1, 1 << 32];
+        for &c0 in &vals {
+            for &c1 in &vals {
+                for &x0 in &vals {
+                    for &x1 in &vals {
+                        assert_eq!(dot2_i64([c0, c1], [x0, x1]), dot_i64(&[c0, c1], &[x0, x1]));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

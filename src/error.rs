@@ -92,6 +92,18 @@ impl PyErr {
         }
     }
 
+    /// True if this is (a subclass of) the given exception type.
+    pub fn is(&self, kind: ExcType) -> bool {
+        match &*self.0 {
+            ErrState::New(k, _) => *k == kind,
+            // SAFETY: both are live exception classes; the call only reads them.
+            ErrState::Fetched(Some(t), ..) => unsafe {
+                ffi::PyErr_GivenExceptionMatches(t.as_ptr(), kind.as_ptr()) != 0
+            },
+            ErrState::Fetched(None, ..) => false,
+        }
+    }
+
     /// Sets this exception as the thread's pending Python exception. Only the boundary
     /// guard calls this, just before it returns the slot's error value.
     pub(crate) fn restore(self) {

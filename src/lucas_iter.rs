@@ -19,7 +19,7 @@
 //! `Py_mod_gil_not_used` only after that.
 
 use crate::args;
-use crate::arith::{dot_i64, ModDot};
+use crate::arith::{dot2_i64, dot_i64, ModDot};
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
@@ -54,7 +54,15 @@ struct IterState {
 }
 
 /// How the next value is computed: the fastest representation that is still exact.
+///
+/// Order 2 (Fibonacci, Lucas, Pell, every Lucas U and V) has its own word variants: the
+/// window is two values in the object itself, and the step is two multiplications with no
+/// loop, which measurably shortens `tp_iternext` (bench/RESULTS.md).
 enum Engine {
+    /// Order 2, no modulus, i64 values.
+    ExactPair { c: [i64; 2], x: [i64; 2] },
+    /// Order 2, a modulus below 2**64.
+    WordPair { dot: ModDot, x: [u64; 2] },
     /// No modulus, and every coefficient and value fits an i64.
     Exact { coef: Box<[i64]>, ring: Ring<i64> },
     /// A modulus below 2**64: values are kept in `0..m` as u64.
@@ -90,7 +98,10 @@ impl Engine {
         let Some(m) = modulus else {
             let words = |v: &[Owned]| v.iter().map(|x| pyint::to_i64(x.borrow())).collect::<Option<Vec<i64>>>();
             return Ok(match (words(coef), words(init)) {
-                (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
+                (Some(c), Some(x)) => match (<[i64; 2]>::try_from(&c[..]), <[i64; 2]>::try_from(&x[..])) {
+                    (Ok(c), Ok(x)) => Engine::ExactPair { c, x },
+                    _ => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
+                },
                 _ => Engine::Big {
                     coef: coef.iter().map(Coef::new).collect(),
                     ring: Ring::new(init.to_vec()),
@@ -106,7 +117,11 @@ impl Engine {
                 let words = |v: &[Owned]| {
                     v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
                 };
-                Engine::Word { dot: ModDot::new(&words(&coef), m), ring: Ring::new(words(&init)) }
+                let (dot, init) = (ModDot::new(&words(&coef), m), words(&init));
+                match <[u64; 2]>::try_from(&init[..]) {
+                    Ok(x) => Engine::WordPair { dot, x },
+                    Err(_) => Engine::Word { dot, ring: Ring::new(init) },
+                }
             }
             None => Engine::Big {
                 coef: coef.iter().map(Coef::new).collect(),
@@ -121,6 +136,19 @@ impl Engine {
     #[inline]
     fn next(&mut self) -> PyResult<Owned> {
         match self {
+            Engine::ExactPair { c, x } => match dot2_i64(*c, *x) {
+                Some(newest) => {
+                    let out = pyint::from_i64(x[0])?;
+                    *x = [x[1], newest];
+                    Ok(out)
+                }
+                None => self.promote_and_next(),
+            },
+            Engine::WordPair { dot, x } => {
+                let out = pyint::from_u64(x[0])?;
+                *x = [x[1], dot.dot2(*x)];
+                Ok(out)
+            }
             Engine::Exact { coef, ring } => match dot_i64(coef, ring.window()) {
                 Some(newest) => {
                     let out = pyint::from_i64(ring.window()[0])?;
@@ -149,6 +177,8 @@ impl Engine {
     /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
     fn window(&self) -> PyResult<Vec<Owned>> {
         match self {
+            Engine::ExactPair { x, .. } => x.iter().map(|&x| pyint::from_i64(x)).collect(),
+            Engine::WordPair { x, .. } => x.iter().map(|&x| pyint::from_u64(x)).collect(),
             Engine::Exact { ring, .. } => ring.window().iter().map(|&x| pyint::from_i64(x)).collect(),
             Engine::Word { ring, .. } => ring.window().iter().map(|&x| pyint::from_u64(x)).collect(),
             Engine::Big { ring, .. } => Ok(ring.window().to_vec()),
@@ -159,17 +189,24 @@ impl Engine {
     fn heap_bytes(&self) -> usize {
         use std::mem::size_of_val;
         match self {
+            Engine::ExactPair { .. } => 0,
+            Engine::WordPair { dot, .. } => dot.heap_bytes(),
             Engine::Exact { coef, ring } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
             Engine::Word { dot, ring } => dot.heap_bytes() + 2 * size_of_val(ring.window()),
             Engine::Big { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
         }
     }
 
-    /// The same state as Python ints (only called on the exact i64 engine).
+    /// The same state as Python ints (only called on the exact i64 engines).
     fn promoted(&self) -> PyResult<Engine> {
-        let Engine::Exact { coef, ring } = self else { unreachable!("only the i64 engine is promoted") };
+        let (coef, window): (&[i64], &[i64]) = match self {
+            Engine::ExactPair { c, x } => (c, x),
+            Engine::Exact { coef, ring } => (coef, ring.window()),
+            _ => unreachable!("only the i64 engines are promoted"),
+        };
         let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(&c))).collect::<PyResult<_>>()?;
-        Ok(Engine::Big { coef, ring: ring.map(|&x| pyint::from_i64(x))?, modulus: None })
+        let window = window.iter().map(|&x| pyint::from_i64(x)).collect::<PyResult<Vec<_>>>()?;
+        Ok(Engine::Big { coef, ring: Ring::new(window), modulus: None })
     }
 }
 
@@ -352,7 +389,11 @@ unsafe extern "C" fn lucas_iter_reduce(
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
         let (this, state) = unsafe { (Borrowed::from_ptr(obj), state_of(obj)) };
-        let window = new_tuple(state.engine.try_borrow().map_err(|_| already_running())?.window()?)?;
+        // The borrow ends with this statement: a tuple is GC-tracked, so allocating one may
+        // run a finaliser, which may switch threads, and another thread's next() must not
+        // find the state borrowed then.
+        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
+        let window = new_tuple(window)?;
         // SAFETY: a live object's type is a live type object.
         let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.to_owned();
         let modulus = state.modulus.clone().unwrap_or_else(none);

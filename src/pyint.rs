@@ -144,12 +144,16 @@ pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     Ok(limbs)
 }
 
-/// An int as a Python literal that evaluates back to it: decimal, or hexadecimal beyond
-/// 10000 bits, where `str()` would hit the int-to-decimal digit limit (PEP 651's sibling,
-/// `sys.set_int_max_str_digits`, 4300 digits by default) and would be quadratic anyway.
+/// An int as a Python literal that evaluates back to it: decimal where `str()` allows it,
+/// hexadecimal otherwise. `str()` of an int refuses more than `sys.get_int_max_str_digits()`
+/// digits (4300 by default, CVE-2020-10735) and is quadratic, while `hex()` has no limit;
+/// beyond 10000 bits hex is used straight away.
 pub fn literal(a: Borrowed) -> PyResult<String> {
     if bit_length(a)? <= 10_000 {
-        return str_of(a);
+        match str_of(a) {
+            Err(e) if e.is(ExcType::ValueError) => {} // over the digit limit: hex below
+            decimal => return decimal,
+        }
     }
     let hex = new_ref!(ffi::PyNumber_ToBase(a.as_ptr(), 16))?;
     str_of(hex.borrow())
