@@ -16,17 +16,36 @@
 //! backtrace) to stderr even when the panic is caught. [`install_panic_hook`] chains a hook
 //! that stays quiet for panics inside a guard (the message goes into the SystemError instead)
 //! and defers to the previous hook for every other panic in the process.
+//!
+//! "Inside a guard" is tracked without a thread-local: in a shared library every access to
+//! one is a `__tls_get_addr` call, paid twice per `next()`. Guards are entered only by
+//! threads holding the GIL, so a plain counter protected by the GIL is exact; the hook counts
+//! a panic as ours when the counter is non-zero *and* the panicking thread holds the GIL.
 
+use crate::cstatic::StaticCell;
 use crate::error::{ExcType, PyErr, PyResult};
 use pyo3_ffi as ffi;
-use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 
-thread_local! {
-    /// How many guards are active on this thread (guards nest when Python calls back in).
-    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
-    /// Where the last guarded panic happened, recorded by the hook for the SystemError.
-    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+/// How many guards are active (they nest when Python code calls back into lucas). Only
+/// touched with the GIL held.
+static GUARD_DEPTH: StaticCell<u32> = StaticCell::new(0);
+/// Where the last guarded panic happened, recorded by the hook for the SystemError. Only
+/// touched with the GIL held.
+static PANIC_LOCATION: StaticCell<Option<String>> = StaticCell::new(None);
+
+/// Adds `delta` to the guard depth.
+#[inline]
+fn adjust_depth(delta: i32) {
+    // SAFETY: every caller holds the GIL, which serialises all access to the counter.
+    unsafe { *GUARD_DEPTH.get() = (*GUARD_DEPTH.get()).wrapping_add_signed(delta) };
+}
+
+/// Is the current thread inside a guard? For the hook, which may run on any thread.
+fn in_guard() -> bool {
+    // SAFETY: PyGILState_Check only compares thread states. Reading the counter is sound
+    // once we know this thread holds the GIL, which serialises its writers.
+    unsafe { ffi::PyGILState_Check() == 1 && *GUARD_DEPTH.get() > 0 }
 }
 
 /// Runs `body` for an `extern "C"` entry point and converts its outcome to the C convention:
@@ -62,12 +81,12 @@ pub fn guard_void(body: impl FnOnce() -> PyResult<()>) {
 /// Catches a panic in `body` and turns it into a SystemError.
 #[inline]
 fn run<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    GUARD_DEPTH.with(|d| d.set(d.get() + 1));
+    adjust_depth(1);
     // AssertUnwindSafe: after a panic nothing observes the closure's captures again except
     // through the Python objects it touched, whose invariants the Rust types keep (a RefCell
     // borrow is released during unwinding; owned references are dropped).
     let outcome = panic::catch_unwind(AssertUnwindSafe(body));
-    GUARD_DEPTH.with(|d| d.set(d.get() - 1));
+    adjust_depth(-1);
     outcome.unwrap_or_else(|payload| Err(panic_to_error(payload)))
 }
 
@@ -79,7 +98,8 @@ fn panic_to_error(payload: Box<dyn std::any::Any + Send>) -> PyErr {
     } else {
         "Box<dyn Any>".to_owned()
     };
-    let place = PANIC_LOCATION.with(|l| l.borrow_mut().take()).unwrap_or_default();
+    // SAFETY: the guard's caller holds the GIL, which serialises access to the cell.
+    let place = unsafe { (*PANIC_LOCATION.get()).take() }.unwrap_or_default();
     PyErr::new(ExcType::SystemError, format!("Rust panic in lucas{place}: {msg}"))
 }
 
@@ -89,9 +109,10 @@ pub fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if GUARD_DEPTH.with(Cell::get) > 0 {
+            if in_guard() {
                 let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line()));
-                PANIC_LOCATION.with(|l| *l.borrow_mut() = place);
+                // SAFETY: `in_guard` established that this thread holds the GIL.
+                unsafe { *PANIC_LOCATION.get() = place };
             } else {
                 previous(info);
             }
@@ -135,7 +156,8 @@ mod tests {
             assert!(msg.starts_with("SystemError: Rust panic in lucas at src/boundary.rs:"), "{msg}");
             assert!(msg.contains("index out of bounds"), "{msg}");
             // The guard is balanced even after unwinding.
-            assert_eq!(GUARD_DEPTH.with(Cell::get), 0);
+            // SAFETY: `with_python` holds the GIL.
+            assert_eq!(unsafe { *GUARD_DEPTH.get() }, 0);
         });
     }
 }

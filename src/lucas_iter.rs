@@ -132,8 +132,9 @@ impl Engine {
     }
 
     /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}. On error the state is
-    /// unchanged: everything fallible happens before the window moves.
-    #[inline]
+    /// unchanged: everything fallible happens before the window moves. Inlined into
+    /// `tp_iternext`, so the per-item path is one function with one prologue.
+    #[inline(always)]
     fn next(&mut self) -> PyResult<Owned> {
         match self {
             Engine::ExactPair { c, x } => match dot2_i64(*c, *x) {

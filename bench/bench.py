@@ -1,0 +1,352 @@
+"""Benchmark of lucas against floors measured in the same run.
+
+Every case is timed against its floor in ONE process, interleaved (A B, then B A, ...), for
+many rounds. Reported per case: the median of the same-round ratios and the ratio of the
+minimums. For the iterator and small-call cases, instructions are also counted with
+`valgrind --tool=callgrind`, which is exactly repeatable on a noisy machine.
+
+    python bench/bench.py            # full run, writes bench/RESULTS.md
+    python bench/bench.py --quick    # fewer rounds, no cold build, no callgrind
+
+Nothing here is a pass/fail test: the table says which targets are met.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections import deque
+from itertools import count, islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lucas  # noqa: E402
+from lucas import LucasIter, fibonacci, lucas_uv  # noqa: E402
+
+try:
+    import gmpy2
+except ImportError:  # optional benchmark dependency, never a runtime one
+    gmpy2 = None
+
+N_ITEMS = 10**6
+
+
+# ---------------------------------------------------------------------------------------
+# Floors: what a Python programmer would otherwise use.
+
+
+def consume(it, n):
+    deque(islice(it, n), maxlen=0)
+
+
+def fib_generator():
+    a, b = 0, 1
+    while True:
+        yield a
+        a, b = b, a + b
+
+
+def pair_generator(c, i):
+    """The pure-Python equivalent of LucasIter(c, i) for an order-2 recurrence."""
+    c0, c1 = c
+    a, b = i
+    while True:
+        yield a
+        a, b = b, c0 * a + c1 * b
+
+
+def fib_fast_doubling(n):
+    """The classic fast doubling (F_2k = F_k(2F_{k+1} - F_k), F_2k+1 = F_k^2 + F_{k+1}^2):
+    one multiplication and two squarings per bit."""
+    a, b = 0, 1
+    for bit in bin(n)[2:]:
+        c = a * ((b << 1) - a)
+        d = a * a + b * b
+        a, b = (d, c + d) if bit == "1" else (c, d)
+    return a
+
+
+def fib_fl_doubling(n):
+    """Fast doubling on (F_k, L_k): one multiplication and one squaring per bit, and a single
+    product for the last bit: the same algorithm lucas uses, in Python."""
+    if n == 0:
+        return 0
+    bits = bin(n)[3:]
+    f, l, odd = 1, 1, True
+    for bit in bits[:-1] if bits else "":
+        f, l, odd = f * l, l * l + (2 if odd else -2), False
+        if bit == "1":
+            f, l, odd = (f + l) >> 1, (5 * f + l) >> 1, True
+    if not bits:
+        return f
+    sign = -1 if odd else 1
+    if bits[-1] == "0":
+        return f * l
+    return ((f + l) >> 1) * l - sign
+
+
+def uv_doubling_mod(n, p, q, m):
+    """(U_n, V_n) mod m by the usual doubling on (U_k, V_k, Q^k), for odd m."""
+    d = p * p - 4 * q
+    inv2 = pow(2, -1, m)
+    u, v, qk = 1, p % m, q % m
+    for bit in bin(n)[3:]:
+        u, v, qk = u * v % m, (v * v - 2 * qk) % m, qk * qk % m
+        if bit == "1":
+            u, v, qk = (p * u + v) * inv2 % m, (d * u + p * v) * inv2 % m, qk * q % m
+    return u, v
+
+
+# ---------------------------------------------------------------------------------------
+# Cases: (name, what, target, units per call, case callable, floor callable, floor name).
+
+C2, I2 = [1, 1], [0, 1]
+F_ARGS = (0x1B3D5F7A9C2E4069, 3, -5)
+F_MOD = 2**62 - 57
+assert uv_doubling_mod(*F_ARGS, F_MOD) == lucas_uv(*F_ARGS, mod=F_MOD)
+assert fib_fl_doubling(10**4) == fib_fast_doubling(10**4) == fibonacci(10**4)
+
+
+def calls(fn, n):
+    """A loop of n calls, so each timing covers the loop overhead of both sides equally."""
+
+    def run():
+        for _ in range(n):
+            fn()
+
+    return run
+
+
+CASES = [
+    ("a", "LucasIter([1,1],[0,1], mod=2**61-1), ns/item", 1.20, N_ITEMS,
+     lambda: consume(LucasIter(C2, I2, mod=2**61 - 1), N_ITEMS),
+     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
+    ("a2", "LucasIter([-1,1],[2**40,2**41]) (exact i64), ns/item", 1.20, N_ITEMS,
+     lambda: consume(LucasIter([-1, 1], [2**40, 2**41]), N_ITEMS),
+     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
+    ("b", "order 5, mod 10**9+7, ns/item", 1.25, N_ITEMS,
+     lambda: consume(LucasIter([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], mod=10**9 + 7), N_ITEMS),
+     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
+    ("c", "first 20000 Fibonacci numbers (big ints)", 0.97, 20000,
+     lambda: consume(LucasIter(C2, I2), 20000),
+     lambda: consume(fib_generator(), 20000), "generator a, b = b, a + b"),
+    ("d", "construct LucasIter(C, I) + take 10 items", 0.50, 10000,
+     calls(lambda: consume(LucasIter(C2, I2), 10), 10000),
+     calls(lambda: consume(pair_generator(C2, I2), 10), 10000), "generator, same 10 items"),
+    ("e", "fibonacci(10), ns/call", 1.25, 10**5,
+     calls(lambda: fibonacci(10), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
+    ("e", "fibonacci(90), ns/call", 1.25, 10**5,
+     calls(lambda: fibonacci(90), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
+    ("e", "lucas(50), ns/call", 1.25, 10**5,
+     calls(lambda: lucas.lucas(50), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
+    ("e", "fibonacci(10**5)", 0.55, 1,
+     lambda: fibonacci(10**5), lambda: fib_fast_doubling(10**5), "classic fast doubling"),
+    ("e", "fibonacci(10**6)", 0.55, 1,
+     lambda: fibonacci(10**6), lambda: fib_fast_doubling(10**6), "classic fast doubling"),
+    ("e*", "fibonacci(10**6) vs the same algorithm in Python", None, 1,
+     lambda: fibonacci(10**6), lambda: fib_fl_doubling(10**6), "(F, L) doubling in Python"),
+    ("f", "lucas_uv(0x1B3D5F7A9C2E4069, 3, -5, mod=2**62-57)", 0.015, 1000,
+     calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000),
+     calls(lambda: uv_doubling_mod(*F_ARGS, F_MOD), 1000), "Python doubling, same mod"),
+]
+if gmpy2 is not None:
+    CASES += [
+        ("g", "gmpy2.fib(10**6) (for reference)", None, 1,
+         lambda: gmpy2.fib(10**6), lambda: fibonacci(10**6), "lucas.fibonacci(10**6)"),
+        ("g", "gmpy2.lucasu_mod(3, -5, k, 2**62-57) (for reference)", None, 1000,
+         calls(lambda: gmpy2.lucasu_mod(3, -5, F_ARGS[0], F_MOD), 1000),
+         calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000), "lucas.lucas_uv, same"),
+    ]
+
+
+def timed(fn):
+    t0 = time.perf_counter_ns()
+    fn()
+    return time.perf_counter_ns() - t0
+
+
+def measure(case_fn, floor_fn, rounds):
+    """Interleaved timings: returns (case times, floor times), one pair per round."""
+    case_fn(), floor_fn()  # warm-up (caches, lazy imports, branch predictors)
+    cs, fs = [], []
+    for r in range(rounds):
+        if r % 2 == 0:
+            c, f = timed(case_fn), timed(floor_fn)
+        else:
+            f, c = timed(floor_fn), timed(case_fn)
+        cs.append(c)
+        fs.append(f)
+    return cs, fs
+
+
+# ---------------------------------------------------------------------------------------
+# callgrind: instructions per unit, exactly repeatable.
+
+CALLGRIND_SNIPPETS = {
+    # name: (setup, case statement, floor statement, units)
+    "a": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+          "deque(islice(LucasIter([1,1],[0,1], mod=2**61-1), N), maxlen=0)",
+          "deque(islice(count(2**60), N), maxlen=0)", 200000),
+    "a2": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+           "deque(islice(LucasIter([-1,1],[2**40,2**41]), N), maxlen=0)",
+           "deque(islice(count(2**60), N), maxlen=0)", 200000),
+    "b": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+          "deque(islice(LucasIter([1,2,3,4,5],[5,4,3,2,1], mod=10**9+7), N), maxlen=0)",
+          "deque(islice(count(2**60), N), maxlen=0)", 200000),
+    "e": ("from lucas import fibonacci",
+          "for _ in range(N): fibonacci(10)",
+          "for _ in range(N): abs(7)", 100000),
+}
+
+
+def callgrind_instructions(setup, stmt, n):
+    """Instructions for running `stmt` with N = n, minus the same program with N = 0."""
+    exe = os.path.realpath(sys.executable)
+
+    def run(n_value):
+        src = f"{setup}\nN = {n_value}\ndef main():\n    {stmt}\nmain()\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp, "snippet.py")
+            script.write_text(src)
+            out = Path(tmp, "cg.out")
+            env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, str(script)],
+                           env=env, check=True, capture_output=True)
+            for line in out.read_text().splitlines():
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no callgrind summary")
+
+    return (run(n) - run(0)) / n
+
+
+# ---------------------------------------------------------------------------------------
+# Other figures.
+
+
+def so_path():
+    return Path(lucas.__file__)
+
+
+def import_time_us(repeat):
+    times = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import lucas"],
+            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, check=True)
+        line = [l for l in out.stderr.splitlines() if l.rstrip().endswith("| lucas")][-1]
+        times.append(int(line.split("|")[1]))
+    return statistics.median(times)
+
+
+def cold_build_seconds():
+    """`python setup.py build_ext` from a clean copy with an empty cargo target dir."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("Cargo.toml", "Cargo.lock", "build.rs", "setup.py", "README.md", "lucas.pyi", "src", "csrc"):
+            src = ROOT / name
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(tmp, name))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--build-lib", "out"], cwd=tmp,
+                       check=True, capture_output=True)
+        return time.perf_counter() - t0
+
+
+def fmt_ratio(x):
+    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer rounds; no cold build, no callgrind")
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    args = ap.parse_args()
+    rounds = args.rounds or (5 if args.quick else 15)
+    started = time.perf_counter()
+
+    rows = []
+    for key, what, target, units, case_fn, floor_fn, floor_name in CASES:
+        cs, fs = measure(case_fn, floor_fn, rounds)
+        med = statistics.median(c / f for c, f in zip(cs, fs))
+        mins = min(cs) / min(fs)
+        ns = min(cs) / units
+        met = "" if target is None else ("yes" if med <= target else "**no**")
+        rows.append((key, what, floor_name, ns, med, mins, target, met))
+        print(f"{key:3} {what:58} {ns:12.1f} ns  median {fmt_ratio(med):>7}  min/min {fmt_ratio(mins):>7}"
+              f"  target {target if target is not None else '-':>6}  {met}", flush=True)
+
+    cg_rows = []
+    have_valgrind = shutil.which("valgrind") is not None
+    if not args.quick and have_valgrind:
+        for key, (setup, stmt, floor_stmt, n) in CALLGRIND_SNIPPETS.items():
+            ci = callgrind_instructions(setup, stmt, n)
+            fi = callgrind_instructions(setup, floor_stmt, n)
+            cg_rows.append((key, stmt, ci, fi, ci / fi))
+            print(f"callgrind {key:3} {ci:8.1f} vs {fi:8.1f} instructions/unit: {ci / fi:.3f}", flush=True)
+
+    so_kib = so_path().stat().st_size / 1024
+    imp = import_time_us(5 if args.quick else 15)
+    build = None if args.quick else cold_build_seconds()
+    print(f".so size {so_kib:.0f} KiB, import {imp:.0f} us, cold build "
+          f"{'-' if build is None else f'{build:.1f} s'}", flush=True)
+    print(f"benchmark took {time.perf_counter() - started:.1f} s")
+
+    if args.no_write:
+        return
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` on {datetime.date.today().isoformat()} "
+        f"({'quick mode' if args.quick else f'{rounds} interleaved rounds'}).",
+        "",
+        f"- interpreter: CPython {platform.python_version()} ({sysconfig.get_config_var('SOABI')}), "
+        f"`{os.path.realpath(sys.executable)}`",
+        f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        f"- lucas {lucas.__version__}; gmpy2 {gmpy2.version() if gmpy2 else 'not installed'}",
+        "",
+        "Ratios are lucas time / floor time (lower is better): the median of the per-round ratios",
+        "and the ratio of the two minimums. ns is lucas's best time per unit.",
+        "",
+        "| case | what | floor | ns | median ratio | min/min | target | met |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for key, what, floor_name, ns, med, mins, target, met in rows:
+        lines.append(f"| {key} | {what} | {floor_name} | {ns:,.1f} | {fmt_ratio(med)} | {fmt_ratio(mins)} | "
+                     f"{'-' if target is None else target} | {met or '-'} |")
+    if cg_rows:
+        lines += ["", "Instructions per item or call (callgrind, exactly repeatable; target for a: <= 1.12x):", "",
+                  "| case | lucas | floor | ratio |", "|---|---:|---:|---:|"]
+        for key, stmt, ci, fi, r in cg_rows:
+            lines.append(f"| {key} | {ci:.1f} | {fi:.1f} | {r:.3f} |")
+    lines += ["", "| other figure | value |", "|---|---|",
+              f"| extension size | {so_kib:.0f} KiB |",
+              f"| import time (median, `-X importtime`) | {imp:.0f} us |",
+              f"| cold `setup.py build_ext` | {'not measured (quick mode)' if build is None else f'{build:.1f} s'} |"]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    print("wrote bench/RESULTS.md")
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
