@@ -113,7 +113,12 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
 }
 
 /// An integer argument (anything with `__index__`) as an exact int.
+#[inline]
 pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
+    // SAFETY: reads the type of a live object.
+    if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } != 0 {
+        return Ok(obj.to_owned()); // already what `operator.index` would return
+    }
     if !pyint::is_integer(obj) {
         return type_error(format!("{func}() argument '{name}' must be an integer, not {}", obj.type_name()));
     }
@@ -142,6 +147,12 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
 /// by an item's `__index__` propagates unchanged; a non-iterable or non-integer item gets a
 /// TypeError naming the argument (and the item's index).
 pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owned>> {
+    // SAFETY: the checks read the type of a live object.
+    let (is_list, is_tuple) =
+        unsafe { (ffi::PyList_CheckExact(obj.as_ptr()) != 0, ffi::PyTuple_CheckExact(obj.as_ptr()) != 0) };
+    if is_list || is_tuple {
+        return sequence_items(func, name, obj, is_list);
+    }
     // SAFETY: reads the type's slots and the sequence check of a live object.
     let iterable =
         unsafe { (*ffi::Py_TYPE(obj.as_ptr())).tp_iter.is_some() || ffi::PySequence_Check(obj.as_ptr()) != 0 };
@@ -167,14 +178,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
         }
         // SAFETY: a non-NULL new reference from PyIter_Next, handed over (cannot be Err).
         let item = unsafe { Owned::from_owned_ptr(item) }?;
-        if !pyint::is_integer(item.borrow()) {
-            let i = items.len();
-            return type_error(format!(
-                "{func}() argument '{name}' item {i} must be an integer, not {}",
-                item.borrow().type_name()
-            ));
-        }
-        items.push(pyint::index(item.borrow())?);
+        items.push(integer_item(func, name, items.len(), item.borrow())?);
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.
         if items.len() % 4096 == 0 {
@@ -184,4 +188,47 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
             }
         }
     }
+}
+
+/// [`integer_items`] for an exact list or tuple, read by index like `PySequence_Fast` does,
+/// without creating an iterator object. The length is read again at every step, as the
+/// list iterator does, because an item's `__index__` may resize the list.
+fn sequence_items(func: &str, name: &str, seq: Borrowed, is_list: bool) -> PyResult<Vec<Owned>> {
+    let p = seq.as_ptr();
+    // SAFETY: `p` is a live list or tuple (checked by the caller); the macros only read it.
+    let len = |p| unsafe {
+        if is_list {
+            ffi::PyList_GET_SIZE(p)
+        } else {
+            ffi::PyTuple_GET_SIZE(p)
+        }
+    };
+    let mut items = Vec::with_capacity(len(p) as usize);
+    while (items.len() as ffi::Py_ssize_t) < len(p) {
+        let i = items.len() as ffi::Py_ssize_t;
+        // SAFETY: `i` is within the current length; the item is borrowed from the sequence
+        // and owned at once, so user code run by `__index__` cannot free it under us.
+        let item = unsafe {
+            Borrowed::from_ptr(if is_list { ffi::PyList_GET_ITEM(p, i) } else { ffi::PyTuple_GET_ITEM(p, i) })
+        }
+        .to_owned();
+        items.push(integer_item(func, name, items.len(), item.borrow())?);
+    }
+    Ok(items)
+}
+
+/// One item of an integer iterable, as an exact int.
+#[inline]
+fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResult<Owned> {
+    // SAFETY: reads the type of a live object.
+    if unsafe { ffi::PyLong_CheckExact(item.as_ptr()) } != 0 {
+        return Ok(item.to_owned());
+    }
+    if !pyint::is_integer(item) {
+        return type_error(format!(
+            "{func}() argument '{name}' item {index} must be an integer, not {}",
+            item.type_name()
+        ));
+    }
+    pyint::index(item)
 }

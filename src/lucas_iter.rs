@@ -271,6 +271,67 @@ unsafe extern "C" fn lucas_iter_new(
     })
 }
 
+/// `tp_vectorcall` of the type object (PEP 590): `LucasIter(c, i)` goes straight here from
+/// the call site, without packing the arguments into a tuple and a dict for `type_call` and
+/// `tp_new`, as `range` and `list` do. It is consulted only when the type called is
+/// `LucasIter` itself: CPython does not hand it to subclasses, which may define `__init__`.
+unsafe extern "C" fn lucas_iter_vectorcall(
+    callable: *mut ffi::PyObject,    // borrowed: the type being called
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        let ty = LUCAS_ITER_TYPE.get();
+        if callable.cast() != ty {
+            // A subclass that inherited the slot: take the general route, so its
+            // `__new__`/`__init__` run as they would for any class.
+            // SAFETY: `callable` is a live type; PyVectorcall_Call's contract matches ours.
+            return unsafe { slow_type_call(callable, args, nargsf, kwnames) };
+        }
+        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
+        let ([coefficients, initial], modulus) =
+            unsafe { args::bind_fastcall(NAME, ["coefficients", "initial"], args, nargsf, kwnames) }?;
+        // SAFETY: `ty` is this ready type. No `tp_init` to run: LucasIter has none.
+        unsafe { new_instance(ty, coefficients, initial, modulus) }.map(Owned::into_ptr)
+    })
+}
+
+/// `type.__call__(callable, *args, **kwargs)` from vectorcall arguments.
+///
+/// # Safety
+/// As for a vectorcall function; `callable` is a live type object; the GIL is held.
+#[cold]
+unsafe fn slow_type_call(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<*mut ffi::PyObject> {
+    // SAFETY: the arrays are as the caller guarantees; every pointer handed to CPython is a
+    // live object. The metatype's `tp_call` (`type_call`) is called directly: the generic
+    // `PyObject_Call` would come back to this vectorcall slot.
+    unsafe {
+        let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+        let all = crate::refs::borrowed_array(args, nargs + crate::refs::tuple_items(kwnames).len());
+        let positional = new_tuple(all[..nargs].iter().map(|&b| b.to_owned()).collect())?;
+        let kwargs = if kwnames.is_null() {
+            None
+        } else {
+            let d = Owned::from_owned_ptr(ffi::PyDict_New())?;
+            for (k, v) in crate::refs::tuple_items(kwnames).iter().zip(&all[nargs..]) {
+                if ffi::PyDict_SetItem(d.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
+                    return Err(PyErr::fetch());
+                }
+            }
+            Some(d)
+        };
+        let call = (*std::ptr::addr_of!(ffi::PyType_Type)).tp_call.expect("type has tp_call");
+        let kw = kwargs.as_ref().map_or(ptr::null_mut(), Owned::as_ptr);
+        Owned::from_owned_ptr(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
+    }
+}
+
 /// Converts every argument, then allocates an instance of `subtype` and moves the finished
 /// state in. Nothing fallible happens between allocation and initialisation, so
 /// `tp_dealloc` never sees a half-built object.
@@ -543,6 +604,7 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
     t.tp_doc = DOC.as_ptr();
     t.tp_new = Some(lucas_iter_new);
+    t.tp_vectorcall = Some(lucas_iter_vectorcall);
     t.tp_dealloc = Some(lucas_iter_dealloc);
     // `iter(it) is it`: CPython's own helper returns a new reference to self, as
     // itertools' iterators do. It is C code and cannot panic, so it needs no guard.

@@ -932,3 +932,44 @@ def test_version_matches_cargo_toml():
     assert isinstance(lucas.__version__, str)
     assert lucas.__version__ == version
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", lucas.__version__)
+
+
+def test_vectorcall_slot_reached_through_a_subclass_still_runs_init():
+    """CPython 3.11 does not copy a type's tp_vectorcall to subclasses, but a later version
+    might: the slot then falls back to type.__call__, so a subclass's __init__ still runs.
+    Simulated here by copying the slot into a subclass with ctypes."""
+    import ctypes
+
+    class Init(LucasIter):
+        def __init__(self, *args, **kwargs):
+            self.seen = (len(args), sorted(kwargs))
+
+    offset = _tp_vectorcall_offset()
+    slot = ctypes.c_void_p.from_address(id(LucasIter) + offset)
+    assert slot.value, "LucasIter defines tp_vectorcall"
+    sub_slot = ctypes.c_void_p.from_address(id(Init) + offset)
+    assert sub_slot.value is None
+    sub_slot.value = slot.value
+    try:
+        it = Init([1, 1], [0, 1], mod=7)
+        assert type(it) is Init and it.seen == (2, ["mod"])
+        assert take(it, 8) == model_seq([1, 1], [0, 1], 8, 7)
+        with pytest.raises(TypeError, match="takes exactly 2 positional arguments"):
+            Init([1], [1], [1])
+    finally:
+        sub_slot.value = None
+
+
+def _tp_vectorcall_offset():
+    """offsetof(PyTypeObject, tp_vectorcall) on 64-bit CPython 3.11 (the last field of the
+    struct there; src/layout.rs checks the Rust declaration against the C header). Checked
+    against types known to define the slot (range, list) and ones known not to (int)."""
+    import ctypes
+
+    assert sys.version_info[:2] == (3, 11) and ctypes.sizeof(ctypes.c_void_p) == 8
+    offset = 400
+    def read(t):
+        return ctypes.c_void_p.from_address(id(t) + offset).value
+
+    assert read(range) and read(list) and read(int) is None
+    return offset
