@@ -105,6 +105,12 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
 ) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
     // SAFETY: PyVectorcall_NARGS masks the PY_VECTORCALL_ARGUMENTS_OFFSET flag bit.
     let nargs = unsafe { ffi::PyVectorcall_NARGS(nargsf) } as usize;
+    if kwnames.is_null() && nargs == P {
+        // The common call, `fibonacci(10)`: nothing to check.
+        // SAFETY: the caller guarantees `nargs` live pointers at `args`.
+        let all = unsafe { borrowed_array(args, nargs) };
+        return Ok((all.try_into().expect("nargs == P"), None));
+    }
     // SAFETY: `kwnames` is NULL or a tuple of str borrowed for `'a` (caller).
     let kwnames = unsafe { tuple_items(kwnames) };
     // SAFETY: the caller guarantees `nargs + len(kwnames)` live pointers at `args`.
@@ -126,6 +132,7 @@ pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
 }
 
 /// The `mod` argument: None (or absent) or a positive integer.
+#[inline]
 pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
     // SAFETY: `Py_None` only takes the address of the None singleton.
     let none = unsafe { ffi::Py_None() };

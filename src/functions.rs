@@ -283,6 +283,13 @@ fn lucas_uv_call(func: &str, want: Want, args: [Borrowed; 3], m: Option<Borrowed
 
 /// The shared body of fibonacci and lucas.
 fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) -> PyResult<Owned> {
+    // The common call, an exact int n >= 0 without mod: the cached term, nothing else.
+    // SAFETY: reads the type of a live object.
+    if m.is_none() && unsafe { ffi::PyLong_CheckExact(n.as_ptr()) } != 0 {
+        if let Some(term) = pyint::to_i64(n).and_then(|v| small_term(which, u64::try_from(v).ok()?)) {
+            return Ok(term);
+        }
+    }
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
     // F_{-n} = (-1)^(n+1) F_n and L_{-n} = (-1)^n L_n.
