@@ -19,8 +19,8 @@ use crate::args;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
-use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI64, ExactRing, Ring, Which};
-use crate::modword::lucas_uv_mod;
+use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, CheckedI64, Halve, Ring, Which};
+use crate::modword::{fib_lucas_mod, lucas_uv_mod};
 use crate::pyint;
 use crate::refs::{new_tuple, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -110,7 +110,8 @@ impl Ring for PyInts {
     }
 }
 
-impl ExactRing for PyInts {
+/// Only without a modulus: the ladders halve even integers (a modulus may be even).
+impl Halve for PyInts {
     fn half(&mut self, a: &Owned) -> PyResult<Owned> {
         debug_assert!(self.modulus.is_none(), "halving is exact only for integers");
         pyint::rshift(a.borrow(), self.one.borrow())
@@ -226,13 +227,13 @@ fn lucas_uv_nonneg(func: &str, n: &Index, p: &Owned, q: &Owned, m: Option<&Owned
     if m.is_none() {
         check_size(func, n, growth_log2(p.borrow(), q.borrow())?)?;
         if let (Some(pw), Some(qw), Some(_)) = (pyint::to_i64(p.borrow()), pyint::to_i64(q.borrow()), n.small()) {
-            let words = lucas_u_pair(&mut CheckedI64, &pw, &qw, &n.limbs)
-                .and_then(|(u, u1)| Ok((u, lucas_v_from_pair(&mut CheckedI64, &pw, &qw, &u, &u1)?)));
-            if let Ok((u, v)) = words {
+            if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, &n.limbs) {
                 return Ok((pyint::from_i64(u)?, pyint::from_i64(v)?));
             }
         }
+        return lucas_uv_halving(&mut PyInts::new(None)?, p, q, &n.limbs);
     }
+    // A modulus of 2**64 or more, maybe even: the division-free ladder.
     let mut r = PyInts::new(m.cloned())?;
     let (p, q) = (r.reduce(p.clone())?, r.reduce(q.clone())?);
     let (u, u1) = lucas_u_pair(&mut r, &p, &q, &n.limbs)?;
@@ -302,7 +303,9 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
         }
     }
     let n = Index::new(n.borrow())?;
-    let value = if let Some(m) = &m {
+    let value = if let Some(mw) = m.as_ref().and_then(|m| pyint::to_u64(m.borrow())) {
+        pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw))?
+    } else if let Some(m) = &m {
         // U(1, −1) = F and V(1, −1) = L, on the same ladder as the general case.
         let (one, minus_one) = (pyint::from_i64(1)?, pyint::from_i64(-1)?);
         let (u, v) = lucas_uv_nonneg(func, &n, &one, &minus_one, Some(m))?;

@@ -9,11 +9,17 @@
 //!   is valid modulo any m, even ones. From U_k and U_{k-1}:
 //!   V_k = P·U_k − 2Q·U_{k−1}, U_{2k} = U_k·V_k, U_{2k−1} = U_k² − Q·U_{k−1}²,
 //!   U_{2k+1} = P·U_{2k} − Q·U_{2k−1}.
+//! * [`lucas_uv_halving`]: (U_n, V_n) through (U_k, V_k, Q^k): U_{2k} = U_k·V_k,
+//!   V_{2k} = V_k² − 2Q^k, Q^{2k} = (Q^k)², three products that do not depend on each other
+//!   (so the CPU overlaps them), and for a one bit U_{2k+1} = (P·U_{2k} + V_{2k})/2,
+//!   V_{2k+1} = (D·U_{2k} + P·V_{2k})/2 with D = P² − 4Q.
 //! * [`fib_or_lucas`]: F_n or L_n through the pair (F_k, L_k), one multiplication and one
 //!   squaring per bit: F_{2k} = F_k·L_k, L_{2k} = L_k² − 2(−1)^k, and for a one bit
 //!   F_{2k+1} = (F_{2k} + L_{2k})/2, L_{2k+1} = (5F_{2k} + L_{2k})/2. The last bit needs only
 //!   one product: F_{2k+1} = F_{k+1}·L_k − (−1)^k and L_{2k+1} = L_{k+1}·L_k − (−1)^k.
-//!   The halvings are exact, so this ladder needs a ring with exact division by 2.
+//!
+//! The last two halve, which is exact division for integers and multiplication by 2⁻¹ modulo
+//! an odd m: they need a [`Halve`] ring. Modulo an even m only [`lucas_u_pair`] applies.
 
 /// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
 /// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
@@ -31,8 +37,9 @@ pub trait Ring {
     }
 }
 
-/// A ring of integers (not residues): halving an even element is exact.
-pub trait ExactRing: Ring {
+/// A ring where halving is defined wherever the ladders use it: the integers (the ladders
+/// only halve even values) and Z/mZ for odd m (multiplication by 2⁻¹).
+pub trait Halve: Ring {
     fn half(&mut self, a: &Self::E) -> Result<Self::E, Self::Err>;
 }
 
@@ -80,6 +87,33 @@ pub fn lucas_v_from_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, u: &R::E, u_pre
     r.sub(&pu, &two_qu)
 }
 
+/// (U_n, V_n) of the Lucas sequences U(P, Q), V(P, Q), for n >= 1 given as limbs.
+pub fn lucas_uv_halving<R: Halve>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    let bits = bits_below_top(n).expect("n >= 1");
+    let pp = r.mul(p, p)?;
+    let q2 = r.add(q, q)?;
+    let q4 = r.add(&q2, &q2)?;
+    let d = r.sub(&pp, &q4)?;
+    let (mut u, mut v, mut qk) = (r.small(1)?, p.clone(), q.clone()); // k = 1
+    for bit in bits {
+        let u2 = r.mul(&u, &v)?;
+        let vv = r.mul(&v, &v)?;
+        let q2k = r.mul(&qk, &qk)?;
+        let two_qk = r.add(&qk, &qk)?;
+        (u, v, qk) = (u2, r.sub(&vv, &two_qk)?, q2k);
+        if bit {
+            let pu = r.mul(p, &u)?;
+            let du = r.mul(&d, &u)?;
+            let pv = r.mul(p, &v)?;
+            let u1 = r.add(&pu, &v)?;
+            let v1 = r.add(&du, &pv)?;
+            (u, v, qk) = (r.half(&u1)?, r.half(&v1)?, r.mul(q, &qk)?);
+        }
+        r.bit_done()?;
+    }
+    Ok((u, v))
+}
+
 /// Which of the two companion sequences [`fib_or_lucas`] returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Which {
@@ -88,18 +122,18 @@ pub enum Which {
 }
 
 /// F_n or L_n for n >= 1 given as limbs.
-pub fn fib_or_lucas<R: ExactRing>(r: &mut R, n: &[u64], which: Which) -> Result<R::E, R::Err> {
-    let mut bits: Vec<bool> = bits_below_top(n).expect("n >= 1").collect();
+pub fn fib_or_lucas<R: Halve>(r: &mut R, n: &[u64], which: Which) -> Result<R::E, R::Err> {
+    let mut bits = bits_below_top(n).expect("n >= 1").peekable();
     let (mut f, mut l) = (r.small(1)?, r.small(1)?); // (F_1, L_1)
+    let (two, minus_two) = (r.small(2)?, r.small(-2)?);
     let mut k_odd = true;
-    let Some(last) = bits.pop() else {
-        return Ok(f); // n = 1: F_1 = L_1 = 1
-    };
-    for bit in bits {
+    while let Some(bit) = bits.next() {
+        if bits.peek().is_none() {
+            return last_step(r, &f, &l, k_odd, bit, which);
+        }
         let f2 = r.mul(&f, &l)?;
         let ll = r.mul(&l, &l)?;
-        let two_sign = r.small(if k_odd { -2 } else { 2 })?;
-        let l2 = r.sub(&ll, &two_sign)?;
+        let l2 = r.sub(&ll, if k_odd { &minus_two } else { &two })?;
         (f, l, k_odd) = (f2, l2, false);
         if bit {
             let s = r.add(&f, &l)?;
@@ -110,27 +144,32 @@ pub fn fib_or_lucas<R: ExactRing>(r: &mut R, n: &[u64], which: Which) -> Result<
         }
         r.bit_done()?;
     }
-    // The last bit: one product. (−1)^k is the sign `k_odd` tracks.
+    Ok(f) // n = 1: F_1 = L_1 = 1
+}
+
+/// The last bit of [`fib_or_lucas`], n = 2k + bit, from (F_k, L_k): one product.
+/// (−1)^k is the sign `k_odd` tracks.
+fn last_step<R: Halve>(r: &mut R, f: &R::E, l: &R::E, k_odd: bool, bit: bool, which: Which) -> Result<R::E, R::Err> {
     let sign = r.small(if k_odd { -1 } else { 1 })?;
-    match (which, last) {
-        (Which::Fibonacci, false) => r.mul(&f, &l),
+    match (which, bit) {
+        (Which::Fibonacci, false) => r.mul(f, l),
         (Which::Lucas, false) => {
-            let ll = r.mul(&l, &l)?;
+            let ll = r.mul(l, l)?;
             let two_sign = r.add(&sign, &sign)?;
             r.sub(&ll, &two_sign)
         }
         (which, true) => {
             let next = match which {
-                Which::Fibonacci => r.add(&f, &l)?, // 2·F_{k+1}
+                Which::Fibonacci => r.add(f, l)?, // 2·F_{k+1}
                 Which::Lucas => {
-                    let f4 = r.add(&f, &f)?;
+                    let f4 = r.add(f, f)?;
                     let f4 = r.add(&f4, &f4)?;
-                    let t = r.add(&f4, &f)?;
-                    r.add(&t, &l)? // 2·L_{k+1}
+                    let t = r.add(&f4, f)?;
+                    r.add(&t, l)? // 2·L_{k+1}
                 }
             };
             let next = r.half(&next)?;
-            let prod = r.mul(&next, &l)?;
+            let prod = r.mul(&next, l)?;
             r.sub(&prod, &sign)
         }
     }
@@ -160,7 +199,7 @@ impl Ring for CheckedI64 {
     }
 }
 
-impl ExactRing for CheckedI64 {
+impl Halve for CheckedI64 {
     fn half(&mut self, a: &i64) -> Result<i64, Overflow> {
         debug_assert!(a % 2 == 0, "the ladder only halves even values");
         Ok(a >> 1)
@@ -205,6 +244,18 @@ mod tests {
                         (ru, ru_prev, rv),
                         "n={n} p={p} q={q}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lucas_uv_halving_matches_the_definition() {
+        for p in -4..=4 {
+            for q in -4..=4 {
+                for n in 1..=22usize {
+                    let (u, v) = lucas_uv_halving(&mut CheckedI64, &p, &q, &[n as u64]).unwrap();
+                    assert_eq!((i128::from(u), i128::from(v)), reference(n, p.into(), q.into()), "n={n} p={p} q={q}");
                 }
             }
         }

@@ -9,7 +9,7 @@
 //! * the two residues are joined by the Chinese remainder theorem (m = 2^s·odd), so even
 //!   moduli are exact too.
 
-use crate::ladder::{lucas_u_pair, lucas_v_from_pair, Ring};
+use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
 use std::convert::Infallible;
 
 /// Z/mZ for odd m > 1, elements in Montgomery form.
@@ -88,6 +88,15 @@ impl Ring for Montgomery {
     }
 }
 
+impl Halve for Montgomery {
+    /// x·2⁻¹ mod m; in Montgomery form too, since halving commutes with the factor 2^64.
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
+        // For odd a, (a + m)/2 without overflowing: both are odd.
+        Ok(if a % 2 == 0 { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
+    }
+}
+
 /// Z/2^64Z: wrapping arithmetic. Reducing mod 2^s afterwards is a ring homomorphism.
 pub struct Wrapping;
 
@@ -108,13 +117,25 @@ impl Ring for Wrapping {
     }
 }
 
-fn uv_in<R: Ring<E = u64, Err = Infallible>>(r: &mut R, p: u64, q: u64, n: &[u64]) -> (u64, u64) {
-    let Ok(result) = (|| {
-        let (u, u_prev) = lucas_u_pair(r, &p, &q, n)?;
-        let v = lucas_v_from_pair(r, &p, &q, &u, &u_prev)?;
-        Ok::<_, Infallible>((u, v))
-    })();
-    result
+/// Unwraps a ladder that cannot fail.
+fn infallible<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(never) => match never {},
+    }
+}
+
+/// (U_n, V_n) mod 2^64 with the division-free ladder (halving is impossible modulo 2^s).
+fn uv_wrapping(p: u64, q: u64, n: &[u64]) -> (u64, u64) {
+    let r = &mut Wrapping;
+    let (u, u_prev) = infallible(lucas_u_pair(r, &p, &q, n));
+    (u, infallible(lucas_v_from_pair(r, &p, &q, &u, &u_prev)))
+}
+
+/// Splits m = odd·2^s.
+fn split(m: u64) -> (u64, u32) {
+    let s = m.trailing_zeros();
+    (m >> s, s)
 }
 
 /// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P ≡ p, Q ≡ q (mod m), for
@@ -124,12 +145,11 @@ pub fn lucas_uv_mod(n: &[u64], p: u64, q: u64, m: u64) -> (u64, u64) {
     if n.iter().all(|&l| l == 0) {
         return (0, 2 % m); // U_0 = 0, V_0 = 2
     }
-    let s = m.trailing_zeros();
-    let odd = m >> s;
+    let (odd, s) = split(m);
     let (u_odd, v_odd) = if odd > 1 {
         let mut r = Montgomery::new(odd);
         let (pm, qm) = (r.enter(p), r.enter(q));
-        let (u, v) = uv_in(&mut r, pm, qm, n);
+        let (u, v) = infallible(lucas_uv_halving(&mut r, &pm, &qm, n));
         (r.leave(u), r.leave(v))
     } else {
         (0, 0)
@@ -137,8 +157,30 @@ pub fn lucas_uv_mod(n: &[u64], p: u64, q: u64, m: u64) -> (u64, u64) {
     if s == 0 {
         return (u_odd, v_odd);
     }
-    let (u_two, v_two) = uv_in(&mut Wrapping, p, q, n);
+    let (u_two, v_two) = uv_wrapping(p, q, n);
     (crt(u_odd, odd, u_two, s), crt(v_odd, odd, v_two, s))
+}
+
+/// F_n mod m or L_n mod m for n >= 0 given as limbs: the (F, L) ladder, two products per
+/// bit, on the odd part of m.
+pub fn fib_lucas_mod(n: &[u64], which: Which, m: u64) -> u64 {
+    assert!(m >= 1);
+    if n.iter().all(|&l| l == 0) {
+        return if which == Which::Fibonacci { 0 } else { 2 % m };
+    }
+    let (odd, s) = split(m);
+    let x_odd = if odd > 1 {
+        let mut r = Montgomery::new(odd);
+        let x = infallible(fib_or_lucas(&mut r, n, which));
+        r.leave(x)
+    } else {
+        0
+    };
+    if s == 0 {
+        return x_odd;
+    }
+    let (f, l) = uv_wrapping(1, u64::MAX, n); // P = 1, Q = −1
+    crt(x_odd, odd, if which == Which::Fibonacci { f } else { l }, s)
 }
 
 /// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
@@ -198,6 +240,29 @@ mod tests {
                     let (p, q) = (p % m, q % m);
                     assert_eq!(lucas_uv_mod(&[n], p, q, m), reference(n, p, q, m), "n={n} p={p} q={q} m={m}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn fib_lucas_mod_matches_the_definition() {
+        for m in [1u64, 2, 3, 10, 97, 1 << 20, 1_000_000_007, (1 << 62) - 57, 1 << 63, u64::MAX] {
+            for n in [0u64, 1, 2, 3, 4, 5, 63, 64, 65, 100, 301] {
+                let (f, l) = reference(n, 1, m - 1, m);
+                assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m), f, "F_{n} mod {m}");
+                assert_eq!(fib_lucas_mod(&[n], Which::Lucas, m), l, "L_{n} mod {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_halving() {
+        for m in [3u64, 1_000_000_007, u64::MAX] {
+            let mut r = Montgomery::new(m);
+            for x in [0u64, 1, 2, m - 1, m / 2] {
+                let h = r.half(&r.enter(x)).unwrap();
+                let back = r.add(&h, &h).unwrap();
+                assert_eq!(r.leave(back), x % m, "m={m} x={x}");
             }
         }
     }
