@@ -24,7 +24,7 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{new_tuple, none, tuple_items, Borrowed, Owned};
+use crate::refs::{new_tuple, none, Borrowed, Owned};
 use crate::ring::Ring;
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
@@ -45,8 +45,9 @@ struct LucasIterObject {
 
 /// Everything an instance owns, as one Rust value.
 struct IterState {
-    /// The coefficients as given (exact ints), as a tuple: ready for the attribute and repr.
-    coefficients: Owned,
+    /// The coefficients as given (exact ints). The attribute builds a tuple from them when
+    /// asked: most iterators are never asked, and construction is on the hot path.
+    coefficients: Box<[Owned]>,
     /// The modulus as given, or None.
     modulus: Option<Owned>,
     /// The window and the arithmetic; mutated by `tp_iternext`.
@@ -96,12 +97,15 @@ impl Engine {
     /// that even the initial values lie in `range(mod)`.
     fn new(coef: &[Owned], init: &[Owned], modulus: Option<&Owned>) -> PyResult<Engine> {
         let Some(m) = modulus else {
-            let words = |v: &[Owned]| v.iter().map(|x| pyint::to_i64(x.borrow())).collect::<Option<Vec<i64>>>();
+            let word = |x: &Owned| pyint::to_i64(x.borrow());
+            if let ([c0, c1], [x0, x1]) = (coef, init) {
+                if let (Some(c0), Some(c1), Some(x0), Some(x1)) = (word(c0), word(c1), word(x0), word(x1)) {
+                    return Ok(Engine::ExactPair { c: [c0, c1], x: [x0, x1] });
+                }
+            }
+            let words = |v: &[Owned]| v.iter().map(word).collect::<Option<Vec<i64>>>();
             return Ok(match (words(coef), words(init)) {
-                (Some(c), Some(x)) => match (<[i64; 2]>::try_from(&c[..]), <[i64; 2]>::try_from(&x[..])) {
-                    (Ok(c), Ok(x)) => Engine::ExactPair { c, x },
-                    _ => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
-                },
+                (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
                 _ => Engine::Big {
                     coef: coef.iter().map(Coef::new).collect(),
                     ring: Ring::new(init.to_vec()),
@@ -221,24 +225,39 @@ fn big_next(coef: &[Coef], ring: &mut Ring<Owned>, modulus: Option<&Owned>) -> P
 
 /// `sum(c_i * x_i)` on Python ints, reduced by the modulus if there is one.
 fn big_dot(coef: &[Coef], window: &[Owned], modulus: Option<&Owned>) -> PyResult<Owned> {
-    let mut acc: Option<Owned> = None;
+    // The running sum: nothing yet, a window value itself (a coefficient 1 first: no
+    // reference taken), or a computed int.
+    enum Acc<'a> {
+        Empty,
+        Same(&'a Owned),
+        Sum(Owned),
+    }
+    let mut acc = Acc::Empty;
     for (c, x) in coef.iter().zip(window) {
+        let product;
         let (term, negate) = match c {
             Coef::Zero => continue,
-            Coef::One => (x.clone(), false),
-            Coef::MinusOne => (x.clone(), true),
-            Coef::Int(c) => (pyint::mul(c.borrow(), x.borrow())?, false),
+            Coef::One => (x, false),
+            Coef::MinusOne => (x, true),
+            Coef::Int(c) => {
+                product = pyint::mul(c.borrow(), x.borrow())?;
+                (&product, false)
+            }
         };
-        acc = Some(match (acc, negate) {
-            (None, false) => term,
-            (None, true) => pyint::neg(term.borrow())?,
-            (Some(a), false) => pyint::add(a.borrow(), term.borrow())?,
-            (Some(a), true) => pyint::sub(a.borrow(), term.borrow())?,
-        });
+        acc = match (acc, negate) {
+            (Acc::Empty, false) if matches!(c, Coef::One) => Acc::Same(x),
+            (Acc::Empty, false) => Acc::Sum(term.clone()),
+            (Acc::Empty, true) => Acc::Sum(pyint::neg(term.borrow())?),
+            (Acc::Same(a), false) => Acc::Sum(pyint::add(a.borrow(), term.borrow())?),
+            (Acc::Sum(a), false) => Acc::Sum(pyint::add(a.borrow(), term.borrow())?),
+            (Acc::Same(a), true) => Acc::Sum(pyint::sub(a.borrow(), term.borrow())?),
+            (Acc::Sum(a), true) => Acc::Sum(pyint::sub(a.borrow(), term.borrow())?),
+        };
     }
     let sum = match acc {
-        Some(sum) => sum,
-        None => pyint::from_i64(0)?,
+        Acc::Sum(sum) => sum,
+        Acc::Same(x) => x.clone(),
+        Acc::Empty => pyint::from_i64(0)?,
     };
     match modulus {
         Some(m) => pyint::rem(sum.borrow(), m.borrow()),
@@ -358,7 +377,7 @@ unsafe fn new_instance(
         ));
     }
     let engine = RefCell::new(Engine::new(&coef, &init, modulus.as_ref())?);
-    let state = IterState { coefficients: new_tuple(coef)?, modulus, engine };
+    let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
 
     // SAFETY: `subtype` is ready (caller), so tp_alloc is set; it returns a new,
     // zero-filled instance of tp_basicsize bytes.
@@ -405,10 +424,11 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
         // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
         let state = unsafe { state_of(obj) };
         let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
-        // SAFETY: `obj` is alive for the whole call; the coefficients are a tuple we built.
-        let (name, coef) = unsafe { (Borrowed::from_ptr(obj).type_name(), tuple_items(state.coefficients.as_ptr())) };
+        // SAFETY: `obj` is alive for the whole call.
+        let name = unsafe { Borrowed::from_ptr(obj) }.type_name();
+        let coef = state.coefficients.iter().map(Owned::borrow);
         let mut text = format!("{name}(");
-        push_tuple(&mut text, coef.iter().copied())?;
+        push_tuple(&mut text, coef)?;
         text.push_str(", ");
         push_tuple(&mut text, window.iter().map(Owned::borrow))?;
         if let Some(m) = &state.modulus {
@@ -459,7 +479,7 @@ unsafe extern "C" fn lucas_iter_reduce(
         // SAFETY: a live object's type is a live type object.
         let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.to_owned();
         let modulus = state.modulus.clone().unwrap_or_else(none);
-        let args = new_tuple(vec![cls, state.coefficients.clone(), window, modulus])?;
+        let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
         // SAFETY: names are NUL-terminated statics; each call returns a new reference or
         // NULL with an exception.
         let (module, getstate) = unsafe {
@@ -544,7 +564,7 @@ unsafe extern "C" fn get_coefficients(
     _closure: *mut c_void,
 ) -> *mut ffi::PyObject /* new reference */ {
     // SAFETY: getset descriptors check the instance's type before calling the getter.
-    guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.coefficients.clone().into_ptr()))
+    guard(ptr::null_mut(), || new_tuple(unsafe { state_of(obj) }.coefficients.to_vec()).map(Owned::into_ptr))
 }
 
 /// Getter of the read-only attribute `mod`.
