@@ -10,7 +10,9 @@ export PYO3_PYTHON := $(abspath $(VPY))
 
 CLIPPY_LINTS := -D warnings -D clippy::undocumented_unsafe_blocks -D clippy::missing_safety_doc
 
-.PHONY: all build demo test lint cargo-test pytest clean
+DBG_PYTHON ?= python3.11-dbg
+
+.PHONY: all build demo test lint cargo-test pytest valgrind refleak fuzz bench bench-quick clean
 
 all: build
 
@@ -37,7 +39,33 @@ cargo-test: $(STAMP)
 pytest: build
 	$(VPY) -m pytest tests
 
+# The whole suite. pytest includes the valgrind, debug-interpreter refleak and fuzz checks
+# (tests/test_memcheck.py, tests/test_fuzz.py); where valgrind or python3.11-dbg is missing
+# they are skipped with a reason, except under CI=true, where a missing tool fails.
 test: lint cargo-test pytest
+
+# The same checks on their own, with their figures printed.
+valgrind: build
+	LUCAS_CARGO_FEATURES=selftest $(VPY) setup.py --quiet build_ext --build-lib build/selftest
+	$(VPY) tests/memcheck/valgrind_check.py --module-dir $(CURDIR)
+	$(VPY) tests/memcheck/valgrind_check.py --module-dir build/selftest --expect-leak
+
+refleak:
+	$(DBG_PYTHON) setup.py --quiet build_ext --build-lib build/debug
+	LUCAS_CARGO_FEATURES=selftest $(DBG_PYTHON) setup.py --quiet build_ext --build-lib build/debug-selftest
+	$(DBG_PYTHON) tests/memcheck/refleak.py --module-dir build/debug
+	$(DBG_PYTHON) tests/memcheck/refleak.py --module-dir build/debug-selftest --expect-leak
+
+fuzz: build
+	$(VPY) tests/fuzz_api.py --seconds 60
+
+# Speed against floors measured in the same run; writes bench/RESULTS.md.
+bench: build
+	$(VPY) -m pip install --quiet gmpy2 || echo "gmpy2 not installable: its reference rows are left out"
+	$(VPY) bench/bench.py
+
+bench-quick: build
+	$(VPY) bench/bench.py --quick --no-write
 
 clean:
 	cargo clean

@@ -11,7 +11,7 @@
 //! like CPython's own. Then the values are converted: [`integer`], [`modulus`] and
 //! [`integer_items`] turn them into exact ints, naming the argument in every message.
 
-use crate::error::{type_error, value_error, PyErr, PyResult};
+use crate::error::{check_signals, type_error, value_error, PyErr, PyResult};
 use crate::pyint;
 use crate::refs::{borrowed_array, tuple_items, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -189,10 +189,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.
         if items.len() % 4096 == 0 {
-            // SAFETY: GIL held; on a pending signal the handler's exception is set.
-            if unsafe { ffi::PyErr_CheckSignals() } != 0 {
-                return Err(PyErr::fetch());
-            }
+            check_signals()?;
         }
     }
 }

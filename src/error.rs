@@ -134,3 +134,13 @@ pub fn type_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
 pub fn value_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
     Err(PyErr::new(ExcType::ValueError, msg))
 }
+
+/// Runs pending signal handlers (Ctrl-C raises KeyboardInterrupt here), as CPython's own
+/// long-running C loops do.
+pub fn check_signals() -> PyResult<()> {
+    // SAFETY: the GIL is held; a pending signal's handler runs and may set an exception.
+    if unsafe { ffi::PyErr_CheckSignals() } != 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}

@@ -18,7 +18,7 @@
 use crate::args;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
-use crate::error::{value_error, ExcType, PyErr, PyResult};
+use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, CheckedI64, Halve, Ring, Which};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
 use crate::pyint;
@@ -102,11 +102,7 @@ impl Ring for PyInts {
     }
     /// One ladder step on huge ints can take seconds: let Ctrl-C through between steps.
     fn bit_done(&mut self) -> PyResult<()> {
-        // SAFETY: the GIL is held; a pending signal's handler runs and may set an exception.
-        if unsafe { ffi::PyErr_CheckSignals() } != 0 {
-            return Err(PyErr::fetch());
-        }
-        Ok(())
+        check_signals()
     }
 }
 
@@ -188,16 +184,21 @@ fn physical_memory_bytes() -> u64 {
 
 /// log2 of the largest |root| of x² − P·x + Q: how many bits U_n and V_n gain per step.
 fn growth_log2(p: Borrowed, q: Borrowed) -> PyResult<f64> {
+    // Scale p by 2^-s and q by 2^-2s so that both fit a float with room for p²: the roots
+    // scale by 2^-s, so log2 of the largest root is s + log2 of the scaled one.
     let (pb, qb) = (pyint::bit_length(p)?, pyint::bit_length(q)?);
-    if pb > 1000 || qb > 1000 {
-        // Beyond floats: the largest root is about max(|P|, sqrt|Q|).
-        return Ok(pb.max(qb / 2) as f64);
-    }
-    // SAFETY: exact ints of at most 1000 bits convert to finite floats without error.
+    let s = pb.max(qb / 2).saturating_sub(500);
+    let (p, q) = if s > 0 {
+        let (s1, s2) = (pyint::from_u64(s)?, pyint::from_u64(2 * s)?);
+        (pyint::rshift(p, s1.borrow())?, pyint::rshift(q, s2.borrow())?)
+    } else {
+        (p.to_owned(), q.to_owned())
+    };
+    // SAFETY: exact ints below 2**1001 in magnitude convert to finite floats without error.
     let (p, q) = unsafe { (ffi::PyLong_AsDouble(p.as_ptr()), ffi::PyLong_AsDouble(q.as_ptr())) };
     let d = p * p - 4.0 * q;
     let r = if d >= 0.0 { (p.abs() + d.sqrt()) / 2.0 } else { q.sqrt() };
-    Ok(r.log2().max(0.0))
+    Ok((s as f64 + r.log2()).max(0.0))
 }
 
 /// Which results a Lucas-sequence function returns.
@@ -216,7 +217,7 @@ fn lucas_uv_nonneg(func: &str, n: &Index, p: &Owned, q: &Owned, m: Option<&Owned
                 let r = pyint::rem(x.borrow(), m.borrow())?;
                 Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
             };
-            let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw);
+            let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
             return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
         }
     }
@@ -304,7 +305,7 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     }
     let n = Index::new(n.borrow())?;
     let value = if let Some(mw) = m.as_ref().and_then(|m| pyint::to_u64(m.borrow())) {
-        pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw))?
+        pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw, &mut check_signals)?)?
     } else if let Some(m) = &m {
         // U(1, −1) = F and V(1, −1) = L, on the same ladder as the general case.
         let (one, minus_one) = (pyint::from_i64(1)?, pyint::from_i64(-1)?);

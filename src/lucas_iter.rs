@@ -24,7 +24,7 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{new_tuple, none, Borrowed, Owned};
+use crate::refs::{call_method, interned, new_tuple, none, Borrowed, Owned};
 use crate::ring::Ring;
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
@@ -489,17 +489,12 @@ unsafe extern "C" fn lucas_iter_reduce(
         let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.to_owned();
         let modulus = state.modulus.clone().unwrap_or_else(none);
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
-        // SAFETY: names are NUL-terminated statics; each call returns a new reference or
-        // NULL with an exception.
-        let (module, getstate) = unsafe {
-            (
-                Owned::from_owned_ptr(ffi::PyImport_ImportModule(c"lucas".as_ptr()))?,
-                Owned::from_owned_ptr(ffi::PyObject_CallMethod(this.as_ptr(), c"__getstate__".as_ptr(), ptr::null()))?,
-            )
-        };
-        // SAFETY: as above.
-        let reconstruct =
-            unsafe { Owned::from_owned_ptr(ffi::PyObject_GetAttrString(module.as_ptr(), c"_reconstruct".as_ptr())) }?;
+        let getstate = call_method(this, c"__getstate__", &[])?;
+        // SAFETY: the name is a NUL-terminated static; a new reference or NULL comes back.
+        let module = unsafe { Owned::from_owned_ptr(ffi::PyImport_ImportModule(c"lucas".as_ptr())) }?;
+        let name = interned(c"_reconstruct")?;
+        // SAFETY: both are live; a new reference or NULL with an exception comes back.
+        let reconstruct = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetAttr(module.as_ptr(), name.as_ptr())) }?;
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }

@@ -117,6 +117,50 @@ impl Ring for Wrapping {
     }
 }
 
+/// A word ring whose ladder stops when asked: `bit_done` calls `poll` every 4096 bits, so a
+/// huge n (a million bits takes a fraction of a second) stays interruptible. The caller's
+/// `poll` is where Python's `PyErr_CheckSignals` goes; this file stays free of FFI.
+struct Polled<'p, R, E> {
+    ring: R,
+    bits: u32,
+    poll: &'p mut dyn FnMut() -> Result<(), E>,
+}
+
+impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
+    type E = u64;
+    type Err = E;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.mul(a, b)))
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.add(a, b)))
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.sub(a, b)))
+    }
+    fn small(&mut self, v: i64) -> Result<u64, E> {
+        Ok(infallible(self.ring.small(v)))
+    }
+    #[inline]
+    fn bit_done(&mut self) -> Result<(), E> {
+        self.bits = self.bits.wrapping_add(1);
+        if self.bits % 4096 == 0 {
+            (self.poll)()?;
+        }
+        Ok(())
+    }
+}
+
+impl<R: Halve<E = u64, Err = Infallible>, E> Halve for Polled<'_, R, E> {
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.half(a)))
+    }
+}
+
 /// Unwraps a ladder that cannot fail.
 fn infallible<T>(r: Result<T, Infallible>) -> T {
     match r {
@@ -126,10 +170,10 @@ fn infallible<T>(r: Result<T, Infallible>) -> T {
 }
 
 /// (U_n, V_n) mod 2^64 with the division-free ladder (halving is impossible modulo 2^s).
-fn uv_wrapping(p: u64, q: u64, n: &[u64]) -> (u64, u64) {
-    let r = &mut Wrapping;
-    let (u, u_prev) = infallible(lucas_u_pair(r, &p, &q, n));
-    (u, infallible(lucas_v_from_pair(r, &p, &q, &u, &u_prev)))
+fn uv_wrapping<E>(p: u64, q: u64, n: &[u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<(u64, u64), E> {
+    let r = &mut Polled { ring: Wrapping, bits: 0, poll };
+    let (u, u_prev) = lucas_u_pair(r, &p, &q, n)?;
+    Ok((u, lucas_v_from_pair(r, &p, &q, &u, &u_prev)?))
 }
 
 /// Splits m = odd·2^s.
@@ -139,48 +183,56 @@ fn split(m: u64) -> (u64, u32) {
 }
 
 /// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P ≡ p, Q ≡ q (mod m), for
-/// n >= 0 given as little-endian limbs and any 1 <= m < 2**64.
-pub fn lucas_uv_mod(n: &[u64], p: u64, q: u64, m: u64) -> (u64, u64) {
+/// n >= 0 given as little-endian limbs and any 1 <= m < 2**64. `poll` is called now and then
+/// and stops the computation with its error.
+pub fn lucas_uv_mod<E>(
+    n: &[u64],
+    p: u64,
+    q: u64,
+    m: u64,
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(u64, u64), E> {
     assert!(m >= 1);
     if n.iter().all(|&l| l == 0) {
-        return (0, 2 % m); // U_0 = 0, V_0 = 2
+        return Ok((0, 2 % m)); // U_0 = 0, V_0 = 2
     }
     let (odd, s) = split(m);
     let (u_odd, v_odd) = if odd > 1 {
-        let mut r = Montgomery::new(odd);
-        let (pm, qm) = (r.enter(p), r.enter(q));
-        let (u, v) = infallible(lucas_uv_halving(&mut r, &pm, &qm, n));
-        (r.leave(u), r.leave(v))
+        let mont = Montgomery::new(odd);
+        let (pm, qm) = (mont.enter(p), mont.enter(q));
+        let r = &mut Polled { ring: mont, bits: 0, poll: &mut *poll };
+        let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
+        (r.ring.leave(u), r.ring.leave(v))
     } else {
         (0, 0)
     };
     if s == 0 {
-        return (u_odd, v_odd);
+        return Ok((u_odd, v_odd));
     }
-    let (u_two, v_two) = uv_wrapping(p, q, n);
-    (crt(u_odd, odd, u_two, s), crt(v_odd, odd, v_two, s))
+    let (u_two, v_two) = uv_wrapping(p, q, n, poll)?;
+    Ok((crt(u_odd, odd, u_two, s), crt(v_odd, odd, v_two, s)))
 }
 
 /// F_n mod m or L_n mod m for n >= 0 given as limbs: the (F, L) ladder, two products per
-/// bit, on the odd part of m.
-pub fn fib_lucas_mod(n: &[u64], which: Which, m: u64) -> u64 {
+/// bit, on the odd part of m. `poll` as for [`lucas_uv_mod`].
+pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<u64, E> {
     assert!(m >= 1);
     if n.iter().all(|&l| l == 0) {
-        return if which == Which::Fibonacci { 0 } else { 2 % m };
+        return Ok(if which == Which::Fibonacci { 0 } else { 2 % m });
     }
     let (odd, s) = split(m);
     let x_odd = if odd > 1 {
-        let mut r = Montgomery::new(odd);
-        let x = infallible(fib_or_lucas(&mut r, n, which));
-        r.leave(x)
+        let r = &mut Polled { ring: Montgomery::new(odd), bits: 0, poll: &mut *poll };
+        let x = fib_or_lucas(r, n, which)?;
+        r.ring.leave(x)
     } else {
         0
     };
     if s == 0 {
-        return x_odd;
+        return Ok(x_odd);
     }
-    let (f, l) = uv_wrapping(1, u64::MAX, n); // P = 1, Q = −1
-    crt(x_odd, odd, if which == Which::Fibonacci { f } else { l }, s)
+    let (f, l) = uv_wrapping(1, u64::MAX, n, poll)?; // P = 1, Q = −1
+    Ok(crt(x_odd, odd, if which == Which::Fibonacci { f } else { l }, s))
 }
 
 /// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
@@ -194,6 +246,27 @@ fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn never() -> Result<(), ()> {
+        Ok(())
+    }
+
+    #[test]
+    fn poll_stops_a_long_ladder() {
+        let n = vec![u64::MAX; 200]; // 12800 bits: polled three times
+        let mut polls = 0;
+        let mut stop_at_second = || {
+            polls += 1;
+            if polls == 2 {
+                Err("stop")
+            } else {
+                Ok(())
+            }
+        };
+        assert_eq!(lucas_uv_mod(&n, 3, 5, 1_000_000_007, &mut stop_at_second), Err("stop"));
+        assert_eq!(polls, 2);
+        assert!(fib_lucas_mod(&n, Which::Lucas, 12, &mut never).is_ok());
+    }
 
     /// U_n, V_n mod m straight from the definition (u128, one `%` per step).
     fn reference(n: u64, p: u64, q: u64, m: u64) -> (u64, u64) {
@@ -238,7 +311,11 @@ mod tests {
             for (p, q) in [(1u64, u64::MAX), (3, 5), (0, 1), (2, 1), (u64::MAX - 1, 7), (12345, 0)] {
                 for n in [0u64, 1, 2, 3, 10, 63, 64, 65, 300] {
                     let (p, q) = (p % m, q % m);
-                    assert_eq!(lucas_uv_mod(&[n], p, q, m), reference(n, p, q, m), "n={n} p={p} q={q} m={m}");
+                    assert_eq!(
+                        lucas_uv_mod(&[n], p, q, m, &mut never).unwrap(),
+                        reference(n, p, q, m),
+                        "n={n} p={p} q={q} m={m}"
+                    );
                 }
             }
         }
@@ -249,8 +326,8 @@ mod tests {
         for m in [1u64, 2, 3, 10, 97, 1 << 20, 1_000_000_007, (1 << 62) - 57, 1 << 63, u64::MAX] {
             for n in [0u64, 1, 2, 3, 4, 5, 63, 64, 65, 100, 301] {
                 let (f, l) = reference(n, 1, m - 1, m);
-                assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m), f, "F_{n} mod {m}");
-                assert_eq!(fib_lucas_mod(&[n], Which::Lucas, m), l, "L_{n} mod {m}");
+                assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m, &mut never).unwrap(), f, "F_{n} mod {m}");
+                assert_eq!(fib_lucas_mod(&[n], Which::Lucas, m, &mut never).unwrap(), l, "L_{n} mod {m}");
             }
         }
     }
@@ -271,7 +348,7 @@ mod tests {
     fn multi_limb_exponent() {
         // n = 2^64 + 5: by the period of Fibonacci mod 10 (60), F_n ≡ F_{(2^64 + 5) mod 60}.
         let n_mod_60 = ((1u128 << 64) + 5) % 60;
-        let (u, _) = lucas_uv_mod(&[5, 1], 1, 9, 10); // Q = −1 ≡ 9 (mod 10)
+        let (u, _) = lucas_uv_mod(&[5, 1], 1, 9, 10, &mut never).unwrap(); // Q = −1 ≡ 9 (mod 10)
         assert_eq!(u, reference(n_mod_60 as u64, 1, 9, 10).0);
     }
 }

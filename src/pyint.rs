@@ -8,7 +8,7 @@
 //! shift counts).
 
 use crate::error::{ExcType, PyErr, PyResult};
-use crate::refs::{Borrowed, Owned};
+use crate::refs::{call_method, interned, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 use std::os::raw::c_int;
@@ -129,26 +129,24 @@ pub fn bit_length(a: Borrowed) -> PyResult<u64> {
         return Ok(u64::from(64 - v.unsigned_abs().leading_zeros()));
     }
     // Beyond a word: ask the int itself (public API; `_PyLong_NumBits` is private).
-    let name = new_ref!(ffi::PyUnicode_FromStringAndSize(c"bit_length".as_ptr(), 10))?;
-    let bits = new_ref!(ffi::PyObject_CallMethodNoArgs(a.as_ptr(), name.as_ptr()))?;
+    let bits = call_method(a, c"bit_length", &[])?;
     to_u64(bits.borrow()).ok_or_else(|| PyErr::new(ExcType::OverflowError, "int too large"))
 }
 
 /// The bits of |a| as little-endian 64-bit limbs (a's bit i is limb[i / 64] >> (i % 64)).
-/// Used to walk a huge exponent's bits without converting it to a machine word.
+/// Used to walk a huge exponent's bits without converting it to a machine word; linear in
+/// the size of `a` (`int.to_bytes` is the public, version-independent way).
 pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
-    let bits = bit_length(a)?;
-    let nlimbs = usize::try_from(bits.div_ceil(64)).map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
-    let mask = from_u64(u64::MAX)?;
-    let sixty_four = from_i64(64)?;
-    let mut rest = if sign(a) == Ordering::Less { neg(a)? } else { a.to_owned() };
-    let mut limbs = Vec::with_capacity(nlimbs);
-    for _ in 0..nlimbs {
-        let low = new_ref!(ffi::PyNumber_And(rest.as_ptr(), mask.as_ptr()))?;
-        limbs.push(to_u64(low.borrow()).expect("masked to 64 bits"));
-        rest = rshift(rest.borrow(), sixty_four.borrow())?;
-    }
-    Ok(limbs)
+    let nlimbs = usize::try_from(bit_length(a)?.div_ceil(64))
+        .map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
+    let abs = if sign(a) == Ordering::Less { neg(a)? } else { a.to_owned() };
+    let nbytes = from_u64(nlimbs as u64 * 8)?;
+    let little = interned(c"little")?;
+    let bytes = call_method(abs.borrow(), c"to_bytes", &[nbytes.borrow(), little.borrow()])?;
+    // SAFETY: `bytes` is a live bytes object of exactly `8 * nlimbs` bytes; the buffer lives as
+    // long as `bytes`, which outlives the slice.
+    let raw = unsafe { std::slice::from_raw_parts(ffi::PyBytes_AsString(bytes.as_ptr()).cast::<u8>(), nlimbs * 8) };
+    Ok(raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
 }
 
 /// An int as a Python literal that evaluates back to it: decimal where `str()` allows it,

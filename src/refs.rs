@@ -21,6 +21,7 @@
 
 use crate::error::{PyErr, PyResult};
 use pyo3_ffi as ffi;
+use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -192,6 +193,32 @@ pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
         unsafe { ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
     }
     Ok(tuple)
+}
+
+/// An interned str. Method names are interned: CPython's method cache keeps a reference to
+/// the name it was last looked up with, so a fresh string per call would keep one stray
+/// object alive per call site (the debug interpreter's block count shows it).
+pub fn interned(name: &CStr) -> PyResult<Owned> {
+    // SAFETY: a NUL-terminated name in, a new reference or NULL with an exception out.
+    unsafe { Owned::from_owned_ptr(ffi::PyUnicode_InternFromString(name.as_ptr())) }
+}
+
+/// `obj.name(*args)`.
+pub fn call_method(obj: Borrowed, name: &CStr, args: &[Borrowed]) -> PyResult<Owned> {
+    let name = interned(name)?;
+    let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity(1 + args.len());
+    all.push(obj.as_ptr());
+    all.extend(args.iter().map(|a| a.as_ptr()));
+    // SAFETY: `all` holds `self` and the arguments, borrowed for the call (PEP 590 layout);
+    // the result is a new reference or NULL with an exception.
+    unsafe {
+        Owned::from_owned_ptr(ffi::PyObject_VectorcallMethod(
+            name.as_ptr(),
+            all.as_ptr(),
+            all.len(),
+            std::ptr::null_mut(),
+        ))
+    }
 }
 
 /// A new reference to `None` (`Py_RETURN_NONE`).
