@@ -7,13 +7,16 @@
 //! |---|---|
 //! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef` |
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
+//! | `functions.rs` | the module's functions (`METH_FASTCALL`), n-th terms |
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `refs.rs` | RAII owners of new and borrowed references |
 //! | `error.rs` | the error indicator as a Rust `Result` |
 //! | `pyint.rs` | Python int arithmetic through the number protocol |
 //! | `cstatic.rs` | static C structures that CPython writes into |
-//! | `arith.rs`, `ring.rs` | pure-Rust arithmetic and the recurrence window (no FFI) |
+//! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
+//! | `ladder.rs` | n-th terms by doubling, generic over the number type (no FFI) |
+//! | `modword.rs` | arithmetic modulo a word: Montgomery form, 2^s, CRT (no FFI) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
 

@@ -46,11 +46,6 @@ impl<T: Clone> Ring<T> {
         self.head = if h + 1 == k { 0 } else { h + 1 };
         oldest
     }
-
-    /// A window of the same order with each value mapped (e.g. promoted to another type).
-    pub fn map<U: Clone, E>(&self, f: impl FnMut(&T) -> Result<U, E>) -> Result<Ring<U>, E> {
-        Ok(Ring::new(self.window().iter().map(f).collect::<Result<Vec<U>, E>>()?))
-    }
 }
 
 #[cfg(test)]
@@ -75,14 +70,5 @@ mod tests {
         assert_eq!(r.push(8), 9);
         assert_eq!(r.push(7), 8);
         assert_eq!(r.window(), &[7]);
-    }
-
-    #[test]
-    fn map_preserves_order_from_any_head() {
-        let mut r = Ring::new(vec![1u8, 2, 3, 4]);
-        r.push(5);
-        r.push(6);
-        let m: Ring<u32> = r.map(|&x| Ok::<_, ()>(u32::from(x) * 10)).unwrap();
-        assert_eq!(m.window(), &[30, 40, 50, 60]);
     }
 }
