@@ -214,6 +214,9 @@ fn lucas_uv_nonneg(func: &str, n: &Index, p: &Owned, q: &Owned, m: Option<&Owned
     if let Some(m) = m {
         if let Some(mw) = pyint::to_u64(m.borrow()) {
             let word = |x: &Owned| -> PyResult<u64> {
+                if let Some(v) = pyint::to_i64(x.borrow()) {
+                    return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
+                }
                 let r = pyint::rem(x.borrow(), m.borrow())?;
                 Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
             };

@@ -106,17 +106,24 @@ pub fn sign(a: Borrowed) -> Ordering {
 
 /// The value as a u64 if it lies in `0..2**64`.
 pub fn to_u64(a: Borrowed) -> Option<u64> {
-    if sign(a) == Ordering::Less {
-        return None;
+    let mut overflow: c_int = 0;
+    // SAFETY: `a` is an exact int, so no __index__ runs and no error is possible.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(a.as_ptr(), &mut overflow) };
+    match overflow {
+        0 => u64::try_from(v).ok(),
+        -1 => None,
+        // 2**63 and above: the slower unsigned conversion tells whether it fits.
+        _ => {
+            // SAFETY: `a` is an exact int; failure only means "too big" (OverflowError).
+            let v = unsafe { ffi::PyLong_AsUnsignedLongLong(a.as_ptr()) };
+            // SAFETY: reading the indicator needs only the GIL.
+            if v == u64::MAX && !unsafe { ffi::PyErr_Occurred() }.is_null() {
+                drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit")
+                return None;
+            }
+            Some(v)
+        }
     }
-    // SAFETY: `a` is an exact non-negative int; failure only means "too big" (OverflowError).
-    let v = unsafe { ffi::PyLong_AsUnsignedLongLong(a.as_ptr()) };
-    // SAFETY: reading the indicator needs only the GIL.
-    if v == u64::MAX && !unsafe { ffi::PyErr_Occurred() }.is_null() {
-        drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit"), not an error
-        return None;
-    }
-    Some(v)
 }
 
 /// `a.bit_length()`, the number of bits of |a|.
