@@ -69,20 +69,60 @@ impl ModDot {
         }
     }
 
-    /// [`ModDot::dot`] for order 2, without the loop.
-    #[inline]
-    pub fn dot2(&self, x: [u64; 2]) -> u64 {
-        let (c0, c1) = (u128::from(self.coef[0]), u128::from(self.coef[1]));
-        match &self.mont {
-            // Below 2·m² <= m·2^64, as in `dot`.
-            Some(mont) => mont.reduce(c0 * u128::from(x[0]) + c1 * u128::from(x[1])),
-            None => dot_mod(&self.coef, &x, self.m),
-        }
-    }
-
     /// The coefficients' memory, for `__sizeof__`.
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(&*self.coef)
+    }
+}
+
+/// An order-2 recurrence modulo an odd m < 2**63, run one step ahead.
+///
+/// `x` holds x_n, x_{n+1} and already x_{n+2}; the coefficients are the *two-step* ones,
+/// x_{n+3} = c_0·c_1·x_n + (c_0 + c_1²)·x_{n+1}, in Montgomery form. Each new value thus
+/// depends on one computed two steps earlier, not on the previous step's result, so the
+/// multiply-and-reduce latency of one `next()` overlaps the next call instead of adding to
+/// it. Order 2 (Fibonacci, Lucas, every U and V) is common enough for its own type: the
+/// window and coefficients sit inline, with no loop and no bounds to check.
+pub struct ModPair {
+    mont: Montgomery,
+    /// (c_0·c_1, c_0 + c_1²)·2^64 mod m.
+    c: [u64; 2],
+    x: [u64; 3],
+}
+
+impl ModPair {
+    /// For coefficients and initial values already reduced into `0..m`; `None` where the
+    /// single Montgomery reduction does not apply (m even, m = 1, or 2m > 2**64).
+    pub fn new(c: [u64; 2], x: [u64; 2], m: u64) -> Option<ModPair> {
+        if m % 2 == 0 || m == 1 || m.checked_mul(2).is_none() {
+            return None;
+        }
+        let mul = |a: u64, b: u64| (u128::from(a) * u128::from(b) % u128::from(m)) as u64;
+        let add = |a: u64, b: u64| ((u128::from(a) + u128::from(b)) % u128::from(m)) as u64;
+        let mont = Montgomery::new(m);
+        let two_step = [mont.enter(mul(c[0], c[1])), mont.enter(add(c[0], mul(c[1], c[1])))];
+        let x2 = add(mul(c[0], x[0]), mul(c[1], x[1]));
+        Some(ModPair { mont, c: two_step, x: [x[0], x[1], x2] })
+    }
+
+    /// x_n, the value the next step yields.
+    #[inline]
+    pub fn oldest(&self) -> u64 {
+        self.x[0]
+    }
+
+    /// Moves the window on by one: x_{n+1}, x_{n+2}, x_{n+3}.
+    #[inline]
+    pub fn advance(&mut self) {
+        let [x0, x1, x2] = self.x;
+        // Below 2·m² <= m·2^64, so one reduction suffices (see `ModDot`).
+        let s = u128::from(self.c[0]) * u128::from(x0) + u128::from(self.c[1]) * u128::from(x1);
+        self.x = [x1, x2, self.mont.reduce(s)];
+    }
+
+    /// The window x_n, x_{n+1} (the value computed ahead is not part of the state).
+    pub fn window(&self) -> [u64; 2] {
+        [self.x[0], self.x[1]]
     }
 }
 
@@ -132,15 +172,28 @@ mod tests {
                 assert_eq!(md.dot(&top), dot_mod(&coef, &top, m), "m={m} k={k} extreme");
             }
         }
-        for m in [7u64, (1 << 61) - 1, (1 << 63) + 3, 12] {
-            let md = ModDot::new(&[3 % m, m - 1], m);
-            for x in [[0, 0], [1, m - 1], [m - 1, m - 1], [m / 2, m / 3]] {
-                assert_eq!(md.dot2(x), md.dot(&x), "m={m} x={x:?}");
-            }
-        }
         assert!(ModDot::new(&[1, 1], (1 << 61) - 1).mont.is_some());
         assert!(ModDot::new(&[1, 1, 1, 1, 1], 1_000_000_007).mont.is_some());
         assert!(ModDot::new(&[1, 1], u64::MAX).mont.is_none());
+    }
+
+    #[test]
+    fn mod_pair_matches_the_plain_recurrence() {
+        for m in [3u64, 7, 1_000_000_007, (1 << 61) - 1, (1 << 63) - 25] {
+            for (c, x) in [([1, 1], [0, 1]), ([m - 1, 3], [2, m - 1]), ([m / 2, m / 3], [m - 2, 5])] {
+                let mut pair = ModPair::new(c, x, m).expect("odd m below 2**63");
+                let (mut a, mut b) = (x[0], x[1]);
+                for step in 0..200 {
+                    assert_eq!(pair.window(), [a, b], "m={m} step={step}");
+                    assert_eq!(pair.oldest(), a);
+                    pair.advance();
+                    (a, b) = (b, dot_mod(&c, &[a, b], m));
+                }
+            }
+        }
+        assert!(ModPair::new([1, 1], [0, 1], 10).is_none());
+        assert!(ModPair::new([1, 1], [0, 1], 1).is_none());
+        assert!(ModPair::new([1, 1], [0, 1], u64::MAX).is_none());
     }
 
     #[test]

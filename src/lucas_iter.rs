@@ -19,7 +19,7 @@
 //! `Py_mod_gil_not_used` only after that.
 
 use crate::args;
-use crate::arith::{dot2_i64, dot_i64, ModDot};
+use crate::arith::{dot2_i64, dot_i64, ModDot, ModPair};
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
@@ -62,12 +62,8 @@ struct IterState {
 enum Engine {
     /// Order 2, no modulus, i64 values.
     ExactPair { c: [i64; 2], x: [i64; 2] },
-    /// Order 2, a modulus below 2**64, one step ahead: `x` holds x_n, x_{n+1} and already
-    /// x_{n+2}, and `dot` holds the *two-step* coefficients (c_0·c_1, c_0 + c_1²), so that
-    /// x_{n+3} = c_0·c_1·x_n + (c_0 + c_1²)·x_{n+1}. Each new value then depends on one
-    /// computed two calls earlier, not on the previous call's result: the multiply-and-reduce
-    /// latency of one call overlaps the next call instead of adding to it (bench case a).
-    WordPair { dot: ModDot, x: [u64; 3] },
+    /// Order 2, an odd modulus below 2**63 (see [`ModPair`]).
+    WordPair(ModPair),
     /// No modulus, and every coefficient and value fits an i64.
     Exact { coef: Box<[i64]>, ring: Ring<i64> },
     /// A modulus below 2**64: values are kept in `0..m` as u64.
@@ -126,13 +122,12 @@ impl Engine {
                     v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
                 };
                 let (coef, init) = (words(&coef), words(&init));
-                match (<[u64; 2]>::try_from(&coef[..]), <[u64; 2]>::try_from(&init[..])) {
-                    (Ok([c0, c1]), Ok([x0, x1])) => {
-                        let mul = |a: u64, b: u64| (u128::from(a) * u128::from(b) % u128::from(m)) as u64;
-                        let add = |a: u64, b: u64| ((u128::from(a) + u128::from(b)) % u128::from(m)) as u64;
-                        let x2 = add(mul(c0, x0), mul(c1, x1));
-                        Engine::WordPair { dot: ModDot::new(&[mul(c0, c1), add(c0, mul(c1, c1))], m), x: [x0, x1, x2] }
-                    }
+                let pair = match (<[u64; 2]>::try_from(&coef[..]), <[u64; 2]>::try_from(&init[..])) {
+                    (Ok(c), Ok(x)) => ModPair::new(c, x, m),
+                    _ => None,
+                };
+                match pair {
+                    Some(pair) => Engine::WordPair(pair),
                     _ => Engine::Word { dot: ModDot::new(&coef, m), ring: Ring::new(init) },
                 }
             }
@@ -158,9 +153,9 @@ impl Engine {
                 }
                 None => self.promote_and_next(),
             },
-            Engine::WordPair { dot, x } => {
-                let out = pyint::from_u64(x[0])?;
-                *x = [x[1], x[2], dot.dot2([x[0], x[1]])];
+            Engine::WordPair(pair) => {
+                let out = pyint::from_u64(pair.oldest())?;
+                pair.advance();
                 Ok(out)
             }
             Engine::Exact { coef, ring } => match dot_i64(coef, ring.window()) {
@@ -192,7 +187,7 @@ impl Engine {
     fn window(&self) -> PyResult<Vec<Owned>> {
         match self {
             Engine::ExactPair { x, .. } => x.iter().map(|&x| pyint::from_i64(x)).collect(),
-            Engine::WordPair { x, .. } => x[..2].iter().map(|&x| pyint::from_u64(x)).collect(),
+            Engine::WordPair(pair) => pair.window().iter().map(|&x| pyint::from_u64(x)).collect(),
             Engine::Exact { ring, .. } => ring.window().iter().map(|&x| pyint::from_i64(x)).collect(),
             Engine::Word { ring, .. } => ring.window().iter().map(|&x| pyint::from_u64(x)).collect(),
             Engine::Big { ring, .. } => Ok(ring.window().to_vec()),
@@ -204,7 +199,7 @@ impl Engine {
         use std::mem::size_of_val;
         match self {
             Engine::ExactPair { .. } => 0,
-            Engine::WordPair { dot, .. } => dot.heap_bytes(),
+            Engine::WordPair(_) => 0,
             Engine::Exact { coef, ring } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
             Engine::Word { dot, ring } => dot.heap_bytes() + 2 * size_of_val(ring.window()),
             Engine::Big { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
