@@ -13,7 +13,7 @@
 
 use crate::error::{check_signals, type_error, value_error, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{borrowed_array, tuple_items, Borrowed, Owned};
+use crate::refs::{borrow_all, borrowed_array, tuple_items, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 
@@ -158,7 +158,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
     let (is_list, is_tuple) =
         unsafe { (ffi::PyList_CheckExact(obj.as_ptr()) != 0, ffi::PyTuple_CheckExact(obj.as_ptr()) != 0) };
     if is_list || is_tuple {
-        return sequence_items(func, name, obj, is_list);
+        return sequence_items(func, name, obj);
     }
     // SAFETY: reads the type's slots and the sequence check of a live object.
     let iterable =
@@ -194,31 +194,47 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
     }
 }
 
-/// [`integer_items`] for an exact list or tuple, read by index like `PySequence_Fast` does,
+/// [`integer_items`] for an exact list or tuple, read by index (`PySequence_Fast_GET_ITEM`)
 /// without creating an iterator object. The length is read again at every step, as the
 /// list iterator does, because an item's `__index__` may resize the list.
-fn sequence_items(func: &str, name: &str, seq: Borrowed, is_list: bool) -> PyResult<Vec<Owned>> {
+fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>> {
     let p = seq.as_ptr();
-    // SAFETY: `p` is a live list or tuple (checked by the caller); the macros only read it.
-    let len = |p| unsafe {
-        if is_list {
-            ffi::PyList_GET_SIZE(p)
-        } else {
-            ffi::PyTuple_GET_SIZE(p)
-        }
-    };
-    let mut items = Vec::with_capacity(len(p) as usize);
-    while (items.len() as ffi::Py_ssize_t) < len(p) {
-        let i = items.len() as ffi::Py_ssize_t;
-        // SAFETY: `i` is within the current length; the item is borrowed from the sequence
-        // and owned at once, so user code run by `__index__` cannot free it under us.
-        let item = unsafe {
-            Borrowed::from_ptr(if is_list { ffi::PyList_GET_ITEM(p, i) } else { ffi::PyTuple_GET_ITEM(p, i) })
-        }
-        .to_owned();
+    // SAFETY: `p` is a live exact list or tuple (checked by the caller); the macro reads it.
+    let len = || unsafe { ffi::PySequence_Fast_GET_SIZE(p) } as usize;
+    let mut items = Vec::with_capacity(len());
+    while items.len() < len() {
+        // SAFETY: the index is within the current length; the item is borrowed from the
+        // sequence and owned at once, so user code run by `__index__` cannot free it under us.
+        let item =
+            unsafe { Borrowed::from_ptr(ffi::PySequence_Fast_GET_ITEM(p, items.len() as ffi::Py_ssize_t)) }.to_owned();
         items.push(integer_item(func, name, items.len(), item.borrow())?);
     }
     Ok(items)
+}
+
+/// Runs `f` on the items of an integer iterable as exact ints, without copying them where it
+/// can: an exact list or tuple whose items are all exact ints is lent to `f` as it is (the
+/// `PySequence_Fast_ITEMS` idiom of C extensions); anything else goes through
+/// [`integer_items`] first. `f` must not run Python code, which could resize the list.
+pub fn with_integer_items<R>(
+    func: &str,
+    name: &str,
+    obj: Borrowed,
+    f: impl FnOnce(&[Borrowed]) -> PyResult<R>,
+) -> PyResult<R> {
+    let p = obj.as_ptr();
+    // SAFETY: the checks read the type of a live object.
+    if unsafe { ffi::PyList_CheckExact(p) != 0 || ffi::PyTuple_CheckExact(p) != 0 } {
+        // SAFETY: a list's or tuple's item array holds GET_SIZE non-NULL borrowed
+        // references; nothing can resize it while `f` runs (no Python code runs there).
+        let items = unsafe { borrowed_array(ffi::PySequence_Fast_ITEMS(p), ffi::PySequence_Fast_GET_SIZE(p) as usize) };
+        // SAFETY: reads the type of each live item.
+        if items.iter().all(|i| unsafe { ffi::PyLong_CheckExact(i.as_ptr()) } != 0) {
+            return f(items);
+        }
+    }
+    let owned = integer_items(func, name, obj)?;
+    f(borrow_all(&owned))
 }
 
 /// One item of an integer iterable, as an exact int.

@@ -24,7 +24,7 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::pyint;
-use crate::refs::{call_method, interned, new_tuple, none, Borrowed, Owned};
+use crate::refs::{borrow_all, call_method, interned, new_tuple, none, Borrowed, Owned};
 use crate::ring::Ring;
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
@@ -82,12 +82,12 @@ enum Coef {
 }
 
 impl Coef {
-    fn new(c: &Owned) -> Coef {
-        match pyint::to_i64(c.borrow()) {
+    fn new(c: Borrowed) -> Coef {
+        match pyint::to_i64(c) {
             Some(0) => Coef::Zero,
             Some(1) => Coef::One,
             Some(-1) => Coef::MinusOne,
-            _ => Coef::Int(c.clone()),
+            _ => Coef::Int(c.to_owned()),
         }
     }
 }
@@ -95,26 +95,25 @@ impl Coef {
 impl Engine {
     /// Chooses the engine for exact-int inputs; with a modulus, values are reduced first so
     /// that even the initial values lie in `range(mod)`.
-    fn new(coef: &[Owned], init: &[Owned], modulus: Option<&Owned>) -> PyResult<Engine> {
+    fn new(coef: &[Borrowed], init: &[Borrowed], modulus: Option<&Owned>) -> PyResult<Engine> {
         let Some(m) = modulus else {
-            let word = |x: &Owned| pyint::to_i64(x.borrow());
+            let word = |x: &Borrowed| pyint::to_i64(*x);
             if let ([c0, c1], [x0, x1]) = (coef, init) {
                 if let (Some(c0), Some(c1), Some(x0), Some(x1)) = (word(c0), word(c1), word(x0), word(x1)) {
                     return Ok(Engine::ExactPair { c: [c0, c1], x: [x0, x1] });
                 }
             }
-            let words = |v: &[Owned]| v.iter().map(word).collect::<Option<Vec<i64>>>();
+            let words = |v: &[Borrowed]| v.iter().map(word).collect::<Option<Vec<i64>>>();
             return Ok(match (words(coef), words(init)) {
                 (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
                 _ => Engine::Big {
-                    coef: coef.iter().map(Coef::new).collect(),
-                    ring: Ring::new(init.to_vec()),
+                    coef: coef.iter().copied().map(Coef::new).collect(),
+                    ring: Ring::new(init.iter().map(|&x| x.to_owned()).collect()),
                     modulus: None,
                 },
             });
         };
-        let reduce =
-            |v: &[Owned]| v.iter().map(|x| pyint::rem(x.borrow(), m.borrow())).collect::<PyResult<Vec<Owned>>>();
+        let reduce = |v: &[Borrowed]| v.iter().map(|&x| pyint::rem(x, m.borrow())).collect::<PyResult<Vec<Owned>>>();
         let (coef, init) = (reduce(coef)?, reduce(init)?);
         Ok(match pyint::to_u64(m.borrow()) {
             Some(m) => {
@@ -132,7 +131,7 @@ impl Engine {
                 }
             }
             None => Engine::Big {
-                coef: coef.iter().map(Coef::new).collect(),
+                coef: coef.iter().map(|c| Coef::new(c.borrow())).collect(),
                 ring: Ring::new(init),
                 modulus: Some(m.clone()),
             },
@@ -213,7 +212,7 @@ impl Engine {
             Engine::Exact { coef, ring } => (coef, ring.window()),
             _ => unreachable!("only the i64 engines are promoted"),
         };
-        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(&c))).collect::<PyResult<_>>()?;
+        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(c.borrow()))).collect::<PyResult<_>>()?;
         let window = window.iter().map(|&x| pyint::from_i64(x)).collect::<PyResult<Vec<_>>>()?;
         Ok(Engine::Big { coef, ring: Ring::new(window), modulus: None })
     }
@@ -369,27 +368,40 @@ unsafe fn new_instance(
 ) -> PyResult<Owned> {
     let modulus = args::modulus(NAME, modulus)?;
     let coef = args::integer_items(NAME, "coefficients", coefficients)?;
-    let init = args::integer_items(NAME, "initial", initial)?;
-    if coef.is_empty() {
-        return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
-    }
-    if coef.len() != init.len() {
-        return value_error(format!(
-            "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
-            coef.len(),
-            init.len()
-        ));
-    }
-    let engine = RefCell::new(Engine::new(&coef, &init, modulus.as_ref())?);
+    // The initial values only seed the engine, so they are read in place where possible.
+    let engine = args::with_integer_items(NAME, "initial", initial, |init| {
+        if coef.is_empty() {
+            return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
+        }
+        if coef.len() != init.len() {
+            return value_error(format!(
+                "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
+                coef.len(),
+                init.len()
+            ));
+        }
+        Engine::new(borrow_all(&coef), init, modulus.as_ref())
+    })?;
+    let engine = RefCell::new(engine);
     let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
 
-    // SAFETY: `subtype` is ready (caller), so tp_alloc is set; it returns a new,
-    // zero-filled instance of tp_basicsize bytes.
-    let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
-    // SAFETY: as above; a NULL result carries MemoryError.
-    let obj = unsafe { Owned::from_owned_ptr(alloc(subtype, 0)) }?;
+    let raw = if subtype == LUCAS_ITER_TYPE.get() {
+        // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
+        // the memory, which is right here: the state is written in full just below.
+        // SAFETY: a ready static type; the result is a new reference or NULL (MemoryError).
+        unsafe { ffi::PyObject_New::<ffi::PyObject>(subtype) }
+    } else {
+        // A subclass may add a `__dict__`, `__slots__` or GC header that must start zeroed
+        // (and be tracked): its own `tp_alloc` (`PyType_GenericAlloc`) does that.
+        // SAFETY: `subtype` is ready (caller), so tp_alloc is set.
+        let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
+        // SAFETY: as above; a new reference or NULL comes back.
+        unsafe { alloc(subtype, 0) }
+    };
+    // SAFETY: `raw` is a new reference or NULL with MemoryError set.
+    let obj = unsafe { Owned::from_owned_ptr(raw) }?;
     // SAFETY: the allocation has our layout (a subclass only appends to it) and its state
-    // field is zeroed memory that nothing reads before this write.
+    // field is uninitialised memory that nothing reads before this write.
     unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
     Ok(obj)
 }

@@ -166,6 +166,13 @@ pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> 
     unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
 }
 
+/// A slice of owners viewed as borrowed references, for as long as the owners live.
+pub fn borrow_all(owned: &[Owned]) -> &[Borrowed<'_>] {
+    // SAFETY: `Owned` and `Borrowed` are both `repr(transparent)` over
+    // `NonNull<PyObject>`, and every `Owned` keeps its object alive while the slice is borrowed.
+    unsafe { std::slice::from_raw_parts(owned.as_ptr().cast::<Borrowed<'_>>(), owned.len()) }
+}
+
 /// The items of a tuple as borrowed references (none for a NULL tuple).
 ///
 /// # Safety
