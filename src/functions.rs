@@ -353,6 +353,12 @@ fastcall!(lucas, "lucas", ["n"], |a, m| fib_lucas_call("lucas", Which::Lucas, a[
 fastcall!(lucas_u, "lucas_u", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_u", Want::U, a, m));
 fastcall!(lucas_v, "lucas_v", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_v", Want::V, a, m));
 fastcall!(lucas_uv, "lucas_uv", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_uv", Want::UV, a, m));
+fastcall!(
+    reconstruct,
+    "_reconstruct",
+    ["cls", "coefficients", "window", "mod"],
+    |a, m| crate::lucas_iter::reconstruct(a, m)
+);
 
 const fn method(
     name: &'static std::ffi::CStr,
@@ -440,7 +446,7 @@ probable-prime test (see examples/lucas_prp.py).
     ),
     method(
         c"_reconstruct",
-        crate::lucas_iter::reconstruct,
+        reconstruct,
         c"_reconstruct($module, cls, coefficients, window, mod, /)
 --
 

@@ -506,35 +506,26 @@ unsafe extern "C" fn lucas_iter_reduce(
     })
 }
 
-/// `lucas._reconstruct(cls, coefficients, window, mod, /)`: the other half of `__reduce__`.
-pub(crate) unsafe extern "C" fn reconstruct(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        const FUNC: &str = "_reconstruct";
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let ([cls, coef, window, modulus], extra) = unsafe {
-            args::bind_fastcall(FUNC, ["cls", "coefficients", "window", "mod"], args, nargsf as usize, kwnames)
-        }?;
-        if extra.is_some() {
-            return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
-        }
-        let ty = LUCAS_ITER_TYPE.get();
-        // SAFETY: both are live objects; the checks only read type information.
-        let is_subtype =
-            unsafe { ffi::PyType_Check(cls.as_ptr()) != 0 && ffi::PyType_IsSubtype(cls.as_ptr().cast(), ty) != 0 };
-        if !is_subtype {
-            return Err(PyErr::new(
-                ExcType::TypeError,
-                format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
-            ));
-        }
-        // SAFETY: `cls` is a subtype of LucasIter, hence ready (it has instances' layout).
-        unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }.map(Owned::into_ptr)
-    })
+/// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
+/// module's functions): the other half of `__reduce__`.
+pub(crate) fn reconstruct(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
+    const FUNC: &str = "_reconstruct";
+    let [cls, coef, window, modulus] = args;
+    if keyword.is_some() {
+        return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
+    }
+    let ty = LUCAS_ITER_TYPE.get();
+    // SAFETY: both are live objects; the checks only read type information.
+    let is_subtype =
+        unsafe { ffi::PyType_Check(cls.as_ptr()) != 0 && ffi::PyType_IsSubtype(cls.as_ptr().cast(), ty) != 0 };
+    if !is_subtype {
+        return Err(PyErr::new(
+            ExcType::TypeError,
+            format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
+        ));
+    }
+    // SAFETY: `cls` is a subtype of LucasIter, hence ready (it has instances' layout).
+    unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }
 }
 
 /// `__sizeof__`: the instance plus the heap memory its state owns, so `sys.getsizeof` is
