@@ -6,7 +6,7 @@
 //! piece, so every field is owned by a Rust type and freed by its `Drop`.
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
-//! exact ints and a tuple of exact ints, which can never refer back to anything, so an
+//! exact ints, which can never refer back to anything, so an
 //! instance can never be part of a reference cycle. A Python subclass that adds a
 //! `__dict__` gets GC support from `type.__new__` automatically (it sets HAVE_GC and uses
 //! `subtype_traverse`), which is why `tp_dealloc` frees through `Py_TYPE(self)->tp_free`.
@@ -295,8 +295,8 @@ unsafe extern "C" fn lucas_iter_new(
 
 /// `tp_vectorcall` of the type object (PEP 590): `LucasIter(c, i)` goes straight here from
 /// the call site, without packing the arguments into a tuple and a dict for `type_call` and
-/// `tp_new`, as `range` and `list` do. It is consulted only when the type called is
-/// `LucasIter` itself: CPython does not hand it to subclasses, which may define `__init__`.
+/// `tp_new`, as `range` and `list` do. CPython 3.11 does not copy the slot to subclasses
+/// (which may define `__init__`); should a version do so, such a call takes the general route.
 unsafe extern "C" fn lucas_iter_vectorcall(
     callable: *mut ffi::PyObject,    // borrowed: the type being called
     args: *const *mut ffi::PyObject, // borrowed array
@@ -308,7 +308,8 @@ unsafe extern "C" fn lucas_iter_vectorcall(
         if callable.cast() != ty {
             // A subclass that inherited the slot: take the general route, so its
             // `__new__`/`__init__` run as they would for any class.
-            // SAFETY: `callable` is a live type; PyVectorcall_Call's contract matches ours.
+            // SAFETY: `callable` is a live type object and the arguments are exactly as this
+            // vectorcall function received them.
             return unsafe { slow_type_call(callable, args, nargsf, kwnames) };
         }
         // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
@@ -415,7 +416,9 @@ unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, las
         unsafe { ptr::drop_in_place(addr_of_mut!((*obj.cast::<LucasIterObject>()).state)) };
         // SAFETY: the type of a live object is a ready type with tp_free set.
         let free = unsafe { (*ffi::Py_TYPE(obj)).tp_free }.expect("PyType_Ready sets tp_free");
-        // SAFETY: `obj` came from this type's tp_alloc and its contents are dropped.
+        // SAFETY: `obj` came from the allocator `tp_free` pairs with (`PyObject_New` for
+        // the exact type, whose tp_free is `PyObject_Free`; the subclass's tp_alloc
+        // otherwise) and its contents are dropped.
         unsafe { free(obj.cast()) };
         Ok(())
     })
