@@ -50,8 +50,9 @@ pub fn init_small_terms() -> PyResult<()> {
         (f, f1) = (f1, f.saturating_add(f1));
         (l, l1) = (l1, l.saturating_add(l1));
     }
-    lucas.truncate(91); // L_91 already saturated: only L_0..L_90 are exact
-                        // SAFETY: module init holds the GIL and no reference into the cell is alive.
+    // L_91 no longer fits (the sum saturated): only L_0..L_90 are exact.
+    lucas.truncate(91);
+    // SAFETY: module init holds the GIL and no reference into the cell is alive.
     unsafe { *SMALL_TERMS.get() = Some(SmallTerms { fib, lucas }) };
     Ok(())
 }
