@@ -17,6 +17,24 @@ use crate::refs::{borrow_all, borrowed_array, tuple_items, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 
+/// The characters of a str (any subclass) as a Rust string, without calling its methods;
+/// characters UTF-8 cannot encode (lone surrogates) become `?`.
+fn str_contents(s: Borrowed) -> PyResult<String> {
+    // SAFETY: `s` is a live str; the "replace" handler makes the encoding infallible but for
+    // MemoryError; a new bytes object or NULL comes back.
+    let bytes = unsafe {
+        Owned::from_owned_ptr(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
+    }?;
+    // SAFETY: a live bytes object's buffer holds PyBytes_Size bytes and lives as long as it.
+    let raw = unsafe {
+        std::slice::from_raw_parts(
+            ffi::PyBytes_AsString(bytes.as_ptr()).cast::<u8>(),
+            ffi::PyBytes_Size(bytes.as_ptr()) as usize,
+        )
+    };
+    Ok(String::from_utf8_lossy(raw).into_owned())
+}
+
 /// Checks a call against `func(names..., /, *, mod=None)` and returns the positional
 /// arguments (borrowed from the caller's tuple or array) and `mod` if given.
 ///
@@ -35,13 +53,22 @@ fn bind<'a, const P: usize>(
     let mut modulus = None;
     let mut positional_only = Vec::new();
     for (key, value) in keywords {
-        // SAFETY: keyword names are str objects (CPython rejects others before the call);
-        // the comparison neither fails nor allocates.
+        // The vectorcall path only ever passes str names, but `tp_new` receives the caller's
+        // dict as it is (`LucasIter.__new__(LucasIter, c, i, **{1: 2})`), so check.
+        // SAFETY: reads the type of a live object.
+        if unsafe { ffi::PyUnicode_Check(key.as_ptr()) } == 0 {
+            return type_error("keywords must be strings");
+        }
+        // SAFETY: `key` is a str; the comparison reads its characters, neither fails nor
+        // allocates, and runs no Python code (not even a str subclass's methods).
         if unsafe { ffi::PyUnicode_CompareWithASCIIString(key.as_ptr(), c"mod".as_ptr()) } == 0 {
             modulus = Some(value);
             continue;
         }
-        let key = pyint::str_of(key)?;
+        // From here on only errors are raised. The name's characters are read directly, not
+        // through `str(key)`: a str subclass's `__str__` could lie, or clear the very dict
+        // whose items are still borrowed here.
+        let key = str_contents(key)?;
         if names.contains(&key.as_str()) {
             positional_only.push(key);
         } else {
@@ -81,8 +108,9 @@ pub unsafe fn bind_tuple<'a, const P: usize>(
             return None;
         }
         let (mut k, mut v) = (std::ptr::null_mut(), std::ptr::null_mut());
-        // SAFETY: `kwargs` is a live dict that no Python code can mutate while `bind`
-        // walks it; PyDict_Next yields borrowed references.
+        // SAFETY: `kwargs` is a live dict, and `bind` runs no Python code while it walks it
+        // (names are compared and read without calling their methods); PyDict_Next yields
+        // borrowed references.
         let more = unsafe { ffi::PyDict_Next(kwargs, &mut pos, &mut k, &mut v) } != 0;
         // SAFETY: when `more`, both are non-NULL and borrowed from the dict for `'a`.
         more.then(|| unsafe { (Borrowed::from_ptr(k), Borrowed::from_ptr(v)) })

@@ -15,12 +15,17 @@
 //! Panic output: the default panic hook prints a message (and, with RUST_BACKTRACE set, a
 //! backtrace) to stderr even when the panic is caught. [`install_panic_hook`] chains a hook
 //! that stays quiet for panics inside a guard (the message goes into the SystemError instead)
-//! and defers to the previous hook for every other panic in the process.
+//! and defers to the previous hook otherwise.
 //!
 //! "Inside a guard" is tracked without a thread-local: in a shared library every access to
 //! one is a `__tls_get_addr` call, paid twice per `next()`. Guards are entered only by
-//! threads holding the GIL, so a plain counter protected by the GIL is exact; the hook counts
-//! a panic as ours when the counter is non-zero *and* the panicking thread holds the GIL.
+//! threads holding the GIL, so a counter protected by the GIL is enough to count them; the
+//! hook counts a panic as ours when the counter is non-zero *and* the panicking thread holds
+//! the GIL. The price, accepted: while a guard is active (say, lucas is calling a user's
+//! `__index__`), a panic in *another* Rust extension on a thread holding the GIL is also kept
+//! quiet. That panic still propagates as usual; only its message on stderr is lost. (With
+//! subinterpreters, where 3.11's `PyGILState_Check` always says yes, this reasoning would
+//! not hold; lucas does not support them.)
 
 use crate::cstatic::StaticCell;
 use crate::error::{ExcType, PyErr, PyResult};

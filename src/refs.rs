@@ -143,12 +143,15 @@ impl<'a> Borrowed<'a> {
     pub fn type_name(self) -> String {
         // SAFETY: `Py_TYPE` of a live object is its live type object, whose `tp_name` is a
         // NUL-terminated C string that lives as long as the type.
-        let full = unsafe { std::ffi::CStr::from_ptr((*ffi::Py_TYPE(self.as_ptr())).tp_name) };
-        let full = full.to_string_lossy();
-        // Static types spell "module.Name" in tp_name; `__name__` is the part after the dot.
+        let (full, flags) = unsafe {
+            let ty = ffi::Py_TYPE(self.as_ptr());
+            (std::ffi::CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags)
+        };
+        // A static type spells "module.Name" in tp_name and `__name__` is the part after the
+        // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
         match full.rfind('.') {
-            Some(dot) => full[dot + 1..].to_owned(),
-            None => full.into_owned(),
+            Some(dot) if flags & ffi::Py_TPFLAGS_HEAPTYPE == 0 => full[dot + 1..].to_owned(),
+            _ => full.into_owned(),
         }
     }
 }

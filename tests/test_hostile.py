@@ -932,3 +932,69 @@ def test_new_and_reconstruct_with_wrong_arguments():
         assert type(r) is cls
         like_model(r, [1, 1], [0, 1], 10)
     ''')
+
+
+# ---------------------------------------------------------------------------
+# Keyword names that are not plain str (found in review: tp_new receives the caller's
+# dict as it is, so non-str names and str subclasses reach the argument parser)
+# ---------------------------------------------------------------------------
+
+
+def test_non_str_keyword_names_raise_typeerror_not_crash():
+    child("""
+    class Sub(LucasIter):
+        pass
+
+    calls = [
+        lambda: LucasIter.__new__(LucasIter, [1], [1], **{(1 << 200) + 12345: 2}),
+        lambda: LucasIter.__new__(LucasIter, [1], [1], **{b"m" * 46: 2}),
+        lambda: LucasIter.__new__(LucasIter, [1], [1], **{1: 2}),
+        lambda: Sub([1], [1], **{(1 << 200) + 12345: 2}),
+    ]
+    for call in calls:
+        try:
+            call()
+        except TypeError as e:
+            assert str(e) == "keywords must be strings", e
+        else:
+            raise AssertionError("no TypeError")
+    """)
+
+
+def test_keyword_names_are_read_without_calling_str_methods():
+    child("""
+    class Liar(str):
+        def __str__(self):
+            return "zz"
+
+    try:
+        lucas.fibonacci(1, **{Liar("n"): 2})
+    except TypeError as e:
+        assert "positional-only arguments passed as keyword arguments: 'n'" in str(e), e
+    else:
+        raise AssertionError("no TypeError")
+
+    # A name whose __str__ would clear the dict that is being read (and free the value
+    # already taken for mod) must not run at all.
+    D = {}
+
+    class Clearing(str):
+        def __str__(self):
+            D.clear()
+            return "x"
+
+    D[Clearing("bogus")] = 1
+    D["mod"] = 10**30 + 1
+    try:
+        LucasIter.__new__(LucasIter, [1], [1], **D)
+    except TypeError as e:
+        assert "unexpected keyword argument 'bogus'" in str(e), e
+    else:
+        raise AssertionError("no TypeError")
+    assert len(D) == 2, "the dict was not touched"
+
+    try:
+        lucas.fibonacci(1, **{"\\udcff": 1})
+    except TypeError as e:
+        assert "unexpected keyword argument" in str(e), e
+    """)

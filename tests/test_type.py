@@ -973,3 +973,10 @@ def _tp_vectorcall_offset():
 
     assert read(range) and read(list) and read(int) is None
     return offset
+
+
+def test_repr_uses_a_dotted_heap_type_name_whole():
+    Dotted = type("my.Iter", (LucasIter,), {})
+    it = Dotted([1, 1], [5, 8])
+    assert Dotted.__name__ == "my.Iter"
+    assert repr(it) == "my.Iter((1, 1), (5, 8))"
