@@ -10,3 +10,22 @@ if sys.path[:1] != [_ROOT]:
     sys.path.insert(0, _ROOT)
 if _TESTS not in sys.path:
     sys.path.insert(1, _TESTS)
+
+
+def on_ci():
+    """True when the CI variable is set to anything but an explicit no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI nothing may be skipped: a skip there would count as a pass for a check that
+    never ran. Locally a skip stays a skip, with its reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if on_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, which counts as a failure: {report.longrepr}"

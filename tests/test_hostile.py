@@ -997,4 +997,6 @@ def test_keyword_names_are_read_without_calling_str_methods():
         lucas.fibonacci(1, **{"\\udcff": 1})
     except TypeError as e:
         assert "unexpected keyword argument" in str(e), e
+    else:
+        raise AssertionError("no TypeError")
     """)

@@ -33,10 +33,13 @@ DEBUG_PYTHON = "python3.11-dbg"
 EXPECT_LEAK_ROUNDS = 3
 
 
+from conftest import on_ci  # noqa: E402
+
+
 def missing(msg: str):
     """Skip locally; on CI (CI=true) a missing prerequisite is a failure, not a skip."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{msg}. CI=true, so this is an error, not a skip.", pytrace=False)
+    if on_ci():
+        pytest.fail(f"{msg}. CI is set, so this is an error, not a skip.", pytrace=False)
     pytest.skip(msg)
 
 
