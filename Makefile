@@ -12,7 +12,7 @@ CLIPPY_LINTS := -D warnings -D clippy::undocumented_unsafe_blocks -D clippy::mis
 
 DBG_PYTHON ?= python3.11-dbg
 
-.PHONY: all build demo test lint cargo-test pytest valgrind refleak fuzz bench bench-quick clean
+.PHONY: all build demo test lint cargo-test cargo-test-debug pytest valgrind refleak fuzz bench bench-quick clean
 
 all: build
 
@@ -36,13 +36,26 @@ lint: $(STAMP)
 cargo-test: $(STAMP)
 	cargo test --quiet
 
+# The Rust tests again against Debian's debug interpreter: the layout check then compares
+# pyo3-ffi with the python3.11d headers the refleak build uses. Skipped with a reason where
+# that interpreter is missing, except under CI.
+cargo-test-debug:
+	@if command -v $(DBG_PYTHON) >/dev/null; then \
+	    echo "cargo test against $(DBG_PYTHON)"; \
+	    CARGO_TARGET_DIR=target/debug-interpreter PYO3_PYTHON=$$(command -v $(DBG_PYTHON)) cargo test --quiet; \
+	elif [ -n "$$CI" ] && [ "$$CI" != "false" ] && [ "$$CI" != "0" ]; then \
+	    echo "CI: $(DBG_PYTHON) is missing" >&2; exit 1; \
+	else \
+	    echo "skipped cargo-test-debug: $(DBG_PYTHON) not installed (apt-get install python3.11-dbg)"; \
+	fi
+
 pytest: build
 	$(VPY) -m pytest tests
 
 # The whole suite. pytest includes the valgrind, debug-interpreter refleak and fuzz checks
 # (tests/test_memcheck.py, tests/test_fuzz.py); where valgrind or python3.11-dbg is missing
 # they are skipped with a reason, except under CI=true, where a missing tool fails.
-test: lint cargo-test pytest
+test: lint cargo-test cargo-test-debug pytest
 
 # The same checks on their own, with their figures printed.
 valgrind: build
