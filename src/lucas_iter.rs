@@ -68,8 +68,9 @@ enum Engine {
     Exact { coef: Box<[i64]>, ring: Ring<i64> },
     /// A modulus below 2**64: values are kept in `0..m` as u64.
     Word { dot: ModDot, ring: Ring<u64> },
-    /// Python ints: no modulus and a value beyond i64, or a modulus of 2**64 or more.
-    Big { coef: Box<[Coef]>, ring: Ring<Owned>, modulus: Option<Owned> },
+    /// Python ints: no modulus and a value beyond i64, or a modulus of 2**64 or more (the
+    /// modulus itself is the instance's, passed to each step).
+    Big { coef: Box<[Coef]>, ring: Ring<Owned> },
 }
 
 /// A coefficient on the Python-int path. 0, 1 and -1 are common (Fibonacci, Pell, ...) and
@@ -109,7 +110,6 @@ impl Engine {
                 _ => Engine::Big {
                     coef: coef.iter().copied().map(Coef::new).collect(),
                     ring: Ring::new(init.iter().map(|&x| x.to_owned()).collect()),
-                    modulus: None,
                 },
             });
         };
@@ -130,19 +130,16 @@ impl Engine {
                     _ => Engine::Word { dot: ModDot::new(&coef, m), ring: Ring::new(init) },
                 }
             }
-            None => Engine::Big {
-                coef: coef.iter().map(|c| Coef::new(c.borrow())).collect(),
-                ring: Ring::new(init),
-                modulus: Some(m.clone()),
-            },
+            None => Engine::Big { coef: coef.iter().map(|c| Coef::new(c.borrow())).collect(), ring: Ring::new(init) },
         })
     }
 
-    /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}. On error the state is
-    /// unchanged: everything fallible happens before the window moves. Inlined into
-    /// `tp_iternext`, so the per-item path is one function with one prologue.
+    /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}; `modulus` is the
+    /// instance's (only the Python-int engine reads it). On error the state is unchanged:
+    /// everything fallible happens before the window moves. Inlined into `tp_iternext`, so
+    /// the per-item path is one function with one prologue.
     #[inline(always)]
-    fn next(&mut self) -> PyResult<Owned> {
+    fn next(&mut self, modulus: Option<&Owned>) -> PyResult<Owned> {
         match self {
             Engine::ExactPair { c, x } => match dot2_i64(*c, *x) {
                 Some(newest) => {
@@ -150,7 +147,7 @@ impl Engine {
                     *x = [x[1], newest];
                     Ok(out)
                 }
-                None => self.promote_and_next(),
+                None => self.promote_and_next(modulus),
             },
             Engine::WordPair(pair) => {
                 let out = pyint::from_u64(pair.oldest())?;
@@ -163,23 +160,23 @@ impl Engine {
                     ring.push(newest);
                     Ok(out)
                 }
-                None => self.promote_and_next(),
+                None => self.promote_and_next(modulus),
             },
             Engine::Word { dot, ring } => {
                 let out = pyint::from_u64(ring.window()[0])?;
                 ring.push(dot.dot(ring.window()));
                 Ok(out)
             }
-            Engine::Big { coef, ring, modulus } => big_next(coef, ring, modulus.as_ref()),
+            Engine::Big { coef, ring } => big_next(coef, ring, modulus),
         }
     }
 
     /// x_{n+k} leaves the i64 range: continue with Python ints from here on.
     #[cold]
     #[inline(never)]
-    fn promote_and_next(&mut self) -> PyResult<Owned> {
+    fn promote_and_next(&mut self, modulus: Option<&Owned>) -> PyResult<Owned> {
         *self = self.promoted()?;
-        self.next()
+        self.next(modulus)
     }
 
     /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
@@ -214,7 +211,7 @@ impl Engine {
         };
         let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(c.borrow()))).collect::<PyResult<_>>()?;
         let window = window.iter().map(|&x| pyint::from_i64(x)).collect::<PyResult<Vec<_>>>()?;
-        Ok(Engine::Big { coef, ring: Ring::new(window), modulus: None })
+        Ok(Engine::Big { coef, ring: Ring::new(window) })
     }
 }
 
@@ -431,7 +428,7 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
         // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
         let state = unsafe { state_of(obj) };
         let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-        engine.next().map(Owned::into_ptr)
+        engine.next(state.modulus.as_ref()).map(Owned::into_ptr)
     })
 }
 
