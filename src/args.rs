@@ -151,7 +151,7 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
 pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
     // SAFETY: reads the type of a live object.
     if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } != 0 {
-        return Ok(obj.to_owned()); // already what `operator.index` would return
+        return Ok(obj.new_ref()); // already what `operator.index` would return
     }
     if !pyint::is_integer(obj) {
         return type_error(format!("{func}() argument '{name}' must be an integer, not {}", obj.type_name()));
@@ -234,7 +234,7 @@ fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>>
         // SAFETY: the index is within the current length; the item is borrowed from the
         // sequence and owned at once, so user code run by `__index__` cannot free it under us.
         let item =
-            unsafe { Borrowed::from_ptr(ffi::PySequence_Fast_GET_ITEM(p, items.len() as ffi::Py_ssize_t)) }.to_owned();
+            unsafe { Borrowed::from_ptr(ffi::PySequence_Fast_GET_ITEM(p, items.len() as ffi::Py_ssize_t)) }.new_ref();
         items.push(integer_item(func, name, items.len(), item.borrow())?);
     }
     Ok(items)
@@ -270,7 +270,7 @@ pub fn with_integer_items<R>(
 fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResult<Owned> {
     // SAFETY: reads the type of a live object.
     if unsafe { ffi::PyLong_CheckExact(item.as_ptr()) } != 0 {
-        return Ok(item.to_owned());
+        return Ok(item.new_ref());
     }
     if !pyint::is_integer(item) {
         return type_error(format!(

@@ -193,7 +193,7 @@ fn growth_log2(p: Borrowed, q: Borrowed) -> PyResult<f64> {
         let (s1, s2) = (pyint::from_u64(s)?, pyint::from_u64(2 * s)?);
         (pyint::rshift(p, s1.borrow())?, pyint::rshift(q, s2.borrow())?)
     } else {
-        (p.to_owned(), q.to_owned())
+        (p.new_ref(), q.new_ref())
     };
     // SAFETY: exact ints below 2**1001 in magnitude convert to finite floats without error.
     let (p, q) = unsafe { (ffi::PyLong_AsDouble(p.as_ptr()), ffi::PyLong_AsDouble(q.as_ptr())) };

@@ -88,7 +88,7 @@ impl Coef {
             Some(0) => Coef::Zero,
             Some(1) => Coef::One,
             Some(-1) => Coef::MinusOne,
-            _ => Coef::Int(c.to_owned()),
+            _ => Coef::Int(c.new_ref()),
         }
     }
 }
@@ -109,7 +109,7 @@ impl Engine {
                 (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
                 _ => Engine::Big {
                     coef: coef.iter().copied().map(Coef::new).collect(),
-                    ring: Ring::new(init.iter().map(|&x| x.to_owned()).collect()),
+                    ring: Ring::new(init.iter().map(|x| x.new_ref()).collect()),
                 },
             });
         };
@@ -334,7 +334,7 @@ unsafe fn slow_type_call(
     unsafe {
         let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
         let all = crate::refs::borrowed_array(args, nargs + crate::refs::tuple_items(kwnames).len());
-        let positional = new_tuple(all[..nargs].iter().map(|&b| b.to_owned()).collect())?;
+        let positional = new_tuple(all[..nargs].iter().map(|b| b.new_ref()).collect())?;
         let kwargs = if kwnames.is_null() {
             None
         } else {
@@ -493,7 +493,7 @@ unsafe extern "C" fn lucas_iter_reduce(
         let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
         let window = new_tuple(window)?;
         // SAFETY: a live object's type is a live type object.
-        let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.to_owned();
+        let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.new_ref();
         let modulus = state.modulus.clone().unwrap_or_else(none);
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
         let getstate = call_method(this, c"__getstate__", &[])?;

@@ -142,7 +142,7 @@ pub fn bit_length(a: Borrowed) -> PyResult<u64> {
 pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     let nlimbs = usize::try_from(bit_length(a)?.div_ceil(64))
         .map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
-    let abs = if sign(a) == Ordering::Less { neg(a)? } else { a.to_owned() };
+    let abs = if sign(a) == Ordering::Less { neg(a)? } else { a.new_ref() };
     let nbytes = from_u64(nlimbs as u64 * 8)?;
     let little = interned(c"little")?;
     let bytes = call_method(abs.borrow(), c"to_bytes", &[nbytes.borrow(), little.borrow()])?;

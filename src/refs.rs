@@ -132,9 +132,11 @@ impl<'a> Borrowed<'a> {
         self.0.as_ptr()
     }
 
-    /// Turns the borrow into ownership with `Py_INCREF` (e.g. `tp_iter` returning `self`).
+    /// A new reference to the same object (`Py_NewRef`: `Py_INCREF`, then own it). Named
+    /// after CPython's function rather than `to_owned`, which `ToOwned` would shadow on a
+    /// `&Borrowed`.
     #[inline]
-    pub fn to_owned(self) -> Owned {
+    pub fn new_ref(self) -> Owned {
         // SAFETY: the object is alive for `'a` and the GIL is held.
         unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
     }
@@ -267,14 +269,14 @@ mod tests {
     }
 
     #[test]
-    fn borrowed_never_touches_the_count_and_to_owned_adds_one() {
+    fn borrowed_never_touches_the_count_and_new_ref_adds_one() {
         with_python(|| {
             let a = fresh();
             let view = a.borrow();
             // SAFETY: `a` keeps the object alive for the borrow.
             let again = unsafe { Borrowed::from_ptr(view.as_ptr()) };
             assert_eq!(refcnt(&a), 1);
-            let b = again.to_owned();
+            let b = again.new_ref();
             assert_eq!(refcnt(&a), 2);
             drop(b);
             assert_eq!(refcnt(&a), 1);
