@@ -1,5 +1,6 @@
 //! Build script: interpreter configuration, and the C half of the layout check.
 
+// ANCHOR: build_script
 fn main() {
     // `cfg(Py_3_12)` etc. for the interpreter being built for (PYO3_PYTHON, else `python3`).
     pyo3_build_config::use_pyo3_cfgs();
@@ -25,3 +26,4 @@ fn main() {
     println!("cargo:rerun-if-changed=csrc/layout.c");
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
 }
+// ANCHOR_END: build_script

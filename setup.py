@@ -57,6 +57,7 @@ class build_cargo_ext(build_ext):
         features = os.environ.get("LUCAS_CARGO_FEATURES", "")
         # Features change the build too: keep such builds (the leak/panic self-tests) apart.
         target_dir = ROOT / "target" / ("py-" + abi + ("-" + features.replace(",", "-") if features else ""))
+        # ANCHOR: cargo_env
         env = dict(
             os.environ,
             PYO3_PYTHON=sys.executable,
@@ -70,6 +71,7 @@ class build_cargo_ext(build_ext):
             # time depending on where the linker placed them; aligned, they do not.
             RUSTFLAGS=(os.environ.get("RUSTFLAGS", "") + " -C llvm-args=-align-all-functions=6").strip(),
         )
+        # ANCHOR_END: cargo_env
         cmd = ["cargo", "build", "--release", "--lib", "--manifest-path", str(ROOT / "Cargo.toml")]
         if features:
             cmd += ["--features", features]

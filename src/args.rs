@@ -118,6 +118,7 @@ pub unsafe fn bind_tuple<'a, const P: usize>(
     bind(func, names, positional, keywords)
 }
 
+// ANCHOR: bind_fastcall
 /// Binds a vectorcall-style call (`METH_FASTCALL | METH_KEYWORDS`, PEP 590): `args` holds
 /// the positional values, then the keyword values named by the `kwnames` tuple.
 ///
@@ -145,6 +146,7 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
     let all = unsafe { borrowed_array(args, nargs + kwnames.len()) };
     bind(func, names, &all[..nargs], kwnames.iter().copied().zip(all[nargs..].iter().copied()))
 }
+// ANCHOR_END: bind_fastcall
 
 /// An integer argument (anything with `__index__`) as an exact int.
 #[inline]

@@ -53,6 +53,7 @@ fn in_guard() -> bool {
     unsafe { ffi::PyGILState_Check() == 1 && *GUARD_DEPTH.get() > 0 }
 }
 
+// ANCHOR: guard
 /// Runs `body` for an `extern "C"` entry point and converts its outcome to the C convention:
 /// the value on success, `error_value` with a Python exception set on failure or panic.
 #[inline]
@@ -65,7 +66,9 @@ pub fn guard<T>(error_value: T, body: impl FnOnce() -> PyResult<T>) -> T {
         }
     }
 }
+// ANCHOR_END: guard
 
+// ANCHOR: guard_void
 /// The guard for slots that cannot report an error (`tp_dealloc` returns `void`): a failure
 /// is printed with `PyErr_WriteUnraisable`, as CPython does for an exception in `__del__`,
 /// and an exception that was already pending (deallocation often happens while one
@@ -82,7 +85,9 @@ pub fn guard_void(body: impl FnOnce() -> PyResult<()>) {
         }
     }
 }
+// ANCHOR_END: guard_void
 
+// ANCHOR: run
 /// Catches a panic in `body` and turns it into a SystemError.
 #[inline]
 fn run<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
@@ -94,6 +99,7 @@ fn run<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     adjust_depth(-1);
     outcome.unwrap_or_else(|payload| Err(panic_to_error(payload)))
 }
+// ANCHOR_END: run
 
 fn panic_to_error(payload: Box<dyn std::any::Any + Send>) -> PyErr {
     let msg = if let Some(s) = payload.downcast_ref::<&str>() {

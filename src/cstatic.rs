@@ -11,6 +11,7 @@
 
 use std::cell::UnsafeCell;
 
+// ANCHOR: static_cell
 #[repr(transparent)]
 pub struct StaticCell<T>(UnsafeCell<T>);
 
@@ -29,3 +30,4 @@ impl<T> StaticCell<T> {
         self.0.get()
     }
 }
+// ANCHOR_END: static_cell

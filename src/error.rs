@@ -49,6 +49,7 @@ impl ExcType {
     }
 }
 
+// ANCHOR: pyerr
 /// A Python exception on its way to the boundary. Boxed, so that a `PyResult<Owned>` is
 /// two machine words and the success path (`tp_iternext` runs it per item) returns in
 /// registers; errors are the cold path.
@@ -63,6 +64,7 @@ pub enum ErrState {
     /// moved out of the error indicator as (type, value, traceback), as `PyErr_Fetch` gives.
     Fetched(Option<Owned>, Option<Owned>, Option<Owned>),
 }
+// ANCHOR_END: pyerr
 
 impl PyErr {
     #[cold]
@@ -75,6 +77,7 @@ impl PyErr {
         &self.0
     }
 
+    // ANCHOR: fetch
     /// Takes the pending exception out of the error indicator (which is then clear).
     /// Called after a C-API function reported failure; if it failed without setting an
     /// exception (a bug in that function), a SystemError says so instead of crashing later.
@@ -91,6 +94,7 @@ impl PyErr {
             t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
         }
     }
+    // ANCHOR_END: fetch
 
     /// True if this is (a subclass of) the given exception type.
     pub fn is(&self, kind: ExcType) -> bool {
@@ -104,6 +108,7 @@ impl PyErr {
         }
     }
 
+    // ANCHOR: restore
     /// Sets this exception as the thread's pending Python exception. Only the boundary
     /// guard calls this, just before it returns the slot's error value.
     pub(crate) fn restore(self) {
@@ -123,6 +128,7 @@ impl PyErr {
             }
         }
     }
+    // ANCHOR_END: restore
 }
 
 /// Shorthand for the most common error: `TypeError(msg)`.
@@ -135,6 +141,7 @@ pub fn value_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
     Err(PyErr::new(ExcType::ValueError, msg))
 }
 
+// ANCHOR: check_signals
 /// Runs pending signal handlers (Ctrl-C raises KeyboardInterrupt here), as CPython's own
 /// long-running C loops do.
 pub fn check_signals() -> PyResult<()> {
@@ -144,3 +151,4 @@ pub fn check_signals() -> PyResult<()> {
     }
     Ok(())
 }
+// ANCHOR_END: check_signals

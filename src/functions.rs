@@ -330,6 +330,7 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     }
 }
 
+// ANCHOR: fastcall
 /// Declares a `METH_FASTCALL | METH_KEYWORDS` entry point that binds `$names` and runs
 /// `$body` inside the boundary guard.
 macro_rules! fastcall {
@@ -348,6 +349,7 @@ macro_rules! fastcall {
         }
     };
 }
+// ANCHOR_END: fastcall
 
 fastcall!(fibonacci, "fibonacci", ["n"], |a, m| fib_lucas_call("fibonacci", Which::Fibonacci, a[0], m));
 fastcall!(lucas, "lucas", ["n"], |a, m| fib_lucas_call("lucas", Which::Lucas, a[0], m));
@@ -361,6 +363,7 @@ fastcall!(
     |a, m| crate::lucas_iter::reconstruct(a, m)
 );
 
+// ANCHOR: method_entry
 const fn method(
     name: &'static std::ffi::CStr,
     f: ffi::PyCFunctionFastWithKeywords,
@@ -373,6 +376,7 @@ const fn method(
         ml_doc: doc.as_ptr(),
     }
 }
+// ANCHOR_END: method_entry
 
 /// The module's method table (`m_methods`), ended by a zeroed sentinel as in C.
 pub static METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([

@@ -36,13 +36,16 @@ const NAME: &str = "LucasIter";
 /// The type object, `LucasIter_Type` in C. `PyInit_lucas` readies it.
 pub static LUCAS_ITER_TYPE: StaticCell<ffi::PyTypeObject> = StaticCell::new(type_object());
 
+// ANCHOR: instance_layout
 /// The instance layout: `tp_basicsize` is its size.
 #[repr(C)]
 struct LucasIterObject {
     ob_base: ffi::PyObject,
     state: IterState,
 }
+// ANCHOR_END: instance_layout
 
+// ANCHOR: iter_state
 /// Everything an instance owns, as one Rust value.
 struct IterState {
     /// The coefficients as given (exact ints). The attribute builds a tuple from them when
@@ -53,7 +56,9 @@ struct IterState {
     /// The window and the arithmetic; mutated by `tp_iternext`.
     engine: RefCell<Engine>,
 }
+// ANCHOR_END: iter_state
 
+// ANCHOR: engine
 /// How the next value is computed: the fastest representation that is still exact.
 ///
 /// Order 2 (Fibonacci, Lucas, Pell, every Lucas U and V) has its own word variants: the
@@ -72,6 +77,7 @@ enum Engine {
     /// modulus itself is the instance's, passed to each step).
     Big { coef: Box<[Coef]>, ring: Ring<Owned> },
 }
+// ANCHOR_END: engine
 
 /// A coefficient on the Python-int path. 0, 1 and -1 are common (Fibonacci, Pell, ...) and
 /// cost an add or subtract instead of a multiplication.
@@ -139,6 +145,7 @@ impl Engine {
     /// everything fallible happens before the window moves. Inlined into `tp_iternext`, so
     /// the per-item path is one function with one prologue.
     #[inline(always)]
+    // ANCHOR: engine_next
     fn next(&mut self, modulus: Option<&Owned>) -> PyResult<Owned> {
         match self {
             Engine::ExactPair { c, x } => match dot2_i64(*c, *x) {
@@ -170,7 +177,9 @@ impl Engine {
             Engine::Big { coef, ring } => big_next(coef, ring, modulus),
         }
     }
+    // ANCHOR_END: engine_next
 
+    // ANCHOR: promote
     /// x_{n+k} leaves the i64 range: continue with Python ints from here on.
     #[cold]
     #[inline(never)]
@@ -178,6 +187,7 @@ impl Engine {
         *self = self.promoted()?;
         self.next(modulus)
     }
+    // ANCHOR_END: promote
 
     /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
     fn window(&self) -> PyResult<Vec<Owned>> {
@@ -265,6 +275,7 @@ fn big_dot(coef: &[Coef], window: &[Owned], modulus: Option<&Owned>) -> PyResult
     }
 }
 
+// ANCHOR: state_of
 /// The Rust state inside an instance.
 ///
 /// # Safety
@@ -274,7 +285,9 @@ unsafe fn state_of<'a>(obj: *mut ffi::PyObject) -> &'a IterState {
     // SAFETY: per the contract, `obj` points at an initialised `LucasIterObject`.
     unsafe { &(*obj.cast::<LucasIterObject>()).state }
 }
+// ANCHOR_END: state_of
 
+// ANCHOR: tp_new
 /// `tp_new`: binds the arguments and builds the instance.
 unsafe extern "C" fn lucas_iter_new(
     subtype: *mut ffi::PyTypeObject,
@@ -289,7 +302,9 @@ unsafe extern "C" fn lucas_iter_new(
         unsafe { new_instance(subtype, coefficients, initial, modulus) }.map(Owned::into_ptr)
     })
 }
+// ANCHOR_END: tp_new
 
+// ANCHOR: tp_vectorcall
 /// `tp_vectorcall` of the type object (PEP 590): `LucasIter(c, i)` goes straight here from
 /// the call site, without packing the arguments into a tuple and a dict for `type_call` and
 /// `tp_new`, as `range` and `list` do. CPython 3.11 does not copy the slot to subclasses
@@ -316,6 +331,7 @@ unsafe extern "C" fn lucas_iter_vectorcall(
         unsafe { new_instance(ty, coefficients, initial, modulus) }.map(Owned::into_ptr)
     })
 }
+// ANCHOR_END: tp_vectorcall
 
 /// `type.__call__(callable, *args, **kwargs)` from vectorcall arguments.
 ///
@@ -383,6 +399,7 @@ unsafe fn new_instance(
     let engine = RefCell::new(engine);
     let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
 
+    // ANCHOR: allocate
     let raw = if subtype == LUCAS_ITER_TYPE.get() {
         // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
         // the memory, which is right here: the state is written in full just below.
@@ -402,8 +419,10 @@ unsafe fn new_instance(
     // field is uninitialised memory that nothing reads before this write.
     unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
     Ok(obj)
+    // ANCHOR_END: allocate
 }
 
+// ANCHOR: tp_dealloc
 /// `tp_dealloc`: drops the Rust state, then frees the memory with the allocator of the
 /// object's *actual* type (`tp_free`), which for a GC-enabled subclass is `PyObject_GC_Del`.
 unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, last reference */) {
@@ -420,7 +439,9 @@ unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, las
         Ok(())
     })
 }
+// ANCHOR_END: tp_dealloc
 
+// ANCHOR: tp_iternext
 /// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean
 /// "exhausted"; a Lucas sequence never is, so NULL here always carries an exception.
 unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
@@ -431,6 +452,7 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
         engine.next(state.modulus.as_ref()).map(Owned::into_ptr)
     })
 }
+// ANCHOR_END: tp_iternext
 
 /// `tp_repr`: `LucasIter((1, 1), (5, 8), mod=7)`, built from the current window so that
 /// evaluating it gives an iterator that continues identically. Named after the object's
@@ -480,6 +502,7 @@ fn push_tuple<'a>(text: &mut String, items: impl ExactSizeIterator<Item = Borrow
 /// iteration). `_reconstruct` calls this type's own constructor for the subclass, so a
 /// subclass's `__new__`/`__init__` with other signatures does not get in the way, and the
 /// default `__getstate__` carries a subclass's `__dict__` and `__slots__`.
+// ANCHOR: reduce
 unsafe extern "C" fn lucas_iter_reduce(
     obj: *mut ffi::PyObject, /* borrowed */
     _: *mut ffi::PyObject,
@@ -505,6 +528,7 @@ unsafe extern "C" fn lucas_iter_reduce(
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }
+// ANCHOR_END: reduce
 
 /// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
 /// module's functions): the other half of `__reduce__`.
@@ -542,6 +566,7 @@ unsafe extern "C" fn lucas_iter_sizeof(
     })
 }
 
+// ANCHOR: type_methods
 static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
     ffi::PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
@@ -558,6 +583,7 @@ static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
     },
     ffi::PyMethodDef::zeroed(),
 ]);
+// ANCHOR_END: type_methods
 
 /// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's
 /// getset descriptor itself raises AttributeError on assignment or deletion.
@@ -569,12 +595,14 @@ unsafe extern "C" fn get_coefficients(
     guard(ptr::null_mut(), || new_tuple(unsafe { state_of(obj) }.coefficients.to_vec()).map(Owned::into_ptr))
 }
 
+// ANCHOR: getter
 /// Getter of the read-only attribute `mod`.
 unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
 {
     // SAFETY: as for `get_coefficients`.
     guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.modulus.clone().unwrap_or_else(none).into_ptr()))
 }
+// ANCHOR_END: getter
 
 static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
     ffi::PyGetSetDef {
@@ -616,6 +644,7 @@ initial ones included, is reduced into range(mod).
 [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
 ";
 
+// ANCHOR: type_object
 const fn type_object() -> ffi::PyTypeObject {
     // SAFETY: all-zero bytes are a valid PyTypeObject (NULL pointers, None slots, zero
     // sizes and flags), exactly what a C static initialiser leaves in fields it omits.
@@ -637,3 +666,4 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_repr = Some(lucas_iter_repr);
     t
 }
+// ANCHOR_END: type_object

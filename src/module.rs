@@ -46,6 +46,7 @@ const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_V
     Err(_) => panic!("the version has no NUL byte"),
 };
 
+// ANCHOR: module_def
 static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleDef {
     m_base: ffi::PyModuleDef_HEAD_INIT,
     m_name: c"lucas".as_ptr(),
@@ -59,7 +60,9 @@ static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleD
     m_clear: None,
     m_free: None,
 });
+// ANCHOR_END: module_def
 
+// ANCHOR: pyinit
 /// The module initialiser that `import lucas` calls.
 #[no_mangle]
 pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
@@ -91,3 +94,4 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
         Ok(module.into_ptr())
     })
 }
+// ANCHOR_END: pyinit

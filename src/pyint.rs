@@ -64,6 +64,7 @@ pub fn rshift(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
     new_ref!(ffi::PyNumber_Rshift(a.as_ptr(), b.as_ptr()))
 }
 
+// ANCHOR: index
 /// `operator.index(obj)`: the object's `__index__`, as an exact `int`.
 ///
 /// Since 3.10 `PyNumber_Index` always returns an exact int (it copies an int subclass's
@@ -75,6 +76,7 @@ pub fn index(obj: Borrowed) -> PyResult<Owned> {
     debug_assert!(unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0);
     Ok(v)
 }
+// ANCHOR_END: index
 
 /// Does `obj` support `__index__` (is it an integer in the sense of `operator.index`)?
 pub fn is_integer(obj: Borrowed) -> bool {
@@ -82,6 +84,7 @@ pub fn is_integer(obj: Borrowed) -> bool {
     unsafe { ffi::PyIndex_Check(obj.as_ptr()) != 0 }
 }
 
+// ANCHOR: to_i64
 /// The value as an i64, or None when it does not fit. Never sets an exception for an exact
 /// int (`PyLong_AsLongLongAndOverflow` reports overflow through its out-parameter).
 #[inline]
@@ -91,6 +94,7 @@ pub fn to_i64(a: Borrowed) -> Option<i64> {
     let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(a.as_ptr(), &mut overflow) };
     (overflow == 0).then_some(v)
 }
+// ANCHOR_END: to_i64
 
 /// The sign of an exact int, without allocating.
 pub fn sign(a: Borrowed) -> Ordering {

@@ -25,11 +25,14 @@ use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+// ANCHOR: owned
 /// A strong reference: one count that this value owns and gives back on drop.
 #[repr(transparent)]
 pub struct Owned(NonNull<ffi::PyObject>);
+// ANCHOR_END: owned
 
 impl Owned {
+    // ANCHOR: from_owned_ptr
     /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
     /// the call failed and set the error indicator, which becomes the `Err`.
     ///
@@ -43,6 +46,7 @@ impl Owned {
             None => Err(PyErr::fetch()),
         }
     }
+    // ANCHOR_END: from_owned_ptr
 
     /// Takes ownership of a pointer that is a new reference or NULL, where NULL is a normal
     /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`).
@@ -54,6 +58,7 @@ impl Owned {
         NonNull::new(ptr).map(Owned)
     }
 
+    // ANCHOR: from_borrowed_ptr
     /// Makes a new strong reference from a *borrowed* one (`Py_INCREF`).
     ///
     /// # Safety
@@ -65,6 +70,7 @@ impl Owned {
         // SAFETY: the caller guarantees `ptr` is non-NULL.
         Owned(unsafe { NonNull::new_unchecked(ptr) })
     }
+    // ANCHOR_END: from_borrowed_ptr
 
     /// Lends the pointer out as a *borrowed reference*, valid while `self` lives.
     #[inline]
@@ -72,6 +78,7 @@ impl Owned {
         self.0.as_ptr()
     }
 
+    // ANCHOR: into_ptr
     /// Gives the count away: the result is a *new reference* the receiver must release.
     #[inline]
     pub fn into_ptr(self) -> *mut ffi::PyObject {
@@ -79,6 +86,7 @@ impl Owned {
         std::mem::forget(self);
         ptr
     }
+    // ANCHOR_END: into_ptr
 
     /// A borrowed view of this object for as long as `self` is alive.
     #[inline]
@@ -87,6 +95,7 @@ impl Owned {
     }
 }
 
+// ANCHOR: owned_drop
 impl Drop for Owned {
     #[inline]
     fn drop(&mut self) {
@@ -94,6 +103,7 @@ impl Drop for Owned {
         unsafe { ffi::Py_DECREF(self.0.as_ptr()) }
     }
 }
+// ANCHOR_END: owned_drop
 
 impl std::fmt::Debug for Owned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,10 +120,12 @@ impl Clone for Owned {
     }
 }
 
+// ANCHOR: borrowed
 /// A borrowed reference: valid for `'a`, never changes the count.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
 pub struct Borrowed<'a>(NonNull<ffi::PyObject>, PhantomData<&'a ffi::PyObject>);
+// ANCHOR_END: borrowed
 
 impl<'a> Borrowed<'a> {
     /// Wraps a borrowed pointer, e.g. a slot's `self` or an argument.
@@ -194,6 +206,7 @@ pub unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
     }
 }
 
+// ANCHOR: new_tuple
 /// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SET_ITEM`, which *steals* a
 /// reference: each item's count moves into the tuple through `into_ptr`).
 pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
@@ -206,6 +219,7 @@ pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
     }
     Ok(tuple)
 }
+// ANCHOR_END: new_tuple
 
 /// An interned str. Method names are interned: CPython's method cache keeps a reference to
 /// the name it was last looked up with, so a fresh string per call would keep one stray

@@ -25,6 +25,7 @@ unsafe extern "C" fn selftest_leak_memory(_module: *mut ffi::PyObject, _: *mut f
     })
 }
 
+// ANCHOR: selftest_leak_ref
 /// `_selftest_leak_ref(obj)`: takes a reference to `obj` and never releases it.
 unsafe extern "C" fn selftest_leak_ref(
     _module: *mut ffi::PyObject,
@@ -36,6 +37,7 @@ unsafe extern "C" fn selftest_leak_ref(
         Ok(none().into_ptr())
     })
 }
+// ANCHOR_END: selftest_leak_ref
 
 pub static METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
     ffi::PyMethodDef {
