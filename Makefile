@@ -12,7 +12,7 @@ CLIPPY_LINTS := -D warnings -D clippy::undocumented_unsafe_blocks -D clippy::mis
 
 DBG_PYTHON ?= python3.11-dbg
 
-.PHONY: all build demo test lint cargo-test cargo-test-debug pytest valgrind refleak fuzz bench bench-quick clean
+.PHONY: all build demo test lint cargo-test cargo-test-debug pytest valgrind refleak fuzz bench bench-quick clean docs
 
 all: build
 
@@ -79,6 +79,17 @@ bench: build
 
 bench-quick: build
 	$(VPY) bench/bench.py --quick --no-write
+
+# The article and the API reference as HTML (target/book/index.html), and the checks that every
+# excerpt equals its source region and every Python example runs (tests/test_docs.py).
+docs: build
+	@if command -v mdbook >/dev/null; then \
+	    mdbook build docs; \
+	else \
+	    echo "mdbook not installed: no HTML built (cargo install mdbook --locked); checking the docs anyway"; \
+	fi
+	$(VPY) tests/excerpts.py
+	$(VPY) -m pytest tests/test_docs.py -q
 
 clean:
 	cargo clean
