@@ -1,6 +1,6 @@
 """Type-level behaviour of ``lucas.LucasIter`` and module documentation.
 
-Covers (see /work/shared/API.md, "class LucasIter" and "Module"): the read-only
+Covers (see docs/api.md, "class LucasIter" and "Module attributes"): the read-only
 attributes, repr, pickling and copying, ``__sizeof__``, subclassing and garbage
 collection, thread safety, reference counts, docstrings and ``__version__``.
 
