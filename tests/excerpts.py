@@ -199,6 +199,24 @@ def doctests(doc: Path) -> list[doctest.DocTest]:
     return tests
 
 
+SOURCES = ("src/*.rs", "csrc/*.c", "docs/**/*.c", "build.rs", "setup.py")
+
+
+def unused_anchors() -> list[str]:
+    """`path#name` of every anchored region that no excerpt in docs/*.md quotes."""
+    used = {(e.path, e.anchor) for f in markdown_files() for e in excerpts(f)}
+    unused = []
+    for pattern in SOURCES:
+        for f in sorted(ROOT.glob(pattern)):
+            rel = str(f.relative_to(ROOT))
+            try:
+                names = regions(f.read_text(encoding="utf-8"))
+            except AnchorError:
+                continue  # reported by the checks
+            unused += [f"{rel}#{n}" for n in names if (rel, n) not in used]
+    return unused
+
+
 def markdown_files() -> list[Path]:
     return sorted(DOCS.glob("*.md"))
 
@@ -215,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in update(f):
                 print(f"updated {line}")
     problems = [p for f in files for p in check(f)]
+    for anchor in unused_anchors():
+        print(f"note: no excerpt quotes {anchor}")
     for p in problems:
         print(p, file=sys.stderr)
     print(f"{count} excerpts in {len(files)} files: {len(problems) or 'no'} problem(s)")

@@ -34,7 +34,7 @@ def test_every_excerpt_matches_its_source(doc):
 def test_every_anchor_in_the_source_is_well_formed():
     """Open, duplicated or stray anchors anywhere in the sources fail, used or not."""
     bad = []
-    for pattern in ("src/*.rs", "csrc/*.c", "docs/**/*.c", "build.rs", "setup.py"):
+    for pattern in excerpts.SOURCES:
         for f in ROOT.glob(pattern):
             try:
                 excerpts.regions(f.read_text(encoding="utf-8"))
