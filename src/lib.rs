@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef` |
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
+//! | `iter_engine.rs` | `LucasIter`'s state: word or Python-int window, one step, promotion |
 //! | `functions.rs` | the module's functions (`METH_FASTCALL`), n-th terms |
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
@@ -26,6 +27,7 @@ pub mod boundary;
 pub mod cstatic;
 pub mod error;
 pub mod functions;
+pub mod iter_engine;
 pub mod ladder;
 pub mod lucas_iter;
 pub mod module;
