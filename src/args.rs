@@ -23,7 +23,7 @@ fn str_contents(s: Borrowed) -> PyResult<String> {
     // SAFETY: `s` is a live str; the "replace" handler makes the encoding infallible but for
     // MemoryError; a new bytes object or NULL comes back.
     let bytes = unsafe {
-        Owned::from_owned_ptr(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
+        Owned::from_owned_ptr_or_err(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
     }?;
     // SAFETY: a live bytes object's buffer holds PyBytes_Size bytes and lives as long as it.
     let raw = unsafe {
@@ -198,21 +198,18 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
         ));
     }
     // SAFETY: a live object in, a new reference or NULL out.
-    let iter = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetIter(obj.as_ptr())) }?;
+    let iter = unsafe { Owned::from_owned_ptr_or_err(ffi::PyObject_GetIter(obj.as_ptr())) }?;
     let mut items = Vec::new();
     loop {
         // SAFETY: `iter` is a live iterator; PyIter_Next returns a new reference, or NULL at
         // the end (no exception) or on error (exception set).
-        let item = unsafe { ffi::PyIter_Next(iter.as_ptr()) };
-        if item.is_null() {
+        let Some(item) = (unsafe { Owned::from_owned_ptr_or_opt(ffi::PyIter_Next(iter.as_ptr())) }) else {
             // SAFETY: reading the error indicator needs only the GIL.
             if unsafe { ffi::PyErr_Occurred() }.is_null() {
                 return Ok(items);
             }
             return Err(PyErr::fetch());
-        }
-        // SAFETY: a non-NULL new reference from PyIter_Next, handed over (cannot be Err).
-        let item = unsafe { Owned::from_owned_ptr(item) }?;
+        };
         items.push(integer_item(func, name, items.len(), item.borrow())?);
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.

@@ -5,13 +5,17 @@
 //! travelling up through `?`. The two meet in exactly two functions:
 //!
 //! * [`PyErr::fetch`] moves the interpreter's pending exception into a `PyErr` (this is what
-//!   [`Owned::from_owned_ptr`](crate::refs::Owned::from_owned_ptr) does on NULL);
+//!   [`Owned::from_owned_ptr_or_err`] does on NULL);
 //! * [`PyErr::restore`] puts a `PyErr` back into the indicator. Only the boundary guard
 //!   ([`crate::boundary`]) calls it, right before returning a slot's error value, so an
 //!   exception is set as the Python exception in exactly one place.
 //!
 //! Exceptions that Rust code raises itself carry their type and message and are only turned
 //! into Python objects at that point, so building one costs no Python allocation.
+//!
+//! Layering: this file sits on `refs.rs` (a fetched exception is held in [`Owned`]s), and
+//! `refs.rs` knows nothing of errors. So the one constructor of `Owned` that can fail,
+//! [`Owned::from_owned_ptr_or_err`], is defined here, where a NULL becomes a `PyErr`.
 
 use crate::refs::Owned;
 use pyo3_ffi as ffi;
@@ -20,7 +24,37 @@ use std::ffi::CString;
 
 pub type PyResult<T> = Result<T, PyErr>;
 
+impl Owned {
+    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
+    /// the call failed and set the error indicator, which becomes the `Err` (pyo3's name).
+    ///
+    /// # Safety
+    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
+    /// the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr_or_err(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        // SAFETY: the caller's contract is `from_owned_ptr_or_opt`'s, plus the exception.
+        match unsafe { Owned::from_owned_ptr_or_opt(ptr) } {
+            Some(owned) => Ok(owned),
+            None => Err(PyErr::fetch()),
+        }
+    }
+
+    /// The former name of [`Owned::from_owned_ptr_or_err`], kept only until the call sites in
+    /// functions.rs and pyint.rs (another branch's files) are renamed at merge.
+    ///
+    /// # Safety
+    /// As for `from_owned_ptr_or_err`.
+    #[doc(hidden)]
+    #[inline]
+    pub unsafe fn from_owned_ptr(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        // SAFETY: the same contract.
+        unsafe { Owned::from_owned_ptr_or_err(ptr) }
+    }
+}
+
 /// The built-in exception types lucas raises itself.
+#[allow(clippy::enum_variant_names, reason = "each is named as the Python exception it stands for")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExcType {
     TypeError,
@@ -56,7 +90,7 @@ impl ExcType {
 pub struct PyErr(Box<ErrState>);
 
 #[derive(Debug)]
-pub enum ErrState {
+enum ErrState {
     /// Raised by Rust code; becomes `kind(message)` when restored.
     New(ExcType, Cow<'static, str>),
     /// Raised by the interpreter or user code (an `__index__`, an iterator, MemoryError...),
@@ -70,11 +104,6 @@ impl PyErr {
         PyErr(Box::new(ErrState::New(kind, msg.into())))
     }
 
-    /// What the exception is.
-    pub fn state(&self) -> &ErrState {
-        &self.0
-    }
-
     /// Takes the pending exception out of the error indicator (which is then clear).
     /// Called after a C-API function reported failure; if it failed without setting an
     /// exception (a bug in that function), a SystemError says so instead of crashing later.
@@ -85,7 +114,7 @@ impl PyErr {
         // us a new reference (or NULL) in each.
         unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
         // SAFETY: each is NULL or a new reference that is now ours.
-        let own = |p| unsafe { Owned::from_owned_ptr_or_none(p) };
+        let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
         match own(t) {
             None => PyErr::new(ExcType::SystemError, "error return without exception set"),
             t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
@@ -143,4 +172,25 @@ pub fn check_signals() -> PyResult<()> {
         return Err(PyErr::fetch());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{pending_exception, with_python};
+
+    #[test]
+    fn null_from_a_failed_call_becomes_the_fetched_exception() {
+        with_python(|| {
+            let zero = crate::pyint::from_i64(0).unwrap();
+            // SAFETY: live ints in; NULL with ZeroDivisionError out.
+            let r = unsafe { Owned::from_owned_ptr_or_err(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let err = r.unwrap_err();
+            assert!(pending_exception().is_none(), "fetch cleared the indicator");
+            assert!(!err.is(ExcType::ValueError));
+            err.restore();
+            let shown = pending_exception().expect("restore sets it again");
+            assert!(shown.starts_with("ZeroDivisionError"), "{shown}");
+        });
+    }
 }

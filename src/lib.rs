@@ -12,7 +12,8 @@
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `refs.rs` | RAII owners of new and borrowed references |
-//! | `error.rs` | the error indicator as a Rust `Result` |
+//! | `error.rs` | the error indicator as a Rust `Result` (sits on `refs.rs`) |
+//! | `objects.rs` | tuples, interned names, method calls: services that can fail |
 //! | `pyint.rs` | Python int arithmetic through the number protocol |
 //! | `cstatic.rs` | static C structures that CPython writes into |
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
@@ -21,20 +22,21 @@
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
 
-pub mod args;
-pub mod arith;
-pub mod boundary;
-pub mod cstatic;
-pub mod error;
-pub mod functions;
-pub mod iter_engine;
-pub mod ladder;
-pub mod lucas_iter;
-pub mod module;
-pub mod modword;
-pub mod pyint;
-pub mod refs;
-pub mod ring;
+mod args;
+mod arith;
+mod boundary;
+mod cstatic;
+mod error;
+mod functions;
+mod iter_engine;
+mod ladder;
+mod lucas_iter;
+mod module;
+mod modword;
+mod objects;
+mod pyint;
+mod refs;
+mod ring;
 #[cfg(feature = "selftest")]
 mod selftest;
 

@@ -24,8 +24,9 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::iter_engine::Engine;
+use crate::objects::{call_method, interned, new_tuple};
 use crate::pyint;
-use crate::refs::{borrow_all, call_method, interned, new_tuple, none, Borrowed, Owned};
+use crate::refs::{borrow_all, none, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -127,7 +128,7 @@ unsafe fn slow_type_call(
         let kwargs = if kwnames.is_null() {
             None
         } else {
-            let d = Owned::from_owned_ptr(ffi::PyDict_New())?;
+            let d = Owned::from_owned_ptr_or_err(ffi::PyDict_New())?;
             for (k, v) in crate::refs::tuple_items(kwnames).iter().zip(&all[nargs..]) {
                 if ffi::PyDict_SetItem(d.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
                     return Err(PyErr::fetch());
@@ -137,7 +138,7 @@ unsafe fn slow_type_call(
         };
         let call = (*std::ptr::addr_of!(ffi::PyType_Type)).tp_call.expect("type has tp_call");
         let kw = kwargs.as_ref().map_or(ptr::null_mut(), Owned::as_ptr);
-        Owned::from_owned_ptr(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
+        Owned::from_owned_ptr_or_err(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
     }
 }
 
@@ -186,7 +187,7 @@ unsafe fn new_instance(
         unsafe { alloc(subtype, 0) }
     };
     // SAFETY: `raw` is a new reference or NULL with MemoryError set.
-    let obj = unsafe { Owned::from_owned_ptr(raw) }?;
+    let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
     // SAFETY: the allocation has our layout (a subclass only appends to it) and its state
     // field is uninitialised memory that nothing reads before this write.
     unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
@@ -243,7 +244,10 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
         text.push(')');
         // SAFETY: the buffer is valid UTF-8 of the given length; a new str is returned.
         unsafe {
-            Owned::from_owned_ptr(ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t))
+            Owned::from_owned_ptr_or_err(ffi::PyUnicode_FromStringAndSize(
+                text.as_ptr().cast(),
+                text.len() as ffi::Py_ssize_t,
+            ))
         }
         .map(Owned::into_ptr)
     })
@@ -287,10 +291,11 @@ unsafe extern "C" fn lucas_iter_reduce(
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
         let getstate = call_method(this, c"__getstate__", &[])?;
         // SAFETY: the name is a NUL-terminated static; a new reference or NULL comes back.
-        let module = unsafe { Owned::from_owned_ptr(ffi::PyImport_ImportModule(c"lucas".as_ptr())) }?;
+        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyImport_ImportModule(c"lucas".as_ptr())) }?;
         let name = interned(c"_reconstruct")?;
         // SAFETY: both are live; a new reference or NULL with an exception comes back.
-        let reconstruct = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetAttr(module.as_ptr(), name.as_ptr())) }?;
+        let reconstruct =
+            unsafe { Owned::from_owned_ptr_or_err(ffi::PyObject_GetAttr(module.as_ptr(), name.as_ptr())) }?;
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }

@@ -68,7 +68,7 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
         init_small_terms()?;
         // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
         // result is a new reference or NULL with an exception.
-        let module = unsafe { Owned::from_owned_ptr(ffi::PyModule_Create(MODULE_DEF.get())) }?;
+        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyModule_Create(MODULE_DEF.get())) }?;
         let ty = LUCAS_ITER_TYPE.get();
         // SAFETY: readying a static type fills in its inherited slots; idempotent.
         if unsafe { ffi::PyType_Ready(ty) } < 0 {
