@@ -121,6 +121,13 @@ impl PyErr {
         }
     }
 
+    /// The pending exception, if there is one (pyo3's `PyErr::take`): for the calls whose
+    /// NULL or -1 result alone does not say whether they failed (`PyIter_Next` at the end).
+    #[inline]
+    pub fn take() -> Option<PyErr> {
+        occurred().then(PyErr::fetch)
+    }
+
     /// True if this is (a subclass of) the given exception type.
     pub fn is(&self, kind: ExcType) -> bool {
         match &*self.0 {
@@ -152,6 +159,13 @@ impl PyErr {
             }
         }
     }
+}
+
+/// Is an exception pending in the error indicator (`PyErr_Occurred`)?
+#[inline]
+pub fn occurred() -> bool {
+    // SAFETY: reading the indicator needs only the GIL, which every caller holds.
+    !unsafe { ffi::PyErr_Occurred() }.is_null()
 }
 
 /// Shorthand for the most common error: `TypeError(msg)`.

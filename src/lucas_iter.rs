@@ -24,7 +24,7 @@ use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::iter_engine::Engine;
-use crate::objects::{call_method, interned, new_tuple};
+use crate::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::pyint;
 use crate::refs::{borrow_all, none, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -55,14 +55,41 @@ struct IterState {
     engine: RefCell<Engine>,
 }
 
-/// The Rust state inside an instance.
+/// The type object as an object, e.g. to compare a class with.
+fn lucas_iter_type() -> Borrowed<'static> {
+    // SAFETY: a static type object lives for the whole process.
+    unsafe { Borrowed::from_ptr(LUCAS_ITER_TYPE.get().cast()) }
+}
+
+/// A slot's `self`: the object, and the Rust state inside it.
 ///
 /// # Safety
 /// `obj` is a live instance of `LucasIter` or a subclass (so it has this layout and its
 /// state was written by `tp_new`), borrowed for `'a`.
-unsafe fn state_of<'a>(obj: *mut ffi::PyObject) -> &'a IterState {
-    // SAFETY: per the contract, `obj` points at an initialised `LucasIterObject`.
-    unsafe { &(*obj.cast::<LucasIterObject>()).state }
+unsafe fn instance<'a>(obj: *mut ffi::PyObject) -> (Borrowed<'a>, &'a IterState) {
+    // SAFETY: per the contract, `obj` is live and points at an initialised `LucasIterObject`.
+    unsafe { (Borrowed::from_ptr(obj), &(*obj.cast::<LucasIterObject>()).state) }
+}
+
+/// Every access to the engine goes through these three methods: a `RefCell` borrow for as
+/// long as the engine is read or stepped, and never while Python code could run.
+impl IterState {
+    /// Yields the current value and advances (the body of `tp_iternext`).
+    #[inline(always)]
+    fn next(&self) -> PyResult<Owned> {
+        let mut engine = self.engine.try_borrow_mut().map_err(|_| already_running())?;
+        engine.next(self.modulus.as_ref())
+    }
+
+    /// The current window x_n .. x_{n+k-1}, oldest first.
+    fn window(&self) -> PyResult<Vec<Owned>> {
+        self.engine.try_borrow().map_err(|_| already_running())?.window()
+    }
+
+    /// Bytes of heap memory the engine owns.
+    fn engine_heap_bytes(&self) -> PyResult<usize> {
+        Ok(self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes())
+    }
 }
 
 /// `tp_new`: binds the arguments and builds the instance.
@@ -122,7 +149,7 @@ unsafe fn slow_type_call(
     // live object. The metatype's `tp_call` (`type_call`) is called directly: the generic
     // `PyObject_Call` would come back to this vectorcall slot.
     unsafe {
-        let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+        let nargs = args::vectorcall_nargs(nargsf);
         let all = crate::refs::borrowed_array(args, nargs + crate::refs::tuple_items(kwnames).len());
         let positional = new_tuple(all[..nargs].iter().map(|b| b.new_ref()).collect())?;
         let kwargs = if kwnames.is_null() {
@@ -216,9 +243,8 @@ unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, las
 unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
-        let state = unsafe { state_of(obj) };
-        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-        engine.next(state.modulus.as_ref()).map(Owned::into_ptr)
+        let (_, state) = unsafe { instance(obj) };
+        state.next().map(Owned::into_ptr)
     })
 }
 
@@ -228,10 +254,9 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
 unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
-        let state = unsafe { state_of(obj) };
-        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
-        // SAFETY: `obj` is alive for the whole call.
-        let name = unsafe { Borrowed::from_ptr(obj) }.type_name();
+        let (this, state) = unsafe { instance(obj) };
+        let window = state.window()?;
+        let name = this.type_name();
         let coef = state.coefficients.iter().map(Owned::borrow);
         let mut text = format!("{name}(");
         push_tuple(&mut text, coef)?;
@@ -242,14 +267,7 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
             text.push_str(&pyint::literal(m.borrow())?);
         }
         text.push(')');
-        // SAFETY: the buffer is valid UTF-8 of the given length; a new str is returned.
-        unsafe {
-            Owned::from_owned_ptr_or_err(ffi::PyUnicode_FromStringAndSize(
-                text.as_ptr().cast(),
-                text.len() as ffi::Py_ssize_t,
-            ))
-        }
-        .map(Owned::into_ptr)
+        new_str(&text).map(Owned::into_ptr)
     })
 }
 
@@ -279,23 +297,16 @@ unsafe extern "C" fn lucas_iter_reduce(
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
-        let (this, state) = unsafe { (Borrowed::from_ptr(obj), state_of(obj)) };
-        // The borrow ends with this statement: a tuple is GC-tracked, so allocating one may
-        // run a finaliser, which may switch threads, and another thread's next() must not
-        // find the state borrowed then.
-        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
-        let window = new_tuple(window)?;
-        // SAFETY: a live object's type is a live type object.
-        let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.new_ref();
+        let (this, state) = unsafe { instance(obj) };
+        // The window is copied out before the tuple is made: a tuple is GC-tracked, so
+        // allocating one may run a finaliser, which may switch threads, and another thread's
+        // next() must not find the state borrowed then.
+        let window = new_tuple(state.window()?)?;
+        let cls = this.type_object().new_ref();
         let modulus = state.modulus.clone().unwrap_or_else(none);
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
         let getstate = call_method(this, c"__getstate__", &[])?;
-        // SAFETY: the name is a NUL-terminated static; a new reference or NULL comes back.
-        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyImport_ImportModule(c"lucas".as_ptr())) }?;
-        let name = interned(c"_reconstruct")?;
-        // SAFETY: both are live; a new reference or NULL with an exception comes back.
-        let reconstruct =
-            unsafe { Owned::from_owned_ptr_or_err(ffi::PyObject_GetAttr(module.as_ptr(), name.as_ptr())) }?;
+        let reconstruct = getattr(import(c"lucas")?.borrow(), c"_reconstruct")?;
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }
@@ -308,11 +319,7 @@ pub(crate) fn reconstruct(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyR
     if keyword.is_some() {
         return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
     }
-    let ty = LUCAS_ITER_TYPE.get();
-    // SAFETY: both are live objects; the checks only read type information.
-    let is_subtype =
-        unsafe { ffi::PyType_Check(cls.as_ptr()) != 0 && ffi::PyType_IsSubtype(cls.as_ptr().cast(), ty) != 0 };
-    if !is_subtype {
+    if !cls.is_subclass_of(lucas_iter_type()) {
         return Err(PyErr::new(
             ExcType::TypeError,
             format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
@@ -329,10 +336,10 @@ unsafe extern "C" fn lucas_iter_sizeof(
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type; a live object's type is live.
-        let (state, basic) = unsafe { (state_of(obj), (*ffi::Py_TYPE(obj)).tp_basicsize) };
-        let heap = state.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
-        pyint::from_u64(basic as u64 + heap as u64).map(Owned::into_ptr)
+        // SAFETY: method descriptors check the instance's type before calling.
+        let (this, state) = unsafe { instance(obj) };
+        let heap = state.engine_heap_bytes()?;
+        pyint::from_u64(this.type_basicsize() as u64 + heap as u64).map(Owned::into_ptr)
     })
 }
 
@@ -360,14 +367,14 @@ unsafe extern "C" fn get_coefficients(
     _closure: *mut c_void,
 ) -> *mut ffi::PyObject /* new reference */ {
     // SAFETY: getset descriptors check the instance's type before calling the getter.
-    guard(ptr::null_mut(), || new_tuple(unsafe { state_of(obj) }.coefficients.to_vec()).map(Owned::into_ptr))
+    guard(ptr::null_mut(), || new_tuple(unsafe { instance(obj) }.1.coefficients.to_vec()).map(Owned::into_ptr))
 }
 
 /// Getter of the read-only attribute `mod`.
 unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
 {
     // SAFETY: as for `get_coefficients`.
-    guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.modulus.clone().unwrap_or_else(none).into_ptr()))
+    guard(ptr::null_mut(), || Ok(unsafe { instance(obj) }.1.modulus.clone().unwrap_or_else(none).into_ptr()))
 }
 
 static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([

@@ -2,7 +2,7 @@
 //! name, a method call. They sit above both `refs.rs` (they hand out `Owned`) and
 //! `error.rs` (a failed call becomes a `PyErr`).
 
-use crate::error::PyResult;
+use crate::error::{PyErr, PyResult};
 use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
@@ -43,6 +43,48 @@ pub fn call_method(obj: Borrowed, name: &CStr, args: &[Borrowed]) -> PyResult<Ow
             all.len(),
             std::ptr::null_mut(),
         ))
+    }
+}
+
+/// A new str from Rust text (`PyUnicode_FromStringAndSize`).
+pub fn new_str(text: &str) -> PyResult<Owned> {
+    // SAFETY: the buffer is valid UTF-8 of the given length, copied by the call; a new str or
+    // NULL with an exception comes back.
+    unsafe {
+        Owned::from_owned_ptr_or_err(ffi::PyUnicode_FromStringAndSize(
+            text.as_ptr().cast(),
+            text.len() as ffi::Py_ssize_t,
+        ))
+    }
+}
+
+/// `getattr(obj, name)`.
+pub fn getattr(obj: Borrowed, name: &CStr) -> PyResult<Owned> {
+    let name = interned(name)?;
+    // SAFETY: both are live; a new reference or NULL with an exception comes back.
+    unsafe { Owned::from_owned_ptr_or_err(ffi::PyObject_GetAttr(obj.as_ptr(), name.as_ptr())) }
+}
+
+/// `import name` (`PyImport_ImportModule`): the module, from `sys.modules` when it is there.
+pub fn import(name: &CStr) -> PyResult<Owned> {
+    // SAFETY: a NUL-terminated name; a new reference or NULL with an exception comes back.
+    unsafe { Owned::from_owned_ptr_or_err(ffi::PyImport_ImportModule(name.as_ptr())) }
+}
+
+/// `iter(obj)`.
+pub fn get_iter(obj: Borrowed) -> PyResult<Owned> {
+    // SAFETY: a live object in; a new reference or NULL with an exception out.
+    unsafe { Owned::from_owned_ptr_or_err(ffi::PyObject_GetIter(obj.as_ptr())) }
+}
+
+/// `next(iterator)`: `Ok(None)` when it is exhausted (`PyIter_Next` returns NULL without an
+/// exception then), `Err` when it raised.
+pub fn iter_next(iterator: Borrowed) -> PyResult<Option<Owned>> {
+    // SAFETY: `iterator` is a live iterator (it came from `get_iter`); PyIter_Next returns a
+    // new reference, or NULL with or without an exception set.
+    match unsafe { Owned::from_owned_ptr_or_opt(ffi::PyIter_Next(iterator.as_ptr())) } {
+        Some(item) => Ok(Some(item)),
+        None => PyErr::take().map_or(Ok(None), Err),
     }
 }
 

@@ -23,6 +23,7 @@
 //! exists" implies "the GIL is held", which is what `Py_INCREF`/`Py_DECREF` require.
 
 use pyo3_ffi as ffi;
+use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -134,14 +135,120 @@ impl<'a> Borrowed<'a> {
         unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
     }
 
+    /// The object's type (`Py_TYPE`), borrowed: the instance keeps its type alive.
+    #[inline]
+    pub fn type_ptr(self) -> *mut ffi::PyTypeObject {
+        // SAFETY: reading `ob_type` of a live object.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) }
+    }
+
+    /// The object's type as an object (`type(obj)`), borrowed for as long as the object.
+    #[inline]
+    pub fn type_object(self) -> Borrowed<'a> {
+        // SAFETY: a live object's type is a live object that the instance keeps alive.
+        unsafe { Borrowed::from_ptr(self.type_ptr().cast()) }
+    }
+
+    /// `tp_basicsize` of the object's type: the size of its fixed part in bytes.
+    #[inline]
+    pub fn type_basicsize(self) -> usize {
+        // SAFETY: the type of a live object is a live, ready type object.
+        unsafe { (*self.type_ptr()).tp_basicsize as usize }
+    }
+
+    /// `PyLong_CheckExact`: an `int`, not a subclass.
+    #[inline]
+    pub fn is_exact_int(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyLong_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyList_CheckExact`: a `list`, not a subclass.
+    #[inline]
+    pub fn is_exact_list(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyList_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyTuple_CheckExact`: a `tuple`, not a subclass.
+    #[inline]
+    pub fn is_exact_tuple(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyTuple_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyUnicode_Check`: a `str` or a subclass.
+    #[inline]
+    pub fn is_str(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyUnicode_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyType_Check`: a type object (a class).
+    #[inline]
+    pub fn is_type(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyType_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `obj is None`.
+    #[inline]
+    pub fn is_none(self) -> bool {
+        // SAFETY: `Py_None` only takes the address of the None singleton.
+        self.as_ptr() == unsafe { ffi::Py_None() }
+    }
+
+    /// What `iter(obj)` accepts without calling anything: a `tp_iter` slot, or the old
+    /// sequence protocol (`__getitem__`).
+    #[inline]
+    pub fn is_iterable(self) -> bool {
+        // SAFETY: both read the type slots of a live object.
+        unsafe { (*self.type_ptr()).tp_iter.is_some() || ffi::PySequence_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
+    /// calls nothing); false when either is not a class.
+    pub fn is_subclass_of(self, base: Borrowed) -> bool {
+        // SAFETY: both are live type objects (checked); the call only reads their MROs.
+        self.is_type()
+            && base.is_type()
+            && unsafe { ffi::PyType_IsSubtype(self.as_ptr().cast(), base.as_ptr().cast()) != 0 }
+    }
+
+    /// For a `str`: does it equal the ASCII `text`? Reads the characters; calls no method
+    /// (not even a subclass's), neither fails nor allocates. False for a non-str.
+    pub fn str_equals_ascii(self, text: &CStr) -> bool {
+        // SAFETY: `self` is a live str (checked) and `text` NUL-terminated ASCII.
+        self.is_str() && unsafe { ffi::PyUnicode_CompareWithASCIIString(self.as_ptr(), text.as_ptr()) == 0 }
+    }
+
+    /// The length of an exact list or tuple (`PySequence_Fast_GET_SIZE`), None otherwise.
+    #[inline]
+    pub fn exact_list_or_tuple_len(self) -> Option<usize> {
+        // SAFETY: the macro reads the size field of a live list or tuple (checked).
+        (self.is_exact_list() || self.is_exact_tuple())
+            .then(|| unsafe { ffi::PySequence_Fast_GET_SIZE(self.as_ptr()) } as usize)
+    }
+
+    /// Item `i` of an exact list or tuple as a new reference (`PySequence_Fast_GET_ITEM`
+    /// plus `Py_INCREF`), or None out of range or for another type. Owning it at once means
+    /// that code run later (an item's `__index__` may shrink the list) cannot free it.
+    #[inline]
+    pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
+        let len = self.exact_list_or_tuple_len()?;
+        // SAFETY: `i` is within the current length of a live list or tuple, whose slots up
+        // to it hold non-NULL references; the reference is taken before anything else runs.
+        (i < len).then(|| unsafe {
+            Owned::from_borrowed_ptr(ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t))
+        })
+    }
+
     /// `type(obj).__name__`, for error messages and `repr`.
     pub fn type_name(self) -> String {
-        // SAFETY: `Py_TYPE` of a live object is its live type object, whose `tp_name` is a
-        // NUL-terminated C string that lives as long as the type.
-        let (full, flags) = unsafe {
-            let ty = ffi::Py_TYPE(self.as_ptr());
-            (std::ffi::CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags)
-        };
+        let ty = self.type_ptr();
+        // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
+        // the type.
+        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags) };
         // A static type spells "module.Name" in tp_name and `__name__` is the part after the
         // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
         match full.rfind('.') {

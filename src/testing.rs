@@ -30,8 +30,7 @@ pub fn with_python<R>(f: impl FnOnce() -> R) -> R {
 
 /// Takes the pending exception, if any, as "TypeName: message".
 pub fn pending_exception() -> Option<String> {
-    // SAFETY: the GIL is held (callers run inside `with_python`).
-    if unsafe { ffi::PyErr_Occurred() }.is_null() {
+    if !crate::error::occurred() {
         return None;
     }
     let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
