@@ -12,6 +12,7 @@
 //! [`integer_items`] turn them into exact ints, naming the argument in every message.
 
 use crate::error::{check_signals, type_error, value_error, PyResult};
+use crate::exact_int::ExactInt;
 use crate::objects::{get_iter, iter_next};
 use crate::pyint;
 use crate::refs::{borrow_all, borrowed_array, tuple_items, Borrowed, Owned};
@@ -222,23 +223,28 @@ fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>>
 /// Runs `f` on the items of an integer iterable as exact ints, without copying them where it
 /// can: an exact list or tuple whose items are all exact ints is lent to `f` as it is (the
 /// `PySequence_Fast_ITEMS` idiom of C extensions); anything else goes through
-/// [`integer_items`] first. `f` must not run Python code, which could resize the list.
+/// [`integer_items`] first.
+///
+/// While `f` runs, nothing may resize the list, so `f` must run no Python code, directly or
+/// through the garbage collector. The types hold that for the items: `f` sees them only as
+/// [`ExactInt`]s (int operations only), for no longer than the call. What `f` captures besides
+/// is its writer's responsibility; keep it to `ExactInt`s and a [`crate::exact_int::Modulus`].
 pub fn with_integer_items<R>(
     func: &str,
     name: &str,
     obj: Borrowed,
-    f: impl FnOnce(&[Borrowed]) -> PyResult<R>,
+    f: impl for<'i> FnOnce(&'i [ExactInt<'i>]) -> PyResult<R>,
 ) -> PyResult<R> {
     if let Some(len) = obj.exact_list_or_tuple_len() {
         // SAFETY: a list's or tuple's item array holds `len` non-NULL borrowed references;
-        // nothing can resize it while `f` runs (no Python code runs there).
+        // nothing can resize it while `f` runs (it runs no Python code, above).
         let items = unsafe { borrowed_array(ffi::PySequence_Fast_ITEMS(obj.as_ptr()), len) };
-        if items.iter().all(|i| i.is_exact_int()) {
-            return f(items);
+        if let Some(ints) = ExactInt::all(items) {
+            return f(ints);
         }
     }
     let owned = integer_items(func, name, obj)?;
-    f(borrow_all(&owned))
+    f(ExactInt::all(borrow_all(&owned)).expect("integer_items returns exact ints"))
 }
 
 /// One item of an integer iterable, as an exact int.

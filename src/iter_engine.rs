@@ -15,8 +15,9 @@
 
 use crate::arith::{dot2_i64, dot_i64, ModDot, ModPair};
 use crate::error::PyResult;
+use crate::exact_int::{ExactInt, Modulus};
 use crate::pyint;
-use crate::refs::{Borrowed, Owned};
+use crate::refs::Owned;
 use crate::ring::Ring;
 
 /// How the next value is computed: the fastest representation that is still exact.
@@ -48,40 +49,42 @@ pub(crate) enum Coef {
 }
 
 impl Coef {
-    fn new(c: Borrowed) -> Coef {
-        match pyint::to_i64(c) {
+    fn new(c: Owned) -> Coef {
+        match pyint::to_i64(c.borrow()) {
             Some(0) => Coef::Zero,
             Some(1) => Coef::One,
             Some(-1) => Coef::MinusOne,
-            _ => Coef::Int(c.new_ref()),
+            _ => Coef::Int(c),
         }
     }
 }
 
 impl Engine {
     /// Chooses the engine for exact-int inputs; with a modulus, values are reduced first so
-    /// that even the initial values lie in `range(mod)`.
-    pub(crate) fn new(coef: &[Borrowed], init: &[Borrowed], modulus: Option<&Owned>) -> PyResult<Engine> {
+    /// that even the initial values lie in `range(mod)`. Runs while `init` may be a list's
+    /// own item array (see [`crate::exact_int`]), so it only uses int operations.
+    pub(crate) fn new(coef: &[ExactInt], init: &[ExactInt], modulus: Option<&Modulus>) -> PyResult<Engine> {
         let Some(m) = modulus else {
-            let word = |x: &Borrowed| pyint::to_i64(*x);
+            let word = |x: &ExactInt| x.to_i64();
             if let ([c0, c1], [x0, x1]) = (coef, init) {
                 if let (Some(c0), Some(c1), Some(x0), Some(x1)) = (word(c0), word(c1), word(x0), word(x1)) {
                     return Ok(Engine::ExactPair { c: [c0, c1], x: [x0, x1] });
                 }
             }
-            let words = |v: &[Borrowed]| v.iter().map(word).collect::<Option<Vec<i64>>>();
+            let words = |v: &[ExactInt]| v.iter().map(word).collect::<Option<Vec<i64>>>();
             return Ok(match (words(coef), words(init)) {
                 (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
                 _ => Engine::Big {
-                    coef: coef.iter().copied().map(Coef::new).collect(),
+                    coef: coef.iter().map(|c| Coef::new(c.new_ref())).collect(),
                     ring: Ring::new(init.iter().map(|x| x.new_ref()).collect()),
                 },
             });
         };
-        let reduce = |v: &[Borrowed]| v.iter().map(|&x| pyint::rem(x, m.borrow())).collect::<PyResult<Vec<Owned>>>();
+        let reduce = |v: &[ExactInt]| v.iter().map(|x| x.rem(m)).collect::<PyResult<Vec<Owned>>>();
         let (coef, init) = (reduce(coef)?, reduce(init)?);
-        Ok(match pyint::to_u64(m.borrow()) {
+        Ok(match m.word() {
             Some(m) => {
+                // Below m < 2**64, so the conversion neither fails nor raises.
                 let words = |v: &[Owned]| {
                     v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
                 };
@@ -95,7 +98,7 @@ impl Engine {
                     _ => Engine::Word { dot: ModDot::new(&coef, m), ring: Ring::new(init) },
                 }
             }
-            None => Engine::Big { coef: coef.iter().map(|c| Coef::new(c.borrow())).collect(), ring: Ring::new(init) },
+            None => Engine::Big { coef: coef.into_iter().map(Coef::new).collect(), ring: Ring::new(init) },
         })
     }
 
@@ -174,7 +177,7 @@ impl Engine {
             Engine::Exact { coef, ring } => (coef, ring.window()),
             _ => unreachable!("only the i64 engines are promoted"),
         };
-        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(c.borrow()))).collect::<PyResult<_>>()?;
+        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(Coef::new)).collect::<PyResult<_>>()?;
         let window = window.iter().map(|&x| pyint::from_i64(x)).collect::<PyResult<Vec<_>>>()?;
         Ok(Engine::Big { coef, ring: Ring::new(window) })
     }
@@ -227,5 +230,69 @@ fn big_dot(coef: &[Coef], window: &[Owned], modulus: Option<&Owned>) -> PyResult
     match modulus {
         Some(m) => pyint::rem(sum.borrow(), m.borrow()),
         None => Ok(sum),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exact_int::{ExactInt, Modulus};
+    use crate::refs::borrow_all;
+    use crate::testing::with_python;
+
+    fn int(v: i128) -> Owned {
+        let text = std::ffi::CString::new(v.to_string()).unwrap();
+        // SAFETY: a NUL-terminated decimal literal in; a new int or NULL with an exception out.
+        unsafe { Owned::from_owned_ptr_or_err(pyo3_ffi::PyLong_FromString(text.as_ptr(), std::ptr::null_mut(), 10)) }
+            .unwrap()
+    }
+
+    fn value(o: &Owned) -> i128 {
+        pyint::str_of(o.borrow()).unwrap().parse().unwrap()
+    }
+
+    /// The engine's first `steps` values against the plain recurrence in i128 arithmetic.
+    fn check(coef: &[i128], init: &[i128], m: Option<i128>, steps: usize) {
+        with_python(|| {
+            let (c, x): (Vec<Owned>, Vec<Owned>) =
+                (coef.iter().map(|&v| int(v)).collect(), init.iter().map(|&v| int(v)).collect());
+            let m_int = m.map(int);
+            let m_view = m_int.as_ref().map(Modulus::new);
+            let cx = ExactInt::all(borrow_all(&c)).unwrap();
+            let xx = ExactInt::all(borrow_all(&x)).unwrap();
+            let mut engine = Engine::new(cx, xx, m_view.as_ref()).unwrap();
+            let reduce = |v: i128| m.map_or(v, |m| v.rem_euclid(m));
+            let mut window: Vec<i128> = init.iter().map(|&v| reduce(v)).collect();
+            for step in 0..steps {
+                let got = engine.next(m_int.as_ref()).unwrap();
+                assert_eq!(value(&got), window[0], "step {step} of {coef:?} {init:?} mod {m:?}");
+                let newest = coef.iter().zip(&window).map(|(c, x)| reduce(c * x)).fold(0, |a, b| reduce(a + b));
+                window.remove(0);
+                window.push(newest);
+            }
+            let rest: Vec<i128> = engine.window().unwrap().iter().map(value).collect();
+            assert_eq!(rest, window);
+        });
+    }
+
+    #[test]
+    fn order_two_word_then_promoted() {
+        check(&[1, 1], &[0, 1], None, 150); // leaves i64 at F_93
+        check(&[-1, 2], &[i64::MAX as i128 - 5, i64::MAX as i128 - 3], None, 10);
+    }
+
+    #[test]
+    fn order_three_word_then_promoted() {
+        check(&[1, -2, 3], &[1, 2, 3], None, 70);
+        check(&[0, 1, 0], &[5, -7, 9], None, 20); // coefficients 0 and 1 take the short paths
+    }
+
+    #[test]
+    fn modular_engines() {
+        check(&[1, 1], &[0, 1], Some(1_000_000_007), 200); // order-2 word pair
+        check(&[3, -1, 4], &[-1, 5, 9], Some(1_000_000_007), 200);
+        check(&[1, 1], &[2, 1], Some(1 << 40), 100); // even modulus
+        check(&[7, -1], &[2, 1], Some((1 << 64) + 13), 100); // beyond a word: Python ints
+        check(&[1], &[5], Some(1), 3);
     }
 }

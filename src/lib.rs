@@ -14,6 +14,7 @@
 //! | `refs.rs` | RAII owners of new and borrowed references |
 //! | `error.rs` | the error indicator as a Rust `Result` (sits on `refs.rs`) |
 //! | `objects.rs` | tuples, interned names, method calls: services that can fail |
+//! | `exact_int.rs` | a borrowed exact int: the operations that run no Python code |
 //! | `pyint.rs` | Python int arithmetic through the number protocol |
 //! | `cstatic.rs` | static C structures that CPython writes into |
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
@@ -27,6 +28,7 @@ mod arith;
 mod boundary;
 mod cstatic;
 mod error;
+mod exact_int;
 mod functions;
 mod iter_engine;
 mod ladder;

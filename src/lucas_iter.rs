@@ -23,6 +23,7 @@ use crate::args;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
+use crate::exact_int::{ExactInt, Modulus};
 use crate::iter_engine::Engine;
 use crate::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::pyint;
@@ -183,19 +184,22 @@ unsafe fn new_instance(
 ) -> PyResult<Owned> {
     let modulus = args::modulus(NAME, modulus)?;
     let coef = args::integer_items(NAME, "coefficients", coefficients)?;
+    // What the closure below sees: exact ints and the modulus (see `with_integer_items`).
+    let coef_ints = ExactInt::all(borrow_all(&coef)).expect("integer_items returns exact ints");
+    let modulus_view = modulus.as_ref().map(Modulus::new);
     // The initial values only seed the engine, so they are read in place where possible.
     let engine = args::with_integer_items(NAME, "initial", initial, |init| {
-        if coef.is_empty() {
+        if coef_ints.is_empty() {
             return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
         }
-        if coef.len() != init.len() {
+        if coef_ints.len() != init.len() {
             return value_error(format!(
                 "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
-                coef.len(),
+                coef_ints.len(),
                 init.len()
             ));
         }
-        Engine::new(borrow_all(&coef), init, modulus.as_ref())
+        Engine::new(coef_ints, init, modulus_view.as_ref())
     })?;
     let engine = RefCell::new(engine);
     let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
