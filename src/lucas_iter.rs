@@ -315,9 +315,13 @@ unsafe extern "C" fn lucas_iter_reduce(
     })
 }
 
+/// Transitional, removed at merge: functions.rs (another branch's file) calls the old name.
+#[doc(hidden)]
+pub(crate) use new_from_reduce_args as reconstruct;
+
 /// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
 /// module's functions): the other half of `__reduce__`.
-pub(crate) fn reconstruct(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
+pub(crate) fn new_from_reduce_args(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
     const FUNC: &str = "_reconstruct";
     let [cls, coef, window, modulus] = args;
     if keyword.is_some() {
@@ -347,7 +351,7 @@ unsafe extern "C" fn lucas_iter_sizeof(
     })
 }
 
-static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
+static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
     ffi::PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },
@@ -381,7 +385,7 @@ unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *
     guard(ptr::null_mut(), || Ok(unsafe { instance(obj) }.1.modulus.clone().unwrap_or_else(none).into_ptr()))
 }
 
-static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
+static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
     ffi::PyGetSetDef {
         name: c"coefficients".as_ptr(),
         get: Some(get_coefficients),
@@ -405,7 +409,7 @@ fn already_running() -> PyErr {
     PyErr::new(ExcType::RuntimeError, format!("{NAME} is already running"))
 }
 
-const DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
+const LUCAS_ITER_DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
 --
 
 Iterate over the linear recurrence with the given coefficients and initial values.
@@ -429,7 +433,7 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_name = c"lucas.LucasIter".as_ptr();
     t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
     t.tp_flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
-    t.tp_doc = DOC.as_ptr();
+    t.tp_doc = LUCAS_ITER_DOC.as_ptr();
     t.tp_new = Some(lucas_iter_new);
     t.tp_vectorcall = Some(lucas_iter_vectorcall);
     t.tp_dealloc = Some(lucas_iter_dealloc);
@@ -437,8 +441,8 @@ const fn type_object() -> ffi::PyTypeObject {
     // itertools' iterators do. It is C code and cannot panic, so it needs no guard.
     t.tp_iter = Some(ffi::PyObject_SelfIter);
     t.tp_iternext = Some(lucas_iter_next);
-    t.tp_getset = GETSET.get().cast();
-    t.tp_methods = METHODS.get().cast();
+    t.tp_getset = LUCAS_ITER_GETSET.get().cast();
+    t.tp_methods = LUCAS_ITER_METHODS.get().cast();
     t.tp_repr = Some(lucas_iter_repr);
     t
 }

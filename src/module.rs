@@ -18,7 +18,7 @@ use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
 
-const DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
+const MODULE_DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
 
 LucasIter(coefficients, initial, /, *, mod=None)
     Iterator over x_{n+k} = c_0*x_n + ... + c_{k-1}*x_{n+k-1} (c_0 pairs with
@@ -49,7 +49,7 @@ const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_V
 static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleDef {
     m_base: ffi::PyModuleDef_HEAD_INIT,
     m_name: c"lucas".as_ptr(),
-    m_doc: DOC.as_ptr(),
+    m_doc: MODULE_DOC.as_ptr(),
     // -1: the module keeps its state in statics, so it cannot be re-initialised per
     // interpreter (the single-phase contract).
     m_size: -1,
@@ -85,7 +85,7 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
         }
         #[cfg(feature = "selftest")]
         // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
-        if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::METHODS.get().cast()) } < 0 {
+        if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::SELFTEST_METHODS.get().cast()) } < 0 {
             return Err(crate::error::PyErr::fetch());
         }
         Ok(module.into_ptr())
