@@ -1,7 +1,8 @@
 //! Arithmetic modulo a machine word without division (pure Rust, no FFI).
 //!
 //! The n-th term modulo m (1 <= m < 2**64) runs the division-free ladder of
-//! [`crate::ladder`] in Z/mZ. A `%` of a 128-bit product costs tens of cycles, so:
+//! [`crate::ladder`] in Z/mZ. A `%` of a 128-bit product is a
+//! 128-by-64-bit division, far slower than a multiplication, so:
 //! * for the odd part of m, elements are kept in Montgomery form (x·2^64 mod m), where a
 //!   product is reduced with two multiplications and no division (Montgomery 1985, REDC);
 //! * for the power-of-two part 2^s, wrapping u64 arithmetic *is* arithmetic mod 2^64, and
@@ -118,7 +119,7 @@ impl Ring for Wrapping {
 }
 
 /// A word ring whose ladder stops when asked: `bit_done` calls `poll` every 4096 bits, so a
-/// huge n (a million bits takes a fraction of a second) stays interruptible. The caller's
+/// huge n stays interruptible. The caller's
 /// `poll` is where Python's `PyErr_CheckSignals` goes; this file stays free of FFI.
 struct Polled<'p, R, E> {
     ring: R,
