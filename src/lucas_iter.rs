@@ -87,9 +87,10 @@ impl IterState {
         self.engine.try_borrow().map_err(|_| already_running())?.window()
     }
 
-    /// Bytes of heap memory the engine owns.
-    fn engine_heap_bytes(&self) -> PyResult<usize> {
-        Ok(self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes())
+    /// Bytes of heap memory the state owns: the coefficients array and the engine's buffers.
+    fn heap_bytes(&self) -> PyResult<usize> {
+        let engine = self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
+        Ok(std::mem::size_of_val(&*self.coefficients) + engine)
     }
 }
 
@@ -337,8 +338,9 @@ pub(crate) fn new_from_reduce_args(args: [Borrowed; 4], keyword: Option<Borrowed
     unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }
 }
 
-/// `__sizeof__`: the instance plus the heap memory its state owns, so `sys.getsizeof` is
-/// honest. Like `list.__sizeof__`, it does not count the int objects it refers to.
+/// `__sizeof__`: the instance plus every buffer its state owns (the coefficients array, the
+/// engine's window and coefficients), so `sys.getsizeof` is honest. Like `list.__sizeof__`,
+/// it does not count the int objects it refers to.
 unsafe extern "C" fn lucas_iter_sizeof(
     obj: *mut ffi::PyObject, /* borrowed */
     _: *mut ffi::PyObject,
@@ -346,7 +348,7 @@ unsafe extern "C" fn lucas_iter_sizeof(
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
         let (this, state) = unsafe { instance(obj) };
-        let heap = state.engine_heap_bytes()?;
+        let heap = state.heap_bytes()?;
         pyint::from_u64(this.type_basicsize() as u64 + heap as u64).map(Owned::into_ptr)
     })
 }
@@ -385,7 +387,22 @@ unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *
     guard(ptr::null_mut(), || Ok(unsafe { instance(obj) }.1.modulus.clone().unwrap_or_else(none).into_ptr()))
 }
 
-static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
+/// Getter of the read-only attribute `state`: the k current values x_n .. x_{n+k-1}, oldest
+/// first, as a tuple (what `repr` shows as the second argument).
+unsafe extern "C" fn get_state(
+    obj: *mut ffi::PyObject, /* borrowed */
+    _closure: *mut c_void,
+) -> *mut ffi::PyObject /* new reference */
+{
+    guard(ptr::null_mut(), || {
+        // SAFETY: as for `get_coefficients`.
+        let (_, state) = unsafe { instance(obj) };
+        // The window is copied out before the tuple (GC-tracked) is made, as in `__reduce__`.
+        new_tuple(state.window()?).map(Owned::into_ptr)
+    })
+}
+
+static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 4]> = StaticCell::new([
     ffi::PyGetSetDef {
         name: c"coefficients".as_ptr(),
         get: Some(get_coefficients),
@@ -398,6 +415,15 @@ static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
         get: Some(get_mod),
         set: None,
         doc: c"The modulus every value is reduced by, or None.".as_ptr(),
+        closure: ptr::null_mut(),
+    },
+    ffi::PyGetSetDef {
+        name: c"state".as_ptr(),
+        get: Some(get_state),
+        set: None,
+        doc: c"The k current values x_n, ..., x_{n+k-1} as a tuple of ints, oldest first: the next k values next() \
+               returns."
+            .as_ptr(),
         closure: ptr::null_mut(),
     },
     // The sentinel that ends the table, as in C.
@@ -418,11 +444,16 @@ Yields x_0, x_1, ... where x_0 .. x_{k-1} are `initial` and
 x_{n+k} = c_0*x_n + c_1*x_{n+1} + ... + c_{k-1}*x_{n+k-1}
 (c_0 pairs with the oldest value). Both arguments are iterables of integers of the same
 length k >= 1. Values are exact ints. With `mod` (a positive integer) every value, the
-initial ones included, is reduced into range(mod).
+initial ones included, is reduced into range(mod). The read-only attributes
+`coefficients`, `mod` and `state` (the k current values, oldest first) describe the
+iterator.
 
 >>> from itertools import islice
 >>> list(islice(LucasIter([1, 1], [0, 1]), 10))
 [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
+>>> it = LucasIter([1, 1], [0, 1])
+>>> next(it), next(it), it.state
+(0, 1, (1, 2))
 ";
 
 const fn type_object() -> ffi::PyTypeObject {

@@ -11,9 +11,11 @@
 
 use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;
+use crate::error::{PyErr, PyResult};
 use crate::functions::{init_small_terms, METHODS};
 use crate::lucas_iter::LUCAS_ITER_TYPE;
-use crate::refs::Owned;
+use crate::objects::{new_list, new_str, str_to_string};
+use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -69,25 +71,65 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
         // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
         // result is a new reference or NULL with an exception.
         let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyModule_Create(MODULE_DEF.get())) }?;
-        let ty = LUCAS_ITER_TYPE.get();
-        // SAFETY: readying a static type fills in its inherited slots; idempotent.
-        if unsafe { ffi::PyType_Ready(ty) } < 0 {
-            return Err(crate::error::PyErr::fetch());
-        }
-        // SAFETY: `module` is live; the type is borrowed (AddObjectRef takes its own
-        // reference); the names and the version are NUL-terminated statics.
-        unsafe {
-            if ffi::PyModule_AddObjectRef(module.as_ptr(), c"LucasIter".as_ptr(), ty.cast()) < 0
-                || ffi::PyModule_AddStringConstant(module.as_ptr(), c"__version__".as_ptr(), VERSION.as_ptr()) < 0
-            {
-                return Err(crate::error::PyErr::fetch());
-            }
-        }
-        #[cfg(feature = "selftest")]
-        // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
-        if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::SELFTEST_METHODS.get().cast()) } < 0 {
-            return Err(crate::error::PyErr::fetch());
-        }
+        add_members(module.borrow())?;
+        // Last, so that it lists whatever `add_members` added.
+        set_all(module.borrow())?;
         Ok(module.into_ptr())
     })
+}
+
+/// Everything the module holds besides `m_methods`. A new table of functions is added here
+/// with `PyModule_AddFunctions`; `__all__` picks its public names up by itself.
+fn add_members(module: Borrowed) -> PyResult<()> {
+    let ty = LUCAS_ITER_TYPE.get();
+    // SAFETY: readying a static type fills in its inherited slots; idempotent.
+    if unsafe { ffi::PyType_Ready(ty) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    // SAFETY: `module` is live; the type is borrowed (AddObjectRef takes its own
+    // reference); the names and the version are NUL-terminated statics.
+    unsafe {
+        if ffi::PyModule_AddObjectRef(module.as_ptr(), c"LucasIter".as_ptr(), ty.cast()) < 0
+            || ffi::PyModule_AddStringConstant(module.as_ptr(), c"__version__".as_ptr(), VERSION.as_ptr()) < 0
+        {
+            return Err(PyErr::fetch());
+        }
+    }
+    #[cfg(feature = "selftest")]
+    // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
+    if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::SELFTEST_METHODS.get().cast()) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}
+
+/// `__all__`: the sorted names of the module's public functions (the built-in function
+/// objects that every `PyMethodDef` table added to it became, names not starting with `_`)
+/// and of `LucasIter`. Read from the module's namespace, so a function added later in
+/// [`add_members`] is listed without anyone maintaining a list.
+fn set_all(module: Borrowed) -> PyResult<()> {
+    let mut names = vec!["LucasIter".to_owned()];
+    // SAFETY: a live module's dict, borrowed for as long as the module lives.
+    let dict = unsafe { Borrowed::from_ptr(ffi::PyModule_GetDict(module.as_ptr())) };
+    let mut pos: ffi::Py_ssize_t = 0;
+    let (mut key, mut value) = (ptr::null_mut(), ptr::null_mut());
+    // SAFETY: PyDict_Next walks a live dict and lends out its keys and values; nothing below
+    // changes the dict or runs Python code while it is walked (the names are copied out).
+    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
+        // SAFETY: non-NULL references borrowed from the dict during this step.
+        let (key, value) = unsafe { (Borrowed::from_ptr(key), Borrowed::from_ptr(value)) };
+        if value.is_builtin_function() && key.is_str() {
+            let name = str_to_string(key)?;
+            if !name.starts_with('_') {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    let all = new_list(names.iter().map(|n| new_str(n)).collect::<PyResult<_>>()?)?;
+    // SAFETY: `module` and `all` are live; AddObjectRef takes its own reference to `all`.
+    if unsafe { ffi::PyModule_AddObjectRef(module.as_ptr(), c"__all__".as_ptr(), all.as_ptr()) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
 }

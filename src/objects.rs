@@ -46,6 +46,31 @@ pub fn call_method(obj: Borrowed, name: &CStr, args: &[Borrowed]) -> PyResult<Ow
     }
 }
 
+/// A new list holding `items` (`PyList_New` + `PyList_SET_ITEM`, which steals each count).
+pub fn new_list(items: Vec<Owned>) -> PyResult<Owned> {
+    // SAFETY: PyList_New returns a new reference (or NULL with MemoryError).
+    let list = unsafe { Owned::from_owned_ptr_or_err(ffi::PyList_New(items.len() as ffi::Py_ssize_t)) }?;
+    for (i, item) in items.into_iter().enumerate() {
+        // SAFETY: `list` is a fresh list of the right size whose slot `i` is still empty.
+        unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+    }
+    Ok(list)
+}
+
+/// The characters of a str as a Rust string (`PyUnicode_AsUTF8AndSize`); calls no method.
+pub fn str_to_string(s: Borrowed) -> PyResult<String> {
+    let mut len: ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is live; for a str the UTF-8 buffer lives as long as `s` and is copied
+    // before this function returns. NULL means an exception (not a str, lone surrogates).
+    let data = unsafe { ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
+    if data.is_null() {
+        return Err(PyErr::fetch());
+    }
+    // SAFETY: `data` points at `len` bytes of valid UTF-8 owned by `s`.
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) };
+    Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// A new str from Rust text (`PyUnicode_FromStringAndSize`).
 pub fn new_str(text: &str) -> PyResult<Owned> {
     // SAFETY: the buffer is valid UTF-8 of the given length, copied by the call; a new str or

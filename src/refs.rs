@@ -191,6 +191,13 @@ impl<'a> Borrowed<'a> {
         unsafe { ffi::PyType_Check(self.as_ptr()) != 0 }
     }
 
+    /// `PyCFunction_Check`: a built-in function, as a `PyMethodDef` entry becomes.
+    #[inline]
+    pub fn is_builtin_function(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyCFunction_Check(self.as_ptr()) != 0 }
+    }
+
     /// `obj is None`.
     #[inline]
     pub fn is_none(self) -> bool {
