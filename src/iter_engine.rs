@@ -241,10 +241,17 @@ mod tests {
     use crate::testing::with_python;
 
     fn int(v: i128) -> Owned {
-        let text = std::ffi::CString::new(v.to_string()).unwrap();
-        // SAFETY: a NUL-terminated decimal literal in; a new int or NULL with an exception out.
-        unsafe { Owned::from_owned_ptr_or_err(pyo3_ffi::PyLong_FromString(text.as_ptr(), std::ptr::null_mut(), 10)) }
-            .unwrap()
+        let magnitude = v.unsigned_abs();
+        let (hi, lo) = (pyint::from_u64((magnitude >> 64) as u64).unwrap(), pyint::from_u64(magnitude as u64).unwrap());
+        let two64 =
+            pyint::add(pyint::from_u64(u64::MAX).unwrap().borrow(), pyint::from_i64(1).unwrap().borrow()).unwrap();
+        let high = pyint::mul(hi.borrow(), two64.borrow()).unwrap();
+        let m = pyint::add(high.borrow(), lo.borrow()).unwrap();
+        if v < 0 {
+            pyint::neg(m.borrow()).unwrap()
+        } else {
+            m
+        }
     }
 
     fn value(o: &Owned) -> i128 {

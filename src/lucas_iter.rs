@@ -57,7 +57,7 @@ struct IterState {
 }
 
 /// The type object as an object, e.g. to compare a class with.
-fn lucas_iter_type() -> Borrowed<'static> {
+pub(crate) fn lucas_iter_type() -> Borrowed<'static> {
     // SAFETY: a static type object lives for the whole process.
     unsafe { Borrowed::from_ptr(LUCAS_ITER_TYPE.get().cast()) }
 }

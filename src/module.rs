@@ -13,8 +13,8 @@ use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;
 use crate::error::{PyErr, PyResult};
 use crate::functions::{init_small_terms, METHODS};
-use crate::lucas_iter::LUCAS_ITER_TYPE;
-use crate::objects::{new_list, new_str, str_to_string};
+use crate::lucas_iter::{lucas_iter_type, LUCAS_ITER_TYPE};
+use crate::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
 use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
@@ -40,13 +40,6 @@ n-th term functions take O(log |n|) steps.
 >>> fibonacci(100)
 354224848179261915075
 ";
-
-/// The version of the crate, which is also the package's version (single-sourced in
-/// Cargo.toml; setup.py reads it from there).
-const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-    Ok(v) => v,
-    Err(_) => panic!("the version has no NUL byte"),
-};
 
 static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleDef {
     m_base: ffi::PyModuleDef_HEAD_INIT,
@@ -86,18 +79,24 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     if unsafe { ffi::PyType_Ready(ty) } < 0 {
         return Err(PyErr::fetch());
     }
-    // SAFETY: `module` is live; the type is borrowed (AddObjectRef takes its own
-    // reference); the names and the version are NUL-terminated statics.
-    unsafe {
-        if ffi::PyModule_AddObjectRef(module.as_ptr(), c"LucasIter".as_ptr(), ty.cast()) < 0
-            || ffi::PyModule_AddStringConstant(module.as_ptr(), c"__version__".as_ptr(), VERSION.as_ptr()) < 0
-        {
-            return Err(PyErr::fetch());
-        }
-    }
+    add_to_module(module, c"LucasIter", lucas_iter_type())?;
+    // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
+    add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     #[cfg(feature = "selftest")]
-    // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
-    if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::SELFTEST_METHODS.get().cast()) } < 0 {
+    add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
+    Ok(())
+}
+
+/// Adds a table of functions to the module (`PyModule_AddFunctions`), e.g.
+/// `add_functions(module, &crate::some_file::SOME_METHODS)?` in [`add_members`].
+#[cfg_attr(not(feature = "selftest"), allow(dead_code, reason = "only the selftest table uses it so far"))]
+fn add_functions<const N: usize>(module: Borrowed, table: &'static StaticCell<[ffi::PyMethodDef; N]>) -> PyResult<()> {
+    // SAFETY: read with the GIL held (module init), which serialises access to the table.
+    let terminated = N > 0 && unsafe { (*table.get())[N - 1].ml_name.is_null() };
+    assert!(terminated, "a PyMethodDef table ends with a zeroed sentinel");
+    // SAFETY: `module` is live, and the table is a static, NULL-terminated method table, as
+    // CPython requires (it keeps pointers into it for the module's lifetime).
+    if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), table.get().cast()) } < 0 {
         return Err(PyErr::fetch());
     }
     Ok(())
@@ -109,17 +108,10 @@ fn add_members(module: Borrowed) -> PyResult<()> {
 /// [`add_members`] is listed without anyone maintaining a list.
 fn set_all(module: Borrowed) -> PyResult<()> {
     let mut names = vec!["LucasIter".to_owned()];
-    // SAFETY: a live module's dict, borrowed for as long as the module lives.
-    let dict = unsafe { Borrowed::from_ptr(ffi::PyModule_GetDict(module.as_ptr())) };
-    let mut pos: ffi::Py_ssize_t = 0;
-    let (mut key, mut value) = (ptr::null_mut(), ptr::null_mut());
-    // SAFETY: PyDict_Next walks a live dict and lends out its keys and values; nothing below
-    // changes the dict or runs Python code while it is walked (the names are copied out).
-    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
-        // SAFETY: non-NULL references borrowed from the dict during this step.
-        let (key, value) = unsafe { (Borrowed::from_ptr(key), Borrowed::from_ptr(value)) };
-        if value.is_builtin_function() && key.is_str() {
-            let name = str_to_string(key)?;
+    let namespace = getattr(module, c"__dict__")?;
+    for (key, value) in dict_items(namespace.borrow()).unwrap_or_default() {
+        if value.borrow().is_builtin_function() && key.borrow().is_str() {
+            let name = str_to_string(key.borrow())?;
             if !name.starts_with('_') {
                 names.push(name);
             }
@@ -127,9 +119,5 @@ fn set_all(module: Borrowed) -> PyResult<()> {
     }
     names.sort();
     let all = new_list(names.iter().map(|n| new_str(n)).collect::<PyResult<_>>()?)?;
-    // SAFETY: `module` and `all` are live; AddObjectRef takes its own reference to `all`.
-    if unsafe { ffi::PyModule_AddObjectRef(module.as_ptr(), c"__all__".as_ptr(), all.as_ptr()) } < 0 {
-        return Err(PyErr::fetch());
-    }
-    Ok(())
+    add_to_module(module, c"__all__", all.borrow())
 }

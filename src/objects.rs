@@ -71,6 +71,37 @@ pub fn str_to_string(s: Borrowed) -> PyResult<String> {
     Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
+/// The items of a dict as owned (key, value) pairs; None if `dict` is not a dict. Owning
+/// them means that code run afterwards cannot free them by changing the dict.
+pub fn dict_items(dict: Borrowed) -> Option<Vec<(Owned, Owned)>> {
+    // SAFETY: the check reads the type of a live object.
+    if unsafe { ffi::PyDict_Check(dict.as_ptr()) } == 0 {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut pos: ffi::Py_ssize_t = 0;
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: PyDict_Next walks a live dict and lends out non-NULL keys and values while it
+    // returns true; each is owned at once, and nothing in the loop runs Python code (taking
+    // a reference and growing a Vec), so the dict cannot change during the walk.
+    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
+        // SAFETY: as above.
+        items.push(unsafe { (Owned::from_borrowed_ptr(key), Owned::from_borrowed_ptr(value)) });
+    }
+    Some(items)
+}
+
+/// `module.name = value`, as module init does it (`PyModule_AddObjectRef`, which takes its
+/// own reference to `value`).
+pub fn add_to_module(module: Borrowed, name: &CStr, value: Borrowed) -> PyResult<()> {
+    // SAFETY: both objects are live and the name is NUL-terminated; -1 means an exception
+    // (e.g. `module` is not a module).
+    if unsafe { ffi::PyModule_AddObjectRef(module.as_ptr(), name.as_ptr(), value.as_ptr()) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}
+
 /// A new str from Rust text (`PyUnicode_FromStringAndSize`).
 pub fn new_str(text: &str) -> PyResult<Owned> {
     // SAFETY: the buffer is valid UTF-8 of the given length, copied by the call; a new str or
