@@ -5,6 +5,8 @@
 //!   state to Python ints, the way `itertools.count` leaves its C `long` fast path), and
 //! * steps modulo a word-sized modulus `m` (1 <= m < 2**64), with values kept in `0..m`.
 
+#![forbid(unsafe_code)]
+
 use crate::modword::Montgomery;
 
 /// `sum(c_i * x_i)` exactly, or `None` if the result does not fit in an i64.

@@ -13,6 +13,8 @@
 //!
 //! The CPython side (slots, getters, argument parsing) lives in [`crate::lucas_iter`].
 
+#![forbid(unsafe_code)]
+
 use crate::arith::{dot2_i64, dot_i64, ModDot, ModPair};
 use crate::error::PyResult;
 use crate::exact_int::{ExactInt, Modulus};

@@ -1,11 +1,13 @@
 //! `lucas`: Lucas sequences and linear recurrences for Python, written over the raw C API.
 //!
 //! Each file holds one concept of a CPython extension module, the things that macro
-//! layers such as pyo3's `#[pymodule]`/`#[pyclass]` normally generate:
+//! layers such as pyo3's `#[pymodule]`/`#[pyclass]` normally generate. How these files
+//! form layers, where `unsafe` may appear and the call path of `next(it)`:
+//! docs/architecture.md.
 //!
 //! | file | concept |
 //! |---|---|
-//! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef` |
+//! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef`, `__all__` |
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
 //! | `iter_engine.rs` | `LucasIter`'s state: word or Python-int window, one step, promotion |
 //! | `functions.rs` | the module's functions (`METH_FASTCALL`), n-th terms |
@@ -22,6 +24,7 @@
 //! | `modword.rs` | arithmetic modulo a word: Montgomery form, 2^s, CRT (no FFI) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
+//! | `testing.rs` | an embedded interpreter for `cargo test` (tests only) |
 
 mod args;
 mod arith;

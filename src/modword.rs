@@ -10,6 +10,8 @@
 //! * the two residues are joined by the Chinese remainder theorem (m = 2^s·odd), so even
 //!   moduli are exact too.
 
+#![forbid(unsafe_code)]
+
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
 use std::convert::Infallible;
 
