@@ -119,7 +119,9 @@ def long_description():
         "distribution needs a Rust toolchain (cargo). The full reference is `docs/api.md` and\n"
         "the article `docs/article.md`, both in the source distribution.\n"
     )
-    return "".join(keep).rstrip() + "\n\n" + install
+    # Relative links point into the repository, which PyPI does not show: name the path.
+    text = re.sub(r"\[([^\]]+)\]\((?![a-z]+:)([^)]+)\)", r"`\2`", "".join(keep))
+    return text.rstrip() + "\n\n" + install
 
 
 # The CPython versions lucas supports; python_requires below must agree with the first.
