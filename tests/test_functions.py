@@ -893,19 +893,35 @@ def test_module_version():
 # The SIGINT comes from the parent process, like a terminal's Ctrl-C: a
 # threading.Timer inside the child would not work, because the timer thread
 # cannot run os.kill while the main thread holds the GIL in the extension.
+#
+# A child started with SIGINT ignored (the suite run with `nohup` or `&` from a script)
+# inherits that, and Python then installs no handler: the child restores it first. Where
+# the KeyboardInterrupt came from is read from a profile hook, not from a clock: a
+# "c_exception" event of the lucas function means lucas itself raised it; a lucas that
+# never checked for signals would return first and be interrupted afterwards, in Python
+# code (reported as "c_return" or "outside-lucas").
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, {root!r})
     import lucas
-    print("ready", flush=True)
-    start = time.monotonic()
+    events = []
+    def profile(frame, event, arg):
+        if getattr(arg, "__module__", None) == "lucas":
+            if event == "c_call":
+                print("ready", flush=True)
+            else:
+                events.append(event)
+    sys.setprofile(profile)
     try:
         {expr}
     except KeyboardInterrupt:
-        print("interrupted %.3f" % (time.monotonic() - start), flush=True)
+        sys.setprofile(None)
+        print("interrupted", events[-1] if events else "outside-lucas", flush=True)
         sys.exit(0)
-    print("completed %.3f" % (time.monotonic() - start), flush=True)
+    sys.setprofile(None)
+    print("completed", flush=True)
     sys.exit(1)
     """
 )
@@ -919,16 +935,11 @@ def test_ctrl_c_interrupts_long_computation(expr):
     try:
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(0.3)
-        sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
-        latency = time.monotonic() - sent
+        out, _ = proc.communicate(timeout=120)  # only a hang guard
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0, out
-    word, elapsed = out.split()
-    assert word == "interrupted"
-    assert float(elapsed) < 1.5  # the full computation takes several seconds
-    assert latency < 1.5
+    assert proc.returncode == 0, f"the computation finished before the signal came: {out}"
+    assert out.split() == ["interrupted", "c_exception"], out
