@@ -83,6 +83,10 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
                 return Err(crate::error::PyErr::fetch());
             }
         }
+        // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
+        if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::prime_tests::METHODS.get().cast()) } < 0 {
+            return Err(crate::error::PyErr::fetch());
+        }
         #[cfg(feature = "selftest")]
         // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
         if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::METHODS.get().cast()) } < 0 {
