@@ -133,7 +133,11 @@ fn stopped(func: &str, r: Result<bool, Stop<PyErr>>) -> PyResult<bool> {
 
 fn strong_prp(n: Owned, a: Owned) -> PyResult<bool> {
     const F: &str = "is_strong_prp";
-    if pyint::to_i64(a.borrow()).is_some_and(|v| v < 2) {
+    let below_two = match pyint::to_i64(a.borrow()) {
+        Some(v) => v < 2,
+        None => pyint::sign(a.borrow()) == Ordering::Less,
+    };
+    if below_two {
         return value_error(format!("{F}() argument 'a' must be at least 2"));
     }
     let (limbs, n) = match candidate(n)? {
