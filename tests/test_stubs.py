@@ -75,6 +75,14 @@ total: int = sum(islice(LucasIter([2], [1]), 4))
 for x in islice(it, 2):
     assert_type(x, int)
 
+# Probable-prime tests.
+prp_flags: list[bool] = [
+    lucas.is_strong_prp(2047, 2), lucas.is_lucas_prp(323, 1, -1), lucas.is_strong_lucas_prp(5459, 1, -1),
+    lucas.is_extra_strong_lucas_prp(989, 3), lucas.is_selfridge_prp(97), lucas.is_strong_selfridge_prp(97),
+    lucas.is_bpsw_prp(97), lucas.is_strong_bpsw_prp(97),
+]
+assert_type(lucas.is_bpsw_prp(7), bool)
+
 
 class Sub(LucasIter):
     pass
@@ -118,6 +126,8 @@ BAD_LINES = [
     ("LucasIter([1], [1]).mod = 3", "misc"),
     ("z: tuple[int, int] = LucasIter([1], [1]).coefficients", "assignment"),
     ("w: int = LucasIter([1], [1]).mod", "assignment"),
+    ("lucas.is_bpsw_prp(7.0)", "arg-type"),
+    ("lucas.is_strong_prp(7)", "call-arg"),
 ]
 
 
