@@ -375,8 +375,8 @@ n < 2 gives False, n = 2 True, other even n False. If n divides D the
 test is undefined and raises ValueError (gmpy2 2.3 never returns for
 n = 21, p = 5); if D shares a proper factor with n the answer is False.
 
->>> is_extra_strong_lucas_prp(989, 3), is_extra_strong_lucas_prp(991, 3)
-(True, True)",
+>>> is_extra_strong_lucas_prp(989, 4), is_extra_strong_lucas_prp(989, 5)  # 989 = 23 * 43
+(True, False)",
     ),
     method(
         c"is_selfridge_prp",
@@ -392,8 +392,8 @@ A D sharing a proper factor with n, or a Q doing so, gives False. n < 2
 gives False, n = 2 True, other even n False, and perfect squares False
 (for them no such D exists).
 
->>> [n for n in range(3, 2000, 2) if is_selfridge_prp(n) and n % 3 and n % 5 and n % 7 and n % 11 and n % 13 and n % 17 and n % 19][:3]
-[323, 377, 1159]",
+>>> is_selfridge_prp(323), is_strong_selfridge_prp(323)  # 323 = 17 * 19
+(True, False)",
     ),
     method(
         c"is_strong_selfridge_prp",

@@ -410,3 +410,15 @@ def test_no_reference_leaks_on_arguments():
         with pytest.raises(ValueError):
             lucas.is_lucas_prp(n, 2, 1)
     assert [sys.getrefcount(x) for x in (n, p, q)] == before
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_docstring_examples(name):
+    import doctest
+
+    f = getattr(lucas, name)
+    test = doctest.DocTestParser().get_doctest(f.__doc__, dict(vars(lucas)), name, None, 0)
+    assert test.examples, name
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.failures == 0, name
