@@ -406,6 +406,13 @@ fn miller_rabin<R: Residues, X>(
     Ok(false)
 }
 
+/// The end of a Lucas chain: V_k, V_(k+1) and Q^k.
+struct Chain<E> {
+    v: E,
+    v1: E,
+    qk: E,
+}
+
 /// (V_k, V_(k+1), Q^k) for k >= 1 by a Lucas chain: V_2j = V_j² − 2Q^j and
 /// V_(2j+1) = V_j·V_(j+1) − P·Q^j. `p_one`/`q_one` skip the products by P = 1 or Q = 1.
 #[allow(clippy::too_many_arguments)]
@@ -417,7 +424,7 @@ fn lucas_chain<R: Residues, X>(
     q_one: bool,
     k: &[u64],
     poll: &mut dyn FnMut() -> Result<(), X>,
-) -> Result<(R::E, R::E, R::E), X> {
+) -> Result<Chain<R::E>, X> {
     let one = r.one();
     let mut two = one.clone();
     r.add(&mut two, &one, &one);
@@ -463,7 +470,7 @@ fn lucas_chain<R: Residues, X>(
             poll()?;
         }
     }
-    Ok((v, v1, qk))
+    Ok(Chain { v, v1, qk })
 }
 
 /// The Lucas conditions for odd n >= 3, parameters in the ring with gcd(n, QD) = 1 and
@@ -501,12 +508,12 @@ fn lucas_condition<R: Residues, X>(
         }
     };
     if kind == Lucas::Plain {
-        let (v, v1, _) = lucas_chain(r, p, q, p_one, false, &k, poll)?;
+        let Chain { v, v1, .. } = lucas_chain(r, p, q, p_one, false, &k, poll)?;
         return Ok(u_is_zero(r, &v, &v1));
     }
     let s = trailing_zeros(&k);
     let d = shr(&k, s);
-    let (mut v, v1, mut qk) = lucas_chain(r, p, q, p_one, q_one, &d, poll)?;
+    let Chain { mut v, v1, mut qk } = lucas_chain(r, p, q, p_one, q_one, &d, poll)?;
     let one = r.one();
     let mut zero = one.clone();
     r.sub(&mut zero, &one, &one);
@@ -603,8 +610,7 @@ pub fn is_lucas_prp<X>(
     Ok(with_residues!(n, |r| {
         let (pm, qm) = (r.enter(p), r.enter(q));
         // D = P² − 4Q
-        let mut t = pm.clone();
-        let mut dm = pm.clone();
+        let (mut t, mut dm) = (Residues::one(r), Residues::one(r));
         r.mul(&mut t, &pm, &pm);
         r.sub(&mut dm, &t, &qm);
         r.sub(&mut t, &dm, &qm);
