@@ -94,7 +94,7 @@ fuzz: build $(STAMP)
 
 # Speed against floors measured in the same run; writes bench/RESULTS.md.
 bench: build
-	$(VPY) -m pip install --quiet gmpy2 || echo "gmpy2 not installable: its reference rows are left out"
+	$(VPY) -m pip install --quiet gmpy2 sympy || echo "gmpy2 or sympy not installable: their reference rows are left out"
 	$(VPY) bench/bench.py
 
 bench-quick: build

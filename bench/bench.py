@@ -169,6 +169,77 @@ if gmpy2 is not None:
     ]
 
 
+# ---------------------------------------------------------------------------------------
+# Probable-prime tests (rows "p"): lucas against gmpy2 (the floor) and sympy, same run.
+
+try:
+    import sympy
+    from sympy.ntheory.primetest import is_strong_lucas_prp as sympy_strong_lucas_prp
+except ImportError:  # optional benchmark dependency, never a runtime one
+    sympy = None
+
+
+def prp_inputs(bits, count, primes, seed):
+    """`count` odd numbers of exactly `bits` bits, or primes found from random starting points."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < count:
+        n = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        if primes:
+            while not lucas.is_strong_bpsw_prp(n):
+                n += 2
+        out.append(n)
+    return out
+
+
+def each(fn, values):
+    """One call of fn per value, the loop overhead the same on both sides."""
+
+    def run():
+        for v in values:
+            fn(v)
+
+    return run
+
+
+def prp_cases():
+    if gmpy2 is None:
+        return []
+    odd64 = prp_inputs(64, 20000, False, 64)
+    primes256 = prp_inputs(256, 300, True, 256)
+    primes2048 = prp_inputs(2048, 4, True, 2048)
+    cases = [
+        ("p", "is_bpsw_prp, random odd 64-bit n, ns/n", 1.0, len(odd64),
+         each(lucas.is_bpsw_prp, odd64), each(gmpy2.is_bpsw_prp, odd64), "gmpy2.is_bpsw_prp"),
+        ("p", "is_bpsw_prp, 256-bit primes, ns/n", 2.0, len(primes256),
+         each(lucas.is_bpsw_prp, primes256), each(gmpy2.is_bpsw_prp, primes256), "gmpy2.is_bpsw_prp"),
+        ("p", "is_bpsw_prp, 2048-bit primes, ns/n", 2.0, len(primes2048),
+         each(lucas.is_bpsw_prp, primes2048), each(gmpy2.is_bpsw_prp, primes2048), "gmpy2.is_bpsw_prp"),
+        ("p*", "is_strong_bpsw_prp, 256-bit primes, ns/n", None, len(primes256),
+         each(lucas.is_strong_bpsw_prp, primes256), each(gmpy2.is_strong_bpsw_prp, primes256),
+         "gmpy2.is_strong_bpsw_prp"),
+        ("p*", "is_strong_bpsw_prp, 2048-bit primes, ns/n", None, len(primes2048),
+         each(lucas.is_strong_bpsw_prp, primes2048), each(gmpy2.is_strong_bpsw_prp, primes2048),
+         "gmpy2.is_strong_bpsw_prp"),
+    ]
+    if sympy is not None:
+        cases += [
+            ("p*", "is_bpsw_prp vs sympy.isprime, random odd 64-bit n", None, len(odd64),
+             each(lucas.is_bpsw_prp, odd64), each(sympy.isprime, odd64), "sympy.isprime"),
+            ("p*", "is_bpsw_prp vs sympy.isprime, 256-bit primes", None, len(primes256),
+             each(lucas.is_bpsw_prp, primes256), each(sympy.isprime, primes256), "sympy.isprime"),
+            ("p*", "is_strong_selfridge_prp, 256-bit primes", None, len(primes256),
+             each(lucas.is_strong_selfridge_prp, primes256), each(sympy_strong_lucas_prp, primes256),
+             "sympy is_strong_lucas_prp"),
+        ]
+    return cases
+
+
+CASES += prp_cases()
+
+
 def timed(fn):
     t0 = time.perf_counter_ns()
     fn()
@@ -270,12 +341,17 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer rounds; no cold build, no callgrind")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    ap.add_argument("--cases", default=None, help="only the cases whose key starts with this (implies --no-write)")
     args = ap.parse_args()
+    if args.cases:
+        args.no_write = True
     rounds = args.rounds or (5 if args.quick else 15)
     started = time.perf_counter()
 
     rows = []
     for key, what, target, units, case_fn, floor_fn, floor_name in CASES:
+        if args.cases and not key.startswith(args.cases):
+            continue
         cs, fs = measure(case_fn, floor_fn, rounds)
         med = statistics.median(c / f for c, f in zip(cs, fs))
         mins = min(cs) / min(fs)
@@ -287,7 +363,7 @@ def main():
 
     cg_rows = []
     have_valgrind = shutil.which("valgrind") is not None
-    if not args.quick and have_valgrind:
+    if not args.quick and not args.cases and have_valgrind:
         for key, (setup, stmt, floor_stmt, n) in CALLGRIND_SNIPPETS.items():
             ci = callgrind_instructions(setup, stmt, n)
             fi = callgrind_instructions(setup, floor_stmt, n)
@@ -296,7 +372,7 @@ def main():
 
     so_kib = so_path().stat().st_size / 1024
     imp = import_time_us(5 if args.quick else 15)
-    build = None if args.quick else cold_build_seconds()
+    build = None if args.quick or args.cases else cold_build_seconds()
     print(f".so size {so_kib:.0f} KiB, import {imp:.0f} us, cold build "
           f"{'-' if build is None else f'{build:.1f} s'}", flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")

@@ -22,6 +22,9 @@
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
 //! | `ladder.rs` | n-th terms by doubling, generic over the number type (no FFI) |
 //! | `modword.rs` | arithmetic modulo a word: Montgomery form, 2^s, CRT (no FFI) |
+//! | `modlimbs.rs` | arithmetic modulo a multi-word odd n: Montgomery form, CIOS (no FFI) |
+//! | `primality.rs` | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests (no FFI) |
+//! | `prime_tests.rs` | the probable-prime tests as module functions (their own method table) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
 //! | `testing.rs` | an embedded interpreter for `cargo test` (tests only) |
@@ -36,9 +39,12 @@ mod functions;
 mod iter_engine;
 mod ladder;
 mod lucas_iter;
+mod modlimbs;
 mod module;
 mod modword;
 mod objects;
+mod primality;
+mod prime_tests;
 mod pyint;
 mod refs;
 mod ring;

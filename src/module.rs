@@ -29,6 +29,10 @@ fibonacci(n, /, *, mod=None), lucas(n, /, *, mod=None)
     F_n and L_n for any integer n.
 lucas_u(n, p, q, /, *, mod=None), lucas_v(...), lucas_uv(...)
     U_n(P, Q) and V_n(P, Q); the index comes first (gmpy2 puts it last).
+is_strong_prp(n, a, /), is_lucas_prp(n, p, q, /), is_strong_lucas_prp(...),
+is_extra_strong_lucas_prp(n, p, /), is_selfridge_prp(n, /),
+is_strong_selfridge_prp(n, /), is_bpsw_prp(n, /), is_strong_bpsw_prp(n, /)
+    Probable-prime tests with gmpy2's names and argument order.
 
 All results are exact ints; with mod every result lies in range(mod). The
 n-th term functions take O(log |n|) steps.
@@ -82,6 +86,7 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     add_to_module(module, c"LucasIter", lucas_iter_type())?;
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
+    add_functions(module, &crate::prime_tests::PRIME_TEST_METHODS)?;
     #[cfg(feature = "selftest")]
     add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
     Ok(())

@@ -26,11 +26,13 @@ pub struct Montgomery {
 
 /// m^(-1) mod 2^64 for odd m, by Newton's iteration (each step doubles the correct bits;
 /// m·m ≡ 1 mod 8 gives three to start with).
-fn inverse_mod_2_64(m: u64) -> u64 {
+pub(crate) const fn inverse_mod_2_64(m: u64) -> u64 {
     debug_assert!(m % 2 == 1);
     let mut x = m;
-    for _ in 0..5 {
+    let mut step = 0;
+    while step < 5 {
         x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+        step += 1;
     }
     x
 }

@@ -77,6 +77,14 @@ total: int = sum(islice(LucasIter([2], [1]), 4))
 for x in islice(it, 2):
     assert_type(x, int)
 
+# Probable-prime tests.
+prp_flags: list[bool] = [
+    lucas.is_strong_prp(2047, 2), lucas.is_lucas_prp(323, 1, -1), lucas.is_strong_lucas_prp(5459, 1, -1),
+    lucas.is_extra_strong_lucas_prp(989, 3), lucas.is_selfridge_prp(97), lucas.is_strong_selfridge_prp(97),
+    lucas.is_bpsw_prp(97), lucas.is_strong_bpsw_prp(97),
+]
+assert_type(lucas.is_bpsw_prp(7), bool)
+
 
 class Sub(LucasIter):
     pass
@@ -129,6 +137,8 @@ BAD_LINES = [
     ("LucasIter([1], [1]).state = (1,)", "misc"),
     ("v2: Sub2 = iter(LucasIter([1], [1]))", "assignment"),  # Self is not Any
     ("v3: Sub2 = LucasIter([1], [1])", "assignment"),
+    ("lucas.is_bpsw_prp(7.0)", "arg-type"),
+    ("lucas.is_strong_prp(7)", "call-arg"),
 ]
 
 
