@@ -25,6 +25,8 @@
 //! | `modlimbs.rs` | arithmetic modulo a multi-word odd n: Montgomery form, CIOS (no FFI) |
 //! | `primality.rs` | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests (no FFI) |
 //! | `prime_tests.rs` | the probable-prime tests as module functions (their own method table) |
+//! | `linrec.rs` | jump-ahead: x^n modulo the characteristic polynomial, any order (no FFI) |
+//! | `nth_term.rs` | `nth_term` and the jump behind `LucasIter.advance` (entry point) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
 //! | `testing.rs` | an embedded interpreter for `cargo test` (tests only) |
@@ -38,10 +40,12 @@ mod exact_int;
 mod functions;
 mod iter_engine;
 mod ladder;
+mod linrec;
 mod lucas_iter;
 mod modlimbs;
 mod module;
 mod modword;
+mod nth_term;
 mod objects;
 mod primality;
 mod prime_tests;

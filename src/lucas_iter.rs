@@ -25,6 +25,7 @@ use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::exact_int::{ExactInt, Modulus};
 use crate::iter_engine::Engine;
+use crate::linrec::Want::Window;
 use crate::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::pyint;
 use crate::refs::{borrow_all, none, Borrowed, Owned};
@@ -353,7 +354,38 @@ unsafe extern "C" fn lucas_iter_sizeof(
     })
 }
 
-static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
+/// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n, by the
+/// jump of `nth_term.rs`; the engine is then rebuilt from the new window. On error the
+/// iterator is unchanged: the engine is replaced only after everything else succeeded.
+/// The engine stays borrowed while the jump polls for signals, so a signal handler that
+/// calls `next()` on this iterator gets "already running" instead of a torn state.
+unsafe extern "C" fn lucas_iter_advance(
+    obj: *mut ffi::PyObject, /* borrowed */
+    n: *mut ffi::PyObject,   /* borrowed */
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: method descriptors check the instance's type; METH_O passes one live object.
+        let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
+        let n = args::integer("advance", "n", n)?;
+        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+        let window = engine.window()?;
+        let coef = borrow_all(&state.coefficients);
+        let modulus = state.modulus.as_ref();
+        let moved = crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
+        let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
+        *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+        Ok(none().into_ptr())
+    })
+}
+
+static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+    ffi::PyMethodDef {
+        ml_name: c"advance".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_advance },
+        ml_flags: ffi::METH_O,
+        ml_doc: c"advance($self, n, /)\n--\n\nMove the iterator n terms ahead (or back, for a negative n), in O(k**2 log |n|).\n\nAfterwards it continues exactly as if n items had been taken. A negative n\nneeds a recurrence that runs backwards (coefficients[0] 1 or -1 without mod,\ninvertible modulo mod with it); on any error the iterator is unchanged.\n\n>>> it = LucasIter([1, 1], [0, 1])\n>>> it.advance(10); next(it)\n55"
+            .as_ptr(),
+    },
     ffi::PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },

@@ -87,6 +87,7 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     add_functions(module, &crate::prime_tests::PRIME_TEST_METHODS)?;
+    add_functions(module, &crate::nth_term::METHODS)?;
     #[cfg(feature = "selftest")]
     add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
     Ok(())
@@ -94,7 +95,6 @@ fn add_members(module: Borrowed) -> PyResult<()> {
 
 /// Adds a table of functions to the module (`PyModule_AddFunctions`), e.g.
 /// `add_functions(module, &crate::some_file::SOME_METHODS)?` in [`add_members`].
-#[cfg_attr(not(feature = "selftest"), allow(dead_code, reason = "only the selftest table uses it so far"))]
 fn add_functions<const N: usize>(module: Borrowed, table: &'static StaticCell<[ffi::PyMethodDef; N]>) -> PyResult<()> {
     // SAFETY: read with the GIL held (module init), which serialises access to the table.
     let terminated = N > 0 && unsafe { (*table.get())[N - 1].ml_name.is_null() };

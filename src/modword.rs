@@ -241,7 +241,7 @@ pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() 
 }
 
 /// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
-fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
+pub(crate) fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
     let mask = if s == 64 { u64::MAX } else { (1u64 << s) - 1 };
     // x = a + odd·t with t ≡ (b − a)·odd^(−1) (mod 2^s); then x < odd + odd·(2^s − 1) = m.
     let t = b.wrapping_sub(a).wrapping_mul(inverse_mod_2_64(odd)) & mask;
