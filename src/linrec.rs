@@ -380,10 +380,10 @@ impl<E: Clone> CharPoly<E> {
                 let q: Vec<E> = qrev.into_iter().rev().collect();
                 let qc = poly_mul_low(r, &q, &self.c, k)?;
                 let mut out = Vec::with_capacity(k);
-                for j in 0..k {
+                for (j, low) in lo.iter().enumerate() {
                     out.push(match qc.get(j) {
-                        Some(v) => r.add(&lo[j], v)?,
-                        None => lo[j].clone(),
+                        Some(v) => r.add(low, v)?,
+                        None => low.clone(),
                     });
                 }
                 Ok(out)
@@ -476,16 +476,14 @@ pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Want)
     (0..count).map(|j| r.dot(&v, &seq[j..j + k])).collect()
 }
 
+/// Coefficients and initial window of the reversed recurrence.
+pub type Reversed<E> = (Vec<E>, Vec<E>);
+
 /// The recurrence run backwards: with y_t = x_{k−1−t} (the initial window reversed),
 /// y_{t+k} = d_0·y_t + ... + d_{k−1}·y_{t+k−1} where d_0 = 1/c_0 and
 /// d_j = −c_{k−j}/c_0. Then x_{−m} = y_{m+k−1}, and the window of x at −m is the window of
 /// y at m reversed. `c0_inv` is an inverse of c_0 in the ring.
-pub fn reversed<R: Ring>(
-    r: &mut R,
-    c: &[R::E],
-    window: &[R::E],
-    c0_inv: &R::E,
-) -> Result<(Vec<R::E>, Vec<R::E>), R::Err> {
+pub fn reversed<R: Ring>(r: &mut R, c: &[R::E], window: &[R::E], c0_inv: &R::E) -> Result<Reversed<R::E>, R::Err> {
     let k = c.len();
     let zero = r.small(0)?;
     let mut d = vec![c0_inv.clone()];

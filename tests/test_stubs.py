@@ -98,6 +98,13 @@ assert_type(iter(s), Sub)
 assert_type(s.__iter__(), Sub)
 assert_type(Sub.__new__(Sub, [1], [1]), Sub)
 
+# Jump-ahead.
+term: int = lucas.nth_term([1, 1], (0, 1), 10, mod=None)
+assert_type(lucas.nth_term(range(1, 3), [0, 1], -2, mod=5), int)
+jumped = LucasIter([1, 1], [0, 1])
+jumped.advance(10)
+assert term == 55 and next(jumped) == 55
+
 # The program is also run, so the annotations above are checked at run time too.
 assert (f, f_mod, l_, l_mod, u, v, uv) == (55, 354224848179261915075 % 1000, -29, 11, 55, 123 % 97, (55, 123))
 assert type(coefficients) is tuple and modulus == 7 and first == 0 and same is it
@@ -139,6 +146,8 @@ BAD_LINES = [
     ("v3: Sub2 = LucasIter([1], [1])", "assignment"),
     ("lucas.is_bpsw_prp(7.0)", "arg-type"),
     ("lucas.is_strong_prp(7)", "call-arg"),
+    ("lucas.nth_term([1], [1], 2.5)", "arg-type"),
+    ("LucasIter([1], [1]).advance()", "call-arg"),
 ]
 
 
