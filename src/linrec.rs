@@ -20,7 +20,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::ladder::{bits_below_top, CheckedI64, Ring};
+use crate::ladder::{bits_below_top, lucas_uv_halving, CheckedI64, Halve, Ring};
 use crate::modword::{crt, Montgomery, Wrapping};
 use std::convert::Infallible;
 
@@ -47,6 +47,11 @@ pub trait Dot: Ring {
             Some(s) => Ok(s),
             None => self.small(0),
         }
+    }
+
+    /// x^n mod x² − c_1·x − c_0 by a ring's own faster route, if it has one (n >= 1).
+    fn order2(&mut self, _c: [&Self::E; 2], _n: &[u64]) -> Result<Option<[Self::E; 2]>, Self::Err> {
+        Ok(None)
     }
 }
 
@@ -107,6 +112,13 @@ impl Dot for MontWord {
     }
 }
 
+impl Halve for MontWord {
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
+        self.mont.half(a)
+    }
+}
+
 impl Dot for Wrapping {
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, Infallible> {
@@ -162,10 +174,36 @@ impl<R: Dot<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     }
 }
 
-impl<R: Dot<E = u64, Err = Infallible>, E> Dot for Polled<'_, R, E> {
+impl<E> Dot for Polled<'_, Wrapping, E> {
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
         Ok(infallible(self.ring.dot(a, b)))
+    }
+}
+
+impl<E> Halve for Polled<'_, MontWord, E> {
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.half(a)))
+    }
+}
+
+impl<E> Dot for Polled<'_, MontWord, E> {
+    #[inline]
+    fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
+        Ok(infallible(self.ring.dot(a, b)))
+    }
+
+    /// Order 2 is a Lucas sequence with P = c_1, Q = −c_0: x^n ≡ U_n·x − Q·U_{n−1} and
+    /// V_n = P·U_n − 2Q·U_{n−1}, so x^n ≡ (V_n − P·U_n)/2 + U_n·x, and the (U, V) halving
+    /// ladder of `lucas_u` (odd moduli) gives both.
+    fn order2(&mut self, c: [&u64; 2], n: &[u64]) -> Result<Option<[u64; 2]>, E> {
+        let zero = self.small(0)?;
+        let q = self.sub(&zero, c[0])?;
+        let (u, v) = lucas_uv_halving(self, c[1], &q, n)?;
+        let pu = self.mul(c[1], &u)?;
+        let twice = self.sub(&v, &pu)?;
+        Ok(Some([self.half(&twice)?, u]))
     }
 }
 
@@ -427,6 +465,28 @@ fn x_pow<R: Dot>(r: &mut R, p: &CharPoly<R::E>, n: &[u64]) -> Result<Vec<R::E>, 
     Ok(v)
 }
 
+/// [`x_pow`] for k = 2 without vectors: with v = a + b·x and x² ≡ c_0 + c_1·x,
+/// v² ≡ (a² + c_0·b²) + (2ab + c_1·b²)·x and x·v ≡ c_0·b + (a + c_1·b)·x. Each new
+/// coefficient is one dot product, which word rings reduce once. The order most used
+/// (every Lucas sequence) thus costs about what the Lucas ladders cost.
+fn x_pow_order2<R: Dot>(r: &mut R, c: [&R::E; 2], n: &[u64]) -> Result<[R::E; 2], R::Err> {
+    let bits = bits_below_top(n).expect("n >= 1");
+    let (mut a, mut b) = (r.small(0)?, r.small(1)?);
+    for bit in bits {
+        let bb = r.mul(&b, &b)?;
+        let a2 = r.dot(&[a.clone(), c[0].clone()], &[a.clone(), bb.clone()])?;
+        let b2 = r.dot(&[a.clone(), a, c[1].clone()], &[b.clone(), b, bb])?;
+        (a, b) = (a2, b2);
+        if bit {
+            let a1 = r.mul(c[0], &b)?;
+            let cb = r.mul(c[1], &b)?;
+            (a, b) = (a1, r.add(&a, &cb)?);
+        }
+        r.bit_done()?;
+    }
+    Ok([a, b])
+}
+
 /// What [`jump`] returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Want {
@@ -469,8 +529,15 @@ pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Want)
         step_to(r, c, &mut seq, small + count)?;
         return Ok(seq.split_off(small).into_iter().take(count).collect());
     }
-    let p = CharPoly::new(r, c)?;
-    let v = x_pow(r, &p, n)?;
+    let v = if k == 2 {
+        match r.order2([&c[0], &c[1]], n)? {
+            Some(v) => v.to_vec(),
+            None => x_pow_order2(r, [&c[0], &c[1]], n)?.to_vec(),
+        }
+    } else {
+        let p = CharPoly::new(r, c)?;
+        x_pow(r, &p, n)?
+    };
     let mut seq = init.to_vec();
     step_to(r, c, &mut seq, k + count - 1)?;
     (0..count).map(|j| r.dot(&v, &seq[j..j + k])).collect()
