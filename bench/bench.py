@@ -239,6 +239,74 @@ def prp_cases():
 
 CASES += prp_cases()
 
+# Jump-ahead (issue #16): nth_term against sympy's linrec algorithm, against lucas_u, and
+# its growth in k. sympy is a bench-only dependency: without it those rows are left out.
+#
+# sympy.linrec has no modulus (it sympifies its inputs, so n = 10**18 would be exact and
+# astronomically large); the floor is its own algorithm, sympy.discrete.recurrences.
+# linrec_coeffs, run on a minimal mod-p int class, then the same dot product linrec does.
+
+J_MOD = 10**9 + 7
+J_N = 10**18
+
+
+def _jump_case(k, m, seed):
+    import random
+
+    rng = random.Random(seed)
+    return [rng.randrange(m) for _ in range(k)], [rng.randrange(m) for _ in range(k)]
+
+
+try:
+    from sympy.discrete.recurrences import linrec_coeffs
+except ImportError:  # optional benchmark dependency, never a runtime one
+    linrec_coeffs = None
+
+
+class _ModP:
+    """Just enough of Z/pZ for sympy's linrec_coeffs (it adds sympy's S.Zero to elements)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = int(v) % J_MOD
+
+    def __add__(self, o):
+        return _ModP(self.v + (o.v if isinstance(o, _ModP) else int(o)))
+
+    __radd__ = __add__
+
+    def __mul__(self, o):
+        return _ModP(self.v * (o.v if isinstance(o, _ModP) else int(o)))
+
+    __rmul__ = __mul__
+
+
+def sympy_linrec_mod(c, init, n):
+    """sympy.linrec(reversed(c), init, n) % J_MOD, by sympy's own algorithm."""
+    b = linrec_coeffs([_ModP(x) for x in reversed(c)], n)
+    return sum((u * _ModP(v) for u, v in zip(b, init)), _ModP(0)).v
+
+
+JUMP = {k: _jump_case(k, J_MOD, k) for k in (2, 10, 50)}
+JUMP_P61 = {k: _jump_case(k, 2**61 - 1, k) for k in (64, 512)}
+if linrec_coeffs is not None:
+    for _k, (_c, _i) in JUMP.items():
+        assert sympy_linrec_mod(_c, _i, J_N) == lucas.nth_term(_c, _i, J_N, mod=J_MOD)
+        CASES.append((
+            "j", f"nth_term k={_k}, n=10**18, mod 10**9+7 vs sympy", 0.01, {2: 100, 10: 10, 50: 1}[_k],
+            calls(lambda c=_c, i=_i: lucas.nth_term(c, i, J_N, mod=J_MOD), {2: 100, 10: 10, 50: 1}[_k]),
+            calls(lambda c=_c, i=_i: sympy_linrec_mod(c, i, J_N), {2: 100, 10: 10, 50: 1}[_k]),
+            "sympy linrec_coeffs, mod p"))
+CASES += [
+    ("j", "nth_term([-5, 3], [0, 1], 10**18, mod=10**9+7), ns/call", 1.5, 1000,
+     calls(lambda: lucas.nth_term([-5, 3], [0, 1], J_N, mod=J_MOD), 1000),
+     calls(lambda: lucas.lucas_u(J_N, 3, 5, mod=J_MOD), 1000), "lucas_u(10**18, 3, 5, mod=...)"),
+    ("j", "nth_term k=512 over k=64 (growth; goal 16), mod 2**61-1", 64, 1,
+     lambda: lucas.nth_term(*JUMP_P61[512], J_N, mod=2**61 - 1),
+     lambda: lucas.nth_term(*JUMP_P61[64], J_N, mod=2**61 - 1), "nth_term k=64"),
+]
+
 
 def timed(fn):
     t0 = time.perf_counter_ns()
@@ -333,6 +401,8 @@ def cold_build_seconds():
 
 
 def fmt_ratio(x):
+    if x < 0.01:
+        return f"{x:.2e}"
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
 

@@ -7,7 +7,7 @@
 //! x_{n+j} = r_0·x_j + ... + r_{k-1}·x_{j+k-1} for every j. x^n mod P takes one squaring
 //! and one reduction per bit of n (and a multiplication by x, which is a shift, for a one
 //! bit): O(k² log n) ring operations with schoolbook products, O(M(k) log n) with a
-//! sub-quadratic product M (Karatsuba here, above [`FAST_MIN`]).
+//! sub-quadratic product M (Karatsuba here, from [`Dot::FAST_MIN`] on).
 //!
 //! Everything is generic over [`ladder::Ring`](crate::ladder::Ring) extended by [`Dot`]
 //! (a sum of products, which word rings compute with one reduction instead of k), so the
@@ -24,16 +24,17 @@ use crate::ladder::{bits_below_top, lucas_uv_halving, CheckedI64, Halve, Ring};
 use crate::modword::{crt, Montgomery, Wrapping};
 use std::convert::Infallible;
 
-/// From this order on, products use Karatsuba and the reduction modulo P uses a
-/// precomputed reciprocal (two more products) instead of the schoolbook table.
-pub const FAST_MIN: usize = 48;
-
 /// Karatsuba recursion stops below this length (schoolbook is faster there).
 const KARATSUBA_BASE: usize = 24;
 
 /// A ring with a sum of products. The default is k products and k sums; word rings
 /// override it to reduce once.
 pub trait Dot: Ring {
+    /// From this order on, products use Karatsuba and the reduction modulo P uses a
+    /// precomputed reciprocal (two more products) instead of the schoolbook table. Where
+    /// it pays off depends on the ring (bench/NOTES.md, "Jump-ahead").
+    const FAST_MIN: usize = 128;
+
     fn dot(&mut self, a: &[Self::E], b: &[Self::E]) -> Result<Self::E, Self::Err> {
         let mut acc: Option<Self::E> = None;
         for (x, y) in a.iter().zip(b) {
@@ -106,7 +107,9 @@ impl Dot for MontWord {
             let (s, carry) = acc.overflowing_add(u128::from(x) * u128::from(y));
             // acc < m·2^64 and the product < m² < m·2^64: one subtraction brings the sum
             // back below the bound, and wrapping undoes a carry out of 128 bits.
-            acc = if carry || s >= self.bound { s.wrapping_sub(self.bound) } else { s };
+            // Branch-free: how often the bound is crossed depends on the data.
+            let over = u128::from(carry | (s >= self.bound));
+            acc = s.wrapping_sub(self.bound & over.wrapping_neg());
         }
         Ok(self.mont.reduce(acc))
     }
@@ -175,6 +178,7 @@ impl<R: Dot<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
 }
 
 impl<E> Dot for Polled<'_, Wrapping, E> {
+    const FAST_MIN: usize = WORD_FAST_MIN;
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
         Ok(infallible(self.ring.dot(a, b)))
@@ -188,7 +192,12 @@ impl<E> Halve for Polled<'_, MontWord, E> {
     }
 }
 
+/// [`Dot::FAST_MIN`] for word rings: their lazily reduced schoolbook dot products are so
+/// cheap that Karatsuba's extra additions and allocations only pay off for large k.
+pub const WORD_FAST_MIN: usize = 256;
+
 impl<E> Dot for Polled<'_, MontWord, E> {
+    const FAST_MIN: usize = WORD_FAST_MIN;
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
         Ok(infallible(self.ring.dot(a, b)))
@@ -363,7 +372,7 @@ enum Reduce<E> {
 impl<E: Clone> CharPoly<E> {
     fn new<R: Dot<E = E>>(r: &mut R, c: &[E]) -> Result<CharPoly<E>, R::Err> {
         let k = c.len();
-        let how = if k < FAST_MIN {
+        let how = if k < R::FAST_MIN {
             let mut cols: Vec<Vec<E>> = (0..k).map(|_| Vec::with_capacity(k - 1)).collect();
             let mut row = c.to_vec(); // x^k mod P
             for i in 0..k - 1 {
@@ -647,7 +656,9 @@ mod tests {
         let moduli =
             [1u64, 2, 3, 4, 10, 12, 97, 1 << 20, 1_000_000_007, (1 << 61) - 1, 1 << 63, u64::MAX, u64::MAX - 58];
         for &m in &moduli {
-            for k in [1usize, 2, 3, 5, 8, 17, 47, 48, 49, 60] {
+            let fast = WORD_FAST_MIN;
+            let big: &[usize] = if m == 1_000_000_007 || m == 12 { &[fast - 1, fast, fast + 3] } else { &[] };
+            for k in [1usize, 2, 3, 5, 8, 17, 47, 48, 49, 60].into_iter().chain(big.iter().copied()) {
                 let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
                 let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
                 for n in [0usize, 1, k.saturating_sub(1), k, 2 * k, 2 * k + 1, 3 * k + 7, 200, 777] {
@@ -666,7 +677,7 @@ mod tests {
         // window(a + b) = window(b) of window(a): checks multi-limb n against two jumps.
         let mut rng = Rng(77);
         let m = 1_000_000_007u64;
-        for k in [1usize, 2, 7, 50] {
+        for k in [1usize, 2, 7, 50, 300] {
             let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let a = [u64::MAX, 3]; // 4·2^64 − 1
@@ -711,7 +722,7 @@ mod tests {
     fn backwards_undoes_forwards() {
         let mut rng = Rng(5);
         let m = 1_000_000_007u64;
-        for k in [1usize, 2, 4, 9, 50] {
+        for k in [1usize, 2, 4, 9, 50, 260] {
             let mut c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             c[0] = c[0].max(1);
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
@@ -759,7 +770,7 @@ mod tests {
     fn generic_ring_agrees_with_words() {
         let mut rng = Rng(99);
         let m = 998_244_353u64;
-        for k in [1usize, 3, 30, 48, 70] {
+        for k in [1usize, 3, 30, 48, 70, 127, 128, 150] {
             let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let n = [0xDEAD_BEEF_1234u64];

@@ -332,3 +332,23 @@ def test_long_exact_jump_is_interruptible():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("k, mod", [(130, 2**64 + 13), (130, None), (260, 2**61 - 1), (260, 10**6)])
+def test_large_orders_take_the_karatsuba_path(k, mod):
+    # Orders from which products switch to Karatsuba (128 on Python ints, 256 on words),
+    # with n beyond 2k so that x^n mod P is really computed.
+    import random
+    rng = random.Random(k)
+    bound = 3 if mod is None else mod
+    c = [rng.randrange(-bound, bound) for _ in range(k)]
+    c[0] = 1
+    init = [rng.randrange(-bound, bound) for _ in range(k)]
+    n = 2 * k + 77
+    it = LucasIter(c, init, mod=mod)
+    expect = list(islice(ModelLucasIter(c, init, mod=mod), n, n + k))
+    assert nth_term(c, init, n, mod=mod) == expect[0]
+    it.advance(n)
+    assert list(islice(it, k)) == expect
+    it.advance(-n - k)
+    assert list(islice(it, 3)) == [v % mod if mod else v for v in init[:3]]
