@@ -33,6 +33,8 @@ is_strong_prp(n, a, /), is_lucas_prp(n, p, q, /), is_strong_lucas_prp(...),
 is_extra_strong_lucas_prp(n, p, /), is_selfridge_prp(n, /),
 is_strong_selfridge_prp(n, /), is_bpsw_prp(n, /), is_strong_bpsw_prp(n, /)
     Probable-prime tests with gmpy2's names and argument order.
+nth_term(coefficients, initial, n, /, *, mod=None)
+    x_n of any LucasIter recurrence in O(k**2 log n); LucasIter.advance(n) jumps.
 
 All results are exact ints; with mod every result lies in range(mod). The
 n-th term functions take O(log |n|) steps.

@@ -352,3 +352,22 @@ def test_large_orders_take_the_karatsuba_path(k, mod):
     assert list(islice(it, k)) == expect
     it.advance(-n - k)
     assert list(islice(it, 3)) == [v % mod if mod else v for v in init[:3]]
+
+
+def _doc_examples_pass(text, name):
+    import doctest
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("```"))
+    test = doctest.DocTestParser().get_doctest(text, dict(vars(lucas)), name, None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test, out=lambda s: None)
+    return test.examples and runner.failures == 0
+
+
+def test_documented_examples_run():
+    import pathlib
+    docs = pathlib.Path(__file__).resolve().parent.parent / "docs"
+    api = (docs / "api.md").read_text()
+    assert _doc_examples_pass(nth_term.__doc__, "nth_term")
+    assert _doc_examples_pass(LucasIter.advance.__doc__, "advance")
+    assert _doc_examples_pass(api[api.index("## Jump-ahead"):], "api.md")
+    assert _doc_examples_pass((docs / "jump-ahead.md").read_text(), "jump-ahead.md")
