@@ -371,3 +371,28 @@ def test_documented_examples_run():
     assert _doc_examples_pass(LucasIter.advance.__doc__, "advance")
     assert _doc_examples_pass(api[api.index("## Jump-ahead"):], "api.md")
     assert _doc_examples_pass((docs / "jump-ahead.md").read_text(), "jump-ahead.md")
+
+
+def test_no_reference_leaks_on_success_and_error_paths():
+    import gc
+    import sys
+    big = 2**100 + 7
+    c, init, m = [big, 3, 1], [big, -big, 5], 2**64 + 13
+    objects = [big, m]
+    before = [sys.getrefcount(o) for o in objects]
+    for _ in range(200):
+        nth_term(c, init, 10**6, mod=m)
+        nth_term(c, init, 5, mod=m)
+        it = LucasIter(c, init, mod=m)
+        it.advance(1000)
+        try:
+            it.advance(1.5)
+        except TypeError:
+            pass
+        try:
+            nth_term([2, 1], init[:2], -1)
+        except ValueError:
+            pass
+        del it
+    gc.collect()
+    assert [sys.getrefcount(o) for o in objects] == before
