@@ -89,7 +89,7 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     add_functions(module, &crate::prime_tests::PRIME_TEST_METHODS)?;
-    add_functions(module, &crate::nth_term::METHODS)?;
+    add_functions(module, &crate::nth_term::NTH_TERM_METHODS)?;
     #[cfg(feature = "selftest")]
     add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
     Ok(())

@@ -330,7 +330,7 @@ unsafe extern "C" fn nth_term(
 }
 
 /// This file's method table, added to the module by `PyModule_AddFunctions`.
-pub static METHODS: StaticCell<[ffi::PyMethodDef; 2]> = StaticCell::new([
+pub static NTH_TERM_METHODS: StaticCell<[ffi::PyMethodDef; 2]> = StaticCell::new([
     ffi::PyMethodDef {
         ml_name: c"nth_term".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: nth_term },
