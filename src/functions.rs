@@ -144,43 +144,48 @@ impl Index {
         self.limbs.iter().all(|&l| l == 0)
     }
 
+    /// The number of bits of |n|.
+    fn bit_length(&self) -> u64 {
+        match self.limbs.iter().rposition(|&l| l != 0) {
+            Some(top) => top as u64 * 64 + u64::from(64 - self.limbs[top].leading_zeros()),
+            None => 0,
+        }
+    }
+
     /// |n| as a float, for size estimates.
     fn approx(&self) -> f64 {
         self.limbs.iter().rev().fold(0.0, |acc, &l| acc * 2f64.powi(64) + l as f64)
     }
 }
 
-/// Refuses, before any work, a result that cannot fit in memory: a term of a sequence
+/// The largest result accepted without `mod`, in bits: a fixed limit, so that a call costs
+/// its arithmetic and nothing else (no probe of the system's memory per call). A result of
+/// 2**32 bits is a 512 MiB int; the ladder holds a few values of that size at once.
+pub const MAX_RESULT_BITS: f64 = 4_294_967_296.0;
+
+/// Refuses, before any work, a result larger than [`MAX_RESULT_BITS`]: a term of a sequence
 /// that grows like r^n has about n·log2(r) bits.
 fn check_size(func: &str, n: &Index, growth_log2: f64) -> PyResult<()> {
     if growth_log2 <= 1e-9 {
         return Ok(()); // |roots| <= 1: the terms grow at most polynomially in n
     }
     let bits = n.approx() * growth_log2;
-    // A CPython int has at most PY_SSIZE_T_MAX / 4 digits of 30 bits.
-    if bits > (isize::MAX as f64 / 4.0) * 30.0 {
-        return Err(PyErr::new(ExcType::OverflowError, format!("{func}() result would be too large for an int")));
-    }
-    // The ladder holds a few values of the result's size, plus multiplication buffers.
-    let available_bits = physical_memory_bytes() as f64 * 8.0 / 4.0;
-    if bits > available_bits {
+    if bits > MAX_RESULT_BITS {
+        // Beyond f64's range n.approx() is infinite: give the size as a power of two then.
+        let size = if bits.is_finite() {
+            format!("{bits:.3e}")
+        } else {
+            format!("2**{:.0}", n.bit_length() as f64 + growth_log2.log2())
+        };
         return Err(PyErr::new(
-            ExcType::MemoryError,
-            format!("{func}() result would have about {bits:.3e} bits, more than fits in memory"),
+            ExcType::OverflowError,
+            format!(
+                "{func}() result would have about {size} bits, more than the limit of 2**32; \
+                 pass mod= to compute it modulo a number"
+            ),
         ));
     }
     Ok(())
-}
-
-/// Total physical memory (Linux: /proc/meminfo), or 64 GiB where it cannot be read.
-fn physical_memory_bytes() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
-        })
-        .unwrap_or(64 << 30)
 }
 
 /// log2 of the largest |root| of x² − P·x + Q: how many bits U_n and V_n gain per step.
