@@ -10,7 +10,7 @@
 //! | `module.rs` | `PyInit_lucas`, the static `PyModuleDef`, `__all__` |
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
 //! | `iter_engine.rs` | `LucasIter`'s state: word or Python-int window, one step, promotion |
-//! | `functions.rs` | the module's functions (`METH_FASTCALL`), n-th terms |
+//! | `functions.rs` | the module's functions (`METH_FASTCALL`): parsing and conversion |
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `refs.rs` | RAII owners of new and borrowed references |
@@ -21,6 +21,8 @@
 //! | `cstatic.rs` | static C structures that CPython writes into |
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
 //! | `ladder.rs` | n-th terms by doubling, generic over the number type (no FFI) |
+//! | `exact_terms.rs` | n-th terms without mod: sizes, degenerate cases, the ladders on big integers (no FFI) |
+//! | `bigint.rs` | the big-integer backend behind one small type, `Big` (no FFI) |
 //! | `modword.rs` | arithmetic modulo a word: Montgomery form, 2^s, CRT (no FFI) |
 //! | `modlimbs.rs` | arithmetic modulo a multi-word odd n: Montgomery form, CIOS (no FFI) |
 //! | `primality.rs` | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests (no FFI) |
@@ -33,10 +35,12 @@
 
 mod args;
 mod arith;
+mod bigint;
 mod boundary;
 mod cstatic;
 mod error;
 mod exact_int;
+mod exact_terms;
 mod functions;
 mod iter_engine;
 mod ladder;

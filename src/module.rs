@@ -12,7 +12,7 @@
 use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;
 use crate::error::{PyErr, PyResult};
-use crate::functions::{init_small_terms, METHODS};
+use crate::functions::{init_small_terms, MODULE_METHODS};
 use crate::lucas_iter::{lucas_iter_type, LUCAS_ITER_TYPE};
 use crate::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
 use crate::refs::{Borrowed, Owned};
@@ -54,7 +54,7 @@ static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleD
     // -1: the module keeps its state in statics, so it cannot be re-initialised per
     // interpreter (the single-phase contract).
     m_size: -1,
-    m_methods: METHODS.get().cast(),
+    m_methods: MODULE_METHODS.get().cast(),
     m_slots: ptr::null_mut(),
     m_traverse: None,
     m_clear: None,

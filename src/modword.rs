@@ -98,7 +98,7 @@ impl Halve for Montgomery {
     #[inline]
     fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
         // For odd a, (a + m)/2 without overflowing: both are odd.
-        Ok(if a % 2 == 0 { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
+        Ok(if a.is_multiple_of(2) { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
     }
 }
 
@@ -152,7 +152,7 @@ impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     #[inline]
     fn bit_done(&mut self) -> Result<(), E> {
         self.bits = self.bits.wrapping_add(1);
-        if self.bits % 4096 == 0 {
+        if self.bits.is_multiple_of(4096) {
             (self.poll)()?;
         }
         Ok(())

@@ -60,17 +60,29 @@ def _reduce(x, mod):
     return x % mod
 
 
-def model_u(n, p, q, mod=None):
-    return _reduce(uv_exact(n, p, q)[0], mod)
-
-
-def model_v(n, p, q, mod=None):
-    return _reduce(uv_exact(n, p, q)[1], mod)
+def uv_mod_negative(n, p, q, mod):
+    """(U_n, V_n) mod m for n < 0: U_{-k} = -U_k Q^{-k}, V_{-k} = V_k Q^{-k}, defined when Q
+    is invertible modulo m (Python's pow raises ValueError otherwise)."""
+    assert n < 0
+    u, v = _uv_nonneg(-n, p, q)
+    q_inv_k = pow(q, n, mod)
+    return (-u * q_inv_k) % mod, (v * q_inv_k) % mod
 
 
 def model_uv(n, p, q, mod=None):
+    n, p, q = operator.index(n), operator.index(p), operator.index(q)
+    if n < 0 and mod is not None:
+        return uv_mod_negative(n, p, q, operator.index(mod))
     u, v = uv_exact(n, p, q)
     return _reduce(u, mod), _reduce(v, mod)
+
+
+def model_u(n, p, q, mod=None):
+    return model_uv(n, p, q, mod)[0]
+
+
+def model_v(n, p, q, mod=None):
+    return model_uv(n, p, q, mod)[1]
 
 
 def _fib_nonneg(n):

@@ -589,22 +589,45 @@ def test_non_positive_mod(bad):
 
 @pytest.mark.parametrize("q", [2, -2, 0, 3, 10**30, 2**64 + 1, -(2**64) - 1, 2**64 - 1, 2**63 + 1, 1 - 2**64])
 @pytest.mark.parametrize("n", [-1, -3, -(2**64), -(10**40)])
-def test_negative_index_needs_unit_q(n, q):
+def test_negative_index_without_mod_needs_unit_q(n, q):
     for f in UV_LIKE:
-        msg = full(f"{f.__name__}() argument 'n' may be negative only when q is 1 or -1")
+        msg = full(f"{f.__name__}() argument 'n' may be negative without mod only when q is 1 or -1")
         with pytest.raises(ValueError, match=msg):
             f(n, 1, q)
-        with pytest.raises(ValueError, match=msg):
-            f(n, 1, q, mod=7)
-        with pytest.raises(ValueError, match=msg):
-            f(n, 3, q, mod=2**100)
-    # q congruent to +-1 modulo the modulus is still not +-1:
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
-        lucas.lucas_u(-3, 1, 8, mod=7)
+
+
+@pytest.mark.parametrize("q", [2, -2, 0, 3, 6, 10**30, 2**64 + 1, -(2**64) - 1, 2**64 - 1, 2**63 + 1, 1 - 2**64])
+@pytest.mark.parametrize("m", [7, 2**64, 2**100, 10**30 + 3, 1])
+@pytest.mark.parametrize("n", [-1, -3, -(2**64), -(10**40)])
+def test_negative_index_with_mod_needs_q_invertible(n, q, m):
+    for f in UV_LIKE:
+        if math.gcd(q, m) == 1:
+            u, v = matrix_uv(-n, 3, q, m)
+            q_inv_k = pow(q, n, m)
+            expected = ((-u * q_inv_k) % m, (v * q_inv_k) % m)
+            assert f(n, 3, q, mod=m) == {lucas.lucas_u: expected[0], lucas.lucas_v: expected[1]}.get(f, expected)
+        else:
+            msg = full(f"{f.__name__}() argument 'n' may be negative with mod only when q and mod are coprime "
+                       f"(q = {q}, mod = {m})")
+            with pytest.raises(ValueError, match=msg):
+                f(n, 3, q, mod=m)
+
+
+@settings(max_examples=150, **HYP)
+@given(n=st.integers(-300, -1), p=any_pq, q=any_pq, mod=mods)
+def test_negative_index_with_mod_matches_model(n, p, q, mod):
+    for f in UV_LIKE:
+        try:
+            expected = model_of(f, n, p, q, mod)
+        except ValueError:
+            with pytest.raises(ValueError, match="coprime"):
+                f(n, p, q, mod=mod)
+        else:
+            assert f(n, p, q, mod=mod) == expected
 
 
 def test_the_briefs_literal_error_cases():
-    with pytest.raises(ValueError, match=full("lucas_u() argument 'n' may be negative only when q is 1 or -1")):
+    with pytest.raises(ValueError, match=full("lucas_u() argument 'n' may be negative without mod only when q is 1 or -1")):
         lucas.lucas_u(-3, 1, 2)
     with pytest.raises(TypeError, match=full("fibonacci() argument 'n' must be an integer, not float")):
         lucas.fibonacci(2.0)
@@ -694,7 +717,7 @@ def test_index_objects_are_integers():
         2**100, 10**25, 7, 2**64 - 1)[1]
     for f in ALL_FUNCS:
         assert_exact(f, call(f, Idx(33), Idx(2), Idx(-3), Idx(1000)))
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
+    with pytest.raises(ValueError, match="may be negative without mod only when q is 1 or -1"):
         lucas.lucas_u(Idx(-2), 1, Idx(2))
     with pytest.raises(ValueError, match="must be a positive integer"):
         lucas.fibonacci(3, mod=Idx(0))
@@ -741,7 +764,7 @@ def test_int_subclasses_do_not_take_part_in_arithmetic():
     assert lucas.lucas_v(Liar(10**30), p, q, mod=Liar(2**64 + 1)) == matrix_uv(10**30, 3, -5, 2**64 + 1)[1]
     assert lucas.lucas_v(Liar(10**30), Liar(2**70), q, mod=Liar(2**61 - 1)) == matrix_uv(
         10**30, 2**70, -5, 2**61 - 1)[1]
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
+    with pytest.raises(ValueError, match="may be negative without mod only when q is 1 or -1"):
         lucas.lucas_u(Liar(-3), p, Liar(2))
     with pytest.raises(ValueError, match="must be a positive integer"):
         lucas.fibonacci(5, mod=Liar(0))
@@ -830,7 +853,8 @@ def test_argument_refcounts_unchanged():
     bad_m = -(10**40 + 11)
     fl = 2.5
     idx = Idx(10**40 + 13)
-    objs = [n, neg_n, p, q, m, mw, bad_m, fl, idx, idx.v]
+    shared = -q * m  # not coprime with q
+    objs = [n, neg_n, p, q, m, mw, bad_m, fl, idx, idx.v, shared]
     before = [sys.getrefcount(o) for o in objs]
     for _ in range(500):
         lucas.fibonacci(n, mod=m)
@@ -841,10 +865,12 @@ def test_argument_refcounts_unchanged():
         lucas.lucas_uv(idx, p, q, mod=m)
         lucas.lucas_uv(100, idx, q, mod=idx)
         lucas.lucas_u(neg_n, p, 1, mod=m)
+        lucas.lucas_uv(neg_n, p, q, mod=m)
     for thunk, exc in [
         (lambda: lucas.fibonacci(n), OverflowError),
         (lambda: lucas.lucas_u(n, p, q), OverflowError),
-        (lambda: lucas.lucas_u(neg_n, p, q, mod=m), ValueError),
+        (lambda: lucas.lucas_u(neg_n, p, q), ValueError),
+        (lambda: lucas.lucas_u(neg_n, p, q, mod=shared), ValueError),
         (lambda: lucas.lucas_v(n, p, q, mod=bad_m), ValueError),
         (lambda: lucas.lucas_uv(n, p, fl, mod=m), TypeError),
         (lambda: lucas.fibonacci(n, mod=fl), TypeError),
