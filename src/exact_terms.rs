@@ -192,8 +192,12 @@ pub fn fib_or_lucas_exact<E>(
             None => fib_or_lucas(&mut BigInts { check }, &n.limbs, which).map_err(Refused::Stopped)?,
         }
     };
-    let flip = n.negative && (n.is_odd() == (which == Which::Lucas));
-    Ok(if flip { Big::zero().sub(&value) } else { value })
+    Ok(if sign_flips(n.negative, n.is_odd(), which) { Big::zero().sub(&value) } else { value })
+}
+
+/// Whether F_n or L_n is minus the term at |n|: F_{-n} = (-1)^(n+1) F_n, L_{-n} = (-1)^n L_n.
+pub fn sign_flips(negative: bool, odd: bool, which: Which) -> bool {
+    negative && (odd == (which == Which::Lucas))
 }
 
 /// (U_n, V_n) for n >= 0 (the caller applies the rule for negative n), computing only what

@@ -23,9 +23,10 @@ use crate::bigint::Big;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
-use crate::ladder::{lucas_u_pair, lucas_v_from_pair, Ring, Which};
+use crate::fib_small::fib_or_lucas_small;
+use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI128, Ring, Which};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
-use crate::exact_terms::{fib_or_lucas_exact, lucas_uv_exact, Index, Refused, Want};
+use crate::exact_terms::{fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
 use crate::pyint::{self, PyInts};
 use crate::refs::{new_tuple, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -192,18 +193,24 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     }
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
-    let n = index_of(n.borrow())?;
-    let Some(m) = m else {
-        if let Some(v) = n.small().filter(|_| !n.negative) {
-            if let Some(term) = small_term(which, v as u64) {
-                return Ok(term);
+    if let (None, Some(v)) = (&m, pyint::to_i64(n.borrow())) {
+        // Just past the cache: i128, then stack buffers, no allocation before the result's.
+        let flips = sign_flips(v < 0, v % 2 != 0, which);
+        if (1..=185).contains(&v.unsigned_abs()) {
+            if let Ok(term) = fib_or_lucas(&mut CheckedI128, &[v.unsigned_abs()], which) {
+                return pyint::from_i128(if flips { -term } else { term });
             }
         }
+        if let Some(term) = fib_or_lucas_small(v.unsigned_abs(), which) {
+            return pyint::from_magnitude(flips, term.limbs());
+        }
+    }
+    let n = index_of(n.borrow())?;
+    let Some(m) = m else {
         let value = fib_or_lucas_exact(&n, which, &mut check_signals).map_err(|r| refused(func, r))?;
         return pyint::from_big(&value);
     };
-    // F_{-n} = (-1)^(n+1) F_n and L_{-n} = (-1)^n L_n.
-    let flip = n.negative && (n.is_odd() == (which == Which::Lucas));
+    let flip = sign_flips(n.negative, n.is_odd(), which);
     let value = if let Some(mw) = pyint::to_u64(m.borrow()) {
         pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw, &mut check_signals)?)?
     } else {

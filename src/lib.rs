@@ -22,6 +22,7 @@
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
 //! | `ladder.rs` | n-th terms by doubling, generic over the number type (no FFI) |
 //! | `exact_terms.rs` | n-th terms without mod: sizes, degenerate cases, the ladders on big integers (no FFI) |
+//! | `fib_small.rs` | F_n and L_n just past the word, on stack buffers without allocation (no FFI) |
 //! | `bigint.rs` | the big-integer backend behind one small type, `Big` (no FFI) |
 //! | `modword.rs` | arithmetic modulo a word: Montgomery form, 2^s, CRT (no FFI) |
 //! | `modlimbs.rs` | arithmetic modulo a multi-word odd n: Montgomery form, CIOS (no FFI) |
@@ -41,6 +42,7 @@ mod cstatic;
 mod error;
 mod exact_int;
 mod exact_terms;
+mod fib_small;
 mod functions;
 mod iter_engine;
 mod ladder;

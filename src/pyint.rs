@@ -172,10 +172,25 @@ pub fn to_big(a: Borrowed) -> PyResult<Big> {
 /// its 30-bit digits): `PyLong_FromNativeBytes` where the interpreter has it (3.13+), else
 /// `_PyLong_FromByteArray`, the function `int.from_bytes` itself calls.
 pub fn from_big(v: &Big) -> PyResult<Owned> {
-    if let Some(small) = v.to_i64() {
-        return from_i64(small);
+    match v.to_i64() {
+        Some(small) => from_i64(small),
+        None => from_magnitude(v.is_negative(), v.limbs()),
     }
-    let limbs = v.limbs();
+}
+
+/// An i128 as an int (two limbs at most, one conversion).
+pub fn from_i128(v: i128) -> PyResult<Owned> {
+    match i64::try_from(v) {
+        Ok(small) => from_i64(small),
+        Err(_) => {
+            let m = v.unsigned_abs();
+            from_magnitude(v < 0, &[m as u64, (m >> 64) as u64])
+        }
+    }
+}
+
+/// ±(the number with these little-endian 64-bit limbs) as an int; see [`from_big`].
+pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Owned> {
     #[cfg(target_endian = "little")]
     // SAFETY: u64 has no padding, so the limbs are `8 * len` initialised bytes, and on a
     // little-endian target their order is the little-endian order of the whole magnitude.
@@ -194,7 +209,7 @@ pub fn from_big(v: &Big) -> PyResult<Owned> {
     // SAFETY: the buffer is `bytes.len()` readable bytes, borrowed for the call;
     // little_endian = 1, is_signed = 0.
     let magnitude = new_ref!(ffi::_PyLong_FromByteArray(bytes.as_ptr(), bytes.len(), 1, 0))?;
-    if v.is_negative() {
+    if negative {
         neg(magnitude.borrow())
     } else {
         Ok(magnitude)
