@@ -308,6 +308,73 @@ CASES += [
 ]
 
 
+# ---------------------------------------------------------------------------------------
+# n-th terms without mod across sizes (issue #10): against gmpy2 (GMP) where installed, and
+# against a pure-Python loop (the floor lucas must never be slower than) where that loop
+# finishes in reasonable time. Targets: <= 1.5x gmpy2 for n <= 10**4, <= 3x for 10**5..10**7.
+
+NTH_SIZES = [93, 200, 1000, 10**4, 10**5, 10**6, 10**7]
+LOOP_MAX_N = 10**5
+
+
+def fib_loop(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def lucas_loop(n):
+    a, b = 2, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def uv_loop(n, p, q):
+    u0, u1, v0, v1 = 0, 1, 2, p
+    for _ in range(n):
+        u0, u1 = u1, p * u1 - q * u0
+        v0, v1 = v1, p * v1 - q * v0
+    return u0, v0
+
+
+def exact_term_cases():
+    def reps(n):
+        return 2000 if n <= 1000 else 200 if n <= 10**4 else 1
+
+    def nth(n):
+        return f"{n:,}" if n < 10**4 else f"10**{len(str(n)) - 1}"
+
+    cases = []
+    for n in NTH_SIZES:
+        k = reps(n)
+        target = 1.5 if n <= 10**4 else 3.0
+        unit = ", ns/call" if k > 1 else ""
+        if gmpy2 is not None:
+            cases += [
+                ("n", f"fibonacci({nth(n)}){unit}", target, k,
+                 calls(lambda n=n: fibonacci(n), k), calls(lambda n=n: gmpy2.fib(n), k), "gmpy2.fib"),
+                ("n", f"lucas({nth(n)}){unit}", target, k,
+                 calls(lambda n=n: lucas_number(n), k), calls(lambda n=n: gmpy2.lucas(n), k), "gmpy2.lucas"),
+                ("n", f"lucas_uv({nth(n)}, 3, -5){unit}", target, k,
+                 calls(lambda n=n: lucas_uv(n, 3, -5), k),
+                 calls(lambda n=n: (gmpy2.lucasu(3, -5, n), gmpy2.lucasv(3, -5, n)), k), "gmpy2.lucasu + lucasv"),
+            ]
+        if n <= LOOP_MAX_N:
+            cases += [
+                ("n-", f"fibonacci({nth(n)}) vs the loop", 1.0, 1,
+                 lambda n=n: fibonacci(n), lambda n=n: fib_loop(n), "loop a, b = b, a + b"),
+                ("n-", f"lucas_uv({nth(n)}, 3, -5) vs the loop", 1.0, 1,
+                 lambda n=n: lucas_uv(n, 3, -5), lambda n=n: uv_loop(n, 3, -5), "loop on (U, V)"),
+            ]
+    return cases
+
+
+assert fib_loop(300) == fibonacci(300) and lucas_loop(300) == lucas_number(300)
+assert uv_loop(300, 3, -5) == lucas_uv(300, 3, -5)
+CASES += exact_term_cases()
+
 def timed(fn):
     t0 = time.perf_counter_ns()
     fn()
