@@ -163,3 +163,28 @@ def matrix_fibonacci(n, m):
 
 def matrix_lucas(n, m):
     return matrix_uv(n, 1, -1, m)[1]
+
+
+# ---------------------------------------------------------------------------
+# (c) exact results for large n, without a modulus
+# ---------------------------------------------------------------------------
+
+
+def fib_pair_doubling(n):
+    """(F_n, F_{n+1}) for n >= 0 by the classic fast doubling on (F_k, F_{k+1}) with Python
+    ints: F_2k = F_k (2 F_{k+1} - F_k), F_2k+1 = F_k^2 + F_{k+1}^2."""
+    a, b = 0, 1
+    for bit in bin(n)[2:]:
+        a, b = a * (2 * b - a), a * a + b * b
+        if bit == "1":
+            a, b = b, a + b
+    return a, b
+
+
+def uv_exact_by_matrix(n, p, q):
+    """(U_n, V_n) for n >= 0 as exact ints from the matrix model, taken modulo a power of two
+    beyond the result's size and read back as signed values."""
+    bound = (n + 2) * (max(abs(p), abs(q), 2).bit_length() + 2) + 8
+    m = 1 << bound
+    half = m >> 1
+    return tuple(x - m if x >= half else x for x in matrix_uv(n, p, q, m))

@@ -37,6 +37,8 @@ from fn_model import (
     model_u,
     model_uv,
     model_v,
+    fib_pair_doubling,
+    uv_exact_by_matrix,
 )
 
 # No example database, no deadline (big-int timings vary); a modest number of
@@ -786,6 +788,82 @@ def test_results_are_exact_ints_on_every_path():
         for f in UV_LIKE:
             for p, q in [(1, -1), (3, 1), (10**30, -1)]:
                 assert_exact(f, call(f, n, p, q, m))
+
+
+# ---------------------------------------------------------------------------
+# Exact results without a modulus at the big-integer paths' boundaries
+# ---------------------------------------------------------------------------
+
+# Each path's edges: the cache (92), i128 (185), the stack buffers (3600), and the backend's
+# multiplication thresholds in limbs of 64 bits (Karatsuba 32, Toom-3 640, Toom-4 6000; the
+# NTT takes over by shape above those): F_n has about 0.694 n bits.
+PATH_EDGES = [91, 92, 93, 94, 184, 185, 186, 187, 3599, 3600, 3601]
+LIMB_EDGES = [1, 2, 3, 31, 32, 33, 64, 65, 639, 640, 641, 1280, 6000, 6001, 12001]
+
+
+def _n_for_limbs(limbs):
+    return int(limbs * 64 / 0.6942419136306174)
+
+
+@pytest.mark.parametrize("n", PATH_EDGES + [_n_for_limbs(k) + d for k in LIMB_EDGES for d in (-1, 0, 1)])
+def test_fibonacci_and_lucas_exact_at_path_and_limb_boundaries(n):
+    f, f1 = fib_pair_doubling(n)
+    assert lucas.fibonacci(n) == f
+    assert lucas.lucas(n) == 2 * f1 - f
+    sign = -1 if n % 2 == 0 else 1
+    assert lucas.fibonacci(-n) == sign * f
+    assert lucas.lucas(-n) == -sign * (2 * f1 - f)
+
+
+@pytest.mark.parametrize("limbs", [1, 2, 3, 32, 33, 640, 641])
+@pytest.mark.parametrize("p,q", [(3, -5), (-7, 3), (2**64 + 3, 5), (-(2**70), -(2**130) - 1), (5, 7)])
+def test_lucas_uv_exact_at_limb_boundaries(limbs, p, q):
+    # n such that U_n has about `limbs` limbs (the largest root is at most |p| + |q|).
+    per_step = max(1.0, math.log2(abs(p) + abs(q)))
+    n = max(2, int(limbs * 64 / per_step))
+    expected = uv_exact_by_matrix(n, p, q)
+    assert lucas.lucas_uv(n, p, q) == expected
+    assert lucas.lucas_u(n, p, q) == expected[0]
+    assert lucas.lucas_v(n, p, q) == expected[1]
+
+
+@settings(max_examples=150, **HYP)
+@given(n=st.integers(0, 4000), p=any_pq, q=any_pq)
+def test_exact_results_match_the_matrix_model(n, p, q):
+    n = min(n, 40_000 // max(1, abs(p).bit_length(), abs(q).bit_length()))
+    assert lucas.lucas_uv(n, p, q) == uv_exact_by_matrix(n, p, q)
+
+
+@settings(max_examples=40, **HYP)
+@given(n=st.integers(2, 1500), k=st.sampled_from([0, 1, 2, 3]), q=st.integers(-(2**20), 2**20).filter(bool),
+       which=st.sampled_from(["u", "v"]))
+def test_degenerate_parameters_give_zero_at_any_size(n, k, q, which):
+    """P² = k·Q (k = 0: P = 0) makes α/β a root of unity of order 2, 3, 4 or 6: U_n is 0 for
+    n divisible by the order, V_n for n = order/2 modulo the order. Checked against the
+    model at moderate n, and at n = 2**64·order + r, where only the zero can be returned."""
+    order = {0: 2, 1: 3, 2: 4, 3: 6}[k]
+    p = 0 if k == 0 else 6 * q  # P² = k·Q needs Q = P²/k: pick P = 6t, Q = 36t²/k
+    if k:
+        q = p * p // k
+    r = 0 if which == "u" else order // 2
+    if which == "v" and order % 2:
+        return  # V_n is never 0 for order 3
+    small_n = (n // order) * order + r
+    u, v = uv_exact_by_matrix(small_n, p, q)
+    assert (u if which == "u" else v) == 0
+    huge = 2**64 * order + r
+    f = lucas.lucas_u if which == "u" else lucas.lucas_v
+    assert f(huge, p, q) == 0
+    with pytest.raises(OverflowError, match="mod="):
+        (lucas.lucas_v if which == "u" else lucas.lucas_u)(huge, p, q)
+
+
+def test_the_issues_degenerate_example():
+    assert lucas.lucas_u(2**40, 0, 2) == 0
+    assert lucas.lucas_v(2**40 + 1, 0, 2) == 0
+    assert lucas.lucas_u(3 * 2**50, 2, 4) == 0  # P² = Q
+    with pytest.raises(OverflowError, match=r"lucas_v\(\) result would have about .* bits.*mod="):
+        lucas.lucas_v(2**40, 0, 2)
 
 
 # ---------------------------------------------------------------------------
