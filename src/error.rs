@@ -60,7 +60,6 @@ pub enum ExcType {
     TypeError,
     ValueError,
     OverflowError,
-    MemoryError,
     RuntimeError,
     SystemError,
 }
@@ -75,7 +74,6 @@ impl ExcType {
                 ExcType::TypeError => ffi::PyExc_TypeError,
                 ExcType::ValueError => ffi::PyExc_ValueError,
                 ExcType::OverflowError => ffi::PyExc_OverflowError,
-                ExcType::MemoryError => ffi::PyExc_MemoryError,
                 ExcType::RuntimeError => ffi::PyExc_RuntimeError,
                 ExcType::SystemError => ffi::PyExc_SystemError,
             }
