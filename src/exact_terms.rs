@@ -195,6 +195,16 @@ pub fn fib_or_lucas_exact<E>(
     Ok(if sign_flips(n.negative, n.is_odd(), which) { Big::zero().sub(&value) } else { value })
 }
 
+/// (U_{-n}, V_{-n}) from (U_n, V_n) for Q = ±1: U_{-n} = −U_n / Q^n and V_{-n} = V_n / Q^n,
+/// where Q^n = ±1 (−1 exactly when Q = −1 and n is odd).
+pub fn at_negative_index(u: Big, v: Big, q_is_minus_one: bool, n_odd: bool) -> (Big, Big) {
+    if q_is_minus_one && n_odd {
+        (u, Big::zero().sub(&v))
+    } else {
+        (Big::zero().sub(&u), v)
+    }
+}
+
 /// Whether F_n or L_n is minus the term at |n|: F_{-n} = (-1)^(n+1) F_n, L_{-n} = (-1)^n L_n.
 pub fn sign_flips(negative: bool, odd: bool, which: Which) -> bool {
     negative && (odd == (which == Which::Lucas))
@@ -278,6 +288,27 @@ mod tests {
             let neg = |x: &Big| Big::zero().sub(x);
             assert_eq!(fib((-n).into()), if n % 2 == 0 { neg(&f) } else { f.clone() }, "F_-{n}");
             assert_eq!(luc((-n).into()), if n % 2 == 0 { l.clone() } else { neg(&l) }, "L_-{n}");
+        }
+    }
+
+    /// The recurrence run backwards, U_{k-2} = (P U_{k-1} − U_k) / Q, against the rule.
+    #[test]
+    fn negative_indices_for_unit_q_match_the_recurrence_backwards() {
+        for (p, q) in [(3, 1), (3, -1), (-2, -1), (1, 1), (0, -1)] {
+            let (pb, qb) = (Big::from_i64(p), Big::from_i64(q));
+            let (mut u1, mut u0) = (Big::from_i64(1), Big::zero()); // U_1, U_0
+            let (mut v1, mut v0) = (pb.clone(), Big::from_i64(2));
+            for n in 1..60u64 {
+                // one step back: U_{-n} from U_{-n+1}, U_{-n+2}; dividing by Q = ±1 is multiplying.
+                (u1, u0) = (u0.clone(), pb.mul(&u0).sub(&u1).mul(&qb));
+                (v1, v0) = (v0.clone(), pb.mul(&v0).sub(&v1).mul(&qb));
+                let (u, v) = reference(n, p, q);
+                assert_eq!(
+                    at_negative_index(u, v, q == -1, n % 2 == 1),
+                    (u0.clone(), v0.clone()),
+                    "n=-{n} p={p} q={q}"
+                );
+            }
         }
     }
 

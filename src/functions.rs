@@ -26,7 +26,7 @@ use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::fib_small::fib_or_lucas_small;
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI128, Ring, Which};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
-use crate::exact_terms::{fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
+use crate::exact_terms::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
 use crate::pyint::{self, PyInts};
 use crate::refs::{new_tuple, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -162,12 +162,7 @@ fn lucas_uv_call(func: &str, want: Want, args: [Borrowed; 3], m: Option<Borrowed
         let (pb, qb) = (pyint::to_big(p.borrow())?, pyint::to_big(q.borrow())?);
         let (mut u, mut v) = lucas_uv_exact(&n, &pb, &qb, want, &mut check_signals).map_err(|r| refused(func, r))?;
         if n.negative {
-            // U_{-n} = -U_n / Q^n and V_{-n} = V_n / Q^n, with Q^n = ±1.
-            if q_unit == Some(-1) && n.is_odd() {
-                v = Big::zero().sub(&v);
-            } else {
-                u = Big::zero().sub(&u);
-            }
+            (u, v) = at_negative_index(u, v, q_unit == Some(-1), n.is_odd());
         }
         match want {
             Want::U => return pyint::from_big(&u),
