@@ -297,7 +297,7 @@ pub fn selfridge(n: &[u64]) -> Option<(i64, i64)> {
             return (g == 1).then_some((d, q));
         }
         // (D/n) = 0: gcd(D, n) > 1, a proper factor unless n divides D (n = 5, D = 5, ...).
-        if j == 0 && !matches!(trimmed(n), [w] if d.unsigned_abs() % *w == 0) {
+        if j == 0 && !matches!(trimmed(n), [w] if d.unsigned_abs().is_multiple_of(*w)) {
             return None;
         }
         d = if d > 0 { -d - 2 } else { -d + 2 };
@@ -686,7 +686,7 @@ mod tests {
     }
 
     fn is_prime_u64(n: u64) -> bool {
-        n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+        n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
     }
 
     /// (a/n) by Euler's criterion on each prime factor of n (trial division).
@@ -819,7 +819,7 @@ mod tests {
 
     fn lucas_reference(n: u64, p: u64, q: u64, kind: Lucas) -> Option<bool> {
         let d = (i128::from(p) * i128::from(p) - 4 * i128::from(q)).rem_euclid(i128::from(n)) as u64;
-        if q % n == 0 || d == 0 {
+        if q.is_multiple_of(n) || d == 0 {
             return None;
         }
         if gcd_word(q % n, n) > 1 || gcd_word(d, n) > 1 {
