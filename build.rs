@@ -17,13 +17,24 @@ fn main() {
     let include = pyo3_build_config::get()
         .run_python_script("import sysconfig; print(sysconfig.get_paths()['include'])")
         .expect("the target interpreter reports its include directory");
-    cc::Build::new()
-        .file("csrc/layout.c")
-        .include(include.trim())
-        .warnings(true)
-        .extra_warnings(true)
-        .compile("lucas_layout");
+    let include = std::path::Path::new(include.trim());
+    if !include.join("Python.h").is_file() {
+        // Without this check the C compiler would stop at `#include <Python.h>` with a page
+        // of output; one line saying what to install is more use.
+        fail(&format!(
+            "Python.h not found in {}: install the Python development headers for this \
+             interpreter (Debian/Ubuntu: apt-get install python3-dev; Fedora: dnf install python3-devel)",
+            include.display()
+        ));
+    }
+    cc::Build::new().file("csrc/layout.c").include(include).warnings(true).extra_warnings(true).compile("lucas_layout");
     println!("cargo:rerun-if-changed=csrc/layout.c");
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
 }
 // ANCHOR_END: build_script
+
+/// Stops the build with a one-line message (cargo shows a failed build script's stderr).
+fn fail(message: &str) -> ! {
+    eprintln!("error: lucas: {message}");
+    std::process::exit(1);
+}

@@ -14,8 +14,14 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import setuptools
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+
+try:
+    from setuptools.errors import ExecError
+except ImportError:  # setuptools < 59
+    from distutils.errors import DistutilsExecError as ExecError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -72,10 +78,18 @@ class build_cargo_ext(build_ext):
             RUSTFLAGS=(os.environ.get("RUSTFLAGS", "") + " -C llvm-args=-align-all-functions=6").strip(),
         )
         # ANCHOR_END: cargo_env
-        cmd = ["cargo", "build", "--release", "--lib", "--manifest-path", str(ROOT / "Cargo.toml")]
+        cargo = shutil.which("cargo", path=env.get("PATH"))
+        if cargo is None:
+            # setuptools prints an ExecError as one "error: ..." line, with no traceback.
+            raise ExecError(
+                "cargo not found: building lucas needs a Rust toolchain "
+                "(https://rustup.rs, or your distribution's cargo package), then retry"
+            )
+        cmd = [cargo, "build", "--release", "--lib", "--manifest-path", str(ROOT / "Cargo.toml")]
         if features:
             cmd += ["--features", features]
-        subprocess.run(cmd, env=env, check=True)
+        if subprocess.run(cmd, env=env).returncode != 0:
+            raise ExecError("cargo build failed (its messages are above)")
 
         if sys.platform == "win32":
             built = target_dir / "release" / "lucas.dll"
@@ -92,13 +106,67 @@ class build_cargo_ext(build_ext):
         os.replace(tmp, dest)
 
 
+def long_description():
+    """What PyPI shows: the README's opening (what lucas is) and its Usage section.
+
+    The README's build and test sections are for people working on lucas, not for someone
+    reading the package page; if a heading is renamed, the page just gets shorter.
+    """
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    parts = re.split(r"^(?=## )", text, flags=re.M)
+    keep = [parts[0]] + [p for p in parts[1:] if p.startswith("## Usage")]
+    install = (
+        "## Installing\n\n"
+        "`pip install lucas-recurrences`, then `import lucas`. Building from the source\n"
+        "distribution needs a Rust toolchain (cargo). The full reference is `docs/api.md` and\n"
+        "the article `docs/article.md`, both in the source distribution.\n"
+    )
+    # Relative links point into the repository, which PyPI does not show: name the path.
+    text = re.sub(r"\[([^\]]+)\]\((?![a-z]+:)([^)]+)\)", r"`\2`", "".join(keep))
+    return text.rstrip() + "\n\n" + install
+
+
+# The CPython versions lucas supports; python_requires below must agree with the first.
+PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14", "3.15"]
+
+CLASSIFIERS = [
+    "Development Status :: 3 - Alpha",
+    "Intended Audience :: Developers",
+    "Intended Audience :: Education",
+    "Intended Audience :: Science/Research",
+    "Operating System :: POSIX :: Linux",
+    "Programming Language :: Python :: 3",
+    "Programming Language :: Python :: 3 :: Only",
+    *(f"Programming Language :: Python :: {v}" for v in PYTHON_VERSIONS),
+    "Programming Language :: Python :: Implementation :: CPython",
+    "Programming Language :: Rust",
+    "Topic :: Scientific/Engineering :: Mathematics",
+    "Topic :: Education",
+    "Topic :: Software Development :: Libraries :: Python Modules",
+    "Typing :: Typed",
+]
+
+# setuptools 77 implements PEP 639 (an SPDX expression replaces the license classifier,
+# which it deprecates); older ones, e.g. Debian's for python3.11-dbg, take the classifier.
+if int(setuptools.__version__.split(".")[0]) >= 77:
+    LICENSE = {"license_expression": "MIT"}
+else:
+    LICENSE = {"license": "MIT", "classifiers": ["License :: OSI Approved :: MIT License"]}
+
 setup(
     name="lucas-recurrences",
     version=cargo_version(),
     description="Lucas sequences and linear recurrences for Python: a raw C-API extension in Rust",
-    long_description=(ROOT / "README.md").read_text(encoding="utf-8"),
+    long_description=long_description(),
     long_description_content_type="text/markdown",
-    license="MIT",
+    classifiers=sorted(CLASSIFIERS + LICENSE.pop("classifiers", [])),
+    **LICENSE,
+    keywords=[
+        "lucas sequence", "fibonacci", "linear recurrence", "number theory",
+        "probable prime", "big integers", "C API", "rust", "extension module",
+    ],
+    # No project_urls: the repository has no public address yet; the reference
+    # (docs/api.md) and the article (docs/article.md) ship in the sdist.
     python_requires=">=3.11",
     ext_modules=[CargoExtension("lucas")],
     cmdclass={"build_ext": build_cargo_ext},

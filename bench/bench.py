@@ -169,6 +169,212 @@ if gmpy2 is not None:
     ]
 
 
+# ---------------------------------------------------------------------------------------
+# Probable-prime tests (rows "p"): lucas against gmpy2 (the floor) and sympy, same run.
+
+try:
+    import sympy
+    from sympy.ntheory.primetest import is_strong_lucas_prp as sympy_strong_lucas_prp
+except ImportError:  # optional benchmark dependency, never a runtime one
+    sympy = None
+
+
+def prp_inputs(bits, count, primes, seed):
+    """`count` odd numbers of exactly `bits` bits, or primes found from random starting points."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < count:
+        n = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        if primes:
+            while not lucas.is_strong_bpsw_prp(n):
+                n += 2
+        out.append(n)
+    return out
+
+
+def each(fn, values):
+    """One call of fn per value, the loop overhead the same on both sides."""
+
+    def run():
+        for v in values:
+            fn(v)
+
+    return run
+
+
+def prp_cases():
+    if gmpy2 is None:
+        return []
+    odd64 = prp_inputs(64, 20000, False, 64)
+    primes256 = prp_inputs(256, 300, True, 256)
+    primes2048 = prp_inputs(2048, 4, True, 2048)
+    cases = [
+        ("p", "is_bpsw_prp, random odd 64-bit n, ns/n", 1.0, len(odd64),
+         each(lucas.is_bpsw_prp, odd64), each(gmpy2.is_bpsw_prp, odd64), "gmpy2.is_bpsw_prp"),
+        ("p", "is_bpsw_prp, 256-bit primes, ns/n", 2.0, len(primes256),
+         each(lucas.is_bpsw_prp, primes256), each(gmpy2.is_bpsw_prp, primes256), "gmpy2.is_bpsw_prp"),
+        ("p", "is_bpsw_prp, 2048-bit primes, ns/n", 2.0, len(primes2048),
+         each(lucas.is_bpsw_prp, primes2048), each(gmpy2.is_bpsw_prp, primes2048), "gmpy2.is_bpsw_prp"),
+        ("p*", "is_strong_bpsw_prp, 256-bit primes, ns/n", None, len(primes256),
+         each(lucas.is_strong_bpsw_prp, primes256), each(gmpy2.is_strong_bpsw_prp, primes256),
+         "gmpy2.is_strong_bpsw_prp"),
+        ("p*", "is_strong_bpsw_prp, 2048-bit primes, ns/n", None, len(primes2048),
+         each(lucas.is_strong_bpsw_prp, primes2048), each(gmpy2.is_strong_bpsw_prp, primes2048),
+         "gmpy2.is_strong_bpsw_prp"),
+    ]
+    if sympy is not None:
+        cases += [
+            ("p*", "is_bpsw_prp vs sympy.isprime, random odd 64-bit n", None, len(odd64),
+             each(lucas.is_bpsw_prp, odd64), each(sympy.isprime, odd64), "sympy.isprime"),
+            ("p*", "is_bpsw_prp vs sympy.isprime, 256-bit primes", None, len(primes256),
+             each(lucas.is_bpsw_prp, primes256), each(sympy.isprime, primes256), "sympy.isprime"),
+            ("p*", "is_strong_selfridge_prp, 256-bit primes", None, len(primes256),
+             each(lucas.is_strong_selfridge_prp, primes256), each(sympy_strong_lucas_prp, primes256),
+             "sympy is_strong_lucas_prp"),
+        ]
+    return cases
+
+
+CASES += prp_cases()
+
+# Jump-ahead (issue #16): nth_term against sympy's linrec algorithm, against lucas_u, and
+# its growth in k. sympy is a bench-only dependency: without it those rows are left out.
+#
+# sympy.linrec has no modulus (it sympifies its inputs, so n = 10**18 would be exact and
+# astronomically large); the floor is its own algorithm, sympy.discrete.recurrences.
+# linrec_coeffs, run on a minimal mod-p int class, then the same dot product linrec does.
+
+J_MOD = 10**9 + 7
+J_N = 10**18
+
+
+def _jump_case(k, m, seed):
+    import random
+
+    rng = random.Random(seed)
+    return [rng.randrange(m) for _ in range(k)], [rng.randrange(m) for _ in range(k)]
+
+
+try:
+    from sympy.discrete.recurrences import linrec_coeffs
+except ImportError:  # optional benchmark dependency, never a runtime one
+    linrec_coeffs = None
+
+
+class _ModP:
+    """Just enough of Z/pZ for sympy's linrec_coeffs (it adds sympy's S.Zero to elements)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = int(v) % J_MOD
+
+    def __add__(self, o):
+        return _ModP(self.v + (o.v if isinstance(o, _ModP) else int(o)))
+
+    __radd__ = __add__
+
+    def __mul__(self, o):
+        return _ModP(self.v * (o.v if isinstance(o, _ModP) else int(o)))
+
+    __rmul__ = __mul__
+
+
+def sympy_linrec_mod(c, init, n):
+    """sympy.linrec(reversed(c), init, n) % J_MOD, by sympy's own algorithm."""
+    b = linrec_coeffs([_ModP(x) for x in reversed(c)], n)
+    return sum((u * _ModP(v) for u, v in zip(b, init)), _ModP(0)).v
+
+
+JUMP = {k: _jump_case(k, J_MOD, k) for k in (2, 10, 50)}
+JUMP_P61 = {k: _jump_case(k, 2**61 - 1, k) for k in (64, 512)}
+if linrec_coeffs is not None:
+    for _k, (_c, _i) in JUMP.items():
+        assert sympy_linrec_mod(_c, _i, J_N) == lucas.nth_term(_c, _i, J_N, mod=J_MOD)
+        CASES.append((
+            "j", f"nth_term k={_k}, n=10**18, mod 10**9+7 vs sympy", 0.01, {2: 100, 10: 10, 50: 1}[_k],
+            calls(lambda c=_c, i=_i: lucas.nth_term(c, i, J_N, mod=J_MOD), {2: 100, 10: 10, 50: 1}[_k]),
+            calls(lambda c=_c, i=_i: sympy_linrec_mod(c, i, J_N), {2: 100, 10: 10, 50: 1}[_k]),
+            "sympy linrec_coeffs, mod p"))
+CASES += [
+    ("j", "nth_term([-5, 3], [0, 1], 10**18, mod=10**9+7), ns/call", 1.5, 1000,
+     calls(lambda: lucas.nth_term([-5, 3], [0, 1], J_N, mod=J_MOD), 1000),
+     calls(lambda: lucas.lucas_u(J_N, 3, 5, mod=J_MOD), 1000), "lucas_u(10**18, 3, 5, mod=...)"),
+    ("j", "nth_term k=512 over k=64 (growth; goal 16), mod 2**61-1", 64, 1,
+     lambda: lucas.nth_term(*JUMP_P61[512], J_N, mod=2**61 - 1),
+     lambda: lucas.nth_term(*JUMP_P61[64], J_N, mod=2**61 - 1), "nth_term k=64"),
+]
+
+
+# ---------------------------------------------------------------------------------------
+# n-th terms without mod across sizes (issue #10): against gmpy2 (GMP) where installed, and
+# against a pure-Python loop (the floor lucas must never be slower than) where that loop
+# finishes in reasonable time. Targets: <= 1.5x gmpy2 for n <= 10**4, <= 3x for 10**5..10**7.
+
+NTH_SIZES = [93, 200, 1000, 10**4, 10**5, 10**6, 10**7]
+LOOP_MAX_N = 10**5
+
+
+def fib_loop(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def lucas_loop(n):
+    a, b = 2, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def uv_loop(n, p, q):
+    u0, u1, v0, v1 = 0, 1, 2, p
+    for _ in range(n):
+        u0, u1 = u1, p * u1 - q * u0
+        v0, v1 = v1, p * v1 - q * v0
+    return u0, v0
+
+
+def exact_term_cases():
+    def reps(n):
+        return 2000 if n <= 1000 else 200 if n <= 10**4 else 1
+
+    def nth(n):
+        return f"{n:,}" if n < 10**4 else f"10**{len(str(n)) - 1}"
+
+    cases = []
+    for n in NTH_SIZES:
+        k = reps(n)
+        target = 1.5 if n <= 10**4 else 3.0
+        unit = ", ns/call" if k > 1 else ""
+        if gmpy2 is not None:
+            cases += [
+                ("n", f"fibonacci({nth(n)}){unit}", target, k,
+                 calls(lambda n=n: fibonacci(n), k), calls(lambda n=n: gmpy2.fib(n), k), "gmpy2.fib"),
+                ("n", f"lucas({nth(n)}){unit}", target, k,
+                 calls(lambda n=n: lucas_number(n), k), calls(lambda n=n: gmpy2.lucas(n), k), "gmpy2.lucas"),
+                ("n", f"lucas_uv({nth(n)}, 3, -5){unit}", target, k,
+                 calls(lambda n=n: lucas_uv(n, 3, -5), k),
+                 calls(lambda n=n: (gmpy2.lucasu(3, -5, n), gmpy2.lucasv(3, -5, n)), k), "gmpy2.lucasu + lucasv"),
+            ]
+        if n <= LOOP_MAX_N:
+            cases += [
+                ("n-", f"fibonacci({nth(n)}) vs the loop", 1.0, 1,
+                 lambda n=n: fibonacci(n), lambda n=n: fib_loop(n), "loop a, b = b, a + b"),
+                ("n-", f"lucas_uv({nth(n)}, 3, -5) vs the loop", 1.0, 1,
+                 lambda n=n: lucas_uv(n, 3, -5), lambda n=n: uv_loop(n, 3, -5), "loop on (U, V)"),
+            ]
+    return cases
+
+
+assert fib_loop(300) == fibonacci(300) and lucas_loop(300) == lucas_number(300)
+assert uv_loop(300, 3, -5) == lucas_uv(300, 3, -5)
+CASES += exact_term_cases()
+
 def timed(fn):
     t0 = time.perf_counter_ns()
     fn()
@@ -262,6 +468,8 @@ def cold_build_seconds():
 
 
 def fmt_ratio(x):
+    if x < 0.01:
+        return f"{x:.2e}"
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
 
@@ -270,12 +478,17 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer rounds; no cold build, no callgrind")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    ap.add_argument("--cases", default=None, help="only the cases whose key starts with this (implies --no-write)")
     args = ap.parse_args()
+    if args.cases:
+        args.no_write = True
     rounds = args.rounds or (5 if args.quick else 15)
     started = time.perf_counter()
 
     rows = []
     for key, what, target, units, case_fn, floor_fn, floor_name in CASES:
+        if args.cases and not key.startswith(args.cases):
+            continue
         cs, fs = measure(case_fn, floor_fn, rounds)
         med = statistics.median(c / f for c, f in zip(cs, fs))
         mins = min(cs) / min(fs)
@@ -287,7 +500,7 @@ def main():
 
     cg_rows = []
     have_valgrind = shutil.which("valgrind") is not None
-    if not args.quick and have_valgrind:
+    if not args.quick and not args.cases and have_valgrind:
         for key, (setup, stmt, floor_stmt, n) in CALLGRIND_SNIPPETS.items():
             ci = callgrind_instructions(setup, stmt, n)
             fi = callgrind_instructions(setup, floor_stmt, n)
@@ -296,7 +509,7 @@ def main():
 
     so_kib = so_path().stat().st_size / 1024
     imp = import_time_us(5 if args.quick else 15)
-    build = None if args.quick else cold_build_seconds()
+    build = None if args.quick or args.cases else cold_build_seconds()
     print(f".so size {so_kib:.0f} KiB, import {imp:.0f} us, cold build "
           f"{'-' if build is None else f'{build:.1f} s'}", flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")

@@ -11,7 +11,9 @@
 //! like CPython's own. Then the values are converted: [`integer`], [`modulus`] and
 //! [`integer_items`] turn them into exact ints, naming the argument in every message.
 
-use crate::error::{check_signals, type_error, value_error, PyErr, PyResult};
+use crate::error::{check_signals, type_error, value_error, PyResult};
+use crate::exact_int::ExactInt;
+use crate::objects::{get_iter, iter_next};
 use crate::pyint;
 use crate::refs::{borrow_all, borrowed_array, tuple_items, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -23,7 +25,7 @@ fn str_contents(s: Borrowed) -> PyResult<String> {
     // SAFETY: `s` is a live str; the "replace" handler makes the encoding infallible but for
     // MemoryError; a new bytes object or NULL comes back.
     let bytes = unsafe {
-        Owned::from_owned_ptr(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
+        Owned::from_owned_ptr_or_err(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
     }?;
     // SAFETY: a live bytes object's buffer holds PyBytes_Size bytes and lives as long as it.
     let raw = unsafe {
@@ -55,13 +57,11 @@ fn bind<'a, const P: usize>(
     for (key, value) in keywords {
         // The vectorcall path only ever passes str names, but `tp_new` receives the caller's
         // dict as it is (`LucasIter.__new__(LucasIter, c, i, **{1: 2})`), so check.
-        // SAFETY: reads the type of a live object.
-        if unsafe { ffi::PyUnicode_Check(key.as_ptr()) } == 0 {
+        if !key.is_str() {
             return type_error("keywords must be strings");
         }
-        // SAFETY: `key` is a str; the comparison reads its characters, neither fails nor
-        // allocates, and runs no Python code (not even a str subclass's methods).
-        if unsafe { ffi::PyUnicode_CompareWithASCIIString(key.as_ptr(), c"mod".as_ptr()) } == 0 {
+        // Reads the characters: runs no Python code (not even a str subclass's methods).
+        if key.str_equals_ascii(c"mod") {
             modulus = Some(value);
             continue;
         }
@@ -132,8 +132,7 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
     nargsf: usize,
     kwnames: *mut ffi::PyObject,
 ) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
-    // SAFETY: PyVectorcall_NARGS masks the PY_VECTORCALL_ARGUMENTS_OFFSET flag bit.
-    let nargs = unsafe { ffi::PyVectorcall_NARGS(nargsf) } as usize;
+    let nargs = vectorcall_nargs(nargsf);
     if kwnames.is_null() && nargs == P {
         // The common call, `fibonacci(10)`: nothing to check.
         // SAFETY: the caller guarantees `nargs` live pointers at `args`.
@@ -148,11 +147,18 @@ pub unsafe fn bind_fastcall<'a, const P: usize>(
 }
 // ANCHOR_END: bind_fastcall
 
+/// The number of positional arguments of a vectorcall (`PyVectorcall_NARGS`: `nargsf`
+/// without the `PY_VECTORCALL_ARGUMENTS_OFFSET` flag bit).
+#[inline]
+pub fn vectorcall_nargs(nargsf: usize) -> usize {
+    // SAFETY: the macro only masks a bit of an integer.
+    unsafe { ffi::PyVectorcall_NARGS(nargsf) as usize }
+}
+
 /// An integer argument (anything with `__index__`) as an exact int.
 #[inline]
 pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
-    // SAFETY: reads the type of a live object.
-    if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } != 0 {
+    if obj.is_exact_int() {
         return Ok(obj.new_ref()); // already what `operator.index` would return
     }
     if !pyint::is_integer(obj) {
@@ -164,10 +170,8 @@ pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
 /// The `mod` argument: None (or absent) or a positive integer.
 #[inline]
 pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
-    // SAFETY: `Py_None` only takes the address of the None singleton.
-    let none = unsafe { ffi::Py_None() };
     let obj = match obj {
-        Some(o) if o.as_ptr() != none => o,
+        Some(o) if !o.is_none() => o,
         _ => return Ok(None),
     };
     if !pyint::is_integer(obj) {
@@ -184,37 +188,18 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
 /// by an item's `__index__` propagates unchanged; a non-iterable or non-integer item gets a
 /// TypeError naming the argument (and the item's index).
 pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owned>> {
-    // SAFETY: the checks read the type of a live object.
-    let (is_list, is_tuple) =
-        unsafe { (ffi::PyList_CheckExact(obj.as_ptr()) != 0, ffi::PyTuple_CheckExact(obj.as_ptr()) != 0) };
-    if is_list || is_tuple {
+    if obj.exact_list_or_tuple_len().is_some() {
         return sequence_items(func, name, obj);
     }
-    // SAFETY: reads the type's slots and the sequence check of a live object.
-    let iterable =
-        unsafe { (*ffi::Py_TYPE(obj.as_ptr())).tp_iter.is_some() || ffi::PySequence_Check(obj.as_ptr()) != 0 };
-    if !iterable {
+    if !obj.is_iterable() {
         return type_error(format!(
             "{func}() argument '{name}' must be an iterable of integers, not {}",
             obj.type_name()
         ));
     }
-    // SAFETY: a live object in, a new reference or NULL out.
-    let iter = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetIter(obj.as_ptr())) }?;
+    let iter = get_iter(obj)?;
     let mut items = Vec::new();
-    loop {
-        // SAFETY: `iter` is a live iterator; PyIter_Next returns a new reference, or NULL at
-        // the end (no exception) or on error (exception set).
-        let item = unsafe { ffi::PyIter_Next(iter.as_ptr()) };
-        if item.is_null() {
-            // SAFETY: reading the error indicator needs only the GIL.
-            if unsafe { ffi::PyErr_Occurred() }.is_null() {
-                return Ok(items);
-            }
-            return Err(PyErr::fetch());
-        }
-        // SAFETY: a non-NULL new reference from PyIter_Next, handed over (cannot be Err).
-        let item = unsafe { Owned::from_owned_ptr(item) }?;
+    while let Some(item) = iter_next(iter.borrow())? {
         items.push(integer_item(func, name, items.len(), item.borrow())?);
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.
@@ -222,21 +207,16 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
             check_signals()?;
         }
     }
+    Ok(items)
 }
 
 /// [`integer_items`] for an exact list or tuple, read by index (`PySequence_Fast_GET_ITEM`)
 /// without creating an iterator object. The length is read again at every step, as the
 /// list iterator does, because an item's `__index__` may resize the list.
 fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>> {
-    let p = seq.as_ptr();
-    // SAFETY: `p` is a live exact list or tuple (checked by the caller); the macro reads it.
-    let len = || unsafe { ffi::PySequence_Fast_GET_SIZE(p) } as usize;
-    let mut items = Vec::with_capacity(len());
-    while items.len() < len() {
-        // SAFETY: the index is within the current length; the item is borrowed from the
-        // sequence and owned at once, so user code run by `__index__` cannot free it under us.
-        let item =
-            unsafe { Borrowed::from_ptr(ffi::PySequence_Fast_GET_ITEM(p, items.len() as ffi::Py_ssize_t)) }.new_ref();
+    let mut items = Vec::with_capacity(seq.exact_list_or_tuple_len().unwrap_or(0));
+    // Each item is owned at once, so user code run by `__index__` cannot free it under us.
+    while let Some(item) = seq.exact_list_or_tuple_item(items.len()) {
         items.push(integer_item(func, name, items.len(), item.borrow())?);
     }
     Ok(items)
@@ -245,33 +225,34 @@ fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>>
 /// Runs `f` on the items of an integer iterable as exact ints, without copying them where it
 /// can: an exact list or tuple whose items are all exact ints is lent to `f` as it is (the
 /// `PySequence_Fast_ITEMS` idiom of C extensions); anything else goes through
-/// [`integer_items`] first. `f` must not run Python code, which could resize the list.
+/// [`integer_items`] first.
+///
+/// While `f` runs, nothing may resize the list, so `f` must run no Python code, directly or
+/// through the garbage collector. The types hold that for the items: `f` sees them only as
+/// [`ExactInt`]s (int operations only), for no longer than the call. What `f` captures besides
+/// is its writer's responsibility; keep it to `ExactInt`s and a [`crate::exact_int::Modulus`].
 pub fn with_integer_items<R>(
     func: &str,
     name: &str,
     obj: Borrowed,
-    f: impl FnOnce(&[Borrowed]) -> PyResult<R>,
+    f: impl for<'i> FnOnce(&'i [ExactInt<'i>]) -> PyResult<R>,
 ) -> PyResult<R> {
-    let p = obj.as_ptr();
-    // SAFETY: the checks read the type of a live object.
-    if unsafe { ffi::PyList_CheckExact(p) != 0 || ffi::PyTuple_CheckExact(p) != 0 } {
-        // SAFETY: a list's or tuple's item array holds GET_SIZE non-NULL borrowed
-        // references; nothing can resize it while `f` runs (no Python code runs there).
-        let items = unsafe { borrowed_array(ffi::PySequence_Fast_ITEMS(p), ffi::PySequence_Fast_GET_SIZE(p) as usize) };
-        // SAFETY: reads the type of each live item.
-        if items.iter().all(|i| unsafe { ffi::PyLong_CheckExact(i.as_ptr()) } != 0) {
-            return f(items);
+    if let Some(len) = obj.exact_list_or_tuple_len() {
+        // SAFETY: a list's or tuple's item array holds `len` non-NULL borrowed references;
+        // nothing can resize it while `f` runs (it runs no Python code, above).
+        let items = unsafe { borrowed_array(ffi::PySequence_Fast_ITEMS(obj.as_ptr()), len) };
+        if let Some(ints) = ExactInt::all(items) {
+            return f(ints);
         }
     }
     let owned = integer_items(func, name, obj)?;
-    f(borrow_all(&owned))
+    f(ExactInt::all(borrow_all(&owned)).expect("integer_items returns exact ints"))
 }
 
 /// One item of an integer iterable, as an exact int.
 #[inline]
 fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResult<Owned> {
-    // SAFETY: reads the type of a live object.
-    if unsafe { ffi::PyLong_CheckExact(item.as_ptr()) } != 0 {
+    if item.is_exact_int() {
         return Ok(item.new_ref());
     }
     if !pyint::is_integer(item) {

@@ -5,6 +5,8 @@
 //!   state to Python ints, the way `itertools.count` leaves its C `long` fast path), and
 //! * steps modulo a word-sized modulus `m` (1 <= m < 2**64), with values kept in `0..m`.
 
+#![forbid(unsafe_code)]
+
 use crate::modword::Montgomery;
 
 /// `sum(c_i * x_i)` exactly, or `None` if the result does not fit in an i64.
@@ -94,7 +96,7 @@ impl ModPair {
     /// For coefficients and initial values already reduced into `0..m`; `None` where the
     /// single Montgomery reduction does not apply (m even, m = 1, or 2m > 2**64).
     pub fn new(c: [u64; 2], x: [u64; 2], m: u64) -> Option<ModPair> {
-        if m % 2 == 0 || m == 1 || m.checked_mul(2).is_none() {
+        if m.is_multiple_of(2) || m == 1 || m.checked_mul(2).is_none() {
             return None;
         }
         let mul = |a: u64, b: u64| (u128::from(a) * u128::from(b) % u128::from(m)) as u64;

@@ -75,8 +75,7 @@ pub fn guard<T>(error_value: T, body: impl FnOnce() -> PyResult<T>) -> T {
 /// propagates) is left exactly as it was.
 pub fn guard_void(body: impl FnOnce() -> PyResult<()>) {
     if let Err(err) = run(body) {
-        // SAFETY: reading the indicator needs only the GIL.
-        let pending = (!unsafe { ffi::PyErr_Occurred() }.is_null()).then(PyErr::fetch);
+        let pending = PyErr::take();
         err.restore();
         // SAFETY: an exception is set; NULL context is allowed (the object may be freed).
         unsafe { ffi::PyErr_WriteUnraisable(std::ptr::null_mut()) };

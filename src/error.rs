@@ -5,13 +5,17 @@
 //! travelling up through `?`. The two meet in exactly two functions:
 //!
 //! * [`PyErr::fetch`] moves the interpreter's pending exception into a `PyErr` (this is what
-//!   [`Owned::from_owned_ptr`](crate::refs::Owned::from_owned_ptr) does on NULL);
+//!   [`Owned::from_owned_ptr_or_err`] does on NULL);
 //! * [`PyErr::restore`] puts a `PyErr` back into the indicator. Only the boundary guard
 //!   ([`crate::boundary`]) calls it, right before returning a slot's error value, so an
 //!   exception is set as the Python exception in exactly one place.
 //!
 //! Exceptions that Rust code raises itself carry their type and message and are only turned
 //! into Python objects at that point, so building one costs no Python allocation.
+//!
+//! Layering: this file sits on `refs.rs` (a fetched exception is held in [`Owned`]s), and
+//! `refs.rs` knows nothing of errors. So the one constructor of `Owned` that can fail,
+//! [`Owned::from_owned_ptr_or_err`], is defined here, where a NULL becomes a `PyErr`.
 
 use crate::refs::Owned;
 use pyo3_ffi as ffi;
@@ -20,13 +24,44 @@ use std::ffi::CString;
 
 pub type PyResult<T> = Result<T, PyErr>;
 
+impl Owned {
+    // ANCHOR: from_owned_ptr_or_err
+    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
+    /// the call failed and set the error indicator, which becomes the `Err` (pyo3's name).
+    ///
+    /// # Safety
+    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
+    /// the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr_or_err(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        // SAFETY: the caller's contract is `from_owned_ptr_or_opt`'s, plus the exception.
+        match unsafe { Owned::from_owned_ptr_or_opt(ptr) } {
+            Some(owned) => Ok(owned),
+            None => Err(PyErr::fetch()),
+        }
+    }
+    // ANCHOR_END: from_owned_ptr_or_err
+
+    /// The former name of [`Owned::from_owned_ptr_or_err`], kept only until the call sites in
+    /// functions.rs and pyint.rs (another branch's files) are renamed at merge.
+    ///
+    /// # Safety
+    /// As for `from_owned_ptr_or_err`.
+    #[doc(hidden)]
+    #[inline]
+    pub unsafe fn from_owned_ptr(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        // SAFETY: the same contract.
+        unsafe { Owned::from_owned_ptr_or_err(ptr) }
+    }
+}
+
 /// The built-in exception types lucas raises itself.
+#[allow(clippy::enum_variant_names, reason = "each is named as the Python exception it stands for")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExcType {
     TypeError,
     ValueError,
     OverflowError,
-    MemoryError,
     RuntimeError,
     SystemError,
 }
@@ -41,7 +76,6 @@ impl ExcType {
                 ExcType::TypeError => ffi::PyExc_TypeError,
                 ExcType::ValueError => ffi::PyExc_ValueError,
                 ExcType::OverflowError => ffi::PyExc_OverflowError,
-                ExcType::MemoryError => ffi::PyExc_MemoryError,
                 ExcType::RuntimeError => ffi::PyExc_RuntimeError,
                 ExcType::SystemError => ffi::PyExc_SystemError,
             }
@@ -57,7 +91,7 @@ impl ExcType {
 pub struct PyErr(Box<ErrState>);
 
 #[derive(Debug)]
-pub enum ErrState {
+enum ErrState {
     /// Raised by Rust code; becomes `kind(message)` when restored.
     New(ExcType, Cow<'static, str>),
     /// Raised by the interpreter or user code (an `__index__`, an iterator, MemoryError...),
@@ -72,11 +106,6 @@ impl PyErr {
         PyErr(Box::new(ErrState::New(kind, msg.into())))
     }
 
-    /// What the exception is.
-    pub fn state(&self) -> &ErrState {
-        &self.0
-    }
-
     // ANCHOR: fetch
     /// Takes the pending exception out of the error indicator (which is then clear).
     /// Called after a C-API function reported failure; if it failed without setting an
@@ -88,13 +117,20 @@ impl PyErr {
         // us a new reference (or NULL) in each.
         unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
         // SAFETY: each is NULL or a new reference that is now ours.
-        let own = |p| unsafe { Owned::from_owned_ptr_or_none(p) };
+        let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
         match own(t) {
             None => PyErr::new(ExcType::SystemError, "error return without exception set"),
             t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
         }
     }
     // ANCHOR_END: fetch
+
+    /// The pending exception, if there is one (pyo3's `PyErr::take`): for the calls whose
+    /// NULL or -1 result alone does not say whether they failed (`PyIter_Next` at the end).
+    #[inline]
+    pub fn take() -> Option<PyErr> {
+        occurred().then(PyErr::fetch)
+    }
 
     /// True if this is (a subclass of) the given exception type.
     pub fn is(&self, kind: ExcType) -> bool {
@@ -131,6 +167,13 @@ impl PyErr {
     // ANCHOR_END: restore
 }
 
+/// Is an exception pending in the error indicator (`PyErr_Occurred`)?
+#[inline]
+pub fn occurred() -> bool {
+    // SAFETY: reading the indicator needs only the GIL, which every caller holds.
+    !unsafe { ffi::PyErr_Occurred() }.is_null()
+}
+
 /// Shorthand for the most common error: `TypeError(msg)`.
 pub fn type_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
     Err(PyErr::new(ExcType::TypeError, msg))
@@ -152,3 +195,24 @@ pub fn check_signals() -> PyResult<()> {
     Ok(())
 }
 // ANCHOR_END: check_signals
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{pending_exception, with_python};
+
+    #[test]
+    fn null_from_a_failed_call_becomes_the_fetched_exception() {
+        with_python(|| {
+            let zero = crate::pyint::from_i64(0).unwrap();
+            // SAFETY: live ints in; NULL with ZeroDivisionError out.
+            let r = unsafe { Owned::from_owned_ptr_or_err(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let err = r.unwrap_err();
+            assert!(pending_exception().is_none(), "fetch cleared the indicator");
+            assert!(!err.is(ExcType::ValueError));
+            err.restore();
+            let shown = pending_exception().expect("restore sets it again");
+            assert!(shown.starts_with("ZeroDivisionError"), "{shown}");
+        });
+    }
+}

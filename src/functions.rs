@@ -1,27 +1,33 @@
 //! The module's functions: n-th terms of Fibonacci, Lucas and the Lucas sequences U and V
-//! (the article's "Defining a Function" section, written out by hand).
+//! (the article's "Defining a Function" section), the CPython side only: entry points,
+//! argument parsing and conversion. The arithmetic is FFI-free, in [`crate::exact_terms`]
+//! (without a modulus), [`crate::modword`] (modulo a word) and [`crate::ladder`].
 //!
 //! Each is a `METH_FASTCALL | METH_KEYWORDS` C function (PEP 590 vectorcall): CPython passes
 //! a C array of arguments instead of building a tuple and a dict, which is what makes a call
-//! like `fibonacci(10)` cost about as much as `abs(7)`. The entries of [`METHODS`] become
-//! `builtin_function_or_method` objects; their docstrings start with a `__text_signature__`
-//! line, which `inspect.signature` reads.
+//! like `fibonacci(10)` cost about as much as `abs(7)`. The entries of [`MODULE_METHODS`]
+//! become `builtin_function_or_method` objects; their docstrings start with a
+//! `__text_signature__` line, which `inspect.signature` reads.
 //!
 //! Paths, fastest first:
 //! 1. `fibonacci`/`lucas` of a small n without `mod`: a cached int object.
 //! 2. `mod` below 2**64: the division-free ladder on machine words ([`crate::modword`]),
 //!    walking the bits of n from its limbs, so n = 2**4000 costs 4000 ladder steps.
-//! 3. no `mod`: machine words while they do not overflow, then the same ladders on Python
-//!    ints, after checking that the result can fit in memory at all.
+//! 3. no `mod`: machine words while they do not overflow, then native big integers
+//!    ([`crate::bigint`]), converted to an int once at the end, after checking the result's
+//!    size.
 //! 4. `mod` of 2**64 or more: the ladder on Python ints, reduced after every operation.
 
 use crate::args;
+use crate::bigint::Big;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
-use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, CheckedI64, Halve, Ring, Which};
+use crate::fib_small::fib_or_lucas_small;
+use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI128, Ring, Which};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
-use crate::pyint;
+use crate::exact_terms::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
+use crate::pyint::{self, PyInts};
 use crate::refs::{new_tuple, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -66,193 +72,74 @@ fn small_term(which: Which, n: u64) -> Option<Owned> {
     table.get(n).cloned()
 }
 
-/// Python ints as a ladder ring, reduced modulo `modulus` after every operation if given.
-struct PyInts {
-    modulus: Option<Owned>,
-    one: Owned,
+/// The argument n as an [`Index`].
+fn index_of(n: Borrowed) -> PyResult<Index> {
+    Ok(match pyint::to_i64(n) {
+        Some(v) => Index::new(vec![v.unsigned_abs()], v < 0),
+        None => Index::new(pyint::abs_to_limbs(n)?, pyint::sign(n) == Ordering::Less),
+    })
 }
 
-impl PyInts {
-    fn new(modulus: Option<Owned>) -> PyResult<PyInts> {
-        Ok(PyInts { modulus, one: pyint::from_i64(1)? })
-    }
-
-    fn reduce(&self, x: Owned) -> PyResult<Owned> {
-        match &self.modulus {
-            Some(m) => pyint::rem(x.borrow(), m.borrow()),
-            None => Ok(x),
-        }
-    }
-}
-
-impl Ring for PyInts {
-    type E = Owned;
-    type Err = PyErr;
-    fn mul(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
-        // Passing the same object twice lets CPython's long_mul use its faster squaring.
-        self.reduce(pyint::mul(a.borrow(), b.borrow())?)
-    }
-    fn add(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
-        self.reduce(pyint::add(a.borrow(), b.borrow())?)
-    }
-    fn sub(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
-        self.reduce(pyint::sub(a.borrow(), b.borrow())?)
-    }
-    fn small(&mut self, v: i64) -> PyResult<Owned> {
-        self.reduce(pyint::from_i64(v)?)
-    }
-    /// One ladder step on huge ints can take seconds: let Ctrl-C through between steps.
-    fn bit_done(&mut self) -> PyResult<()> {
-        check_signals()
+/// The error for a refused n-th term: OverflowError with the size, or the interrupt.
+fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
+    match r {
+        Refused::TooLarge(t) => PyErr::new(
+            ExcType::OverflowError,
+            format!(
+                "{func}() result would have about {} bits, more than the limit of 2**32; \
+                 pass mod= to compute it modulo a number",
+                t.bits
+            ),
+        ),
+        Refused::Stopped(e) => e,
     }
 }
 
-/// Only without a modulus: the ladders halve even integers (a modulus may be even).
-impl Halve for PyInts {
-    fn half(&mut self, a: &Owned) -> PyResult<Owned> {
-        debug_assert!(self.modulus.is_none(), "halving is exact only for integers");
-        pyint::rshift(a.borrow(), self.one.borrow())
-    }
-}
-
-/// An argument n as |n| in little-endian limbs, and its sign.
-struct Index {
-    limbs: Vec<u64>,
-    negative: bool,
-    odd: bool,
-}
-
-impl Index {
-    fn new(n: Borrowed) -> PyResult<Index> {
-        let (limbs, negative) = match pyint::to_i64(n) {
-            Some(v) => (vec![v.unsigned_abs()], v < 0),
-            None => (pyint::abs_to_limbs(n)?, pyint::sign(n) == Ordering::Less),
+/// U_n and V_n modulo m for n >= 0.
+fn lucas_uv_mod_nonneg(n: &Index, p: &Owned, q: &Owned, m: &Owned) -> PyResult<(Owned, Owned)> {
+    if let Some(mw) = pyint::to_u64(m.borrow()) {
+        let word = |x: &Owned| -> PyResult<u64> {
+            if let Some(v) = pyint::to_i64(x.borrow()) {
+                return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
+            }
+            let r = pyint::rem(x.borrow(), m.borrow())?;
+            Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
         };
-        let odd = limbs.first().is_some_and(|l| l & 1 == 1);
-        Ok(Index { limbs, negative, odd })
+        let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
+        return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
     }
-
-    fn small(&self) -> Option<i64> {
-        match self.limbs.as_slice() {
-            [] => Some(0),
-            [l] => i64::try_from(*l).ok(),
-            _ => None,
-        }
-    }
-
-    fn is_zero(&self) -> bool {
-        self.limbs.iter().all(|&l| l == 0)
-    }
-
-    /// |n| as a float, for size estimates.
-    fn approx(&self) -> f64 {
-        self.limbs.iter().rev().fold(0.0, |acc, &l| acc * 2f64.powi(64) + l as f64)
-    }
-}
-
-/// Refuses, before any work, a result that cannot fit in memory: a term of a sequence
-/// that grows like r^n has about n·log2(r) bits.
-fn check_size(func: &str, n: &Index, growth_log2: f64) -> PyResult<()> {
-    if growth_log2 <= 1e-9 {
-        return Ok(()); // |roots| <= 1: the terms grow at most polynomially in n
-    }
-    let bits = n.approx() * growth_log2;
-    // A CPython int has at most PY_SSIZE_T_MAX / 4 digits of 30 bits.
-    if bits > (isize::MAX as f64 / 4.0) * 30.0 {
-        return Err(PyErr::new(ExcType::OverflowError, format!("{func}() result would be too large for an int")));
-    }
-    // The ladder holds a few values of the result's size, plus multiplication buffers.
-    let available_bits = physical_memory_bytes() as f64 * 8.0 / 4.0;
-    if bits > available_bits {
-        return Err(PyErr::new(
-            ExcType::MemoryError,
-            format!("{func}() result would have about {bits:.3e} bits, more than fits in memory"),
-        ));
-    }
-    Ok(())
-}
-
-/// Total physical memory (Linux: /proc/meminfo), or 64 GiB where it cannot be read.
-fn physical_memory_bytes() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
-        })
-        .unwrap_or(64 << 30)
-}
-
-/// log2 of the largest |root| of x² − P·x + Q: how many bits U_n and V_n gain per step.
-fn growth_log2(p: Borrowed, q: Borrowed) -> PyResult<f64> {
-    // Scale p by 2^-s and q by 2^-2s so that both fit a float with room for p²: the roots
-    // scale by 2^-s, so log2 of the largest root is s + log2 of the scaled one.
-    let (pb, qb) = (pyint::bit_length(p)?, pyint::bit_length(q)?);
-    let s = pb.max(qb / 2).saturating_sub(500);
-    let (p, q) = if s > 0 {
-        let (s1, s2) = (pyint::from_u64(s)?, pyint::from_u64(2 * s)?);
-        (pyint::rshift(p, s1.borrow())?, pyint::rshift(q, s2.borrow())?)
-    } else {
-        (p.new_ref(), q.new_ref())
-    };
-    // SAFETY: exact ints below 2**1001 in magnitude convert to finite floats without error.
-    let (p, q) = unsafe { (ffi::PyLong_AsDouble(p.as_ptr()), ffi::PyLong_AsDouble(q.as_ptr())) };
-    let d = p * p - 4.0 * q;
-    let r = if d >= 0.0 { (p.abs() + d.sqrt()) / 2.0 } else { q.sqrt() };
-    Ok((s as f64 + r.log2()).max(0.0))
-}
-
-/// Which results a Lucas-sequence function returns.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Want {
-    U,
-    V,
-    UV,
-}
-
-/// U_n and/or V_n for n >= 0, every path but the sign of negative n.
-fn lucas_uv_nonneg(func: &str, n: &Index, p: &Owned, q: &Owned, m: Option<&Owned>) -> PyResult<(Owned, Owned)> {
-    if let Some(m) = m {
-        if let Some(mw) = pyint::to_u64(m.borrow()) {
-            let word = |x: &Owned| -> PyResult<u64> {
-                if let Some(v) = pyint::to_i64(x.borrow()) {
-                    return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
-                }
-                let r = pyint::rem(x.borrow(), m.borrow())?;
-                Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
-            };
-            let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
-            return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
-        }
-    }
+    let mut r = PyInts::new(Some(m.clone()))?;
     if n.is_zero() {
-        let mut r = PyInts::new(m.cloned())?;
         return Ok((r.small(0)?, r.small(2)?));
     }
-    if m.is_none() {
-        check_size(func, n, growth_log2(p.borrow(), q.borrow())?)?;
-        if let (Some(pw), Some(qw), Some(_)) = (pyint::to_i64(p.borrow()), pyint::to_i64(q.borrow()), n.small()) {
-            if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, &n.limbs) {
-                return Ok((pyint::from_i64(u)?, pyint::from_i64(v)?));
-            }
-        }
-        return lucas_uv_halving(&mut PyInts::new(None)?, p, q, &n.limbs);
-    }
     // A modulus of 2**64 or more, maybe even: the division-free ladder.
-    let mut r = PyInts::new(m.cloned())?;
     let (p, q) = (r.reduce(p.clone())?, r.reduce(q.clone())?);
     let (u, u1) = lucas_u_pair(&mut r, &p, &q, &n.limbs)?;
     let v = lucas_v_from_pair(&mut r, &p, &q, &u, &u1)?;
     Ok((u, v))
 }
 
-/// `-x`, or `(-x) % m` with a modulus.
-fn negate(x: Owned, m: Option<&Owned>) -> PyResult<Owned> {
-    let neg = pyint::neg(x.borrow())?;
-    match m {
-        Some(m) => pyint::rem(neg.borrow(), m.borrow()),
-        None => Ok(neg),
+/// U_n and V_n modulo m for any n: U_{-n} = -U_n·Q^(-n) and V_{-n} = V_n·Q^(-n), defined
+/// when Q is invertible modulo m.
+fn lucas_uv_mod_any(func: &str, n: &Index, p: &Owned, q: &Owned, m: &Owned) -> PyResult<(Owned, Owned)> {
+    let (u, v) = lucas_uv_mod_nonneg(n, p, q, m)?;
+    if !n.negative {
+        return Ok((u, v));
     }
+    let minus_n = pyint::from_big(&Big::from_limbs(true, &n.limbs))?;
+    let q_inv_n = match pyint::pow_mod(q.borrow(), minus_n.borrow(), m.borrow()) {
+        Err(e) if e.is(ExcType::ValueError) => {
+            return value_error(format!(
+                "{func}() argument 'n' may be negative with mod only when q and mod are coprime \
+                 (q = {}, mod = {})",
+                pyint::literal(q.borrow())?,
+                pyint::literal(m.borrow())?
+            ))
+        }
+        other => other?,
+    };
+    let times = |x: &Owned| pyint::rem(pyint::mul(x.borrow(), q_inv_n.borrow())?.borrow(), m.borrow());
+    Ok((pyint::rem(pyint::neg(times(&u)?.borrow())?.borrow(), m.borrow())?, times(&v)?))
 }
 
 /// The shared body of lucas_u, lucas_v and lucas_uv.
@@ -261,25 +148,28 @@ fn lucas_uv_call(func: &str, want: Want, args: [Borrowed; 3], m: Option<Borrowed
     let p = args::integer(func, "p", args[1])?;
     let q = args::integer(func, "q", args[2])?;
     let m = args::modulus(func, m)?;
-    let n = Index::new(n.borrow())?;
-    let q_sign = match pyint::to_i64(q.borrow()) {
-        Some(1) => 1,
-        Some(-1) => -1,
-        _ => 0,
-    };
-    if n.negative && q_sign == 0 {
-        return value_error(format!("{func}() argument 'n' may be negative only when q is 1 or -1"));
-    }
-    let (mut u, mut v) = lucas_uv_nonneg(func, &n, &p, &q, m.as_ref())?;
-    if n.negative {
-        // U_{-n} = -U_n / Q^n and V_{-n} = V_n / Q^n, with Q^n = ±1.
-        let q_pow_n_negative = q_sign == -1 && n.odd;
-        if !q_pow_n_negative {
-            u = negate(u, m.as_ref())?;
-        } else {
-            v = negate(v, m.as_ref())?;
+    let n = index_of(n.borrow())?;
+    let (u, v) = if let Some(m) = &m {
+        lucas_uv_mod_any(func, &n, &p, &q, m)?
+    } else {
+        let q_unit = match pyint::to_i64(q.borrow()) {
+            Some(v @ (1 | -1)) => Some(v),
+            _ => None,
+        };
+        if n.negative && q_unit.is_none() {
+            return value_error(format!("{func}() argument 'n' may be negative without mod only when q is 1 or -1"));
         }
-    }
+        let (pb, qb) = (pyint::to_big(p.borrow())?, pyint::to_big(q.borrow())?);
+        let (mut u, mut v) = lucas_uv_exact(&n, &pb, &qb, want, &mut check_signals).map_err(|r| refused(func, r))?;
+        if n.negative {
+            (u, v) = at_negative_index(u, v, q_unit == Some(-1), n.is_odd());
+        }
+        match want {
+            Want::U => return pyint::from_big(&u),
+            Want::V => return pyint::from_big(&v),
+            Want::UV => (pyint::from_big(&u)?, pyint::from_big(&v)?),
+        }
+    };
     match want {
         Want::U => Ok(u),
         Want::V => Ok(v),
@@ -298,70 +188,147 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     }
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
-    // F_{-n} = (-1)^(n+1) F_n and L_{-n} = (-1)^n L_n.
-    let flip = |negative: bool, odd: bool| negative && (odd == (which == Which::Lucas));
-    if m.is_none() {
-        if let Some(v) = pyint::to_i64(n.borrow()) {
-            if let Some(term) = small_term(which, v.unsigned_abs()) {
-                return if flip(v < 0, v % 2 != 0) { pyint::neg(term.borrow()) } else { Ok(term) };
+    if let (None, Some(v)) = (&m, pyint::to_i64(n.borrow())) {
+        // Just past the cache: i128, then stack buffers, no allocation before the result's.
+        let flips = sign_flips(v < 0, v % 2 != 0, which);
+        if (1..=185).contains(&v.unsigned_abs()) {
+            if let Ok(term) = fib_or_lucas(&mut CheckedI128, &[v.unsigned_abs()], which) {
+                return pyint::from_i128(if flips { -term } else { term });
             }
         }
+        if let Some(term) = fib_or_lucas_small(v.unsigned_abs(), which) {
+            return pyint::from_magnitude(flips, term.limbs());
+        }
     }
-    let n = Index::new(n.borrow())?;
-    let value = if let Some(mw) = m.as_ref().and_then(|m| pyint::to_u64(m.borrow())) {
+    let n = index_of(n.borrow())?;
+    let Some(m) = m else {
+        let value = fib_or_lucas_exact(&n, which, &mut check_signals).map_err(|r| refused(func, r))?;
+        return pyint::from_big(&value);
+    };
+    let flip = sign_flips(n.negative, n.is_odd(), which);
+    let value = if let Some(mw) = pyint::to_u64(m.borrow()) {
         pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw, &mut check_signals)?)?
-    } else if let Some(m) = &m {
+    } else {
         // U(1, −1) = F and V(1, −1) = L, on the same ladder as the general case.
         let (one, minus_one) = (pyint::from_i64(1)?, pyint::from_i64(-1)?);
-        let (u, v) = lucas_uv_nonneg(func, &n, &one, &minus_one, Some(m))?;
+        let nonneg = Index::new(n.limbs.clone(), false);
+        let (u, v) = lucas_uv_mod_nonneg(&nonneg, &one, &minus_one, &m)?;
         if which == Which::Fibonacci {
             u
         } else {
             v
         }
-    } else {
-        check_size(func, &n, 0.694_241_913_630_617_3)?; // log2 of the golden ratio
-        fib_or_lucas(&mut PyInts::new(None)?, &n.limbs, which)?
     };
-    if flip(n.negative, n.odd) {
-        negate(value, m.as_ref())
+    if flip {
+        pyint::rem(pyint::neg(value.borrow())?.borrow(), m.borrow())
     } else {
         Ok(value)
     }
 }
 
 // ANCHOR: fastcall
-/// Declares a `METH_FASTCALL | METH_KEYWORDS` entry point that binds `$names` and runs
-/// `$body` inside the boundary guard.
-macro_rules! fastcall {
-    ($fname:ident, $pyname:literal, [$($name:literal),+], |$args:ident, $m:ident| $body:expr) => {
-        unsafe extern "C" fn $fname(
-            _module: *mut ffi::PyObject,      // borrowed
-            args: *const *mut ffi::PyObject,  // borrowed array
-            nargsf: ffi::Py_ssize_t,
-            kwnames: *mut ffi::PyObject,      // borrowed tuple or NULL
-        ) -> *mut ffi::PyObject /* new reference */ {
-            guard(ptr::null_mut(), || {
-                // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-                let ($args, $m) = unsafe { args::bind_fastcall($pyname, [$($name),+], args, nargsf as usize, kwnames) }?;
-                $body.map(Owned::into_ptr)
-            })
-        }
-    };
+/// The common part of every entry point: bind the vectorcall arguments to `names` (plus the
+/// keyword-only `mod`), run `body`, and turn its result into what CPython expects (a new
+/// reference, or NULL with an exception set), all inside the panic guard.
+///
+/// # Safety
+/// The arguments are those CPython passes to a `METH_FASTCALL | METH_KEYWORDS` function.
+unsafe fn fastcall<const P: usize>(
+    func: &str,
+    names: [&str; P],
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+    body: impl FnOnce([Borrowed; P], Option<Borrowed>) -> PyResult<Owned>,
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies (caller).
+        let (args, m) = unsafe { args::bind_fastcall(func, names, args, nargsf as usize, kwnames) }?;
+        body(args, m).map(Owned::into_ptr)
+    })
 }
 // ANCHOR_END: fastcall
 
-fastcall!(fibonacci, "fibonacci", ["n"], |a, m| fib_lucas_call("fibonacci", Which::Fibonacci, a[0], m));
-fastcall!(lucas, "lucas", ["n"], |a, m| fib_lucas_call("lucas", Which::Lucas, a[0], m));
-fastcall!(lucas_u, "lucas_u", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_u", Want::U, a, m));
-fastcall!(lucas_v, "lucas_v", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_v", Want::V, a, m));
-fastcall!(lucas_uv, "lucas_uv", ["n", "p", "q"], |a, m| lucas_uv_call("lucas_uv", Want::UV, a, m));
-fastcall!(
-    reconstruct,
-    "_reconstruct",
-    ["cls", "coefficients", "window", "mod"],
-    |a, m| crate::lucas_iter::reconstruct(a, m)
-);
+// ANCHOR: fibonacci_entry
+unsafe extern "C" fn fibonacci(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        fastcall("fibonacci", ["n"], args, nargsf, kwnames, |[n], m| {
+            fib_lucas_call("fibonacci", Which::Fibonacci, n, m)
+        })
+    }
+}
+// ANCHOR_END: fibonacci_entry
+
+unsafe extern "C" fn lucas(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { fastcall("lucas", ["n"], args, nargsf, kwnames, |[n], m| fib_lucas_call("lucas", Which::Lucas, n, m)) }
+}
+
+unsafe extern "C" fn lucas_u(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        fastcall("lucas_u", ["n", "p", "q"], args, nargsf, kwnames, |a, m| lucas_uv_call("lucas_u", Want::U, a, m))
+    }
+}
+
+unsafe extern "C" fn lucas_v(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        fastcall("lucas_v", ["n", "p", "q"], args, nargsf, kwnames, |a, m| lucas_uv_call("lucas_v", Want::V, a, m))
+    }
+}
+
+unsafe extern "C" fn lucas_uv(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        fastcall("lucas_uv", ["n", "p", "q"], args, nargsf, kwnames, |a, m| lucas_uv_call("lucas_uv", Want::UV, a, m))
+    }
+}
+
+unsafe extern "C" fn reconstruct(
+    _module: *mut ffi::PyObject,     // borrowed
+    args: *const *mut ffi::PyObject, // borrowed array
+    nargsf: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+) -> *mut ffi::PyObject /* new reference */ {
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        fastcall(
+            "_reconstruct",
+            ["cls", "coefficients", "window", "mod"],
+            args,
+            nargsf,
+            kwnames,
+            crate::lucas_iter::reconstruct,
+        )
+    }
+}
 
 // ANCHOR: method_entry
 const fn method(
@@ -379,7 +346,7 @@ const fn method(
 // ANCHOR_END: method_entry
 
 /// The module's method table (`m_methods`), ended by a zeroed sentinel as in C.
-pub static METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([
+pub static MODULE_METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([
     method(
         c"fibonacci",
         fibonacci,
@@ -416,8 +383,9 @@ Any integer n is allowed: L_{-n} = (-1)**n * L_n. With mod, L_n % mod.
 Return U_n(P, Q): U_0 = 0, U_1 = 1, U_{n+2} = P*U_{n+1} - Q*U_n.
 
 Every integer P and Q is allowed (D = P*P - 4*Q = 0 too). A negative n is
-defined only for Q = 1 or Q = -1 (otherwise ValueError). The index comes
-first, unlike gmpy2's lucasu(p, q, k).
+defined without mod only for Q = 1 or Q = -1, and with mod when Q and mod
+are coprime (otherwise ValueError). The index comes first, unlike gmpy2's
+lucasu(p, q, k).
 
 >>> lucas_u(10, 1, -1), lucas_u(10, 3, 2)
 (55, 1023)",
@@ -443,8 +411,8 @@ Arguments as for lucas_u (the index first, unlike gmpy2's lucasv(p, q, k)).
 
 Return the pair (U_n(P, Q), V_n(P, Q)), computed together in one ladder.
 
-Arguments as for lucas_u. With mod this is the core of the strong Lucas
-probable-prime test (see examples/lucas_prp.py).
+Arguments as for lucas_u. With mod, for an odd n, this pair is what the
+strong Lucas probable-prime test examines.
 
 >>> lucas_uv(10, 1, -1)
 (55, 123)",

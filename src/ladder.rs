@@ -206,6 +206,34 @@ impl Halve for CheckedI64 {
     }
 }
 
+/// Exact i128 arithmetic that reports overflow: results of up to 127 bits without a big
+/// integer's allocations.
+pub struct CheckedI128;
+
+impl Ring for CheckedI128 {
+    type E = i128;
+    type Err = Overflow;
+    fn mul(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_mul(*b).ok_or(Overflow)
+    }
+    fn add(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_add(*b).ok_or(Overflow)
+    }
+    fn sub(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_sub(*b).ok_or(Overflow)
+    }
+    fn small(&mut self, v: i64) -> Result<i128, Overflow> {
+        Ok(v.into())
+    }
+}
+
+impl Halve for CheckedI128 {
+    fn half(&mut self, a: &i128) -> Result<i128, Overflow> {
+        debug_assert!(a % 2 == 0, "the ladder only halves even values");
+        Ok(a >> 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +297,22 @@ mod tests {
             assert_eq!(i128::from(fib_or_lucas(&mut CheckedI64, &[n], Which::Lucas).unwrap()), l, "L_{n}");
         }
         assert_eq!(fib_or_lucas(&mut CheckedI64, &[92], Which::Fibonacci), Ok(7540113804746346429));
+    }
+
+    #[test]
+    fn checked_i128_matches_the_definition_up_to_its_limit() {
+        let (mut f, mut f1) = (0i128, 1i128);
+        for n in 0..=184u64 {
+            if n > 0 {
+                assert_eq!(fib_or_lucas(&mut CheckedI128, &[n], Which::Fibonacci), Ok(f), "F_{n}");
+            }
+            (f, f1) = (f1, f.saturating_add(f1));
+        }
+        assert_eq!(fib_or_lucas(&mut CheckedI128, &[186], Which::Fibonacci), Err(Overflow));
+        for n in 1..=45usize {
+            let (u, v) = lucas_uv_halving(&mut CheckedI128, &3, &-5, &[n as u64]).unwrap();
+            assert_eq!((u, v), reference(n, 3, -5), "n={n}");
+        }
     }
 
     #[test]

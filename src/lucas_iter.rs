@@ -3,7 +3,8 @@
 //!
 //! An instance is a C struct: the `PyObject` header CPython needs, followed by an ordinary
 //! Rust value ([`IterState`]) that `tp_new` writes in one piece and `tp_dealloc` drops in one
-//! piece, so every field is owned by a Rust type and freed by its `Drop`.
+//! piece, so every field is owned by a Rust type and freed by its `Drop`. How the values are
+//! kept and advanced is [`crate::iter_engine`]'s business; this file is the CPython side.
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
 //! exact ints, which can never refer back to anything, so an
@@ -19,13 +20,15 @@
 //! `Py_mod_gil_not_used` only after that.
 
 use crate::args;
-use crate::arith::{dot2_i64, dot_i64, ModDot, ModPair};
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
+use crate::exact_int::{ExactInt, Modulus};
+use crate::iter_engine::Engine;
+use crate::linrec::Want::Window;
+use crate::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::pyint;
-use crate::refs::{borrow_all, call_method, interned, new_tuple, none, Borrowed, Owned};
-use crate::ring::Ring;
+use crate::refs::{borrow_all, none, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -58,234 +61,47 @@ struct IterState {
 }
 // ANCHOR_END: iter_state
 
-// ANCHOR: engine
-/// How the next value is computed: the fastest representation that is still exact.
-///
-/// Order 2 (Fibonacci, Lucas, Pell, every Lucas U and V) has its own word variants: the
-/// window is two values in the object itself, and the step is two multiplications with no
-/// loop, which measurably shortens `tp_iternext` (bench/RESULTS.md).
-enum Engine {
-    /// Order 2, no modulus, i64 values.
-    ExactPair { c: [i64; 2], x: [i64; 2] },
-    /// Order 2, an odd modulus below 2**63 (see [`ModPair`]).
-    WordPair(ModPair),
-    /// No modulus, and every coefficient and value fits an i64.
-    Exact { coef: Box<[i64]>, ring: Ring<i64> },
-    /// A modulus below 2**64: values are kept in `0..m` as u64.
-    Word { dot: ModDot, ring: Ring<u64> },
-    /// Python ints: no modulus and a value beyond i64, or a modulus of 2**64 or more (the
-    /// modulus itself is the instance's, passed to each step).
-    Big { coef: Box<[Coef]>, ring: Ring<Owned> },
-}
-// ANCHOR_END: engine
-
-/// A coefficient on the Python-int path. 0, 1 and -1 are common (Fibonacci, Pell, ...) and
-/// cost an add or subtract instead of a multiplication.
-enum Coef {
-    Zero,
-    One,
-    MinusOne,
-    Int(Owned),
+/// The type object as an object, e.g. to compare a class with.
+pub(crate) fn lucas_iter_type() -> Borrowed<'static> {
+    // SAFETY: a static type object lives for the whole process.
+    unsafe { Borrowed::from_ptr(LUCAS_ITER_TYPE.get().cast()) }
 }
 
-impl Coef {
-    fn new(c: Borrowed) -> Coef {
-        match pyint::to_i64(c) {
-            Some(0) => Coef::Zero,
-            Some(1) => Coef::One,
-            Some(-1) => Coef::MinusOne,
-            _ => Coef::Int(c.new_ref()),
-        }
-    }
-}
-
-impl Engine {
-    /// Chooses the engine for exact-int inputs; with a modulus, values are reduced first so
-    /// that even the initial values lie in `range(mod)`.
-    fn new(coef: &[Borrowed], init: &[Borrowed], modulus: Option<&Owned>) -> PyResult<Engine> {
-        let Some(m) = modulus else {
-            let word = |x: &Borrowed| pyint::to_i64(*x);
-            if let ([c0, c1], [x0, x1]) = (coef, init) {
-                if let (Some(c0), Some(c1), Some(x0), Some(x1)) = (word(c0), word(c1), word(x0), word(x1)) {
-                    return Ok(Engine::ExactPair { c: [c0, c1], x: [x0, x1] });
-                }
-            }
-            let words = |v: &[Borrowed]| v.iter().map(word).collect::<Option<Vec<i64>>>();
-            return Ok(match (words(coef), words(init)) {
-                (Some(c), Some(x)) => Engine::Exact { coef: c.into(), ring: Ring::new(x) },
-                _ => Engine::Big {
-                    coef: coef.iter().copied().map(Coef::new).collect(),
-                    ring: Ring::new(init.iter().map(|x| x.new_ref()).collect()),
-                },
-            });
-        };
-        let reduce = |v: &[Borrowed]| v.iter().map(|&x| pyint::rem(x, m.borrow())).collect::<PyResult<Vec<Owned>>>();
-        let (coef, init) = (reduce(coef)?, reduce(init)?);
-        Ok(match pyint::to_u64(m.borrow()) {
-            Some(m) => {
-                let words = |v: &[Owned]| {
-                    v.iter().map(|x| pyint::to_u64(x.borrow()).expect("reduced below m < 2**64")).collect::<Vec<u64>>()
-                };
-                let (coef, init) = (words(&coef), words(&init));
-                let pair = match (<[u64; 2]>::try_from(&coef[..]), <[u64; 2]>::try_from(&init[..])) {
-                    (Ok(c), Ok(x)) => ModPair::new(c, x, m),
-                    _ => None,
-                };
-                match pair {
-                    Some(pair) => Engine::WordPair(pair),
-                    _ => Engine::Word { dot: ModDot::new(&coef, m), ring: Ring::new(init) },
-                }
-            }
-            None => Engine::Big { coef: coef.iter().map(|c| Coef::new(c.borrow())).collect(), ring: Ring::new(init) },
-        })
-    }
-
-    /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}; `modulus` is the
-    /// instance's (only the Python-int engine reads it). On error the state is unchanged:
-    /// everything fallible happens before the window moves. Inlined into `tp_iternext`, so
-    /// the per-item path is one function with one prologue.
-    #[inline(always)]
-    // ANCHOR: engine_next
-    fn next(&mut self, modulus: Option<&Owned>) -> PyResult<Owned> {
-        match self {
-            Engine::ExactPair { c, x } => match dot2_i64(*c, *x) {
-                Some(newest) => {
-                    let out = pyint::from_i64(x[0])?;
-                    *x = [x[1], newest];
-                    Ok(out)
-                }
-                None => self.promote_and_next(modulus),
-            },
-            Engine::WordPair(pair) => {
-                let out = pyint::from_u64(pair.oldest())?;
-                pair.advance();
-                Ok(out)
-            }
-            Engine::Exact { coef, ring } => match dot_i64(coef, ring.window()) {
-                Some(newest) => {
-                    let out = pyint::from_i64(ring.window()[0])?;
-                    ring.push(newest);
-                    Ok(out)
-                }
-                None => self.promote_and_next(modulus),
-            },
-            Engine::Word { dot, ring } => {
-                let out = pyint::from_u64(ring.window()[0])?;
-                ring.push(dot.dot(ring.window()));
-                Ok(out)
-            }
-            Engine::Big { coef, ring } => big_next(coef, ring, modulus),
-        }
-    }
-    // ANCHOR_END: engine_next
-
-    // ANCHOR: promote
-    /// x_{n+k} leaves the i64 range: continue with Python ints from here on.
-    #[cold]
-    #[inline(never)]
-    fn promote_and_next(&mut self, modulus: Option<&Owned>) -> PyResult<Owned> {
-        *self = self.promoted()?;
-        self.next(modulus)
-    }
-    // ANCHOR_END: promote
-
-    /// The current window x_n .. x_{n+k-1} as Python ints, oldest first.
-    fn window(&self) -> PyResult<Vec<Owned>> {
-        match self {
-            Engine::ExactPair { x, .. } => x.iter().map(|&x| pyint::from_i64(x)).collect(),
-            Engine::WordPair(pair) => pair.window().iter().map(|&x| pyint::from_u64(x)).collect(),
-            Engine::Exact { ring, .. } => ring.window().iter().map(|&x| pyint::from_i64(x)).collect(),
-            Engine::Word { ring, .. } => ring.window().iter().map(|&x| pyint::from_u64(x)).collect(),
-            Engine::Big { ring, .. } => Ok(ring.window().to_vec()),
-        }
-    }
-
-    /// Bytes of heap memory the engine owns (the ring holds each value twice).
-    fn heap_bytes(&self) -> usize {
-        use std::mem::size_of_val;
-        match self {
-            Engine::ExactPair { .. } => 0,
-            Engine::WordPair(_) => 0,
-            Engine::Exact { coef, ring } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
-            Engine::Word { dot, ring } => dot.heap_bytes() + 2 * size_of_val(ring.window()),
-            Engine::Big { coef, ring, .. } => size_of_val(&**coef) + 2 * size_of_val(ring.window()),
-        }
-    }
-
-    /// The same state as Python ints (only called on the exact i64 engines).
-    fn promoted(&self) -> PyResult<Engine> {
-        let (coef, window): (&[i64], &[i64]) = match self {
-            Engine::ExactPair { c, x } => (c, x),
-            Engine::Exact { coef, ring } => (coef, ring.window()),
-            _ => unreachable!("only the i64 engines are promoted"),
-        };
-        let coef = coef.iter().map(|&c| pyint::from_i64(c).map(|c| Coef::new(c.borrow()))).collect::<PyResult<_>>()?;
-        let window = window.iter().map(|&x| pyint::from_i64(x)).collect::<PyResult<Vec<_>>>()?;
-        Ok(Engine::Big { coef, ring: Ring::new(window) })
-    }
-}
-
-/// The step of the Python-int engine, kept out of line: its calls into the number protocol
-/// dwarf the call, and the word engines' fast paths stay small.
-#[inline(never)]
-fn big_next(coef: &[Coef], ring: &mut Ring<Owned>, modulus: Option<&Owned>) -> PyResult<Owned> {
-    let newest = big_dot(coef, ring.window(), modulus)?;
-    Ok(ring.push(newest))
-}
-
-/// `sum(c_i * x_i)` on Python ints, reduced by the modulus if there is one.
-fn big_dot(coef: &[Coef], window: &[Owned], modulus: Option<&Owned>) -> PyResult<Owned> {
-    // The running sum: nothing yet, a window value itself (a coefficient 1 first: no
-    // reference taken), or a computed int.
-    enum Acc<'a> {
-        Empty,
-        Same(&'a Owned),
-        Sum(Owned),
-    }
-    let mut acc = Acc::Empty;
-    for (c, x) in coef.iter().zip(window) {
-        let product;
-        let (term, negate) = match c {
-            Coef::Zero => continue,
-            Coef::One => (x, false),
-            Coef::MinusOne => (x, true),
-            Coef::Int(c) => {
-                product = pyint::mul(c.borrow(), x.borrow())?;
-                (&product, false)
-            }
-        };
-        acc = match (acc, negate) {
-            (Acc::Empty, false) if matches!(c, Coef::One) => Acc::Same(x),
-            (Acc::Empty, false) => Acc::Sum(term.clone()),
-            (Acc::Empty, true) => Acc::Sum(pyint::neg(term.borrow())?),
-            (Acc::Same(a), false) => Acc::Sum(pyint::add(a.borrow(), term.borrow())?),
-            (Acc::Sum(a), false) => Acc::Sum(pyint::add(a.borrow(), term.borrow())?),
-            (Acc::Same(a), true) => Acc::Sum(pyint::sub(a.borrow(), term.borrow())?),
-            (Acc::Sum(a), true) => Acc::Sum(pyint::sub(a.borrow(), term.borrow())?),
-        };
-    }
-    let sum = match acc {
-        Acc::Sum(sum) => sum,
-        Acc::Same(x) => x.clone(),
-        Acc::Empty => pyint::from_i64(0)?,
-    };
-    match modulus {
-        Some(m) => pyint::rem(sum.borrow(), m.borrow()),
-        None => Ok(sum),
-    }
-}
-
-// ANCHOR: state_of
-/// The Rust state inside an instance.
+// ANCHOR: instance
+/// A slot's `self`: the object, and the Rust state inside it.
 ///
 /// # Safety
 /// `obj` is a live instance of `LucasIter` or a subclass (so it has this layout and its
 /// state was written by `tp_new`), borrowed for `'a`.
-unsafe fn state_of<'a>(obj: *mut ffi::PyObject) -> &'a IterState {
-    // SAFETY: per the contract, `obj` points at an initialised `LucasIterObject`.
-    unsafe { &(*obj.cast::<LucasIterObject>()).state }
+unsafe fn instance<'a>(obj: *mut ffi::PyObject) -> (Borrowed<'a>, &'a IterState) {
+    // SAFETY: per the contract, `obj` is live and points at an initialised `LucasIterObject`.
+    unsafe { (Borrowed::from_ptr(obj), &(*obj.cast::<LucasIterObject>()).state) }
 }
-// ANCHOR_END: state_of
+// ANCHOR_END: instance
+
+// ANCHOR: state_next
+/// Every access to the engine goes through these three methods: a `RefCell` borrow for as
+/// long as the engine is read or stepped, and never while Python code could run.
+impl IterState {
+    /// Yields the current value and advances (the body of `tp_iternext`).
+    #[inline(always)]
+    fn next(&self) -> PyResult<Owned> {
+        let mut engine = self.engine.try_borrow_mut().map_err(|_| already_running())?;
+        engine.next(self.modulus.as_ref())
+    }
+
+    /// The current window x_n .. x_{n+k-1}, oldest first.
+    fn window(&self) -> PyResult<Vec<Owned>> {
+        self.engine.try_borrow().map_err(|_| already_running())?.window()
+    }
+
+    /// Bytes of heap memory the state owns: the coefficients array and the engine's buffers.
+    fn heap_bytes(&self) -> PyResult<usize> {
+        let engine = self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
+        Ok(std::mem::size_of_val(&*self.coefficients) + engine)
+    }
+}
+// ANCHOR_END: state_next
 
 // ANCHOR: tp_new
 /// `tp_new`: binds the arguments and builds the instance.
@@ -348,13 +164,13 @@ unsafe fn slow_type_call(
     // live object. The metatype's `tp_call` (`type_call`) is called directly: the generic
     // `PyObject_Call` would come back to this vectorcall slot.
     unsafe {
-        let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+        let nargs = args::vectorcall_nargs(nargsf);
         let all = crate::refs::borrowed_array(args, nargs + crate::refs::tuple_items(kwnames).len());
         let positional = new_tuple(all[..nargs].iter().map(|b| b.new_ref()).collect())?;
         let kwargs = if kwnames.is_null() {
             None
         } else {
-            let d = Owned::from_owned_ptr(ffi::PyDict_New())?;
+            let d = Owned::from_owned_ptr_or_err(ffi::PyDict_New())?;
             for (k, v) in crate::refs::tuple_items(kwnames).iter().zip(&all[nargs..]) {
                 if ffi::PyDict_SetItem(d.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
                     return Err(PyErr::fetch());
@@ -364,7 +180,7 @@ unsafe fn slow_type_call(
         };
         let call = (*std::ptr::addr_of!(ffi::PyType_Type)).tp_call.expect("type has tp_call");
         let kw = kwargs.as_ref().map_or(ptr::null_mut(), Owned::as_ptr);
-        Owned::from_owned_ptr(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
+        Owned::from_owned_ptr_or_err(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
     }
 }
 
@@ -382,19 +198,22 @@ unsafe fn new_instance(
 ) -> PyResult<Owned> {
     let modulus = args::modulus(NAME, modulus)?;
     let coef = args::integer_items(NAME, "coefficients", coefficients)?;
+    // What the closure below sees: exact ints and the modulus (see `with_integer_items`).
+    let coef_ints = ExactInt::all(borrow_all(&coef)).expect("integer_items returns exact ints");
+    let modulus_view = modulus.as_ref().map(Modulus::new);
     // The initial values only seed the engine, so they are read in place where possible.
     let engine = args::with_integer_items(NAME, "initial", initial, |init| {
-        if coef.is_empty() {
+        if coef_ints.is_empty() {
             return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
         }
-        if coef.len() != init.len() {
+        if coef_ints.len() != init.len() {
             return value_error(format!(
                 "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
-                coef.len(),
+                coef_ints.len(),
                 init.len()
             ));
         }
-        Engine::new(borrow_all(&coef), init, modulus.as_ref())
+        Engine::new(coef_ints, init, modulus_view.as_ref())
     })?;
     let engine = RefCell::new(engine);
     let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
@@ -414,7 +233,7 @@ unsafe fn new_instance(
         unsafe { alloc(subtype, 0) }
     };
     // SAFETY: `raw` is a new reference or NULL with MemoryError set.
-    let obj = unsafe { Owned::from_owned_ptr(raw) }?;
+    let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
     // SAFETY: the allocation has our layout (a subclass only appends to it) and its state
     // field is uninitialised memory that nothing reads before this write.
     unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
@@ -447,9 +266,8 @@ unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, las
 unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
-        let state = unsafe { state_of(obj) };
-        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-        engine.next(state.modulus.as_ref()).map(Owned::into_ptr)
+        let (_, state) = unsafe { instance(obj) };
+        state.next().map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: tp_iternext
@@ -460,10 +278,9 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
 unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
-        let state = unsafe { state_of(obj) };
-        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
-        // SAFETY: `obj` is alive for the whole call.
-        let name = unsafe { Borrowed::from_ptr(obj) }.type_name();
+        let (this, state) = unsafe { instance(obj) };
+        let window = state.window()?;
+        let name = this.type_name();
         let coef = state.coefficients.iter().map(Owned::borrow);
         let mut text = format!("{name}(");
         push_tuple(&mut text, coef)?;
@@ -474,11 +291,7 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
             text.push_str(&pyint::literal(m.borrow())?);
         }
         text.push(')');
-        // SAFETY: the buffer is valid UTF-8 of the given length; a new str is returned.
-        unsafe {
-            Owned::from_owned_ptr(ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t))
-        }
-        .map(Owned::into_ptr)
+        new_str(&text).map(Owned::into_ptr)
     })
 }
 
@@ -509,40 +322,34 @@ unsafe extern "C" fn lucas_iter_reduce(
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
-        let (this, state) = unsafe { (Borrowed::from_ptr(obj), state_of(obj)) };
-        // The borrow ends with this statement: a tuple is GC-tracked, so allocating one may
-        // run a finaliser, which may switch threads, and another thread's next() must not
-        // find the state borrowed then.
-        let window = state.engine.try_borrow().map_err(|_| already_running())?.window()?;
-        let window = new_tuple(window)?;
-        // SAFETY: a live object's type is a live type object.
-        let cls = unsafe { Borrowed::from_ptr(ffi::Py_TYPE(obj).cast()) }.new_ref();
+        let (this, state) = unsafe { instance(obj) };
+        // The window is copied out before the tuple is made: a tuple is GC-tracked, so
+        // allocating one may run a finaliser, which may switch threads, and another thread's
+        // next() must not find the state borrowed then.
+        let window = new_tuple(state.window()?)?;
+        let cls = this.type_object().new_ref();
         let modulus = state.modulus.clone().unwrap_or_else(none);
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
         let getstate = call_method(this, c"__getstate__", &[])?;
-        // SAFETY: the name is a NUL-terminated static; a new reference or NULL comes back.
-        let module = unsafe { Owned::from_owned_ptr(ffi::PyImport_ImportModule(c"lucas".as_ptr())) }?;
-        let name = interned(c"_reconstruct")?;
-        // SAFETY: both are live; a new reference or NULL with an exception comes back.
-        let reconstruct = unsafe { Owned::from_owned_ptr(ffi::PyObject_GetAttr(module.as_ptr(), name.as_ptr())) }?;
+        let reconstruct = getattr(import(c"lucas")?.borrow(), c"_reconstruct")?;
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: reduce
 
+/// Transitional, removed at merge: functions.rs (another branch's file) calls the old name.
+#[doc(hidden)]
+pub(crate) use new_from_reduce_args as reconstruct;
+
 /// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
 /// module's functions): the other half of `__reduce__`.
-pub(crate) fn reconstruct(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
+pub(crate) fn new_from_reduce_args(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
     const FUNC: &str = "_reconstruct";
     let [cls, coef, window, modulus] = args;
     if keyword.is_some() {
         return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
     }
-    let ty = LUCAS_ITER_TYPE.get();
-    // SAFETY: both are live objects; the checks only read type information.
-    let is_subtype =
-        unsafe { ffi::PyType_Check(cls.as_ptr()) != 0 && ffi::PyType_IsSubtype(cls.as_ptr().cast(), ty) != 0 };
-    if !is_subtype {
+    if !cls.is_subclass_of(lucas_iter_type()) {
         return Err(PyErr::new(
             ExcType::TypeError,
             format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
@@ -552,22 +359,56 @@ pub(crate) fn reconstruct(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyR
     unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }
 }
 
-/// `__sizeof__`: the instance plus the heap memory its state owns, so `sys.getsizeof` is
-/// honest. Like `list.__sizeof__`, it does not count the int objects it refers to.
+/// `__sizeof__`: the instance plus every buffer its state owns (the coefficients array, the
+/// engine's window and coefficients), so `sys.getsizeof` is honest. Like `list.__sizeof__`,
+/// it does not count the int objects it refers to.
 unsafe extern "C" fn lucas_iter_sizeof(
     obj: *mut ffi::PyObject, /* borrowed */
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type; a live object's type is live.
-        let (state, basic) = unsafe { (state_of(obj), (*ffi::Py_TYPE(obj)).tp_basicsize) };
-        let heap = state.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
-        pyint::from_u64(basic as u64 + heap as u64).map(Owned::into_ptr)
+        // SAFETY: method descriptors check the instance's type before calling.
+        let (this, state) = unsafe { instance(obj) };
+        let heap = state.heap_bytes()?;
+        pyint::from_u64(this.type_basicsize() as u64 + heap as u64).map(Owned::into_ptr)
     })
 }
 
+// ANCHOR: advance
+/// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n, by the
+/// jump of `nth_term.rs`; the engine is then rebuilt from the new window. On error the
+/// iterator is unchanged: the engine is replaced only after everything else succeeded.
+/// The engine stays borrowed while the jump polls for signals, so a signal handler that
+/// calls `next()` on this iterator gets "already running" instead of a torn state.
+unsafe extern "C" fn lucas_iter_advance(
+    obj: *mut ffi::PyObject, /* borrowed */
+    n: *mut ffi::PyObject,   /* borrowed */
+) -> *mut ffi::PyObject /* new reference */ {
+    guard(ptr::null_mut(), || {
+        // SAFETY: method descriptors check the instance's type; METH_O passes one live object.
+        let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
+        let n = args::integer("advance", "n", n)?;
+        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+        let window = engine.window()?;
+        let coef = borrow_all(&state.coefficients);
+        let modulus = state.modulus.as_ref();
+        let moved = crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
+        let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
+        *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+        Ok(none().into_ptr())
+    })
+}
+// ANCHOR_END: advance
+
 // ANCHOR: type_methods
-static METHODS: StaticCell<[ffi::PyMethodDef; 3]> = StaticCell::new([
+static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+    ffi::PyMethodDef {
+        ml_name: c"advance".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_advance },
+        ml_flags: ffi::METH_O,
+        ml_doc: c"advance($self, n, /)\n--\n\nMove the iterator n terms ahead (or back, for a negative n), in O(k**2 log |n|).\n\nAfterwards it continues exactly as if n items had been taken. A negative n\nneeds a recurrence that runs backwards (coefficients[0] 1 or -1 without mod,\ninvertible modulo mod with it); on any error the iterator is unchanged.\n\n>>> it = LucasIter([1, 1], [0, 1])\n>>> it.advance(10); next(it)\n55"
+            .as_ptr(),
+    },
     ffi::PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },
@@ -592,7 +433,7 @@ unsafe extern "C" fn get_coefficients(
     _closure: *mut c_void,
 ) -> *mut ffi::PyObject /* new reference */ {
     // SAFETY: getset descriptors check the instance's type before calling the getter.
-    guard(ptr::null_mut(), || new_tuple(unsafe { state_of(obj) }.coefficients.to_vec()).map(Owned::into_ptr))
+    guard(ptr::null_mut(), || new_tuple(unsafe { instance(obj) }.1.coefficients.to_vec()).map(Owned::into_ptr))
 }
 
 // ANCHOR: getter
@@ -600,11 +441,26 @@ unsafe extern "C" fn get_coefficients(
 unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
 {
     // SAFETY: as for `get_coefficients`.
-    guard(ptr::null_mut(), || Ok(unsafe { state_of(obj) }.modulus.clone().unwrap_or_else(none).into_ptr()))
+    guard(ptr::null_mut(), || Ok(unsafe { instance(obj) }.1.modulus.clone().unwrap_or_else(none).into_ptr()))
 }
 // ANCHOR_END: getter
 
-static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
+/// Getter of the read-only attribute `state`: the k current values x_n .. x_{n+k-1}, oldest
+/// first, as a tuple (what `repr` shows as the second argument).
+unsafe extern "C" fn get_state(
+    obj: *mut ffi::PyObject, /* borrowed */
+    _closure: *mut c_void,
+) -> *mut ffi::PyObject /* new reference */
+{
+    guard(ptr::null_mut(), || {
+        // SAFETY: as for `get_coefficients`.
+        let (_, state) = unsafe { instance(obj) };
+        // The window is copied out before the tuple (GC-tracked) is made, as in `__reduce__`.
+        new_tuple(state.window()?).map(Owned::into_ptr)
+    })
+}
+
+static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 4]> = StaticCell::new([
     ffi::PyGetSetDef {
         name: c"coefficients".as_ptr(),
         get: Some(get_coefficients),
@@ -619,6 +475,15 @@ static GETSET: StaticCell<[ffi::PyGetSetDef; 3]> = StaticCell::new([
         doc: c"The modulus every value is reduced by, or None.".as_ptr(),
         closure: ptr::null_mut(),
     },
+    ffi::PyGetSetDef {
+        name: c"state".as_ptr(),
+        get: Some(get_state),
+        set: None,
+        doc: c"The k current values x_n, ..., x_{n+k-1} as a tuple of ints, oldest first: the next k values next() \
+               returns."
+            .as_ptr(),
+        closure: ptr::null_mut(),
+    },
     // The sentinel that ends the table, as in C.
     ffi::PyGetSetDef { name: ptr::null(), get: None, set: None, doc: ptr::null(), closure: ptr::null_mut() },
 ]);
@@ -628,7 +493,7 @@ fn already_running() -> PyErr {
     PyErr::new(ExcType::RuntimeError, format!("{NAME} is already running"))
 }
 
-const DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
+const LUCAS_ITER_DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
 --
 
 Iterate over the linear recurrence with the given coefficients and initial values.
@@ -637,11 +502,16 @@ Yields x_0, x_1, ... where x_0 .. x_{k-1} are `initial` and
 x_{n+k} = c_0*x_n + c_1*x_{n+1} + ... + c_{k-1}*x_{n+k-1}
 (c_0 pairs with the oldest value). Both arguments are iterables of integers of the same
 length k >= 1. Values are exact ints. With `mod` (a positive integer) every value, the
-initial ones included, is reduced into range(mod).
+initial ones included, is reduced into range(mod). The read-only attributes
+`coefficients`, `mod` and `state` (the k current values, oldest first) describe the
+iterator.
 
 >>> from itertools import islice
 >>> list(islice(LucasIter([1, 1], [0, 1]), 10))
 [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
+>>> it = LucasIter([1, 1], [0, 1])
+>>> next(it), next(it), it.state
+(0, 1, (1, 2))
 ";
 
 // ANCHOR: type_object
@@ -653,7 +523,7 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_name = c"lucas.LucasIter".as_ptr();
     t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
     t.tp_flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
-    t.tp_doc = DOC.as_ptr();
+    t.tp_doc = LUCAS_ITER_DOC.as_ptr();
     t.tp_new = Some(lucas_iter_new);
     t.tp_vectorcall = Some(lucas_iter_vectorcall);
     t.tp_dealloc = Some(lucas_iter_dealloc);
@@ -661,8 +531,8 @@ const fn type_object() -> ffi::PyTypeObject {
     // itertools' iterators do. It is C code and cannot panic, so it needs no guard.
     t.tp_iter = Some(ffi::PyObject_SelfIter);
     t.tp_iternext = Some(lucas_iter_next);
-    t.tp_getset = GETSET.get().cast();
-    t.tp_methods = METHODS.get().cast();
+    t.tp_getset = LUCAS_ITER_GETSET.get().cast();
+    t.tp_methods = LUCAS_ITER_METHODS.get().cast();
     t.tp_repr = Some(lucas_iter_repr);
     t
 }

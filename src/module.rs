@@ -11,14 +11,16 @@
 
 use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;
-use crate::functions::{init_small_terms, METHODS};
-use crate::lucas_iter::LUCAS_ITER_TYPE;
-use crate::refs::Owned;
+use crate::error::{PyErr, PyResult};
+use crate::functions::{init_small_terms, MODULE_METHODS};
+use crate::lucas_iter::{lucas_iter_type, LUCAS_ITER_TYPE};
+use crate::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
 
-const DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
+const MODULE_DOC: &CStr = c"Lucas sequences and general linear recurrences, exact and fast.
 
 LucasIter(coefficients, initial, /, *, mod=None)
     Iterator over x_{n+k} = c_0*x_n + ... + c_{k-1}*x_{n+k-1} (c_0 pairs with
@@ -27,6 +29,12 @@ fibonacci(n, /, *, mod=None), lucas(n, /, *, mod=None)
     F_n and L_n for any integer n.
 lucas_u(n, p, q, /, *, mod=None), lucas_v(...), lucas_uv(...)
     U_n(P, Q) and V_n(P, Q); the index comes first (gmpy2 puts it last).
+is_strong_prp(n, a, /), is_lucas_prp(n, p, q, /), is_strong_lucas_prp(...),
+is_extra_strong_lucas_prp(n, p, /), is_selfridge_prp(n, /),
+is_strong_selfridge_prp(n, /), is_bpsw_prp(n, /), is_strong_bpsw_prp(n, /)
+    Probable-prime tests with gmpy2's names and argument order.
+nth_term(coefficients, initial, n, /, *, mod=None)
+    x_n of any LucasIter recurrence in O(k**2 log n); LucasIter.advance(n) jumps.
 
 All results are exact ints; with mod every result lies in range(mod). The
 n-th term functions take O(log |n|) steps.
@@ -39,22 +47,15 @@ n-th term functions take O(log |n|) steps.
 354224848179261915075
 ";
 
-/// The version of the crate, which is also the package's version (single-sourced in
-/// Cargo.toml; setup.py reads it from there).
-const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-    Ok(v) => v,
-    Err(_) => panic!("the version has no NUL byte"),
-};
-
 // ANCHOR: module_def
 static MODULE_DEF: StaticCell<ffi::PyModuleDef> = StaticCell::new(ffi::PyModuleDef {
     m_base: ffi::PyModuleDef_HEAD_INIT,
     m_name: c"lucas".as_ptr(),
-    m_doc: DOC.as_ptr(),
+    m_doc: MODULE_DOC.as_ptr(),
     // -1: the module keeps its state in statics, so it cannot be re-initialised per
     // interpreter (the single-phase contract).
     m_size: -1,
-    m_methods: METHODS.get().cast(),
+    m_methods: MODULE_METHODS.get().cast(),
     m_slots: ptr::null_mut(),
     m_traverse: None,
     m_clear: None,
@@ -71,27 +72,65 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
         init_small_terms()?;
         // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
         // result is a new reference or NULL with an exception.
-        let module = unsafe { Owned::from_owned_ptr(ffi::PyModule_Create(MODULE_DEF.get())) }?;
-        let ty = LUCAS_ITER_TYPE.get();
-        // SAFETY: readying a static type fills in its inherited slots; idempotent.
-        if unsafe { ffi::PyType_Ready(ty) } < 0 {
-            return Err(crate::error::PyErr::fetch());
-        }
-        // SAFETY: `module` is live; the type is borrowed (AddObjectRef takes its own
-        // reference); the names and the version are NUL-terminated statics.
-        unsafe {
-            if ffi::PyModule_AddObjectRef(module.as_ptr(), c"LucasIter".as_ptr(), ty.cast()) < 0
-                || ffi::PyModule_AddStringConstant(module.as_ptr(), c"__version__".as_ptr(), VERSION.as_ptr()) < 0
-            {
-                return Err(crate::error::PyErr::fetch());
-            }
-        }
-        #[cfg(feature = "selftest")]
-        // SAFETY: `module` is live and the table is a static, NULL-terminated method table.
-        if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), crate::selftest::METHODS.get().cast()) } < 0 {
-            return Err(crate::error::PyErr::fetch());
-        }
+        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyModule_Create(MODULE_DEF.get())) }?;
+        add_members(module.borrow())?;
+        // Last, so that it lists whatever `add_members` added.
+        set_all(module.borrow())?;
         Ok(module.into_ptr())
     })
 }
 // ANCHOR_END: pyinit
+
+// ANCHOR: add_members
+/// Everything the module holds besides `m_methods`. A new table of functions is added here
+/// with `PyModule_AddFunctions`; `__all__` picks its public names up by itself.
+fn add_members(module: Borrowed) -> PyResult<()> {
+    let ty = LUCAS_ITER_TYPE.get();
+    // SAFETY: readying a static type fills in its inherited slots; idempotent.
+    if unsafe { ffi::PyType_Ready(ty) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    add_to_module(module, c"LucasIter", lucas_iter_type())?;
+    // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
+    add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
+    add_functions(module, &crate::prime_tests::PRIME_TEST_METHODS)?;
+    add_functions(module, &crate::nth_term::NTH_TERM_METHODS)?;
+    #[cfg(feature = "selftest")]
+    add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
+    Ok(())
+}
+// ANCHOR_END: add_members
+
+/// Adds a table of functions to the module (`PyModule_AddFunctions`), e.g.
+/// `add_functions(module, &crate::some_file::SOME_METHODS)?` in [`add_members`].
+fn add_functions<const N: usize>(module: Borrowed, table: &'static StaticCell<[ffi::PyMethodDef; N]>) -> PyResult<()> {
+    // SAFETY: read with the GIL held (module init), which serialises access to the table.
+    let terminated = N > 0 && unsafe { (*table.get())[N - 1].ml_name.is_null() };
+    assert!(terminated, "a PyMethodDef table ends with a zeroed sentinel");
+    // SAFETY: `module` is live, and the table is a static, NULL-terminated method table, as
+    // CPython requires (it keeps pointers into it for the module's lifetime).
+    if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), table.get().cast()) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}
+
+/// `__all__`: the sorted names of the module's public functions (the built-in function
+/// objects that every `PyMethodDef` table added to it became, names not starting with `_`)
+/// and of `LucasIter`. Read from the module's namespace, so a function added later in
+/// [`add_members`] is listed without anyone maintaining a list.
+fn set_all(module: Borrowed) -> PyResult<()> {
+    let mut names = vec!["LucasIter".to_owned()];
+    let namespace = getattr(module, c"__dict__")?;
+    for (key, value) in dict_items(namespace.borrow()).unwrap_or_default() {
+        if value.borrow().is_builtin_function() && key.borrow().is_str() {
+            let name = str_to_string(key.borrow())?;
+            if !name.starts_with('_') {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    let all = new_list(names.iter().map(|n| new_str(n)).collect::<PyResult<_>>()?)?;
+    add_to_module(module, c"__all__", all.borrow())
+}

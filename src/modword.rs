@@ -1,13 +1,16 @@
 //! Arithmetic modulo a machine word without division (pure Rust, no FFI).
 //!
 //! The n-th term modulo m (1 <= m < 2**64) runs the division-free ladder of
-//! [`crate::ladder`] in Z/mZ. A `%` of a 128-bit product costs tens of cycles, so:
+//! [`crate::ladder`] in Z/mZ. A `%` of a 128-bit product is a
+//! 128-by-64-bit division, far slower than a multiplication, so:
 //! * for the odd part of m, elements are kept in Montgomery form (x·2^64 mod m), where a
 //!   product is reduced with two multiplications and no division (Montgomery 1985, REDC);
 //! * for the power-of-two part 2^s, wrapping u64 arithmetic *is* arithmetic mod 2^64, and
 //!   reducing mod 2^s at the end is a mask;
 //! * the two residues are joined by the Chinese remainder theorem (m = 2^s·odd), so even
 //!   moduli are exact too.
+
+#![forbid(unsafe_code)]
 
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
 use std::convert::Infallible;
@@ -23,11 +26,13 @@ pub struct Montgomery {
 
 /// m^(-1) mod 2^64 for odd m, by Newton's iteration (each step doubles the correct bits;
 /// m·m ≡ 1 mod 8 gives three to start with).
-fn inverse_mod_2_64(m: u64) -> u64 {
+pub(crate) const fn inverse_mod_2_64(m: u64) -> u64 {
     debug_assert!(m % 2 == 1);
     let mut x = m;
-    for _ in 0..5 {
+    let mut step = 0;
+    while step < 5 {
         x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+        step += 1;
     }
     x
 }
@@ -93,7 +98,7 @@ impl Halve for Montgomery {
     #[inline]
     fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
         // For odd a, (a + m)/2 without overflowing: both are odd.
-        Ok(if a % 2 == 0 { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
+        Ok(if a.is_multiple_of(2) { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
     }
 }
 
@@ -118,7 +123,7 @@ impl Ring for Wrapping {
 }
 
 /// A word ring whose ladder stops when asked: `bit_done` calls `poll` every 4096 bits, so a
-/// huge n (a million bits takes a fraction of a second) stays interruptible. The caller's
+/// huge n stays interruptible. The caller's
 /// `poll` is where Python's `PyErr_CheckSignals` goes; this file stays free of FFI.
 struct Polled<'p, R, E> {
     ring: R,
@@ -147,7 +152,7 @@ impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     #[inline]
     fn bit_done(&mut self) -> Result<(), E> {
         self.bits = self.bits.wrapping_add(1);
-        if self.bits % 4096 == 0 {
+        if self.bits.is_multiple_of(4096) {
             (self.poll)()?;
         }
         Ok(())
@@ -236,7 +241,7 @@ pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() 
 }
 
 /// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
-fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
+pub(crate) fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
     let mask = if s == 64 { u64::MAX } else { (1u64 << s) - 1 };
     // x = a + odd·t with t ≡ (b − a)·odd^(−1) (mod 2^s); then x < odd + odd·(2^s − 1) = m.
     let t = b.wrapping_sub(a).wrapping_mul(inverse_mod_2_64(odd)) & mask;

@@ -7,7 +7,9 @@
 //! GIL or re-enter lucas, and they fail only with MemoryError (or OverflowError for absurd
 //! shift counts).
 
-use crate::error::{ExcType, PyErr, PyResult};
+use crate::bigint::Big;
+use crate::error::{check_signals, ExcType, PyErr, PyResult};
+use crate::ladder::{Halve, Ring};
 use crate::refs::{call_method, interned, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -156,6 +158,118 @@ pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     Ok(raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
 }
 
+/// `pow(base, exp, m)` (exp may be negative: the inverse of base modulo m, to a power; a
+/// ValueError when base is not invertible modulo m).
+pub fn pow_mod(base: Borrowed, exp: Borrowed, m: Borrowed) -> PyResult<Owned> {
+    new_ref!(ffi::PyNumber_Power(base.as_ptr(), exp.as_ptr(), m.as_ptr()))
+}
+
+/// An exact int as a [`Big`].
+pub fn to_big(a: Borrowed) -> PyResult<Big> {
+    match to_i64(a) {
+        Some(v) => Ok(Big::from_i64(v)),
+        None => Ok(Big::from_limbs(sign(a) == Ordering::Less, &abs_to_limbs(a)?)),
+    }
+}
+
+/// A [`Big`] as an int, in one linear pass over its limbs (CPython regroups the bytes into
+/// its 30-bit digits): `PyLong_FromNativeBytes` where the interpreter has it (3.13+), else
+/// `_PyLong_FromByteArray`, the function `int.from_bytes` itself calls.
+pub fn from_big(v: &Big) -> PyResult<Owned> {
+    match v.to_i64() {
+        Some(small) => from_i64(small),
+        None => from_magnitude(v.is_negative(), v.limbs()),
+    }
+}
+
+/// An i128 as an int (two limbs at most, one conversion).
+pub fn from_i128(v: i128) -> PyResult<Owned> {
+    match i64::try_from(v) {
+        Ok(small) => from_i64(small),
+        Err(_) => {
+            let m = v.unsigned_abs();
+            from_magnitude(v < 0, &[m as u64, (m >> 64) as u64])
+        }
+    }
+}
+
+/// ±(the number with these little-endian 64-bit limbs) as an int; see [`from_big`].
+pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Owned> {
+    #[cfg(target_endian = "little")]
+    // SAFETY: u64 has no padding, so the limbs are `8 * len` initialised bytes, and on a
+    // little-endian target their order is the little-endian order of the whole magnitude.
+    let bytes = unsafe { std::slice::from_raw_parts(limbs.as_ptr().cast::<u8>(), limbs.len() * 8) };
+    #[cfg(target_endian = "big")]
+    let bytes: &[u8] = &limbs.iter().flat_map(|l| l.to_le_bytes()).collect::<Vec<u8>>();
+    #[cfg(Py_3_13)]
+    // SAFETY: the buffer is `bytes.len()` readable bytes, borrowed for the call; the flags
+    // say little-endian and unsigned.
+    let magnitude = new_ref!(ffi::PyLong_FromNativeBytes(
+        bytes.as_ptr().cast(),
+        bytes.len(),
+        ffi::Py_ASNATIVEBYTES_LITTLE_ENDIAN | ffi::Py_ASNATIVEBYTES_UNSIGNED_BUFFER
+    ))?;
+    #[cfg(not(Py_3_13))]
+    // SAFETY: the buffer is `bytes.len()` readable bytes, borrowed for the call;
+    // little_endian = 1, is_signed = 0.
+    let magnitude = new_ref!(ffi::_PyLong_FromByteArray(bytes.as_ptr(), bytes.len(), 1, 0))?;
+    if negative {
+        neg(magnitude.borrow())
+    } else {
+        Ok(magnitude)
+    }
+}
+
+/// Python ints as a ladder ring, reduced modulo `modulus` after every operation if given:
+/// the n-th terms modulo an int of 2**64 or more.
+pub struct PyInts {
+    modulus: Option<Owned>,
+    one: Owned,
+}
+
+impl PyInts {
+    pub fn new(modulus: Option<Owned>) -> PyResult<PyInts> {
+        Ok(PyInts { modulus, one: from_i64(1)? })
+    }
+
+    pub fn reduce(&self, x: Owned) -> PyResult<Owned> {
+        match &self.modulus {
+            Some(m) => rem(x.borrow(), m.borrow()),
+            None => Ok(x),
+        }
+    }
+}
+
+impl Ring for PyInts {
+    type E = Owned;
+    type Err = PyErr;
+    fn mul(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
+        // Passing the same object twice lets CPython's long_mul use its faster squaring.
+        self.reduce(mul(a.borrow(), b.borrow())?)
+    }
+    fn add(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
+        self.reduce(add(a.borrow(), b.borrow())?)
+    }
+    fn sub(&mut self, a: &Owned, b: &Owned) -> PyResult<Owned> {
+        self.reduce(sub(a.borrow(), b.borrow())?)
+    }
+    fn small(&mut self, v: i64) -> PyResult<Owned> {
+        self.reduce(from_i64(v)?)
+    }
+    /// One ladder step on huge ints can take seconds: let Ctrl-C through between steps.
+    fn bit_done(&mut self) -> PyResult<()> {
+        check_signals()
+    }
+}
+
+/// Halving for the ladders that need it: exact for integers, so only without a modulus.
+impl Halve for PyInts {
+    fn half(&mut self, a: &Owned) -> PyResult<Owned> {
+        debug_assert!(self.modulus.is_none(), "halving is exact only for integers");
+        rshift(a.borrow(), self.one.borrow())
+    }
+}
+
 /// An int as a Python literal that evaluates back to it: decimal where `str()` allows it,
 /// hexadecimal otherwise. `str()` of an int refuses more than `sys.get_int_max_str_digits()`
 /// digits (4300 by default, CVE-2020-10735) and is quadratic, while `hex()` has no limit;
@@ -220,6 +334,27 @@ mod tests {
             let v = neg(v.borrow()).unwrap();
             assert_eq!(abs_to_limbs(v.borrow()).unwrap(), vec![3, 5]);
             assert_eq!(abs_to_limbs(from_i64(0).unwrap().borrow()).unwrap(), Vec::<u64>::new());
+        });
+    }
+
+    #[test]
+    fn big_round_trips_at_limb_boundaries() {
+        with_python(|| {
+            let one = from_i64(1).unwrap();
+            for bits in [0u64, 1, 62, 63, 64, 65, 127, 128, 129, 1000, 4096, 100_000] {
+                // ±(2**bits - 1) and ±2**bits, built with Python's own arithmetic.
+                let shift = from_u64(bits).unwrap();
+                let pow = new_ref!(ffi::PyNumber_Lshift(one.as_ptr(), shift.as_ptr())).unwrap();
+                let below = sub(pow.borrow(), one.borrow()).unwrap();
+                for v in [pow, below] {
+                    for v in [neg(v.borrow()).unwrap(), v] {
+                        let back = from_big(&to_big(v.borrow()).unwrap()).unwrap();
+                        let eq = new_ref!(ffi::PyObject_RichCompare(v.as_ptr(), back.as_ptr(), ffi::Py_EQ)).unwrap();
+                        // SAFETY: `eq` is a live bool.
+                        assert_eq!(unsafe { ffi::PyObject_IsTrue(eq.as_ptr()) }, 1, "2**{bits}");
+                    }
+                }
+            }
         });
     }
 

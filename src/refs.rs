@@ -10,20 +10,27 @@
 //! * [`Borrowed`] is a borrowed reference, tied by a lifetime to whatever keeps it alive. It
 //!   never touches the count.
 //!
-//! The constructors are named for the transfer they perform, like pyo3's: `from_owned_ptr`
-//! takes over a new reference, `from_borrowed_ptr` adds one with `Py_INCREF`; `as_ptr` lends a
-//! borrowed pointer out, `into_ptr` gives a new reference away (e.g. as a slot's return value).
+//! The constructors are named for the transfer they perform, as pyo3's are:
+//! `from_owned_ptr_or_opt` takes over a new reference (NULL is `None`), `from_borrowed_ptr`
+//! adds one with `Py_INCREF`; `as_ptr` lends a borrowed pointer out, `into_ptr` gives a new
+//! reference away (e.g. as a slot's return value). `from_owned_ptr_or_err`, where NULL means
+//! "the call failed and set the error indicator", is defined in `error.rs`: this file is the
+//! bottom layer and knows nothing of errors.
 //!
 //! The GIL: every reference here is created inside a call from the interpreter, which holds
 //! the GIL for the whole call, and both types are `!Send` (they hold a `NonNull`), so none can
 //! outlive that call on another thread. `lucas` never releases the GIL, so "a reference
 //! exists" implies "the GIL is held", which is what `Py_INCREF`/`Py_DECREF` require.
 
-use crate::error::{PyErr, PyResult};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+
+/// Transitional, removed at merge: functions.rs and pyint.rs (another branch's files) still
+/// import these from here; their home is now objects.rs, above error.rs.
+#[doc(hidden)]
+pub(crate) use crate::objects::{call_method, interned, new_tuple};
 
 // ANCHOR: owned
 /// A strong reference: one count that this value owns and gives back on drop.
@@ -32,31 +39,18 @@ pub struct Owned(NonNull<ffi::PyObject>);
 // ANCHOR_END: owned
 
 impl Owned {
-    // ANCHOR: from_owned_ptr
-    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
-    /// the call failed and set the error indicator, which becomes the `Err`.
-    ///
-    /// # Safety
-    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
-    /// the GIL is held.
-    #[inline]
-    pub unsafe fn from_owned_ptr(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
-        match NonNull::new(ptr) {
-            Some(p) => Ok(Owned(p)),
-            None => Err(PyErr::fetch()),
-        }
-    }
-    // ANCHOR_END: from_owned_ptr
-
+    // ANCHOR: from_owned_ptr_or_opt
     /// Takes ownership of a pointer that is a new reference or NULL, where NULL is a normal
-    /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`).
+    /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`). For a C-API
+    /// call whose NULL means failure, use `Owned::from_owned_ptr_or_err` (error.rs).
     ///
     /// # Safety
     /// `ptr` is NULL or a new reference that the caller hands over; the GIL is held.
     #[inline]
-    pub unsafe fn from_owned_ptr_or_none(ptr: *mut ffi::PyObject) -> Option<Owned> {
+    pub unsafe fn from_owned_ptr_or_opt(ptr: *mut ffi::PyObject) -> Option<Owned> {
         NonNull::new(ptr).map(Owned)
     }
+    // ANCHOR_END: from_owned_ptr_or_opt
 
     // ANCHOR: from_borrowed_ptr
     /// Makes a new strong reference from a *borrowed* one (`Py_INCREF`).
@@ -153,14 +147,127 @@ impl<'a> Borrowed<'a> {
         unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
     }
 
+    /// The object's type (`Py_TYPE`), borrowed: the instance keeps its type alive.
+    #[inline]
+    pub fn type_ptr(self) -> *mut ffi::PyTypeObject {
+        // SAFETY: reading `ob_type` of a live object.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) }
+    }
+
+    /// The object's type as an object (`type(obj)`), borrowed for as long as the object.
+    #[inline]
+    pub fn type_object(self) -> Borrowed<'a> {
+        // SAFETY: a live object's type is a live object that the instance keeps alive.
+        unsafe { Borrowed::from_ptr(self.type_ptr().cast()) }
+    }
+
+    /// `tp_basicsize` of the object's type: the size of its fixed part in bytes.
+    #[inline]
+    pub fn type_basicsize(self) -> usize {
+        // SAFETY: the type of a live object is a live, ready type object.
+        unsafe { (*self.type_ptr()).tp_basicsize as usize }
+    }
+
+    /// `PyLong_CheckExact`: an `int`, not a subclass.
+    #[inline]
+    pub fn is_exact_int(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyLong_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyList_CheckExact`: a `list`, not a subclass.
+    #[inline]
+    pub fn is_exact_list(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyList_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyTuple_CheckExact`: a `tuple`, not a subclass.
+    #[inline]
+    pub fn is_exact_tuple(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyTuple_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyUnicode_Check`: a `str` or a subclass.
+    #[inline]
+    pub fn is_str(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyUnicode_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyType_Check`: a type object (a class).
+    #[inline]
+    pub fn is_type(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyType_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyCFunction_Check`: a built-in function, as a `PyMethodDef` entry becomes.
+    #[inline]
+    pub fn is_builtin_function(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyCFunction_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `obj is None`.
+    #[inline]
+    pub fn is_none(self) -> bool {
+        // SAFETY: `Py_None` only takes the address of the None singleton.
+        self.as_ptr() == unsafe { ffi::Py_None() }
+    }
+
+    /// What `iter(obj)` accepts without calling anything: a `tp_iter` slot, or the old
+    /// sequence protocol (`__getitem__`).
+    #[inline]
+    pub fn is_iterable(self) -> bool {
+        // SAFETY: both read the type slots of a live object.
+        unsafe { (*self.type_ptr()).tp_iter.is_some() || ffi::PySequence_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
+    /// calls nothing); false when either is not a class.
+    pub fn is_subclass_of(self, base: Borrowed) -> bool {
+        // SAFETY: both are live type objects (checked); the call only reads their MROs.
+        self.is_type()
+            && base.is_type()
+            && unsafe { ffi::PyType_IsSubtype(self.as_ptr().cast(), base.as_ptr().cast()) != 0 }
+    }
+
+    /// For a `str`: does it equal the ASCII `text`? Reads the characters; calls no method
+    /// (not even a subclass's), neither fails nor allocates. False for a non-str.
+    pub fn str_equals_ascii(self, text: &CStr) -> bool {
+        // SAFETY: `self` is a live str (checked) and `text` NUL-terminated ASCII.
+        self.is_str() && unsafe { ffi::PyUnicode_CompareWithASCIIString(self.as_ptr(), text.as_ptr()) == 0 }
+    }
+
+    /// The length of an exact list or tuple (`PySequence_Fast_GET_SIZE`), None otherwise.
+    #[inline]
+    pub fn exact_list_or_tuple_len(self) -> Option<usize> {
+        // SAFETY: the macro reads the size field of a live list or tuple (checked).
+        (self.is_exact_list() || self.is_exact_tuple())
+            .then(|| unsafe { ffi::PySequence_Fast_GET_SIZE(self.as_ptr()) } as usize)
+    }
+
+    /// Item `i` of an exact list or tuple as a new reference (`PySequence_Fast_GET_ITEM`
+    /// plus `Py_INCREF`), or None out of range or for another type. Owning it at once means
+    /// that code run later (an item's `__index__` may shrink the list) cannot free it.
+    #[inline]
+    pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
+        let len = self.exact_list_or_tuple_len()?;
+        // SAFETY: `i` is within the current length of a live list or tuple, whose slots up
+        // to it hold non-NULL references; the reference is taken before anything else runs.
+        (i < len).then(|| unsafe {
+            Owned::from_borrowed_ptr(ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t))
+        })
+    }
+
     /// `type(obj).__name__`, for error messages and `repr`.
     pub fn type_name(self) -> String {
-        // SAFETY: `Py_TYPE` of a live object is its live type object, whose `tp_name` is a
-        // NUL-terminated C string that lives as long as the type.
-        let (full, flags) = unsafe {
-            let ty = ffi::Py_TYPE(self.as_ptr());
-            (std::ffi::CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags)
-        };
+        let ty = self.type_ptr();
+        // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
+        // the type.
+        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags) };
         // A static type spells "module.Name" in tp_name and `__name__` is the part after the
         // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
         match full.rfind('.') {
@@ -206,47 +313,6 @@ pub unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
     }
 }
 
-// ANCHOR: new_tuple
-/// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SET_ITEM`, which *steals* a
-/// reference: each item's count moves into the tuple through `into_ptr`).
-pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
-    // SAFETY: PyTuple_New returns a new reference (or NULL with MemoryError).
-    let tuple = unsafe { Owned::from_owned_ptr(ffi::PyTuple_New(items.len() as ffi::Py_ssize_t)) }?;
-    for (i, item) in items.into_iter().enumerate() {
-        // SAFETY: `tuple` is a fresh tuple of the right size whose slot `i` is still empty,
-        // so stealing `item`'s count leaks nothing and overwrites nothing.
-        unsafe { ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
-    }
-    Ok(tuple)
-}
-// ANCHOR_END: new_tuple
-
-/// An interned str. Method names are interned: CPython's method cache keeps a reference to
-/// the name it was last looked up with, so a fresh string per call would keep one stray
-/// object alive per call site (the debug interpreter's block count shows it).
-pub fn interned(name: &CStr) -> PyResult<Owned> {
-    // SAFETY: a NUL-terminated name in, a new reference or NULL with an exception out.
-    unsafe { Owned::from_owned_ptr(ffi::PyUnicode_InternFromString(name.as_ptr())) }
-}
-
-/// `obj.name(*args)`.
-pub fn call_method(obj: Borrowed, name: &CStr, args: &[Borrowed]) -> PyResult<Owned> {
-    let name = interned(name)?;
-    let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity(1 + args.len());
-    all.push(obj.as_ptr());
-    all.extend(args.iter().map(|a| a.as_ptr()));
-    // SAFETY: `all` holds `self` and the arguments, borrowed for the call (PEP 590 layout);
-    // the result is a new reference or NULL with an exception.
-    unsafe {
-        Owned::from_owned_ptr(ffi::PyObject_VectorcallMethod(
-            name.as_ptr(),
-            all.as_ptr(),
-            all.len(),
-            std::ptr::null_mut(),
-        ))
-    }
-}
-
 /// A new reference to `None` (`Py_RETURN_NONE`).
 pub fn none() -> Owned {
     // SAFETY: None is immortal in practice and always alive; taking a reference to it is
@@ -255,19 +321,19 @@ pub fn none() -> Owned {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::testing::with_python;
 
-    fn refcnt(o: &Owned) -> isize {
-        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
-        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
+    /// A fresh object that no cache shares, so its count is ours to observe.
+    pub(crate) fn fresh() -> Owned {
+        // SAFETY: PyList_New returns a new reference or NULL with an exception.
+        unsafe { Owned::from_owned_ptr_or_opt(ffi::PyList_New(0)) }.expect("an empty list")
     }
 
-    /// A fresh object that no cache shares, so its count is ours to observe.
-    fn fresh() -> Owned {
-        // SAFETY: PyList_New returns a new reference or NULL with an exception.
-        unsafe { Owned::from_owned_ptr(ffi::PyList_New(0)) }.unwrap()
+    pub(crate) fn refcnt(o: &Owned) -> isize {
+        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
+        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
     }
 
     #[test]
@@ -305,33 +371,9 @@ mod tests {
             let raw = a.into_ptr();
             assert_eq!(refcnt(&keep), 2, "into_ptr did not decref");
             // SAFETY: `raw` is the new reference `into_ptr` gave away.
-            let back = unsafe { Owned::from_owned_ptr(raw) }.unwrap();
+            let back = unsafe { Owned::from_owned_ptr_or_opt(raw) }.expect("non-NULL");
             drop(back);
             assert_eq!(refcnt(&keep), 1);
-        });
-    }
-
-    #[test]
-    fn null_from_a_failed_call_becomes_the_fetched_exception() {
-        with_python(|| {
-            let zero = crate::pyint::from_i64(0).unwrap();
-            // SAFETY: live ints in; NULL with ZeroDivisionError out.
-            let r = unsafe { Owned::from_owned_ptr(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
-            let err = r.unwrap_err();
-            assert!(matches!(err.state(), crate::error::ErrState::Fetched(Some(_), _, _)));
-            // SAFETY: reading the indicator needs only the GIL.
-            assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "fetch cleared the indicator");
-        });
-    }
-
-    #[test]
-    fn new_tuple_steals_each_item() {
-        with_python(|| {
-            let a = fresh();
-            let t = new_tuple(vec![a.clone(), a.clone()]).unwrap();
-            assert_eq!(refcnt(&a), 3);
-            drop(t);
-            assert_eq!(refcnt(&a), 1);
         });
     }
 }

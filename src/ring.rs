@@ -6,6 +6,8 @@
 //! `i + k`, so the window `buf[head..head + k]` is always one contiguous slice (a dot product
 //! the compiler can unroll) and a step writes two slots and bumps `head`: O(1), no allocation.
 
+#![forbid(unsafe_code)]
+
 /// The k most recent values of a recurrence, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ring<T> {

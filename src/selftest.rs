@@ -39,7 +39,7 @@ unsafe extern "C" fn selftest_leak_ref(
 }
 // ANCHOR_END: selftest_leak_ref
 
-pub static METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+pub static SELFTEST_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
     ffi::PyMethodDef {
         ml_name: c"_selftest_panic".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: selftest_panic },

@@ -30,8 +30,7 @@ pub fn with_python<R>(f: impl FnOnce() -> R) -> R {
 
 /// Takes the pending exception, if any, as "TypeName: message".
 pub fn pending_exception() -> Option<String> {
-    // SAFETY: the GIL is held (callers run inside `with_python`).
-    if unsafe { ffi::PyErr_Occurred() }.is_null() {
+    if !crate::error::occurred() {
         return None;
     }
     let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
@@ -42,7 +41,7 @@ pub fn pending_exception() -> Option<String> {
     }
     // SAFETY: each is NULL or a new reference now owned here.
     let (t, v, _tb) = unsafe {
-        (Owned::from_owned_ptr_or_none(t)?, Owned::from_owned_ptr_or_none(v)?, Owned::from_owned_ptr_or_none(tb))
+        (Owned::from_owned_ptr_or_opt(t)?, Owned::from_owned_ptr_or_opt(v)?, Owned::from_owned_ptr_or_opt(tb))
     };
     let name = crate::pyint::str_of(v.borrow()).ok()?;
     // SAFETY: a type object's tp_name is a NUL-terminated string living as long as the type.

@@ -60,17 +60,29 @@ def _reduce(x, mod):
     return x % mod
 
 
-def model_u(n, p, q, mod=None):
-    return _reduce(uv_exact(n, p, q)[0], mod)
-
-
-def model_v(n, p, q, mod=None):
-    return _reduce(uv_exact(n, p, q)[1], mod)
+def uv_mod_negative(n, p, q, mod):
+    """(U_n, V_n) mod m for n < 0: U_{-k} = -U_k Q^{-k}, V_{-k} = V_k Q^{-k}, defined when Q
+    is invertible modulo m (Python's pow raises ValueError otherwise)."""
+    assert n < 0
+    u, v = _uv_nonneg(-n, p, q)
+    q_inv_k = pow(q, n, mod)
+    return (-u * q_inv_k) % mod, (v * q_inv_k) % mod
 
 
 def model_uv(n, p, q, mod=None):
+    n, p, q = operator.index(n), operator.index(p), operator.index(q)
+    if n < 0 and mod is not None:
+        return uv_mod_negative(n, p, q, operator.index(mod))
     u, v = uv_exact(n, p, q)
     return _reduce(u, mod), _reduce(v, mod)
+
+
+def model_u(n, p, q, mod=None):
+    return model_uv(n, p, q, mod)[0]
+
+
+def model_v(n, p, q, mod=None):
+    return model_uv(n, p, q, mod)[1]
 
 
 def _fib_nonneg(n):
@@ -151,3 +163,28 @@ def matrix_fibonacci(n, m):
 
 def matrix_lucas(n, m):
     return matrix_uv(n, 1, -1, m)[1]
+
+
+# ---------------------------------------------------------------------------
+# (c) exact results for large n, without a modulus
+# ---------------------------------------------------------------------------
+
+
+def fib_pair_doubling(n):
+    """(F_n, F_{n+1}) for n >= 0 by the classic fast doubling on (F_k, F_{k+1}) with Python
+    ints: F_2k = F_k (2 F_{k+1} - F_k), F_2k+1 = F_k^2 + F_{k+1}^2."""
+    a, b = 0, 1
+    for bit in bin(n)[2:]:
+        a, b = a * (2 * b - a), a * a + b * b
+        if bit == "1":
+            a, b = b, a + b
+    return a, b
+
+
+def uv_exact_by_matrix(n, p, q):
+    """(U_n, V_n) for n >= 0 as exact ints from the matrix model, taken modulo a power of two
+    beyond the result's size and read back as signed values."""
+    bound = (n + 2) * (max(abs(p), abs(q), 2).bit_length() + 2) + 8
+    m = 1 << bound
+    half = m >> 1
+    return tuple(x - m if x >= half else x for x in matrix_uv(n, p, q, m))

@@ -37,6 +37,8 @@ from fn_model import (
     model_u,
     model_uv,
     model_v,
+    fib_pair_doubling,
+    uv_exact_by_matrix,
 )
 
 # No example database, no deadline (big-int timings vary); a modest number of
@@ -589,22 +591,45 @@ def test_non_positive_mod(bad):
 
 @pytest.mark.parametrize("q", [2, -2, 0, 3, 10**30, 2**64 + 1, -(2**64) - 1, 2**64 - 1, 2**63 + 1, 1 - 2**64])
 @pytest.mark.parametrize("n", [-1, -3, -(2**64), -(10**40)])
-def test_negative_index_needs_unit_q(n, q):
+def test_negative_index_without_mod_needs_unit_q(n, q):
     for f in UV_LIKE:
-        msg = full(f"{f.__name__}() argument 'n' may be negative only when q is 1 or -1")
+        msg = full(f"{f.__name__}() argument 'n' may be negative without mod only when q is 1 or -1")
         with pytest.raises(ValueError, match=msg):
             f(n, 1, q)
-        with pytest.raises(ValueError, match=msg):
-            f(n, 1, q, mod=7)
-        with pytest.raises(ValueError, match=msg):
-            f(n, 3, q, mod=2**100)
-    # q congruent to +-1 modulo the modulus is still not +-1:
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
-        lucas.lucas_u(-3, 1, 8, mod=7)
+
+
+@pytest.mark.parametrize("q", [2, -2, 0, 3, 6, 10**30, 2**64 + 1, -(2**64) - 1, 2**64 - 1, 2**63 + 1, 1 - 2**64])
+@pytest.mark.parametrize("m", [7, 2**64, 2**100, 10**30 + 3, 1])
+@pytest.mark.parametrize("n", [-1, -3, -(2**64), -(10**40)])
+def test_negative_index_with_mod_needs_q_invertible(n, q, m):
+    for f in UV_LIKE:
+        if math.gcd(q, m) == 1:
+            u, v = matrix_uv(-n, 3, q, m)
+            q_inv_k = pow(q, n, m)
+            expected = ((-u * q_inv_k) % m, (v * q_inv_k) % m)
+            assert f(n, 3, q, mod=m) == {lucas.lucas_u: expected[0], lucas.lucas_v: expected[1]}.get(f, expected)
+        else:
+            msg = full(f"{f.__name__}() argument 'n' may be negative with mod only when q and mod are coprime "
+                       f"(q = {q}, mod = {m})")
+            with pytest.raises(ValueError, match=msg):
+                f(n, 3, q, mod=m)
+
+
+@settings(max_examples=150, **HYP)
+@given(n=st.integers(-300, -1), p=any_pq, q=any_pq, mod=mods)
+def test_negative_index_with_mod_matches_model(n, p, q, mod):
+    for f in UV_LIKE:
+        try:
+            expected = model_of(f, n, p, q, mod)
+        except ValueError:
+            with pytest.raises(ValueError, match="coprime"):
+                f(n, p, q, mod=mod)
+        else:
+            assert f(n, p, q, mod=mod) == expected
 
 
 def test_the_briefs_literal_error_cases():
-    with pytest.raises(ValueError, match=full("lucas_u() argument 'n' may be negative only when q is 1 or -1")):
+    with pytest.raises(ValueError, match=full("lucas_u() argument 'n' may be negative without mod only when q is 1 or -1")):
         lucas.lucas_u(-3, 1, 2)
     with pytest.raises(TypeError, match=full("fibonacci() argument 'n' must be an integer, not float")):
         lucas.fibonacci(2.0)
@@ -694,7 +719,7 @@ def test_index_objects_are_integers():
         2**100, 10**25, 7, 2**64 - 1)[1]
     for f in ALL_FUNCS:
         assert_exact(f, call(f, Idx(33), Idx(2), Idx(-3), Idx(1000)))
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
+    with pytest.raises(ValueError, match="may be negative without mod only when q is 1 or -1"):
         lucas.lucas_u(Idx(-2), 1, Idx(2))
     with pytest.raises(ValueError, match="must be a positive integer"):
         lucas.fibonacci(3, mod=Idx(0))
@@ -741,7 +766,7 @@ def test_int_subclasses_do_not_take_part_in_arithmetic():
     assert lucas.lucas_v(Liar(10**30), p, q, mod=Liar(2**64 + 1)) == matrix_uv(10**30, 3, -5, 2**64 + 1)[1]
     assert lucas.lucas_v(Liar(10**30), Liar(2**70), q, mod=Liar(2**61 - 1)) == matrix_uv(
         10**30, 2**70, -5, 2**61 - 1)[1]
-    with pytest.raises(ValueError, match="may be negative only when q is 1 or -1"):
+    with pytest.raises(ValueError, match="may be negative without mod only when q is 1 or -1"):
         lucas.lucas_u(Liar(-3), p, Liar(2))
     with pytest.raises(ValueError, match="must be a positive integer"):
         lucas.fibonacci(5, mod=Liar(0))
@@ -763,6 +788,82 @@ def test_results_are_exact_ints_on_every_path():
         for f in UV_LIKE:
             for p, q in [(1, -1), (3, 1), (10**30, -1)]:
                 assert_exact(f, call(f, n, p, q, m))
+
+
+# ---------------------------------------------------------------------------
+# Exact results without a modulus at the big-integer paths' boundaries
+# ---------------------------------------------------------------------------
+
+# Each path's edges: the cache (92), i128 (185), the stack buffers (3600), and the backend's
+# multiplication thresholds in limbs of 64 bits (Karatsuba 32, Toom-3 640, Toom-4 6000; the
+# NTT takes over by shape above those): F_n has about 0.694 n bits.
+PATH_EDGES = [91, 92, 93, 94, 184, 185, 186, 187, 3599, 3600, 3601]
+LIMB_EDGES = [1, 2, 3, 31, 32, 33, 64, 65, 639, 640, 641, 1280, 6000, 6001, 12001]
+
+
+def _n_for_limbs(limbs):
+    return int(limbs * 64 / 0.6942419136306174)
+
+
+@pytest.mark.parametrize("n", PATH_EDGES + [_n_for_limbs(k) + d for k in LIMB_EDGES for d in (-1, 0, 1)])
+def test_fibonacci_and_lucas_exact_at_path_and_limb_boundaries(n):
+    f, f1 = fib_pair_doubling(n)
+    assert lucas.fibonacci(n) == f
+    assert lucas.lucas(n) == 2 * f1 - f
+    sign = -1 if n % 2 == 0 else 1
+    assert lucas.fibonacci(-n) == sign * f
+    assert lucas.lucas(-n) == -sign * (2 * f1 - f)
+
+
+@pytest.mark.parametrize("limbs", [1, 2, 3, 32, 33, 640, 641])
+@pytest.mark.parametrize("p,q", [(3, -5), (-7, 3), (2**64 + 3, 5), (-(2**70), -(2**130) - 1), (5, 7)])
+def test_lucas_uv_exact_at_limb_boundaries(limbs, p, q):
+    # n such that U_n has about `limbs` limbs (the largest root is at most |p| + |q|).
+    per_step = max(1.0, math.log2(abs(p) + abs(q)))
+    n = max(2, int(limbs * 64 / per_step))
+    expected = uv_exact_by_matrix(n, p, q)
+    assert lucas.lucas_uv(n, p, q) == expected
+    assert lucas.lucas_u(n, p, q) == expected[0]
+    assert lucas.lucas_v(n, p, q) == expected[1]
+
+
+@settings(max_examples=150, **HYP)
+@given(n=st.integers(0, 4000), p=any_pq, q=any_pq)
+def test_exact_results_match_the_matrix_model(n, p, q):
+    n = min(n, 40_000 // max(1, abs(p).bit_length(), abs(q).bit_length()))
+    assert lucas.lucas_uv(n, p, q) == uv_exact_by_matrix(n, p, q)
+
+
+@settings(max_examples=40, **HYP)
+@given(n=st.integers(2, 1500), k=st.sampled_from([0, 1, 2, 3]), q=st.integers(-(2**20), 2**20).filter(bool),
+       which=st.sampled_from(["u", "v"]))
+def test_degenerate_parameters_give_zero_at_any_size(n, k, q, which):
+    """P² = k·Q (k = 0: P = 0) makes α/β a root of unity of order 2, 3, 4 or 6: U_n is 0 for
+    n divisible by the order, V_n for n = order/2 modulo the order. Checked against the
+    model at moderate n, and at n = 2**64·order + r, where only the zero can be returned."""
+    order = {0: 2, 1: 3, 2: 4, 3: 6}[k]
+    p = 0 if k == 0 else 6 * q  # P² = k·Q needs Q = P²/k: pick P = 6t, Q = 36t²/k
+    if k:
+        q = p * p // k
+    r = 0 if which == "u" else order // 2
+    if which == "v" and order % 2:
+        return  # V_n is never 0 for order 3
+    small_n = (n // order) * order + r
+    u, v = uv_exact_by_matrix(small_n, p, q)
+    assert (u if which == "u" else v) == 0
+    huge = 2**64 * order + r
+    f = lucas.lucas_u if which == "u" else lucas.lucas_v
+    assert f(huge, p, q) == 0
+    with pytest.raises(OverflowError, match="mod="):
+        (lucas.lucas_v if which == "u" else lucas.lucas_u)(huge, p, q)
+
+
+def test_the_issues_degenerate_example():
+    assert lucas.lucas_u(2**40, 0, 2) == 0
+    assert lucas.lucas_v(2**40 + 1, 0, 2) == 0
+    assert lucas.lucas_u(3 * 2**50, 2, 4) == 0  # P² = Q
+    with pytest.raises(OverflowError, match=r"lucas_v\(\) result would have about .* bits.*mod="):
+        lucas.lucas_v(2**40, 0, 2)
 
 
 # ---------------------------------------------------------------------------
@@ -788,9 +889,31 @@ TOO_BIG = [
 @pytest.mark.parametrize("thunk", TOO_BIG, ids=range(len(TOO_BIG)))
 def test_too_large_results_fail_fast(thunk):
     t0 = time.monotonic()
-    with pytest.raises((OverflowError, MemoryError)):
+    with pytest.raises(OverflowError, match=r"about (2\*\*)?[0-9.e+]+ bits.*mod="):
         thunk()
     assert time.monotonic() - t0 < 2.0
+
+
+def _read_syscalls():
+    with open("/proc/self/io") as f:
+        return int(next(line for line in f if line.startswith("syscr:")).split()[1])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/io"), reason="needs Linux's /proc/self/io")
+def test_calls_past_the_cache_make_no_system_calls():
+    """The size guard is a fixed limit, not a probe of the system per call: a thousand calls
+    just past the small-term cache, and ones refused as too large, read nothing."""
+    for f in FIB_LIKE:
+        f(93)
+    before = _read_syscalls()
+    for _ in range(1000):
+        lucas.fibonacci(93)
+        lucas.lucas(200)
+        lucas.lucas_uv(300, 3, -5)
+    with pytest.raises(OverflowError):
+        lucas.fibonacci(10**30)
+    reads = _read_syscalls() - before
+    assert reads < 50, f"{reads} read() calls for 3001 calls"
 
 
 # ---------------------------------------------------------------------------
@@ -808,7 +931,8 @@ def test_argument_refcounts_unchanged():
     bad_m = -(10**40 + 11)
     fl = 2.5
     idx = Idx(10**40 + 13)
-    objs = [n, neg_n, p, q, m, mw, bad_m, fl, idx, idx.v]
+    shared = -q * m  # not coprime with q
+    objs = [n, neg_n, p, q, m, mw, bad_m, fl, idx, idx.v, shared]
     before = [sys.getrefcount(o) for o in objs]
     for _ in range(500):
         lucas.fibonacci(n, mod=m)
@@ -819,16 +943,18 @@ def test_argument_refcounts_unchanged():
         lucas.lucas_uv(idx, p, q, mod=m)
         lucas.lucas_uv(100, idx, q, mod=idx)
         lucas.lucas_u(neg_n, p, 1, mod=m)
+        lucas.lucas_uv(neg_n, p, q, mod=m)
     for thunk, exc in [
-        (lambda: lucas.fibonacci(n), (OverflowError, MemoryError)),
-        (lambda: lucas.lucas_u(n, p, q), (OverflowError, MemoryError)),
-        (lambda: lucas.lucas_u(neg_n, p, q, mod=m), ValueError),
+        (lambda: lucas.fibonacci(n), OverflowError),
+        (lambda: lucas.lucas_u(n, p, q), OverflowError),
+        (lambda: lucas.lucas_u(neg_n, p, q), ValueError),
+        (lambda: lucas.lucas_u(neg_n, p, q, mod=shared), ValueError),
         (lambda: lucas.lucas_v(n, p, q, mod=bad_m), ValueError),
         (lambda: lucas.lucas_uv(n, p, fl, mod=m), TypeError),
         (lambda: lucas.fibonacci(n, mod=fl), TypeError),
         (lambda: lucas.lucas_uv(n, p, q, m), TypeError),
         (lambda: lucas.fibonacci(n, modulus=m), TypeError),
-        (lambda: lucas.lucas_u(idx, p, q), (OverflowError, MemoryError)),
+        (lambda: lucas.lucas_u(idx, p, q), OverflowError),
     ]:
         for _ in range(300):
             with pytest.raises(exc):
@@ -893,25 +1019,42 @@ def test_module_version():
 # The SIGINT comes from the parent process, like a terminal's Ctrl-C: a
 # threading.Timer inside the child would not work, because the timer thread
 # cannot run os.kill while the main thread holds the GIL in the extension.
+#
+# A child started with SIGINT ignored (the suite run with `nohup` or `&` from a script)
+# inherits that, and Python then installs no handler: the child restores it first. Where
+# the KeyboardInterrupt came from is read from a profile hook, not from a clock: a
+# "c_exception" event of the lucas function means lucas itself raised it; a lucas that
+# never checked for signals would return first and be interrupted afterwards, in Python
+# code (reported as "c_return" or "outside-lucas").
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, {root!r})
     import lucas
-    print("ready", flush=True)
-    start = time.monotonic()
+    events = []
+    def profile(frame, event, arg):
+        if getattr(arg, "__module__", None) == "lucas":
+            if event == "c_call":
+                print("ready", flush=True)
+            else:
+                events.append(event)
+    sys.setprofile(profile)
     try:
         {expr}
     except KeyboardInterrupt:
-        print("interrupted %.3f" % (time.monotonic() - start), flush=True)
+        sys.setprofile(None)
+        print("interrupted", events[-1] if events else "outside-lucas", flush=True)
         sys.exit(0)
-    print("completed %.3f" % (time.monotonic() - start), flush=True)
+    sys.setprofile(None)
+    print("completed", flush=True)
     sys.exit(1)
     """
 )
 
 
-@pytest.mark.parametrize("expr", ["lucas.fibonacci(3 * 10**7)", "lucas.lucas_u(10**7, 3, -5)"])
+# Sizes that take seconds on native big integers, so the interrupt always lands first.
+@pytest.mark.parametrize("expr", ["lucas.fibonacci(3 * 10**8)", "lucas.lucas_u(10**8, 3, -5)"])
 def test_ctrl_c_interrupts_long_computation(expr):
     root = os.path.dirname(os.path.abspath(lucas.__file__))
     code = CHILD.format(root=root, expr=expr)
@@ -919,16 +1062,11 @@ def test_ctrl_c_interrupts_long_computation(expr):
     try:
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(0.3)
-        sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
-        latency = time.monotonic() - sent
+        out, _ = proc.communicate(timeout=120)  # only a hang guard
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0, out
-    word, elapsed = out.split()
-    assert word == "interrupted"
-    assert float(elapsed) < 1.5  # the full computation takes several seconds
-    assert latency < 1.5
+    assert proc.returncode == 0, f"the computation finished before the signal came: {out}"
+    assert out.split() == ["interrupted", "c_exception"], out

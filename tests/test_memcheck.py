@@ -23,6 +23,9 @@ import textwrap
 
 import pytest
 
+# Builds three extra modules and runs valgrind: part of `make test`, not of `make check`.
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEMCHECK = os.path.join(ROOT, "tests", "memcheck")
 VALGRIND_CHECK = os.path.join(MEMCHECK, "valgrind_check.py")

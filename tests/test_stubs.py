@@ -69,11 +69,21 @@ coefficients: tuple[int, ...] = it.coefficients
 modulus: int | None = it_mod.mod
 assert_type(it.coefficients, tuple[int, ...])
 assert_type(it.mod, int | None)
+current: tuple[int, ...] = it.state
+assert_type(it.state, tuple[int, ...])
 window: list[int] = list(islice(it, 5))
 size: int = it.__sizeof__()
 total: int = sum(islice(LucasIter([2], [1]), 4))
 for x in islice(it, 2):
     assert_type(x, int)
+
+# Probable-prime tests.
+prp_flags: list[bool] = [
+    lucas.is_strong_prp(2047, 2), lucas.is_lucas_prp(323, 1, -1), lucas.is_strong_lucas_prp(5459, 1, -1),
+    lucas.is_extra_strong_lucas_prp(989, 3), lucas.is_selfridge_prp(97), lucas.is_strong_selfridge_prp(97),
+    lucas.is_bpsw_prp(97), lucas.is_strong_bpsw_prp(97),
+]
+assert_type(lucas.is_bpsw_prp(7), bool)
 
 
 class Sub(LucasIter):
@@ -82,11 +92,24 @@ class Sub(LucasIter):
 
 s: Sub = Sub([1], [1])
 assert_type(next(s), int)
+# __new__ and __iter__ return Self: a subclass keeps its own type.
+assert_type(Sub([1], [1]), Sub)
+assert_type(iter(s), Sub)
+assert_type(s.__iter__(), Sub)
+assert_type(Sub.__new__(Sub, [1], [1]), Sub)
+
+# Jump-ahead.
+term: int = lucas.nth_term([1, 1], (0, 1), 10, mod=None)
+assert_type(lucas.nth_term(range(1, 3), [0, 1], -2, mod=5), int)
+jumped = LucasIter([1, 1], [0, 1])
+jumped.advance(10)
+assert term == 55 and next(jumped) == 55
 
 # The program is also run, so the annotations above are checked at run time too.
 assert (f, f_mod, l_, l_mod, u, v, uv) == (55, 354224848179261915075 % 1000, -29, 11, 55, 123 % 97, (55, 123))
 assert type(coefficients) is tuple and modulus == 7 and first == 0 and same is it
 assert window == [1, 1, 2, 3, 5] and total == 1 + 2 + 4 + 8 and isinstance(version, str)
+assert current == (1, 1) and type(iter(s)) is Sub and type(Sub.__new__(Sub, [1], [1])) is Sub
 '''
 
 
@@ -118,11 +141,18 @@ BAD_LINES = [
     ("LucasIter([1], [1]).mod = 3", "misc"),
     ("z: tuple[int, int] = LucasIter([1], [1]).coefficients", "assignment"),
     ("w: int = LucasIter([1], [1]).mod", "assignment"),
+    ("LucasIter([1], [1]).state = (1,)", "misc"),
+    ("v2: Sub2 = iter(LucasIter([1], [1]))", "assignment"),  # Self is not Any
+    ("v3: Sub2 = LucasIter([1], [1])", "assignment"),
+    ("lucas.is_bpsw_prp(7.0)", "arg-type"),
+    ("lucas.is_strong_prp(7)", "call-arg"),
+    ("lucas.nth_term([1], [1], 2.5)", "arg-type"),
+    ("LucasIter([1], [1]).advance()", "call-arg"),
 ]
 
 
 def test_mypy_rejects_wrong_calls(tmp_path, mypy_cache):
-    header = "import lucas\nfrom lucas import LucasIter\n"
+    header = "import lucas\nfrom lucas import LucasIter\n\n\nclass Sub2(LucasIter): ...\n"
     lines = [code for code, _ in BAD_LINES]
     path = tmp_path / "misuses_lucas.py"
     path.write_text(header + "\n".join(lines) + "\n")
@@ -229,7 +259,7 @@ def test_stub_class_members_match_runtime():
         assert dunder in dir(lucas.LucasIter)
     properties = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)
                   and any(isinstance(d, ast.Name) and d.id == "property" for d in n.decorator_list)}
-    assert properties == {"coefficients", "mod"}
+    assert properties == {"coefficients", "mod", "state"}
 
 
 def test_stub_is_valid_for_mypy_itself(mypy_cache):

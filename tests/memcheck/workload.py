@@ -689,11 +689,13 @@ def functions_errors():
         expect(ArithmeticError, f, 1, RaisingIndex(), 3)
         expect(ValueError, f, 1, 2, 3, mod=0)
         expect(ValueError, f, 1, 2, 3, mod=-5)
-        # negative n only with q = 1 or -1 (with or without mod)
+        # negative n: without mod only with q = 1 or -1; with mod only when gcd(q, mod) = 1
         expect(ValueError, f, -1, 3, 2)
         expect(ValueError, f, -5, 3, 0)
-        expect(ValueError, f, -5, 3, 2, mod=7)
-        expect(ValueError, f, -(2**100), 3, 2**100, mod=BIG_MOD)
+        expect(ValueError, f, -5, 3, 14, mod=7)
+        expect(ValueError, f, -(2**100), 3, 3 * BIG_MOD, mod=BIG_MOD)
+        f(-5, 3, 2, mod=7)
+        f(-(2**100), 3, 2**100, mod=BIG_MOD)
         # fail fast
         expect((OverflowError, MemoryError), f, 10**30, 3, -5)
         expect((OverflowError, MemoryError), f, 10**15, 2**1100, 1)

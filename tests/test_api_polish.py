@@ -1,0 +1,158 @@
+"""The module's ``__all__``, ``LucasIter.state`` and ``LucasIter.__sizeof__`` (issue #14, item 6).
+
+(The stubs' ``Self`` is checked with mypy in tests/test_stubs.py.)
+"""
+
+import pathlib
+import struct
+import subprocess
+import sys
+from itertools import islice
+
+import pytest
+
+import lucas
+from lucas import LucasIter
+from model import ModelLucasIter
+
+
+# ---------------------------------------------------------------------------
+# __all__
+# ---------------------------------------------------------------------------
+
+def test_all_lists_exactly_the_public_callables():
+    public = {name for name in dir(lucas) if not name.startswith("_") and callable(getattr(lucas, name))}
+    assert set(lucas.__all__) == public
+    assert "LucasIter" in lucas.__all__ and "fibonacci" in lucas.__all__
+    assert lucas.__all__ == sorted(lucas.__all__)
+    assert len(lucas.__all__) == len(set(lucas.__all__))
+    assert all(type(name) is str for name in lucas.__all__)
+    assert type(lucas.__all__) is list
+
+
+def test_star_import_gives_the_names_of_all():
+    namespace = {}
+    exec("from lucas import *", namespace)
+    assert {n for n in namespace if n != "__builtins__"} == set(lucas.__all__)
+
+
+def test_all_check_is_not_vacuous():
+    # The comparison above would notice a missing or an extra name.
+    public = {name for name in dir(lucas) if not name.startswith("_") and callable(getattr(lucas, name))}
+    assert set(lucas.__all__[1:]) != public
+    assert set(lucas.__all__) | {"_reconstruct"} != public
+
+
+def test_all_is_built_in_a_fresh_interpreter_too():
+    # __all__ comes from module init, not from anything a test did to the module.
+    code = "import lucas; print(' '.join(lucas.__all__))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=pathlib.Path(lucas.__file__).parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == lucas.__all__
+
+
+# ---------------------------------------------------------------------------
+# state
+# ---------------------------------------------------------------------------
+
+CASES = [
+    ([1, 1], [0, 1], None),                       # order 2, machine words
+    ([1, 1, 1], [0, 0, 1], None),                 # order 3, machine words
+    ([-1, 2], [2**62, 2**62 + 1], None),          # leaves i64 soon: promoted to Python ints
+    ([1, 1], [2**70, 1], None),                   # Python ints from the start
+    ([1, 1], [0, 1], 10**9 + 7),                  # order 2 modulo an odd word
+    ([3, -1, 4], [-1, 5, 9], 10**9 + 7),          # order 3 modulo a word
+    ([1, 1], [2, 1], 2**40),                      # an even modulus
+    ([7, -1, 1], [2, 1, -5], 2**64 + 13),         # a modulus beyond a word
+    ([5], [3], 1),
+]
+
+
+@pytest.mark.parametrize("coefficients, initial, mod", CASES)
+def test_state_is_the_window_the_model_holds(coefficients, initial, mod):
+    it = LucasIter(coefficients, initial, mod=mod)
+    model = ModelLucasIter(coefficients, initial, mod=mod)
+    for step in range(120):
+        state = it.state
+        assert type(state) is tuple and all(type(v) is int for v in state)
+        assert state == tuple(model._window), step
+        assert it.state == state  # reading it does not advance the iterator
+        assert next(it) == next(model)
+
+
+@pytest.mark.parametrize("coefficients, initial, mod", CASES)
+def test_state_is_what_repr_shows(coefficients, initial, mod):
+    it = LucasIter(coefficients, initial, mod=mod)
+    list(islice(it, 7))
+    again = eval(repr(it), {"LucasIter": LucasIter})
+    assert again.state == it.state
+    assert repr(it).startswith(f"LucasIter({it.coefficients!r}, {it.state!r}")
+
+
+def test_state_is_read_only_and_documented():
+    it = LucasIter([1, 1], [0, 1])
+    with pytest.raises(AttributeError):
+        it.state = (1, 2)
+    with pytest.raises(AttributeError):
+        del it.state
+    assert it.state == (0, 1)
+    assert "state" in LucasIter.__doc__
+    assert LucasIter.state.__doc__
+
+
+def test_state_of_a_subclass():
+    class Sub(LucasIter):
+        pass
+
+    it = Sub([1, 1], [2, 1])
+    next(it)
+    assert it.state == (1, 3)
+
+
+# ---------------------------------------------------------------------------
+# __sizeof__: the instance plus every buffer it owns
+# ---------------------------------------------------------------------------
+
+P = struct.calcsize("P")  # a pointer: one slot of the coefficients array, a Python-int value
+W = 8                     # a machine-word value or coefficient (i64 / u64)
+COEF = 2 * P              # a coefficient on the Python-int path: a tag and a pointer
+
+
+def engine_bytes(coefficients, initial, mod, promoted=False):
+    """The engine's buffers, as src/iter_engine.rs keeps them (the window ring holds each
+    value twice)."""
+    k = len(coefficients)
+    values = list(coefficients) + list(initial)
+    if mod is None and not promoted and all(-2**63 <= v < 2**63 for v in values):
+        return 0 if k == 2 else k * W + 2 * k * W
+    if mod is not None and mod < 2**64:
+        order_two_pair = k == 2 and mod % 2 == 1 and mod > 1
+        return 0 if order_two_pair else k * W + 2 * k * W
+    return k * COEF + 2 * k * P
+
+
+@pytest.mark.parametrize("coefficients, initial, mod", CASES)
+def test_sizeof_is_the_sum_of_its_parts(coefficients, initial, mod):
+    it = LucasIter(coefficients, initial, mod=mod)
+    k = len(coefficients)
+    expected = LucasIter.__basicsize__ + k * P + engine_bytes(coefficients, initial, mod)
+    assert it.__sizeof__() == expected
+
+
+def test_sizeof_after_promotion_to_python_ints():
+    it = LucasIter([1, 1], [0, 1])
+    before = it.__sizeof__()
+    assert before == LucasIter.__basicsize__ + 2 * P  # the pair lives inside the object
+    list(islice(it, 100))  # F_93 leaves the i64 range
+    assert it.__sizeof__() == LucasIter.__basicsize__ + 2 * P + engine_bytes([1, 1], [0, 1], None, promoted=True)
+
+
+def test_sizeof_counts_the_coefficients_array():
+    # Two iterators whose engines are the same size (order-2 pairs, nothing on the heap)
+    # differ by nothing; one of order 3 owns a coefficients array of 3 pointers on top of
+    # its engine.
+    a, b = LucasIter([1, 1], [0, 1]), LucasIter([2, 3], [4, 5])
+    assert a.__sizeof__() == b.__sizeof__()
+    c = LucasIter([1, 1, 1], [0, 0, 1])
+    assert c.__sizeof__() - LucasIter.__basicsize__ - engine_bytes([1, 1, 1], [0, 0, 1], None) == 3 * P
