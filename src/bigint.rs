@@ -13,12 +13,14 @@
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 
+// ANCHOR: big
 /// A signed integer as sign and magnitude. Zero is never negative.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Big {
     negative: bool,
     magnitude: Nat,
 }
+// ANCHOR_END: big
 
 impl Big {
     fn new(negative: bool, magnitude: Nat) -> Big {

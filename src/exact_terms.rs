@@ -133,6 +133,7 @@ fn known_zeros(n: &Index, p: &Big, q: &Big) -> (bool, bool) {
     (r == 0, order % 2 == 0 && r == order / 2)
 }
 
+// ANCHOR: big_ints
 /// The ladders on [`Big`], calling `check` between steps (where Ctrl-C is noticed).
 pub struct BigInts<'a, E> {
     check: &'a mut dyn FnMut() -> Result<(), E>,
@@ -163,6 +164,7 @@ impl<E> Halve for BigInts<'_, E> {
         Ok(a.half())
     }
 }
+// ANCHOR_END: big_ints
 
 /// Why an n-th term was not computed: too large, or `check` failed (an interrupt).
 #[derive(Debug, PartialEq)]
@@ -177,6 +179,7 @@ impl<E> From<TooLarge> for Refused<E> {
     }
 }
 
+// ANCHOR: fib_or_lucas_exact
 /// F_n or L_n for any integer n (F_{-n} = (-1)^(n+1) F_n, L_{-n} = (-1)^n L_n).
 pub fn fib_or_lucas_exact<E>(
     n: &Index,
@@ -194,6 +197,7 @@ pub fn fib_or_lucas_exact<E>(
     };
     Ok(if sign_flips(n.negative, n.is_odd(), which) { Big::zero().sub(&value) } else { value })
 }
+// ANCHOR_END: fib_or_lucas_exact
 
 /// (U_{-n}, V_{-n}) from (U_n, V_n) for Q = ±1: U_{-n} = −U_n / Q^n and V_{-n} = V_n / Q^n,
 /// where Q^n = ±1 (−1 exactly when Q = −1 and n is odd).

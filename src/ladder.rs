@@ -21,6 +21,7 @@
 //! The last two halve, which is exact division for integers and multiplication by 2⁻¹ modulo
 //! an odd m: they need a [`Halve`] ring. Modulo an even m only [`lucas_u_pair`] applies.
 
+// ANCHOR: ring_trait
 /// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
 /// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
 pub trait Ring {
@@ -36,6 +37,7 @@ pub trait Ring {
         Ok(())
     }
 }
+// ANCHOR_END: ring_trait
 
 /// A ring where halving is defined wherever the ladders use it: the integers (the ladders
 /// only halve even values) and Z/mZ for odd m (multiplication by 2⁻¹).

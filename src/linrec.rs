@@ -439,6 +439,7 @@ impl<E: Clone> CharPoly<E> {
     }
 }
 
+// ANCHOR: times_x
 /// x·v mod P for v of length k: a shift, and the coefficient that leaves x^{k−1} comes back
 /// through x^k ≡ c(x).
 fn times_x<R: Ring>(r: &mut R, c: &[R::E], v: &[R::E]) -> Result<Vec<R::E>, R::Err> {
@@ -451,7 +452,9 @@ fn times_x<R: Ring>(r: &mut R, c: &[R::E], v: &[R::E]) -> Result<Vec<R::E>, R::E
     }
     Ok(out)
 }
+// ANCHOR_END: times_x
 
+// ANCHOR: x_pow
 /// x^n mod P as k coefficients, n >= 1 given as little-endian limbs.
 fn x_pow<R: Dot>(r: &mut R, p: &CharPoly<R::E>, n: &[u64]) -> Result<Vec<R::E>, R::Err> {
     let k = p.c.len();
@@ -473,6 +476,7 @@ fn x_pow<R: Dot>(r: &mut R, p: &CharPoly<R::E>, n: &[u64]) -> Result<Vec<R::E>, 
     }
     Ok(v)
 }
+// ANCHOR_END: x_pow
 
 /// [`x_pow`] for k = 2 without vectors: with v = a + b·x and x² ≡ c_0 + c_1·x,
 /// v² ≡ (a² + c_0·b²) + (2ab + c_1·b²)·x and x·v ≡ c_0·b + (a + c_1·b)·x. Each new
@@ -524,6 +528,7 @@ fn step_to<R: Dot>(r: &mut R, c: &[R::E], seq: &mut Vec<R::E>, len: usize) -> Re
     Ok(())
 }
 
+// ANCHOR: jump
 /// x_n (or the window at n) of the recurrence with coefficients `c` (c_0 pairs with the
 /// oldest value) and initial values `init`, both of length k >= 1, for n >= 0 given as
 /// little-endian limbs.
@@ -551,6 +556,7 @@ pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Want)
     step_to(r, c, &mut seq, k + count - 1)?;
     (0..count).map(|j| r.dot(&v, &seq[j..j + k])).collect()
 }
+// ANCHOR_END: jump
 
 /// Coefficients and initial window of the reversed recurrence.
 pub type Reversed<E> = (Vec<E>, Vec<E>);

@@ -314,6 +314,7 @@ fn nth_term_call(a: [Borrowed; 3], m: Option<Borrowed>) -> PyResult<Owned> {
     Ok(out.swap_remove(0))
 }
 
+// ANCHOR: nth_term_entry
 /// `nth_term(coefficients, initial, n, /, *, mod=None)`, `METH_FASTCALL | METH_KEYWORDS`.
 unsafe extern "C" fn nth_term(
     _module: *mut ffi::PyObject,     // borrowed
@@ -328,6 +329,7 @@ unsafe extern "C" fn nth_term(
         nth_term_call(a, m).map(Owned::into_ptr)
     })
 }
+// ANCHOR_END: nth_term_entry
 
 /// This file's method table, added to the module by `PyModule_AddFunctions`.
 pub static NTH_TERM_METHODS: StaticCell<[ffi::PyMethodDef; 2]> = StaticCell::new([

@@ -25,6 +25,7 @@ use crate::modword::{inverse_mod_2_64, Montgomery};
 use std::cmp::Ordering;
 use std::convert::Infallible;
 
+// ANCHOR: residues_trait
 /// Z/nZ for odd n > 1, in the form the tests need: products into an output, sums,
 /// differences, and conversions in and out.
 pub trait Residues {
@@ -38,6 +39,7 @@ pub trait Residues {
     fn add(&mut self, out: &mut Self::E, a: &Self::E, b: &Self::E);
     fn sub(&mut self, out: &mut Self::E, a: &Self::E, b: &Self::E);
 }
+// ANCHOR_END: residues_trait
 
 fn infallible<T>(r: Result<T, Infallible>) -> T {
     match r {
@@ -576,6 +578,7 @@ fn check_odd(n: &[u64]) -> &[u64] {
     n
 }
 
+// ANCHOR: is_strong_prp
 /// Is odd n >= 3 a strong probable prime to base a (0 <= a < n)? Undefined for a = 0;
 /// false when a shares a proper factor with n.
 pub fn is_strong_prp<X>(n: &[u64], a: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<bool, Stop<X>> {
@@ -592,6 +595,7 @@ pub fn is_strong_prp<X>(n: &[u64], a: &[u64], poll: &mut dyn FnMut() -> Result<(
         miller_rabin(r, n, &a, a_is_two, poll)?
     }))
 }
+// ANCHOR_END: is_strong_prp
 
 /// The Lucas test `kind` of odd n >= 3 with parameters P ≡ p and Q ≡ q (mod n), p, q < n
 /// (Q = 1 for the extra strong test). Undefined when n divides Q or D; false when Q or D

@@ -20,6 +20,7 @@ use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 use std::ptr;
 
+// ANCHOR: candidate
 /// The n of a test after the cases every test answers alike (n < 2: False, 2: True,
 /// other even n: False).
 enum Candidate {
@@ -46,6 +47,7 @@ fn candidate(n: Owned) -> PyResult<Candidate> {
     }
     Ok(Candidate::Odd(limbs, n))
 }
+// ANCHOR_END: candidate
 
 /// x mod n as limbs, for odd n >= 3 given both ways.
 fn residue(x: &Owned, n_limbs: &[u64], n: &Owned) -> PyResult<Vec<u64>> {
@@ -179,6 +181,7 @@ fn selfridge_family(kind: Lucas, bpsw: bool, n: Owned) -> PyResult<bool> {
 // ---------------------------------------------------------------------------------------
 // The entry points CPython calls, and their table.
 
+// ANCHOR: is_strong_prp_entry
 unsafe extern "C" fn is_strong_prp(
     _module: *mut ffi::PyObject,     // borrowed
     args: *const *mut ffi::PyObject, // borrowed array
@@ -191,6 +194,7 @@ unsafe extern "C" fn is_strong_prp(
         answer(strong_prp(n, a))
     })
 }
+// ANCHOR_END: is_strong_prp_entry
 
 unsafe extern "C" fn is_lucas_prp(
     _module: *mut ffi::PyObject,     // borrowed

@@ -193,6 +193,7 @@ pub fn from_i128(v: i128) -> PyResult<Owned> {
     }
 }
 
+// ANCHOR: from_magnitude
 /// ±(the number with these little-endian 64-bit limbs) as an int; see [`from_big`].
 pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Owned> {
     #[cfg(target_endian = "little")]
@@ -219,6 +220,7 @@ pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Owned> {
         Ok(magnitude)
     }
 }
+// ANCHOR_END: from_magnitude
 
 /// Python ints as a ladder ring, reduced modulo `modulus` after every operation if given:
 /// the n-th terms modulo an int of 2**64 or more.
