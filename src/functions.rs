@@ -48,6 +48,14 @@ static SMALL_TERMS: StaticCell<Option<SmallTerms>> = StaticCell::new(None);
 
 /// Fills the cache; called from `PyInit_lucas`.
 pub fn init_small_terms() -> PyResult<()> {
+    // Written once, before the module object exists, and never again: readers can only run
+    // after import published the module, so even without the GIL (PEP 703) no read races
+    // the write. A second init (a re-created module) keeps the first table.
+    // SAFETY: module init holds the GIL (or, free-threaded, the import lock of the module);
+    // this only reads the cell.
+    if unsafe { (*SMALL_TERMS.get()).is_some() } {
+        return Ok(());
+    }
     let (mut fib, mut lucas) = (Vec::new(), Vec::new());
     let (mut f, mut f1, mut l, mut l1) = (0i64, 1i64, 2i64, 1i64);
     for _ in 0..=SMALL_N {
