@@ -22,8 +22,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${LUCAS_VERSIONS_CACHE:-/var/cache/lucas-versions}
 # The host's own Debian mirror (apt may reach Debian only through it).
-MIRROR=${LUCAS_DEBIAN_MIRROR:-$(grep -hoE '(URIs:|^deb) +https?://[^ ]+/debian/?( |$)' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | grep -oE 'https?://[^ ]+' | head -n1)}
+MIRROR=${LUCAS_DEBIAN_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+    /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -oE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' |
+    grep -oE 'https?://[^ ]+' | head -n1 || true)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=(3.13 3.14 3.15 3.12 3.14t)
