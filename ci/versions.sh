@@ -53,8 +53,11 @@ cleanup() {
     done
     MOUNTS=()
 }
+# A command in the chroot runs in the background so that a signal reaches the trap at once
+# (bash defers traps while it waits for a foreground child).
+CHILD=""
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap '[ -z "$CHILD" ] || kill "$CHILD" 2>/dev/null; exit 130' INT TERM
 
 bind() { # bind SRC DEST [ro]
     mkdir -p "$2"
@@ -66,9 +69,22 @@ bind() { # bind SRC DEST [ro]
 in_chroot() { # in_chroot SUITE COMMAND...
     local dir=$CACHE/$1
     shift
+    local ca=/etc/ssl/certs/ca-certificates.crt status=0
+    # The host's trust store: behind a TLS-inspecting proxy only it trusts the proxy's CA.
+    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        mkdir -p "$dir/etc/lucas"
+        cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/lucas/host-ca.crt"
+        ca=/etc/lucas/host-ca.crt
+    fi
     chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
         PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        CARGO_HOME=/var/cache/cargo-home DEBIAN_FRONTEND=noninteractive CI=true "$@"
+        CARGO_HOME=/var/cache/cargo-home DEBIAN_FRONTEND=noninteractive CI=true \
+        SSL_CERT_FILE=$ca PIP_CERT=$ca REQUESTS_CA_BUNDLE=$ca CARGO_HTTP_CAINFO=$ca GIT_SSL_CAINFO=$ca \
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$@" &
+    CHILD=$!
+    wait "$CHILD" || status=$?
+    CHILD=""
+    return "$status"
 }
 
 # A minimal chroot for SUITE with the given packages (installed once, then cached).
