@@ -76,7 +76,9 @@ in_chroot() { # in_chroot SUITE COMMAND...
         cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/lucas/host-ca.crt"
         ca=/etc/lucas/host-ca.crt
     fi
-    chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+    # --default-signal: a background job starts with SIGINT ignored; the suite's Ctrl-C tests
+    # want the disposition a terminal gives.
+    chroot "$dir" /usr/bin/env --default-signal=INT,QUIT -i HOME=/root LANG=C.UTF-8 \
         PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         CARGO_HOME=/var/cache/cargo-home DEBIAN_FRONTEND=noninteractive CI=true \
         SSL_CERT_FILE=$ca PIP_CERT=$ca REQUESTS_CA_BUNDLE=$ca CARGO_HTTP_CAINFO=$ca GIT_SSL_CAINFO=$ca \

@@ -973,7 +973,7 @@ def _tp_vectorcall_offset():
     object header (object's basic size plus ob_size; larger on free-threaded builds), then
     47 pointer-sized fields, tp_name .. tp_finalize (tp_version_tag padded to 8 bytes).
     src/layout.rs checks the Rust declaration against the C header. Checked against types
-    known to define the slot (range, list) and one known not to (int)."""
+    known to define the slot (range, list) and ones known not to (complex, a plain class)."""
     import ctypes
 
     assert ctypes.sizeof(ctypes.c_void_p) == 8
@@ -981,7 +981,10 @@ def _tp_vectorcall_offset():
     def read(t):
         return ctypes.c_void_p.from_address(id(t) + offset).value
 
-    assert read(range) and read(list) and read(int) is None
+    class Plain:
+        pass
+
+    assert read(range) and read(list) and read(complex) is None and read(Plain) is None
     return offset
 
 
