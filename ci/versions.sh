@@ -131,14 +131,15 @@ mount_chroot() { # mount_chroot SUITE
     fi
 }
 
-# A clean clone of HEAD at /build/lucas in the chroot; target/ is a per-version cache.
+# A clean clone of HEAD at /build/TAG in the chroot (one per version, so that two runs can
+# share a suite); target/ is a per-version cache.
 copy_tree() { # copy_tree SUITE TAG
     local dir=$CACHE/$1
-    rm -rf "$dir/build/lucas"
+    rm -rf "${dir:?}/build/$2"
     mkdir -p "$dir/build" "$dir/var/cache/lucas-target/$2"
-    git clone --quiet --no-checkout "$ROOT" "$dir/build/lucas"
-    git -C "$dir/build/lucas" checkout --quiet --detach "$(git -C "$ROOT" rev-parse HEAD)"
-    ln -s "/var/cache/lucas-target/$2" "$dir/build/lucas/target"
+    git clone --quiet --no-checkout "$ROOT" "$dir/build/$2"
+    git -C "$dir/build/$2" checkout --quiet --detach "$(git -C "$ROOT" rev-parse HEAD)"
+    ln -s "/var/cache/lucas-target/$2" "$dir/build/$2/target"
 }
 
 # A pyo3 build-config file (PYO3_CONFIG_FILE) for an interpreter that is not installed.
@@ -183,7 +184,7 @@ run_version() { # run_version VERSION LOG: sets RESULT
         mount_chroot "$suite" >>"$log" 2>&1
         copy_tree "$suite" "$v" >>"$log" 2>&1
         pyo3_config "${v%t}" Py_GIL_DISABLED "/usr/bin/$py" >"$CACHE/$suite/build/pyo3-$v.cfg"
-        if in_chroot "$suite" sh -c "cd /build/lucas && export PYO3_CONFIG_FILE=/build/pyo3-$v.cfg &&
+        if in_chroot "$suite" sh -c "cd /build/$v && export PYO3_CONFIG_FILE=/build/pyo3-$v.cfg &&
                 cargo clippy --all-targets --quiet -- -D warnings &&
                 PYO3_BUILD_EXTENSION_MODULE=1 cargo build --release --lib --quiet" >>"$log" 2>&1; then
             RESULT="compile check passed (clippy + release build, layout.c with Py_GIL_DISABLED; not run: no 3.14t interpreter)"
@@ -203,7 +204,7 @@ run_version() { # run_version VERSION LOG: sets RESULT
     mount_chroot "$suite" >>"$log" 2>&1
     copy_tree "$suite" "$v" >>"$log" 2>&1
     local start=$SECONDS
-    if in_chroot "$suite" make -C /build/lucas test PYTHON="$py" >>"$log" 2>&1; then
+    if in_chroot "$suite" make -C "/build/$v" test PYTHON="$py" >>"$log" 2>&1; then
         RESULT="passed: make test ($(((SECONDS - start) / 60)) min; $(grep -oE '[0-9]+ passed[^=]*' "$log" | tail -n1))"
     else
         RESULT="FAILED: make test (see $log)"
