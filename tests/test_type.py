@@ -732,9 +732,9 @@ def test_snapshots_while_another_thread_iterates(tiny_switch_interval, start):
     # x_{n+2} = 2*x_{n+1} - x_n from (s, s+1) is x_n = s + n: a value names its position.
     # The worker runs until told to stop, and the first snapshot is taken only after its first
     # step, so every snapshot is taken while the worker is iterating, whatever the scheduler
-    # does. (The API promises consistent snapshots, not how threads interleave: a version
-    # that lets the worker finish a fixed number of steps before the main thread runs again,
-    # as 3.14 does when this test runs alone, must not fail it.)
+    # does. (The API promises consistent snapshots, not how threads interleave. With a fixed
+    # number of steps, 3.15 running this test alone let the worker finish all of them before
+    # the main thread took a single snapshot.)
     it = LucasIter([-1, 2], [start, start + 1])
     stop, steps, errors = threading.Event(), [0], []
 
