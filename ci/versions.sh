@@ -53,11 +53,12 @@ cleanup() {
     done
     MOUNTS=()
 }
-# A command in the chroot runs in the background so that a signal reaches the trap at once
-# (bash defers traps while it waits for a foreground child).
+# A command in the chroot runs in the background, in a process group of its own, so that a
+# signal reaches the trap at once (bash defers traps while it waits for a foreground child)
+# and the trap can stop the command with everything it started.
 CHILD=""
 trap cleanup EXIT
-trap '[ -z "$CHILD" ] || kill "$CHILD" 2>/dev/null; exit 130' INT TERM
+trap '[ -z "$CHILD" ] || kill -- "-$CHILD" 2>/dev/null; exit 130' INT TERM
 
 bind() { # bind SRC DEST [ro]
     mkdir -p "$2"
@@ -78,7 +79,7 @@ in_chroot() { # in_chroot SUITE COMMAND...
     fi
     # --default-signal: a background job starts with SIGINT ignored; the suite's Ctrl-C tests
     # want the disposition a terminal gives.
-    chroot "$dir" /usr/bin/env --default-signal=INT,QUIT -i HOME=/root LANG=C.UTF-8 \
+    setsid chroot "$dir" /usr/bin/env --default-signal=INT,QUIT -i HOME=/root LANG=C.UTF-8 \
         PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         CARGO_HOME=/var/cache/cargo-home DEBIAN_FRONTEND=noninteractive CI=true \
         SSL_CERT_FILE=$ca PIP_CERT=$ca REQUESTS_CA_BUNDLE=$ca CARGO_HTTP_CAINFO=$ca GIT_SSL_CAINFO=$ca \
