@@ -16,9 +16,10 @@
 //! the state (operands are exact ints), so one `next()` cannot interleave with another. The
 //! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
 //! comment. On a free-threaded build (PEP 703) that is not enough: every slot that reads or
-//! moves the engine runs inside a per-object critical section (`Py_BEGIN_CRITICAL_SECTION`,
-//! see `critical_section.rs`; nothing on GIL builds). The coefficients and the modulus are
-//! never written after `tp_new`, so their getters need no lock.
+//! moves the engine (`advance` included) runs inside a per-object critical section
+//! (`Py_BEGIN_CRITICAL_SECTION`, see `critical_section.rs`; nothing on GIL builds). The
+//! coefficients and the modulus are never written after `tp_new`, so their getters need no
+//! lock.
 
 use crate::args;
 use crate::boundary::guard;
@@ -373,13 +374,22 @@ unsafe extern "C" fn lucas_iter_advance(
         // SAFETY: method descriptors check the instance's type; METH_O passes one live object.
         let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
         let n = args::integer("advance", "n", n)?;
-        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-        let window = engine.window()?;
-        let coef = borrow_all(&state.coefficients);
-        let modulus = state.modulus.as_ref();
-        let moved = crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
-        let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
-        *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+        // The whole read-jump-replace runs in the object's critical section (free-threaded
+        // builds; see `critical_section.rs`).
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        unsafe {
+            with_object_locked(obj, || {
+                let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+                let window = engine.window()?;
+                let coef = borrow_all(&state.coefficients);
+                let modulus = state.modulus.as_ref();
+                let moved =
+                    crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
+                let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
+                *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+                Ok(())
+            })
+        }?;
         Ok(none().into_ptr())
     })
 }
