@@ -1,7 +1,8 @@
 # lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks, about
 # a minute) and `make test` (everything CI runs, 6-15 minutes). README.md says what each needs.
 # Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv; the
-# full `make test` also uses valgrind and python3.11-dbg (skipped with a reason without them).
+# full `make test` also uses valgrind and python3.X-dbg of the same version (skipped with a
+# reason without them).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,9 +14,13 @@ DIST_STAMP  := $(VENV)/.installed-dist
 # Build and test against the venv's interpreter (pyo3 reads PYO3_PYTHON).
 export PYO3_PYTHON := $(abspath $(VPY))
 
-DBG_PYTHON ?= python3.11-dbg
+# Debian's debug build of the same CPython version (python3.13-dbg for python3.13...): the
+# refleak check measures the version under test.
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+DBG_PYTHON ?= python$(PY_VERSION)-dbg
+export LUCAS_DEBUG_PYTHON := $(DBG_PYTHON)
 
-.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel clean docs
+.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel clean versions docs
 
 all: build
 
@@ -48,7 +53,7 @@ cargo-test: $(BUILD_STAMP)
 	cargo test --quiet
 
 # The Rust tests again against Debian's debug interpreter: the layout check then compares
-# pyo3-ffi with the python3.11d headers the refleak build uses. Skipped with a reason where
+# pyo3-ffi with the debug-ABI headers (python3.Xd) the refleak build uses. Skipped with a reason where
 # that interpreter is missing, except under CI.
 cargo-test-debug:
 	@if command -v $(DBG_PYTHON) >/dev/null; then \
@@ -57,7 +62,7 @@ cargo-test-debug:
 	elif [ -n "$$CI" ] && [ "$$CI" != "false" ] && [ "$$CI" != "0" ]; then \
 	    echo "CI: $(DBG_PYTHON) is missing" >&2; exit 1; \
 	else \
-	    echo "skipped cargo-test-debug: $(DBG_PYTHON) not installed (apt-get install python3.11-dbg)"; \
+	    echo "skipped cargo-test-debug: $(DBG_PYTHON) not installed (apt-get install $(DBG_PYTHON))"; \
 	fi
 
 pytest: build $(STAMP)
@@ -69,7 +74,7 @@ pytest-fast: build $(STAMP)
 
 # The whole suite, what CI runs (.ci/run). pytest includes the valgrind, debug-interpreter
 # refleak, fuzz and sdist checks (tests/test_memcheck.py, tests/test_fuzz.py,
-# tests/test_sdist.py); where valgrind or python3.11-dbg is missing they are skipped with a
+# tests/test_sdist.py); where valgrind or $(DBG_PYTHON) is missing they are skipped with a
 # reason, except under CI=true, where a missing tool fails.
 test: lint cargo-test cargo-test-debug pytest
 
@@ -132,3 +137,9 @@ clean:
 	cargo clean
 	rm -rf $(VENV) build dist *.egg-info lucas.*.so .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The suite on every CPython Debian packages (3.13 from trixie, 3.14 and 3.15 from sid), each
+# in a cached minimal chroot, plus compile checks for 3.12 and free-threaded 3.14t. Root
+# only; VERSIONS="3.13" picks some. See README, "Supported Python versions".
+versions:
+	ci/versions.sh $(VERSIONS)

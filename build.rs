@@ -27,7 +27,14 @@ fn main() {
             include.display()
         ));
     }
-    cc::Build::new().file("csrc/layout.c").include(include).warnings(true).extra_warnings(true).compile("lucas_layout");
+    let mut c = cc::Build::new();
+    // A free-threaded interpreter's pyconfig.h defines Py_GIL_DISABLED itself; a pyo3 config
+    // file may ask for that build while only the default build's headers are installed, and
+    // the macro then selects the free-threaded structs in the same headers.
+    if pyo3_build_config::get().is_free_threaded() {
+        c.define("Py_GIL_DISABLED", "1");
+    }
+    c.file("csrc/layout.c").include(include).warnings(true).extra_warnings(true).compile("lucas_layout");
     println!("cargo:rerun-if-changed=csrc/layout.c");
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
 }

@@ -126,7 +126,8 @@ def long_description():
     return text.rstrip() + "\n\n" + install
 
 
-# The CPython versions lucas supports; python_requires below must agree with the first.
+# The CPython versions lucas supports (README, "Supported Python versions": how each is
+# tested); python_requires below must agree with the first.
 PYTHON_VERSIONS = ["3.11", "3.12", "3.13", "3.14", "3.15"]
 
 CLASSIFIERS = [

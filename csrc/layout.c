@@ -21,7 +21,18 @@ typedef struct {
 
 const lucas_layout_entry lucas_layout_table[] = {
     SIZE(PyObject),
+#ifdef Py_GIL_DISABLED
+    /* Free-threaded CPython (PEP 703): the owning thread's id, a per-object lock and a
+     * split reference count (local to the owning thread, shared by the others) replace
+     * ob_refcnt. */
+    FIELD(PyObject, ob_tid),
+    FIELD(PyObject, ob_mutex),
+    FIELD(PyObject, ob_gc_bits),
+    FIELD(PyObject, ob_ref_local),
+    FIELD(PyObject, ob_ref_shared),
+#else
     FIELD(PyObject, ob_refcnt),
+#endif
     FIELD(PyObject, ob_type),
     SIZE(PyVarObject),
     FIELD(PyVarObject, ob_size),

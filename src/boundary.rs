@@ -27,6 +27,7 @@
 //! subinterpreters, where 3.11's `PyGILState_Check` always says yes, this reasoning would
 //! not hold; lucas does not support them.)
 
+#[cfg(not(Py_GIL_DISABLED))]
 use crate::cstatic::StaticCell;
 use crate::error::{ExcType, PyErr, PyResult};
 use pyo3_ffi as ffi;
@@ -34,23 +35,57 @@ use std::panic::{self, AssertUnwindSafe};
 
 /// How many guards are active (they nest when Python code calls back into lucas). Only
 /// touched with the GIL held.
+#[cfg(not(Py_GIL_DISABLED))]
 static GUARD_DEPTH: StaticCell<u32> = StaticCell::new(0);
 /// Where the last guarded panic happened, recorded by the hook for the SystemError. Only
 /// touched with the GIL held.
+#[cfg(not(Py_GIL_DISABLED))]
 static PANIC_LOCATION: StaticCell<Option<String>> = StaticCell::new(None);
+
+// Free-threaded CPython (PEP 703) has no GIL to protect the two statics above: there each
+// thread counts its own guards, the price of a thread-local being the cost of that build.
+#[cfg(Py_GIL_DISABLED)]
+thread_local! {
+    static GUARD_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
 
 /// Adds `delta` to the guard depth.
 #[inline]
 fn adjust_depth(delta: i32) {
+    #[cfg(not(Py_GIL_DISABLED))]
     // SAFETY: every caller holds the GIL, which serialises all access to the counter.
-    unsafe { *GUARD_DEPTH.get() = (*GUARD_DEPTH.get()).wrapping_add_signed(delta) };
+    unsafe {
+        *GUARD_DEPTH.get() = (*GUARD_DEPTH.get()).wrapping_add_signed(delta)
+    };
+    #[cfg(Py_GIL_DISABLED)]
+    GUARD_DEPTH.with(|d| d.set(d.get().wrapping_add_signed(delta)));
+}
+
+/// How many guards are active (on this thread, free-threaded).
+fn depth() -> u32 {
+    #[cfg(not(Py_GIL_DISABLED))]
+    // SAFETY: callers hold the GIL, which serialises the counter's writers.
+    return unsafe { *GUARD_DEPTH.get() };
+    #[cfg(Py_GIL_DISABLED)]
+    return GUARD_DEPTH.with(|d| d.get());
+}
+
+/// Records (`Some`) or takes (`None`) where the last guarded panic happened.
+fn swap_panic_location(place: Option<String>) -> Option<String> {
+    #[cfg(not(Py_GIL_DISABLED))]
+    // SAFETY: callers hold the GIL (the hook checks it first), which serialises the cell.
+    return unsafe { std::mem::replace(&mut *PANIC_LOCATION.get(), place) };
+    #[cfg(Py_GIL_DISABLED)]
+    return PANIC_LOCATION.with(|p| p.replace(place));
 }
 
 /// Is the current thread inside a guard? For the hook, which may run on any thread.
 fn in_guard() -> bool {
     // SAFETY: PyGILState_Check only compares thread states. Reading the counter is sound
-    // once we know this thread holds the GIL, which serialises its writers.
-    unsafe { ffi::PyGILState_Check() == 1 && *GUARD_DEPTH.get() > 0 }
+    // once we know this thread holds the GIL (is attached, free-threaded), which serialises
+    // its writers.
+    unsafe { ffi::PyGILState_Check() == 1 && depth() > 0 }
 }
 
 // ANCHOR: guard
@@ -108,8 +143,7 @@ fn panic_to_error(payload: Box<dyn std::any::Any + Send>) -> PyErr {
     } else {
         "Box<dyn Any>".to_owned()
     };
-    // SAFETY: the guard's caller holds the GIL, which serialises access to the cell.
-    let place = unsafe { (*PANIC_LOCATION.get()).take() }.unwrap_or_default();
+    let place = swap_panic_location(None).unwrap_or_default();
     PyErr::new(ExcType::SystemError, format!("Rust panic in lucas{place}: {msg}"))
 }
 
@@ -121,8 +155,8 @@ pub fn install_panic_hook() {
         panic::set_hook(Box::new(move |info| {
             if in_guard() {
                 let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line()));
-                // SAFETY: `in_guard` established that this thread holds the GIL.
-                unsafe { *PANIC_LOCATION.get() = place };
+                // `in_guard` established that this thread holds the GIL.
+                swap_panic_location(place);
             } else {
                 previous(info);
             }
@@ -166,8 +200,7 @@ mod tests {
             assert!(msg.starts_with("SystemError: Rust panic in lucas at src/boundary.rs:"), "{msg}");
             assert!(msg.contains("index out of bounds"), "{msg}");
             // The guard is balanced even after unwinding.
-            // SAFETY: `with_python` holds the GIL.
-            assert_eq!(unsafe { *GUARD_DEPTH.get() }, 0);
+            assert_eq!(depth(), 0);
         });
     }
 }

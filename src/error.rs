@@ -95,7 +95,13 @@ enum ErrState {
     /// Raised by Rust code; becomes `kind(message)` when restored.
     New(ExcType, Cow<'static, str>),
     /// Raised by the interpreter or user code (an `__index__`, an iterator, MemoryError...),
-    /// moved out of the error indicator as (type, value, traceback), as `PyErr_Fetch` gives.
+    /// moved out of the error indicator. Since 3.12 the indicator holds one exception
+    /// object (`PyErr_GetRaisedException`; `PyErr_Fetch` is deprecated there).
+    #[cfg(Py_3_12)]
+    Fetched(Owned),
+    /// Before 3.12 the indicator is a (type, value, traceback) triple, which `PyErr_Fetch`
+    /// moves out (the value and traceback may be NULL).
+    #[cfg(not(Py_3_12))]
     Fetched(Option<Owned>, Option<Owned>, Option<Owned>),
 }
 // ANCHOR_END: pyerr
@@ -112,15 +118,27 @@ impl PyErr {
     /// exception (a bug in that function), a SystemError says so instead of crashing later.
     #[cold]
     pub fn fetch() -> PyErr {
-        let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
-        // SAFETY: the three out-pointers are valid locals; the GIL is held. PyErr_Fetch hands
-        // us a new reference (or NULL) in each.
-        unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
-        // SAFETY: each is NULL or a new reference that is now ours.
-        let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
-        match own(t) {
-            None => PyErr::new(ExcType::SystemError, "error return without exception set"),
-            t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
+        #[cfg(Py_3_12)]
+        {
+            // SAFETY: the GIL is held; the result is a new reference to the exception (now
+            // ours, the indicator is clear) or NULL if none was set.
+            match unsafe { Owned::from_owned_ptr_or_opt(ffi::PyErr_GetRaisedException()) } {
+                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
+                Some(exc) => PyErr(Box::new(ErrState::Fetched(exc))),
+            }
+        }
+        #[cfg(not(Py_3_12))]
+        {
+            let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+            // SAFETY: the three out-pointers are valid locals; the GIL is held. PyErr_Fetch
+            // hands us a new reference (or NULL) in each.
+            unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
+            // SAFETY: each is NULL or a new reference that is now ours.
+            let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
+            match own(t) {
+                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
+                t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
+            }
         }
     }
     // ANCHOR_END: fetch
@@ -136,10 +154,16 @@ impl PyErr {
     pub fn is(&self, kind: ExcType) -> bool {
         match &*self.0 {
             ErrState::New(k, _) => *k == kind,
+            // SAFETY: a live exception instance and a live class; the call only reads them
+            // (given an instance, PyErr_GivenExceptionMatches tests its class).
+            #[cfg(Py_3_12)]
+            ErrState::Fetched(exc) => unsafe { ffi::PyErr_GivenExceptionMatches(exc.as_ptr(), kind.as_ptr()) != 0 },
             // SAFETY: both are live exception classes; the call only reads them.
+            #[cfg(not(Py_3_12))]
             ErrState::Fetched(Some(t), ..) => unsafe {
                 ffi::PyErr_GivenExceptionMatches(t.as_ptr(), kind.as_ptr()) != 0
             },
+            #[cfg(not(Py_3_12))]
             ErrState::Fetched(None, ..) => false,
         }
     }
@@ -156,6 +180,10 @@ impl PyErr {
                 // which copies the message.
                 unsafe { ffi::PyErr_SetString(kind.as_ptr(), msg.as_ptr()) }
             }
+            #[cfg(Py_3_12)]
+            // SAFETY: PyErr_SetRaisedException steals the reference `into_ptr` gives away.
+            ErrState::Fetched(exc) => unsafe { ffi::PyErr_SetRaisedException(exc.into_ptr()) },
+            #[cfg(not(Py_3_12))]
             ErrState::Fetched(t, v, tb) => {
                 let raw = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
                 // SAFETY: PyErr_Restore steals one reference to each non-NULL argument,

@@ -23,10 +23,10 @@ use crate::bigint::Big;
 use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
+use crate::exact_terms::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
 use crate::fib_small::fib_or_lucas_small;
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI128, Ring, Which};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
-use crate::exact_terms::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
 use crate::pyint::{self, PyInts};
 use crate::refs::{new_tuple, Borrowed, Owned};
 use pyo3_ffi as ffi;
@@ -48,6 +48,14 @@ static SMALL_TERMS: StaticCell<Option<SmallTerms>> = StaticCell::new(None);
 
 /// Fills the cache; called from `PyInit_lucas`.
 pub fn init_small_terms() -> PyResult<()> {
+    // Written once, before the module object exists, and never again: readers can only run
+    // after import published the module, so even without the GIL (PEP 703) no read races
+    // the write. A second init (a re-created module) keeps the first table.
+    // SAFETY: module init holds the GIL (or, free-threaded, the import lock of the module);
+    // this only reads the cell.
+    if unsafe { (*SMALL_TERMS.get()).is_some() } {
+        return Ok(());
+    }
     let (mut fib, mut lucas) = (Vec::new(), Vec::new());
     let (mut f, mut f1, mut l, mut l1) = (0i64, 1i64, 2i64, 1i64);
     for _ in 0..=SMALL_N {

@@ -33,6 +33,17 @@ macro_rules! field {
 fn rust_layout() -> Vec<(&'static str, usize)> {
     vec![
         size!(PyObject),
+        #[cfg(Py_GIL_DISABLED)]
+        field!(PyObject, ob_tid),
+        #[cfg(Py_GIL_DISABLED)]
+        field!(PyObject, ob_mutex),
+        #[cfg(Py_GIL_DISABLED)]
+        field!(PyObject, ob_gc_bits),
+        #[cfg(Py_GIL_DISABLED)]
+        field!(PyObject, ob_ref_local),
+        #[cfg(Py_GIL_DISABLED)]
+        field!(PyObject, ob_ref_shared),
+        #[cfg(not(Py_GIL_DISABLED))]
         field!(PyObject, ob_refcnt),
         field!(PyObject, ob_type),
         size!(PyVarObject),

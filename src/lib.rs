@@ -19,6 +19,7 @@
 //! | `exact_int.rs` | a borrowed exact int: the operations that run no Python code |
 //! | `pyint.rs` | Python int arithmetic through the number protocol |
 //! | `cstatic.rs` | static C structures that CPython writes into |
+//! | `critical_section.rs` | the per-object lock of free-threaded CPython (PEP 703) |
 //! | `arith.rs`, `ring.rs` | one step of a recurrence on machine words, and its window (no FFI) |
 //! | `ladder.rs` | n-th terms by doubling, generic over the number type (no FFI) |
 //! | `exact_terms.rs` | n-th terms without mod: sizes, degenerate cases, the ladders on big integers (no FFI) |
@@ -38,6 +39,7 @@ mod args;
 mod arith;
 mod bigint;
 mod boundary;
+mod critical_section;
 mod cstatic;
 mod error;
 mod exact_int;

@@ -170,7 +170,7 @@ impl<R: Dot<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     }
     fn bit_done(&mut self) -> Result<(), E> {
         self.bits = self.bits.wrapping_add(1);
-        if self.bits % 64 == 0 {
+        if self.bits.is_multiple_of(64) {
             (self.poll)()?;
         }
         Ok(())

@@ -15,12 +15,15 @@
 //! Threads: every slot runs with the GIL held and no slot runs Python code while it touches
 //! the state (operands are exact ints), so one `next()` cannot interleave with another. The
 //! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
-//! comment. On a free-threaded build (PEP 703) that would not be enough: the step would need a
-//! per-object lock (`Py_BEGIN_CRITICAL_SECTION`) and the type would declare
-//! `Py_mod_gil_not_used` only after that.
+//! comment. On a free-threaded build (PEP 703) that is not enough: every slot that reads or
+//! moves the engine (`advance` included) runs inside a per-object critical section
+//! (`Py_BEGIN_CRITICAL_SECTION`, see `critical_section.rs`; nothing on GIL builds). The
+//! coefficients and the modulus are never written after `tp_new`, so their getters need no
+//! lock.
 
 use crate::args;
 use crate::boundary::guard;
+use crate::critical_section::with_object_locked;
 use crate::cstatic::StaticCell;
 use crate::error::{value_error, ExcType, PyErr, PyResult};
 use crate::exact_int::{ExactInt, Modulus};
@@ -267,7 +270,8 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
         let (_, state) = unsafe { instance(obj) };
-        state.next().map(Owned::into_ptr)
+        // SAFETY: `obj` is alive for the call; the thread is attached (CPython called us).
+        unsafe { with_object_locked(obj, || state.next()) }.map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: tp_iternext
@@ -279,7 +283,8 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
         let (this, state) = unsafe { instance(obj) };
-        let window = state.window()?;
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        let window = unsafe { with_object_locked(obj, || state.window()) }?;
         let name = this.type_name();
         let coef = state.coefficients.iter().map(Owned::borrow);
         let mut text = format!("{name}(");
@@ -326,7 +331,8 @@ unsafe extern "C" fn lucas_iter_reduce(
         // The window is copied out before the tuple is made: a tuple is GC-tracked, so
         // allocating one may run a finaliser, which may switch threads, and another thread's
         // next() must not find the state borrowed then.
-        let window = new_tuple(state.window()?)?;
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        let window = new_tuple(unsafe { with_object_locked(obj, || state.window()) }?)?;
         let cls = this.type_object().new_ref();
         let modulus = state.modulus.clone().unwrap_or_else(none);
         let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
@@ -369,7 +375,8 @@ unsafe extern "C" fn lucas_iter_sizeof(
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
         let (this, state) = unsafe { instance(obj) };
-        let heap = state.heap_bytes()?;
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        let heap = unsafe { with_object_locked(obj, || state.heap_bytes()) }?;
         pyint::from_u64(this.type_basicsize() as u64 + heap as u64).map(Owned::into_ptr)
     })
 }
@@ -388,13 +395,22 @@ unsafe extern "C" fn lucas_iter_advance(
         // SAFETY: method descriptors check the instance's type; METH_O passes one live object.
         let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
         let n = args::integer("advance", "n", n)?;
-        let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-        let window = engine.window()?;
-        let coef = borrow_all(&state.coefficients);
-        let modulus = state.modulus.as_ref();
-        let moved = crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
-        let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
-        *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+        // The whole read-jump-replace runs in the object's critical section (free-threaded
+        // builds; see `critical_section.rs`).
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        unsafe {
+            with_object_locked(obj, || {
+                let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+                let window = engine.window()?;
+                let coef = borrow_all(&state.coefficients);
+                let modulus = state.modulus.as_ref();
+                let moved =
+                    crate::nth_term::jump_values("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
+                let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
+                *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
+                Ok(())
+            })
+        }?;
         Ok(none().into_ptr())
     })
 }
@@ -456,7 +472,8 @@ unsafe extern "C" fn get_state(
         // SAFETY: as for `get_coefficients`.
         let (_, state) = unsafe { instance(obj) };
         // The window is copied out before the tuple (GC-tracked) is made, as in `__reduce__`.
-        new_tuple(state.window()?).map(Owned::into_ptr)
+        // SAFETY: `obj` is alive for the call; the thread is attached.
+        new_tuple(unsafe { with_object_locked(obj, || state.window()) }?).map(Owned::into_ptr)
     })
 }
 
@@ -522,7 +539,17 @@ const fn type_object() -> ffi::PyTypeObject {
     t.ob_base = ffi::PyVarObject { ob_base: ffi::PyObject_HEAD_INIT, ob_size: 0 };
     t.tp_name = c"lucas.LucasIter".as_ptr();
     t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
-    t.tp_flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
+    let flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
+    // A free-threaded build declares tp_flags atomic: other threads read it while CPython
+    // updates it (readers use PyType_GetFlags).
+    #[cfg(Py_GIL_DISABLED)]
+    {
+        t.tp_flags = std::sync::atomic::AtomicU64::new(flags);
+    }
+    #[cfg(not(Py_GIL_DISABLED))]
+    {
+        t.tp_flags = flags;
+    }
     t.tp_doc = LUCAS_ITER_DOC.as_ptr();
     t.tp_new = Some(lucas_iter_new);
     t.tp_vectorcall = Some(lucas_iter_vectorcall);

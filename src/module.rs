@@ -8,6 +8,12 @@
 //! `PyModuleDef_Init`) pays off for modules with per-interpreter state; lucas's types are
 //! static, which are shared by all interpreters anyway, so single-phase is the honest choice
 //! (and importing lucas in a subinterpreter is not supported).
+//!
+//! Free-threaded CPython (PEP 703): a single-phase module cannot declare `Py_mod_gil_not_used`
+//! (that is a multi-phase slot, or `PyUnstable_Module_SetGIL` here), so a `python3.14t`
+//! turns the GIL back on when it imports lucas, with a RuntimeWarning. That is deliberate
+//! until the type's critical sections have been stress-tested on such an interpreter (README,
+//! "Supported Python versions").
 
 use crate::boundary::{guard, install_panic_hook};
 use crate::cstatic::StaticCell;

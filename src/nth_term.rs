@@ -120,7 +120,7 @@ fn growth_log2(coef: &[Borrowed]) -> PyResult<f64> {
     for _ in 0..GRAEFFE_STEPS {
         // q(x²) = (−1)^k p(x)·p(−x): the coefficient of x^{2t} is Σ a_i a_{2t−i} (−1)^i.
         let coeff = |i: usize, a: &[f64]| if i == k { 1.0 } else { a[i] };
-        let sgn = if k % 2 == 0 { 1.0 } else { -1.0 };
+        let sgn = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
         let mut q = vec![0.0; k];
         for (t, slot) in q.iter_mut().enumerate() {
             let mut s = 0.0;

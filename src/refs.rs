@@ -266,8 +266,10 @@ impl<'a> Borrowed<'a> {
     pub fn type_name(self) -> String {
         let ty = self.type_ptr();
         // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
-        // the type.
-        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), (*ty).tp_flags) };
+        // the type. The flags are read with `PyType_GetFlags`, not as plain memory: on a
+        // free-threaded build other threads may update them, and the function reads them
+        // atomically.
+        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), ffi::PyType_GetFlags(ty)) };
         // A static type spells "module.Name" in tp_name and `__name__` is the part after the
         // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
         match full.rfind('.') {

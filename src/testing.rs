@@ -33,18 +33,28 @@ pub fn pending_exception() -> Option<String> {
     if !crate::error::occurred() {
         return None;
     }
-    let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: valid out-pointers; normalising makes `v` an instance of `t`.
-    unsafe {
-        ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
-        ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
-    }
-    // SAFETY: each is NULL or a new reference now owned here.
-    let (t, v, _tb) = unsafe {
-        (Owned::from_owned_ptr_or_opt(t)?, Owned::from_owned_ptr_or_opt(v)?, Owned::from_owned_ptr_or_opt(tb))
+    // The exception instance (normalised), and its type.
+    #[cfg(Py_3_12)]
+    // SAFETY: an exception is pending; the result is a new reference to it, now owned here.
+    let v = unsafe { Owned::from_owned_ptr_or_opt(ffi::PyErr_GetRaisedException())? };
+    #[cfg(not(Py_3_12))]
+    let v = {
+        let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: valid out-pointers; normalising makes `v` an instance of `t`.
+        unsafe {
+            ffi::PyErr_Fetch(&mut t, &mut v, &mut tb);
+            ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb);
+        }
+        // SAFETY: each is NULL or a new reference now owned here; only the value is kept.
+        let (_t, v, _tb) = unsafe {
+            (Owned::from_owned_ptr_or_opt(t)?, Owned::from_owned_ptr_or_opt(v)?, Owned::from_owned_ptr_or_opt(tb))
+        };
+        v
     };
+    // SAFETY: a live object's type is a live type object.
+    let t = unsafe { ffi::Py_TYPE(v.as_ptr()) };
     let name = crate::pyint::str_of(v.borrow()).ok()?;
     // SAFETY: a type object's tp_name is a NUL-terminated string living as long as the type.
-    let tname = unsafe { std::ffi::CStr::from_ptr((*t.as_ptr().cast::<ffi::PyTypeObject>()).tp_name) };
+    let tname = unsafe { std::ffi::CStr::from_ptr((*t).tp_name) };
     Some(format!("{}: {}", tname.to_string_lossy(), name))
 }

@@ -10,7 +10,7 @@
 
 The builds the checks need (build/selftest, build/debug, build/debug-selftest) are made here
 by session fixtures; the in-place normal build is expected to exist already (`make build`).
-Without valgrind or python3.11-dbg the checks are skipped locally, but fail when CI=true.
+Without valgrind or python3.X-dbg (the debug build of the version under test) the checks are skipped locally, but fail when CI=true.
 Takes about 2 minutes on a 2-core machine (mostly the two valgrind runs).
 """
 
@@ -30,7 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEMCHECK = os.path.join(ROOT, "tests", "memcheck")
 VALGRIND_CHECK = os.path.join(MEMCHECK, "valgrind_check.py")
 REFLEAK = os.path.join(MEMCHECK, "refleak.py")
-DEBUG_PYTHON = "python3.11-dbg"
+# Debian's debug build of the interpreter running the tests (python3.13-dbg under 3.13...):
+# the refleak check must measure the version under test. LUCAS_DEBUG_PYTHON overrides it
+# (the Makefile passes its DBG_PYTHON).
+DEBUG_PYTHON = os.environ.get("LUCAS_DEBUG_PYTHON") or "python%d.%d-dbg" % sys.version_info[:2]
 # The --expect-leak valgrind run only has to show that the deliberate leak is found; a few
 # workload rounds around it are enough (the full default is for the real check).
 EXPECT_LEAK_ROUNDS = 3

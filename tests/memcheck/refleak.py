@@ -1,6 +1,6 @@
 """Reference-leak hunt for lucas under the debug interpreter, the way `regrtest -R 3:3` does it.
 
-    python3.11-dbg tests/memcheck/refleak.py --module-dir DIR [--expect-leak]
+    python3.X-dbg tests/memcheck/refleak.py --module-dir DIR [--expect-leak]
                    [--warmups 3] [--runs 3] [--inner 5]
 
 A debug build of CPython (Py_REF_DEBUG) keeps the sum of all reference counts
@@ -219,7 +219,8 @@ def main(argv=None) -> int:
     if not hasattr(sys, "gettotalrefcount"):
         refuse(
             f"{sys.executable} is not a debug build of CPython (no sys.gettotalrefcount); "
-            "run this with python3.11-dbg (Debian/Ubuntu package python3.11-dbg) or a --with-pydebug build"
+            f"run this with python{sys.version_info[0]}.{sys.version_info[1]}-dbg (the Debian/Ubuntu package "
+            "of that name) or a --with-pydebug build"
         )
     module_dir = os.path.realpath(args.module_dir)
     if not os.path.isdir(module_dir):
