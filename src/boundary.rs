@@ -33,6 +33,7 @@ use crate::error::{ExcType, PyErr, PyResult};
 use pyo3_ffi as ffi;
 use std::panic::{self, AssertUnwindSafe};
 
+// ANCHOR: guard_statics
 /// How many guards are active (they nest when Python code calls back into lucas). Only
 /// touched with the GIL held.
 #[cfg(not(Py_GIL_DISABLED))]
@@ -49,6 +50,7 @@ thread_local! {
     static GUARD_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
+// ANCHOR_END: guard_statics
 
 /// Adds `delta` to the guard depth.
 #[inline]

@@ -17,6 +17,7 @@
 
 use pyo3_ffi as ffi;
 
+// ANCHOR: with_object_locked
 /// Runs `f` inside a critical section on `obj` (free-threaded builds); with the GIL, just
 /// runs `f`, which the GIL already serialises against every other slot.
 ///
@@ -49,3 +50,4 @@ pub unsafe fn with_object_locked<R>(obj: *mut ffi::PyObject, f: impl FnOnce() ->
         f()
     }
 }
+// ANCHOR_END: with_object_locked
