@@ -7,7 +7,8 @@
 //! x_{n+j} = r_0·x_j + ... + r_{k-1}·x_{j+k-1} for every j. x^n mod P takes one squaring
 //! and one reduction per bit of n (and a multiplication by x, which is a shift, for a one
 //! bit): O(k² log n) ring operations with schoolbook products, O(M(k) log n) with a
-//! sub-quadratic product M (Karatsuba here, from [`Dot::FAST_MIN`] on).
+//! sub-quadratic product M: Karatsuba from [`Dot::FAST_MIN`] on, and for word moduli
+//! number-theoretic transforms (`ntt.rs`, O(k log k)) from [`NTT_MIN`] on.
 //!
 //! Everything is generic over [`ladder::Ring`](crate::ladder::Ring) extended by [`Dot`]
 //! (a sum of products, which word rings compute with one reduction instead of k), so the
