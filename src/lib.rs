@@ -30,6 +30,7 @@
 //! | `primality.rs` | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests (no FFI) |
 //! | `prime_tests.rs` | the probable-prime tests as module functions (their own method table) |
 //! | `linrec.rs` | jump-ahead: x^n modulo the characteristic polynomial, any order (no FFI) |
+//! | `ntt.rs` | polynomial products modulo any word by number-theoretic transforms and the CRT (no FFI) |
 //! | `nth_term.rs` | `nth_term` and the jump behind `LucasIter.advance` (entry point) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
@@ -54,6 +55,7 @@ mod modlimbs;
 mod module;
 mod modword;
 mod nth_term;
+mod ntt;
 mod objects;
 mod primality;
 mod prime_tests;

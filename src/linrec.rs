@@ -7,7 +7,8 @@
 //! x_{n+j} = r_0·x_j + ... + r_{k-1}·x_{j+k-1} for every j. x^n mod P takes one squaring
 //! and one reduction per bit of n (and a multiplication by x, which is a shift, for a one
 //! bit): O(k² log n) ring operations with schoolbook products, O(M(k) log n) with a
-//! sub-quadratic product M (Karatsuba here, from [`Dot::FAST_MIN`] on).
+//! sub-quadratic product M: Karatsuba from [`Dot::FAST_MIN`] on, and for word moduli
+//! number-theoretic transforms (`ntt.rs`, O(k log k)) from [`NTT_MIN`] on.
 //!
 //! Everything is generic over [`ladder::Ring`](crate::ladder::Ring) extended by [`Dot`]
 //! (a sum of products, which word rings compute with one reduction instead of k), so the
@@ -22,6 +23,7 @@
 
 use crate::ladder::{bits_below_top, lucas_uv_halving, CheckedI64, Halve, Ring};
 use crate::modword::{crt, Montgomery, Wrapping};
+use crate::ntt::{self, Fold, Ntt, ToMontgomery, ToWrapping};
 use std::convert::Infallible;
 
 /// Karatsuba recursion stops below this length (schoolbook is faster there).
@@ -50,6 +52,12 @@ pub trait Dot: Ring {
         }
     }
 
+    /// x^n mod P for order k >= 3 by a ring's own faster route, if it has one for this
+    /// order (n >= 1); `None` runs the generic code.
+    fn x_pow_fast(&mut self, _c: &[Self::E], _n: &[u64]) -> Result<Option<Vec<Self::E>>, Self::Err> {
+        Ok(None)
+    }
+
     /// x^n mod x² − c_1·x − c_0 by a ring's own faster route, if it has one (n >= 1).
     fn order2(&mut self, _c: [&Self::E; 2], _n: &[u64]) -> Result<Option<[Self::E; 2]>, Self::Err> {
         Ok(None)
@@ -60,6 +68,7 @@ impl Dot for CheckedI64 {}
 
 /// Z/mZ for odd m > 1 in Montgomery form, with a lazily reduced dot product.
 pub struct MontWord {
+    m: u64,
     mont: Montgomery,
     /// m·2^64: the sum of products is kept below it, the bound REDC needs.
     bound: u128,
@@ -67,7 +76,7 @@ pub struct MontWord {
 
 impl MontWord {
     pub fn new(m: u64) -> MontWord {
-        MontWord { mont: Montgomery::new(m), bound: u128::from(m) << 64 }
+        MontWord { m, mont: Montgomery::new(m), bound: u128::from(m) << 64 }
     }
     pub fn enter(&self, x: u64) -> u64 {
         self.mont.enter(x)
@@ -183,6 +192,13 @@ impl<E> Dot for Polled<'_, Wrapping, E> {
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
         Ok(infallible(self.ring.dot(a, b)))
     }
+
+    fn x_pow_fast(&mut self, c: &[u64], n: &[u64]) -> Result<Option<Vec<u64>>, E> {
+        if c.len() < NTT_MIN || 2 * c.len() > ntt::MAX_SIZE {
+            return Ok(None);
+        }
+        x_pow_ntt(self, &ToWrapping, c, n).map(Some)
+    }
 }
 
 impl<E> Halve for Polled<'_, MontWord, E> {
@@ -193,14 +209,27 @@ impl<E> Halve for Polled<'_, MontWord, E> {
 }
 
 /// [`Dot::FAST_MIN`] for word rings: their lazily reduced schoolbook dot products are so
-/// cheap that Karatsuba's extra additions and allocations only pay off for large k.
+/// cheap that Karatsuba's extra additions and allocations only pay off for large k (and
+/// from [`NTT_MIN`] on, transforms take over before Karatsuba would).
 pub const WORD_FAST_MIN: usize = 256;
+
+/// From this order on, word rings square and reduce by number-theoretic transforms
+/// ([`x_pow_ntt`]); below it the schoolbook table is faster (bench/NOTES.md, "Jump-ahead").
+pub const NTT_MIN: usize = 96;
 
 impl<E> Dot for Polled<'_, MontWord, E> {
     const FAST_MIN: usize = WORD_FAST_MIN;
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, E> {
         Ok(infallible(self.ring.dot(a, b)))
+    }
+
+    fn x_pow_fast(&mut self, c: &[u64], n: &[u64]) -> Result<Option<Vec<u64>>, E> {
+        if c.len() < NTT_MIN || 2 * c.len() > ntt::MAX_SIZE {
+            return Ok(None);
+        }
+        let fold = ToMontgomery::new(self.ring.m);
+        x_pow_ntt(self, &fold, c, n).map(Some)
     }
 
     /// Order 2 is a Lucas sequence with P = c_1, Q = −c_0: x^n ≡ U_n·x − Q·U_{n−1} and
@@ -385,13 +414,7 @@ impl<E: Clone> CharPoly<E> {
             }
             Reduce::Table(cols)
         } else {
-            // S_0 = 1, S_i = c_{k-1}·S_{i-1} + ... + c_{k-i}·S_0.
-            let mut s = vec![r.small(1)?];
-            for i in 1..k - 1 {
-                let v = r.dot(&c[k - i..], &s)?; // c_{k−i}·S_0 + ... + c_{k−1}·S_{i−1}
-                s.push(v);
-            }
-            Reduce::Reciprocal(s)
+            Reduce::Reciprocal(reciprocal(r, c)?)
         };
         Ok(CharPoly { c: c.to_vec(), how })
     }
@@ -437,6 +460,72 @@ impl<E: Clone> CharPoly<E> {
             }
         }
     }
+}
+
+/// The first k − 1 coefficients S of 1/rev(P) (see [`Reduce::Reciprocal`]):
+/// S_0 = 1, S_i = c_{k-1}·S_{i-1} + ... + c_{k-i}·S_0.
+fn reciprocal<R: Dot>(r: &mut R, c: &[R::E]) -> Result<Vec<R::E>, R::Err> {
+    let k = c.len();
+    let mut s = vec![r.small(1)?];
+    for i in 1..k - 1 {
+        let v = r.dot(&c[k - i..], &s)?; // c_{k−i}·S_0 + ... + c_{k−1}·S_{i−1}
+        s.push(v);
+    }
+    Ok(s)
+}
+
+/// [`x_pow`] for word rings by transforms (`ntt.rs`), k >= 2. Per bit of n:
+/// * the square v² (length 2k − 1) by one forward and one inverse transform of size
+///   N >= 2k − 1;
+/// * the quotient q of v² by P (length k − 1): with h = the top k − 1 coefficients of v²,
+///   q_j = Σ_{i>=j} h_i·S_{i−j}, the top k − 1 coefficients of h·rev(S); rev(S)'s
+///   transform is computed once;
+/// * the remainder v² − q·P = v²_low + (h − q)·x^k + q·c. It has degree below k, so it is
+///   known from its value modulo x^M − 1 for any M >= k: q·c is needed only as a cyclic
+///   product of size M (half of N when k is a power of two), c's transform computed once.
+///
+/// Between products everything is reduced into the ring (`fold`), because only residues
+/// below 2^64 keep the transforms' coefficients below the primes' product.
+fn x_pow_ntt<R: Dot<E = u64>, F: Fold>(r: &mut R, fold: &F, c: &[u64], n: &[u64]) -> Result<Vec<u64>, R::Err> {
+    let k = c.len();
+    let big = (2 * k - 1).next_power_of_two();
+    let small = k.next_power_of_two();
+    let tr = Ntt::new(big);
+    let mut srev = reciprocal(r, c)?;
+    srev.reverse();
+    let s_hat = tr.forward(&srev, big);
+    let c_hat = tr.forward(c, small);
+    let bits = bits_below_top(n).expect("n >= 1");
+    let mut v = vec![0u64; k];
+    v[1] = r.small(1)?;
+    for bit in bits {
+        let mut sq = tr.forward(&v, big);
+        tr.square(&mut sq);
+        let sq = tr.inverse(sq, 0..2 * k - 1, fold);
+        let (low, h) = sq.split_at(k);
+        let mut hq = tr.forward(h, big);
+        tr.mul_into(&mut hq, &s_hat);
+        let q = tr.inverse(hq, k - 2..2 * k - 3, fold);
+        let mut qc = tr.forward(&q, small);
+        tr.mul_into(&mut qc, &c_hat);
+        let mut rem = tr.inverse(qc, 0..small, fold);
+        for (j, x) in low.iter().enumerate() {
+            rem[j] = r.add(&rem[j], x)?;
+        }
+        for (i, (x, y)) in h.iter().zip(&q).enumerate() {
+            let d = r.sub(x, y)?;
+            let j = (k + i) % small;
+            rem[j] = r.add(&rem[j], &d)?;
+        }
+        debug_assert!(rem[k..].iter().all(|&x| x == 0), "the remainder has degree below k");
+        rem.truncate(k);
+        v = rem;
+        if bit {
+            v = times_x(r, c, &v)?;
+        }
+        r.bit_done()?;
+    }
+    Ok(v)
 }
 
 // ANCHOR: times_x
@@ -548,6 +637,8 @@ pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Want)
             Some(v) => v.to_vec(),
             None => x_pow_order2(r, [&c[0], &c[1]], n)?.to_vec(),
         }
+    } else if let Some(v) = r.x_pow_fast(c, n)? {
+        v
     } else {
         let p = CharPoly::new(r, c)?;
         x_pow(r, &p, n)?
@@ -662,8 +753,11 @@ mod tests {
         let moduli =
             [1u64, 2, 3, 4, 10, 12, 97, 1 << 20, 1_000_000_007, (1 << 61) - 1, 1 << 63, u64::MAX, u64::MAX - 58];
         for &m in &moduli {
-            let fast = WORD_FAST_MIN;
-            let big: &[usize] = if m == 1_000_000_007 || m == 12 { &[fast - 1, fast, fast + 3] } else { &[] };
+            // Around the transforms' threshold for every modulus (odd, even, 2^s, near 2^64).
+            let mut big = vec![NTT_MIN - 1, NTT_MIN, NTT_MIN + 1];
+            if m == 1_000_000_007 || m == 12 {
+                big.extend([WORD_FAST_MIN - 1, WORD_FAST_MIN, WORD_FAST_MIN + 3, 513]);
+            }
             for k in [1usize, 2, 3, 5, 8, 17, 47, 48, 49, 60].into_iter().chain(big.iter().copied()) {
                 let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
                 let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();

@@ -336,8 +336,9 @@ def test_long_exact_jump_is_interruptible():
 
 @pytest.mark.parametrize("k, mod", [(130, 2**64 + 13), (130, None), (260, 2**61 - 1), (260, 10**6)])
 def test_large_orders_take_the_karatsuba_path(k, mod):
-    # Orders from which products switch to Karatsuba (128 on Python ints, 256 on words),
-    # with n beyond 2k so that x^n mod P is really computed.
+    # Orders from which products switch to Karatsuba on Python ints (128; word moduli
+    # take the transforms from 96 on, see below), with n beyond 2k so that x^n mod P is
+    # really computed.
     import random
     rng = random.Random(k)
     bound = 3 if mod is None else mod
@@ -352,6 +353,31 @@ def test_large_orders_take_the_karatsuba_path(k, mod):
     assert list(islice(it, k)) == expect
     it.advance(-n - k)
     assert list(islice(it, 3)) == [v % mod if mod else v for v in init[:3]]
+
+
+# linrec::NTT_MIN: from this order on, word moduli square and reduce by number-theoretic
+# transforms (three primes and the CRT, then a reduction modulo m).
+NTT_MIN = 96
+
+
+@pytest.mark.parametrize("k", [NTT_MIN - 1, NTT_MIN, NTT_MIN + 1, 129])
+@pytest.mark.parametrize("mod", [2, 12, 2**63, 10**9 + 7, 2**64 - 59, 2**64 - 2])
+def test_orders_around_the_transform_threshold(k, mod):
+    # Just below/at/above the threshold, and 129 (the next transform size), for the
+    # modulus 2, even ones, a power of two, odd ones and both near 2**64: odd moduli
+    # fold the CRT into Montgomery form, 2**s parts into wrapping words.
+    import random
+    rng = random.Random(k * 1000 + mod % 997)
+    c = [rng.randrange(mod) for _ in range(k)]
+    c[0] |= 1
+    init = [rng.randrange(mod) for _ in range(k)]
+    c[-1] = init[-1] = mod - 1  # the largest residue in both
+    n = 2 * k + 77
+    expect = list(islice(ModelLucasIter(c, init, mod=mod), n, n + k))
+    assert nth_term(c, init, n, mod=mod) == expect[0]
+    it = LucasIter(c, init, mod=mod)
+    it.advance(n)
+    assert list(islice(it, k)) == expect
 
 
 def _doc_examples_pass(text, name):
