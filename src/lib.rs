@@ -11,6 +11,7 @@
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
 //! | `iter_engine.rs` | `LucasIter`'s state: word or Python-int window, one step, promotion |
 //! | `functions.rs` | the module's functions (`METH_FASTCALL`): parsing and conversion |
+//! | `methods.rs` | a module function's `PyMethodDef` entry and its entry point's common body |
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `refs.rs` | RAII owners of new and borrowed references |
@@ -51,6 +52,7 @@ mod iter_engine;
 mod ladder;
 mod linrec;
 mod lucas_iter;
+mod methods;
 mod modlimbs;
 mod module;
 mod modword;

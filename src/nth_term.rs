@@ -8,16 +8,15 @@
 //! replace it without touching the algorithm.
 
 use crate::args;
-use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::ladder::{CheckedI64, Ring};
 use crate::linrec::{self, Dot, Want};
+use crate::methods::{fastcall, method};
 use crate::pyint;
 use crate::refs::{borrow_all, Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
-use std::ptr;
 
 /// Python ints as a ring, reduced modulo `modulus` if there is one.
 struct PyRing {
@@ -321,21 +320,16 @@ unsafe extern "C" fn nth_term(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let (a, m) =
-            unsafe { args::bind_fastcall(FUNC, ["coefficients", "initial", "n"], args, nargsf as usize, kwnames) }?;
-        nth_term_call(a, m).map(Owned::into_ptr)
-    })
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { fastcall(FUNC, ["coefficients", "initial", "n"], args, nargsf, kwnames, nth_term_call) }
 }
 
 /// This file's method table, added to the module by `PyModule_AddFunctions`.
 pub static NTH_TERM_METHODS: StaticCell<[ffi::PyMethodDef; 2]> = StaticCell::new([
-    ffi::PyMethodDef {
-        ml_name: c"nth_term".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: nth_term },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: c"nth_term($module, coefficients, initial, n, /, *, mod=None)
+    method(
+        c"nth_term",
+        nth_term,
+        c"nth_term($module, coefficients, initial, n, /, *, mod=None)
 --
 
 Return x_n of the recurrence LucasIter(coefficients, initial, mod=mod) yields.
@@ -351,8 +345,7 @@ or -1 (without mod) or invertible modulo mod; otherwise ValueError.
 >>> nth_term([1, 1], [0, 1], 100)
 354224848179261915075
 >>> nth_term([1, 1, 1], [0, 0, 1], 10**18, mod=10**9 + 7)
-913728402"
-            .as_ptr(),
-    },
+913728402",
+    ),
     ffi::PyMethodDef::zeroed(),
 ]);

@@ -10,7 +10,8 @@
 use crate::bigint::Big;
 use crate::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::ladder::{Halve, Ring};
-use crate::refs::{call_method, interned, Borrowed, Owned};
+use crate::objects::{call_method, interned};
+use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 use std::os::raw::c_int;
@@ -20,8 +21,8 @@ macro_rules! new_ref {
     ($call:expr) => {
         // SAFETY: every use passes live objects (borrowed for the call) and holds the GIL;
         // the call returns a new reference or NULL with the error indicator set, which is
-        // exactly `from_owned_ptr`'s contract.
-        unsafe { Owned::from_owned_ptr($call) }
+        // exactly `from_owned_ptr_or_err`'s contract.
+        unsafe { Owned::from_owned_ptr_or_err($call) }
     };
 }
 
@@ -73,15 +74,8 @@ pub fn rshift(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
 /// An exception raised by the object's `__index__` propagates unchanged.
 pub fn index(obj: Borrowed) -> PyResult<Owned> {
     let v = new_ref!(ffi::PyNumber_Index(obj.as_ptr()))?;
-    // SAFETY: `v` is a live object; the check only reads its type.
-    debug_assert!(unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0);
+    debug_assert!(v.borrow().is_exact_int());
     Ok(v)
-}
-
-/// Does `obj` support `__index__` (is it an integer in the sense of `operator.index`)?
-pub fn is_integer(obj: Borrowed) -> bool {
-    // SAFETY: reads the type's nb_index slot of a live object.
-    unsafe { ffi::PyIndex_Check(obj.as_ptr()) != 0 }
 }
 
 /// The value as an i64, or None when it does not fit. Never sets an exception for an exact
@@ -118,8 +112,7 @@ pub fn to_u64(a: Borrowed) -> Option<u64> {
         _ => {
             // SAFETY: `a` is an exact int; failure only means "too big" (OverflowError).
             let v = unsafe { ffi::PyLong_AsUnsignedLongLong(a.as_ptr()) };
-            // SAFETY: reading the indicator needs only the GIL.
-            if v == u64::MAX && !unsafe { ffi::PyErr_Occurred() }.is_null() {
+            if v == u64::MAX && crate::error::occurred() {
                 drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit")
                 return None;
             }
@@ -313,8 +306,7 @@ mod tests {
             assert_eq!(to_u64(big.borrow()), Some(u64::MAX));
             let bigger = add(big.borrow(), from_i64(1).unwrap().borrow()).unwrap();
             assert_eq!(to_u64(bigger.borrow()), None);
-            // SAFETY: reading the error indicator needs only the GIL.
-            assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "to_u64 leaves no exception");
+            assert!(!crate::error::occurred(), "to_u64 leaves no exception");
             assert_eq!(bit_length(bigger.borrow()).unwrap(), 65);
             assert_eq!(sign(neg(bigger.borrow()).unwrap().borrow()), Ordering::Less);
         });
