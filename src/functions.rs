@@ -31,7 +31,6 @@ use crate::objects::new_tuple;
 use crate::pyint::{self, PyInts};
 use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
-use std::cmp::Ordering;
 
 /// The largest n whose F_n fits an i64 (F_92 = 7540113804746346429); also covers L_n.
 const SMALL_N: usize = 92;
@@ -82,23 +81,14 @@ fn small_term(which: Which, n: u64) -> Option<Owned> {
 
 /// The argument n as an [`Index`].
 fn index_of(n: Borrowed) -> PyResult<Index> {
-    Ok(match pyint::to_i64(n) {
-        Some(v) => Index::new(vec![v.unsigned_abs()], v < 0),
-        None => Index::new(pyint::abs_to_limbs(n)?, pyint::sign(n) == Ordering::Less),
-    })
+    let (limbs, negative) = pyint::signed_limbs(n)?;
+    Ok(Index::new(limbs, negative))
 }
 
 /// The error for a refused n-th term: OverflowError with the size, or the interrupt.
 fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
     match r {
-        Refused::TooLarge(t) => PyErr::new(
-            ExcType::OverflowError,
-            format!(
-                "{func}() result would have about {} bits, more than the limit of 2**32; \
-                 pass mod= to compute it modulo a number",
-                t.bits
-            ),
-        ),
+        Refused::TooLarge(t) => PyErr::new(ExcType::OverflowError, t.message(func)),
         Refused::Stopped(e) => e,
     }
 }
@@ -106,13 +96,7 @@ fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
 /// U_n and V_n modulo m for n >= 0.
 fn lucas_uv_mod_nonneg(n: &Index, p: &Owned, q: &Owned, m: &Owned) -> PyResult<(Owned, Owned)> {
     if let Some(mw) = pyint::to_u64(m.borrow()) {
-        let word = |x: &Owned| -> PyResult<u64> {
-            if let Some(v) = pyint::to_i64(x.borrow()) {
-                return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
-            }
-            let r = pyint::rem(x.borrow(), m.borrow())?;
-            Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
-        };
+        let word = |x: &Owned| pyint::rem_word(x.borrow(), m.borrow(), mw);
         let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
         return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
     }

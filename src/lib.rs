@@ -32,6 +32,7 @@
 //! | `prime_tests.rs` | the probable-prime tests as module functions (their own method table) |
 //! | `linrec.rs` | jump-ahead: x^n modulo the characteristic polynomial, any order (no FFI) |
 //! | `ntt.rs` | polynomial products modulo any word by number-theoretic transforms and the CRT (no FFI) |
+//! | `jump_rings.rs` | the big-integer rings jump-ahead runs on: exact, and modulo m >= 2**64 (no FFI) |
 //! | `nth_term.rs` | `nth_term` and the jump behind `LucasIter.advance` (entry point) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
@@ -49,6 +50,7 @@ mod exact_terms;
 mod fib_small;
 mod functions;
 mod iter_engine;
+mod jump_rings;
 mod ladder;
 mod linrec;
 mod lucas_iter;

@@ -10,7 +10,7 @@
 use crate::bigint::Big;
 use crate::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::ladder::{Halve, Ring};
-use crate::objects::{call_method, interned};
+use crate::objects::{call_method, interned, str_to_string};
 use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -147,6 +147,23 @@ pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     Ok(raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
 }
 
+/// |a| as little-endian limbs, and whether a is negative: an index n for the ladders.
+pub fn signed_limbs(a: Borrowed) -> PyResult<(Vec<u64>, bool)> {
+    Ok(match to_i64(a) {
+        Some(v) => (vec![v.unsigned_abs()], v < 0),
+        None => (abs_to_limbs(a)?, sign(a) == Ordering::Less),
+    })
+}
+
+/// `a % m` as a word, for a modulus `m` below 2**64 given both as an int and as `mw`.
+pub fn rem_word(a: Borrowed, m: Borrowed, mw: u64) -> PyResult<u64> {
+    if let Some(v) = to_i64(a) {
+        return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
+    }
+    let r = rem(a, m)?;
+    Ok(to_u64(r.borrow()).expect("reduced below m < 2**64"))
+}
+
 /// `pow(base, exp, m)` (exp may be negative: the inverse of base modulo m, to a power; a
 /// ValueError when base is not invertible modulo m).
 pub fn pow_mod(base: Borrowed, exp: Borrowed, m: Borrowed) -> PyResult<Owned> {
@@ -277,16 +294,7 @@ pub fn literal(a: Borrowed) -> PyResult<String> {
 /// `str(obj)` as a Rust string.
 pub fn str_of(obj: Borrowed) -> PyResult<String> {
     let s = new_ref!(ffi::PyObject_Str(obj.as_ptr()))?;
-    let mut len: ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a live str; the returned UTF-8 buffer lives as long as `s`, and we copy
-    // it before `s` is dropped.
-    let data = unsafe { ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
-    if data.is_null() {
-        return Err(PyErr::fetch());
-    }
-    // SAFETY: `data` points at `len` initialised bytes of valid UTF-8 owned by `s`.
-    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) };
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    str_to_string(s.borrow())
 }
 
 #[cfg(test)]
