@@ -32,11 +32,7 @@ fn c0_inverse(func: &str, c0: Borrowed, modulus: Option<&Owned>) -> PyResult<Own
         },
         Some(m) => {
             let minus_one = pyint::from_i64(-1)?;
-            // SAFETY: three live exact ints; a new reference or NULL with an exception.
-            let inv = unsafe {
-                Owned::from_owned_ptr_or_err(ffi::PyNumber_Power(c0.as_ptr(), minus_one.as_ptr(), m.as_ptr()))
-            };
-            match inv {
+            match pyint::pow_mod(c0, minus_one.borrow(), m.borrow()) {
                 Err(e) if e.is(ExcType::ValueError) => value_error(format!(
                     "{func}() argument 'n' may be negative only when the recurrence runs backwards: \
                      coefficients[0] must be invertible modulo mod (gcd(coefficients[0], mod) == 1)"
