@@ -10,6 +10,8 @@
 //! magnitude, so that each operation costs one call into the library and no copies of its
 //! operands. docs/bigint.md says why this crate and what it costs.
 
+#![forbid(unsafe_code)]
+
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 

@@ -7,6 +7,8 @@
 //! is refused before any allocation when it exceeds [`MAX_RESULT_BITS`], but a result that is
 //! exactly 0 for any n (the degenerate parameters below) is returned, whatever n is.
 
+#![forbid(unsafe_code)]
+
 use crate::bigint::Big;
 use crate::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ring, Which};
 

@@ -3,6 +3,8 @@
 //! by linrec's [`Dot`]) and [`Big`] modulo m ([`BigMod`], for m of 2**64 or more).
 //! Everything happens on `Big`; the entry point converts to Python ints once, at the end.
 
+#![forbid(unsafe_code)]
+
 use crate::bigint::Big;
 use crate::exact_terms::BigInts;
 use crate::ladder::Ring;

@@ -21,6 +21,8 @@
 //! The last two halve, which is exact division for integers and multiplication by 2⁻¹ modulo
 //! an odd m: they need a [`Halve`] ring. Modulo an even m only [`lucas_u_pair`] applies.
 
+#![forbid(unsafe_code)]
+
 /// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
 /// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
 pub trait Ring {

@@ -11,6 +11,8 @@
 //! Numbers are little-endian `u64` limbs (limb i weighs 2^(64·i)); the plain operations on
 //! such slices that the tests need sit at the end of this file.
 
+#![forbid(unsafe_code)]
+
 use std::cmp::Ordering;
 
 /// Z/nZ for an odd n of `k >= 1` limbs (top limb non-zero), elements in Montgomery form,
