@@ -161,7 +161,7 @@ pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
     if obj.is_exact_int() {
         return Ok(obj.new_ref()); // already what `operator.index` would return
     }
-    if !pyint::is_integer(obj) {
+    if !obj.has_index() {
         return type_error(format!("{func}() argument '{name}' must be an integer, not {}", obj.type_name()));
     }
     pyint::index(obj)
@@ -174,7 +174,7 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
         Some(o) if !o.is_none() => o,
         _ => return Ok(None),
     };
-    if !pyint::is_integer(obj) {
+    if !obj.has_index() {
         return type_error(format!("{func}() argument 'mod' must be an integer or None, not {}", obj.type_name()));
     }
     let m = pyint::index(obj)?;
@@ -255,7 +255,7 @@ fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResul
     if item.is_exact_int() {
         return Ok(item.new_ref());
     }
-    if !pyint::is_integer(item) {
+    if !item.has_index() {
         return type_error(format!(
             "{func}() argument '{name}' item {index} must be an integer, not {}",
             item.type_name()

@@ -10,6 +10,8 @@
 //! magnitude, so that each operation costs one call into the library and no copies of its
 //! operands. docs/bigint.md says why this crate and what it costs.
 
+#![forbid(unsafe_code)]
+
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 
@@ -107,6 +109,17 @@ impl Big {
         Big::new(self.negative != other.negative, self.magnitude.mul(&other.magnitude))
     }
 
+    /// `self mod m` in `0..m` for m > 0 (floor modulo, as Python's `%`).
+    pub fn rem_euclid(&self, m: &Big) -> Big {
+        debug_assert!(!m.negative && !m.is_zero(), "a positive modulus");
+        let (_, r) = self.magnitude.div_rem(&m.magnitude).expect("m > 0");
+        if self.negative && !r.is_zero() {
+            Big::new(false, m.magnitude.checked_sub(&r).expect("r < m"))
+        } else {
+            Big::new(false, r)
+        }
+    }
+
     /// `self / 2` for an even value (the ladders halve only even values).
     pub fn half(&self) -> Big {
         debug_assert!(self.magnitude.is_even(), "halving is exact only for even values");
@@ -159,6 +172,9 @@ mod tests {
                 }
             }
             assert_eq!(value(&big(a & !1).half()), (a & !1) / 2);
+            for m in [1i128, 2, 7, u64::MAX.into(), (1 << 64) + 3, (1 << 100) - 1] {
+                assert_eq!(value(&big(a).rem_euclid(&big(m))), a.rem_euclid(m), "{a} mod {m}");
+            }
             assert_eq!(big(a).is_zero(), a == 0);
         }
     }

@@ -41,18 +41,6 @@ impl Owned {
         }
     }
     // ANCHOR_END: from_owned_ptr_or_err
-
-    /// The former name of [`Owned::from_owned_ptr_or_err`], kept only until the call sites in
-    /// functions.rs and pyint.rs (another branch's files) are renamed at merge.
-    ///
-    /// # Safety
-    /// As for `from_owned_ptr_or_err`.
-    #[doc(hidden)]
-    #[inline]
-    pub unsafe fn from_owned_ptr(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
-        // SAFETY: the same contract.
-        unsafe { Owned::from_owned_ptr_or_err(ptr) }
-    }
 }
 
 /// The built-in exception types lucas raises itself.

@@ -7,6 +7,8 @@
 //! is refused before any allocation when it exceeds [`MAX_RESULT_BITS`], but a result that is
 //! exactly 0 for any n (the degenerate parameters below) is returned, whatever n is.
 
+#![forbid(unsafe_code)]
+
 use crate::bigint::Big;
 use crate::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ring, Which};
 
@@ -73,14 +75,30 @@ pub struct TooLarge {
     pub bits: String,
 }
 
+impl TooLarge {
+    /// The message of the OverflowError every n-th-term function raises for it.
+    pub fn message(&self, func: &str) -> String {
+        format!(
+            "{func}() result would have about {} bits, more than the limit of 2**32; \
+             pass mod= to compute it modulo a number",
+            self.bits
+        )
+    }
+}
+
 /// Refuses a result of about |n|·growth_log2 bits if that exceeds [`MAX_RESULT_BITS`].
 fn check_size(n: &Index, growth_log2: f64) -> Result<(), TooLarge> {
-    if growth_log2 <= 1e-9 {
-        return Ok(()); // |roots| <= 1: the terms grow at most polynomially in n
-    }
-    let bits = n.approx() * growth_log2;
+    result_bits(n, growth_log2, 0.0).map(drop)
+}
+
+/// The estimated size in bits of a term that gains `growth_log2` bits per step, |n| steps
+/// from values of `base_bits` bits, or [`TooLarge`] above [`MAX_RESULT_BITS`].
+pub fn result_bits(n: &Index, growth_log2: f64, base_bits: f64) -> Result<f64, TooLarge> {
+    // |roots| <= 1: the terms grow at most polynomially in n.
+    let grown = if growth_log2 <= 1e-9 { 0.0 } else { n.approx() * growth_log2 };
+    let bits = grown + base_bits;
     if bits <= MAX_RESULT_BITS {
-        return Ok(());
+        return Ok(bits);
     }
     let bits = if bits.is_finite() {
         format!("{bits:.3e}")
@@ -99,6 +117,90 @@ fn growth_log2(p: &Big, q: &Big) -> f64 {
     let d = p * p - 4.0 * q;
     let r = if d >= 0.0 { (p.abs() + d.sqrt()) / 2.0 } else { q.sqrt() };
     (s as f64 + r.log2()).max(0.0)
+}
+
+/// log2 |x| (−∞ for 0), good to a few bits for any size.
+fn log2_abs(x: &Big) -> f64 {
+    match x.to_i64() {
+        Some(0) => f64::NEG_INFINITY,
+        Some(v) => (v.unsigned_abs() as f64).log2(),
+        None => x.bit_length() as f64,
+    }
+}
+
+/// Graeffe steps of [`recurrence_growth_log2`]: each squares the roots.
+const GRAEFFE_STEPS: i32 = 20;
+
+/// An estimate (from above, up to `(1 + log2 k) / 2^GRAEFFE_STEPS`) of log2 of the largest
+/// |root| of x^k − c_{k−1}·x^{k−1} − ... − c_0, i.e. how many bits a term of the recurrence
+/// with coefficients `coef` gains per step.
+///
+/// A root bound straight from the coefficients (Cauchy's) can be far off: c = (−1, 2), an
+/// arithmetic progression, has both roots at 1 but bound 1 + √2. Graeffe's root squaring
+/// replaces the roots by their squares, so after s steps the bound on the 2^s-th powers,
+/// taken to the power 2^−s, is within a factor (2k)^(2^−s) of the truth. The polynomial is
+/// rescaled after every step (coefficients stay in a float's range) and the scale is kept
+/// in log2.
+pub fn recurrence_growth_log2(coef: &[Big]) -> f64 {
+    let k = coef.len();
+    let logs: Vec<f64> = coef.iter().map(log2_abs).collect();
+    // Scale the roots by 2^−s0 with s0 = max log2|c_j| / (k − j), so every |a_j| <= 1.
+    let s0 = (0..k).map(|j| logs[j] / (k - j) as f64).fold(f64::NEG_INFINITY, f64::max);
+    if s0 == f64::NEG_INFINITY {
+        return 0.0; // all coefficients zero: the sequence is zero after k terms
+    }
+    // a[j]: coefficient of x^j of the monic polynomial, a[k] = 1 implied.
+    let mut a: Vec<f64> = (0..k)
+        .map(|j| {
+            let sign = if coef[j].is_negative() { 1.0 } else { -1.0 };
+            sign * (logs[j] - (k - j) as f64 * s0).exp2()
+        })
+        .collect();
+    let mut log_scale = s0;
+    for _ in 0..GRAEFFE_STEPS {
+        // q(x²) = (−1)^k p(x)·p(−x): the coefficient of x^{2t} is Σ a_i a_{2t−i} (−1)^i.
+        let coeff = |i: usize, a: &[f64]| if i == k { 1.0 } else { a[i] };
+        let sgn = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
+        let mut q = vec![0.0; k];
+        for (t, slot) in q.iter_mut().enumerate() {
+            let mut s = 0.0;
+            for i in (2 * t).saturating_sub(k)..=(2 * t).min(k) {
+                let term = coeff(i, &a) * coeff(2 * t - i, &a);
+                s += if i % 2 == 0 { term } else { -term };
+            }
+            *slot = sgn * s;
+        }
+        log_scale *= 2.0;
+        let sigma = (0..k)
+            .filter(|&t| q[t] != 0.0)
+            .map(|t| q[t].abs().log2() / (k - t) as f64)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if sigma == f64::NEG_INFINITY {
+            return 0.0;
+        }
+        for (t, v) in q.iter_mut().enumerate() {
+            *v /= ((k - t) as f64 * sigma).exp2();
+        }
+        log_scale += sigma;
+        a = q;
+    }
+    // Now every |root| of the normalised polynomial is at most 2 (Fujiwara's bound).
+    let steps = 2f64.powi(GRAEFFE_STEPS);
+    let estimate = (log_scale + 1.0) / steps;
+    // Growth within the bound's own uncertainty cannot be told from none.
+    let slack = (1.0 + (k as f64).log2()) / steps;
+    if estimate <= slack {
+        0.0
+    } else {
+        estimate
+    }
+}
+
+/// The estimated size in bits of term n of the recurrence (`coef`, `init`), or
+/// [`TooLarge`]: its terms grow like ρ^n, about n·log2 ρ bits on top of the initial values'.
+pub fn recurrence_result_bits(n: &Index, coef: &[Big], init: &[Big]) -> Result<f64, TooLarge> {
+    let init_bits = init.iter().map(log2_abs).fold(0.0, f64::max);
+    result_bits(n, recurrence_growth_log2(coef), init_bits)
 }
 
 /// Which results a Lucas-sequence function returns.
@@ -137,6 +239,12 @@ fn known_zeros(n: &Index, p: &Big, q: &Big) -> (bool, bool) {
 /// The ladders on [`Big`], calling `check` between steps (where Ctrl-C is noticed).
 pub struct BigInts<'a, E> {
     check: &'a mut dyn FnMut() -> Result<(), E>,
+}
+
+impl<'a, E> BigInts<'a, E> {
+    pub fn new(check: &'a mut dyn FnMut() -> Result<(), E>) -> Self {
+        BigInts { check }
+    }
 }
 
 impl<E> Ring for BigInts<'_, E> {

@@ -7,6 +7,8 @@
 //! these sizes; larger n go to [`crate::bigint`]. Every value in this ladder is positive, so
 //! the limbs are plain magnitudes.
 
+#![forbid(unsafe_code)]
+
 use crate::ladder::{bits_below_top, Which};
 
 /// Limbs of the largest value computed here.

@@ -20,18 +20,17 @@
 
 use crate::args;
 use crate::bigint::Big;
-use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::exact_terms::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Refused, Want};
 use crate::fib_small::fib_or_lucas_small;
 use crate::ladder::{fib_or_lucas, lucas_u_pair, lucas_v_from_pair, CheckedI128, Ring, Which};
+use crate::methods::{fastcall, method};
 use crate::modword::{fib_lucas_mod, lucas_uv_mod};
+use crate::objects::new_tuple;
 use crate::pyint::{self, PyInts};
-use crate::refs::{new_tuple, Borrowed, Owned};
+use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
-use std::cmp::Ordering;
-use std::ptr;
 
 /// The largest n whose F_n fits an i64 (F_92 = 7540113804746346429); also covers L_n.
 const SMALL_N: usize = 92;
@@ -82,23 +81,14 @@ fn small_term(which: Which, n: u64) -> Option<Owned> {
 
 /// The argument n as an [`Index`].
 fn index_of(n: Borrowed) -> PyResult<Index> {
-    Ok(match pyint::to_i64(n) {
-        Some(v) => Index::new(vec![v.unsigned_abs()], v < 0),
-        None => Index::new(pyint::abs_to_limbs(n)?, pyint::sign(n) == Ordering::Less),
-    })
+    let (limbs, negative) = pyint::signed_limbs(n)?;
+    Ok(Index::new(limbs, negative))
 }
 
 /// The error for a refused n-th term: OverflowError with the size, or the interrupt.
 fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
     match r {
-        Refused::TooLarge(t) => PyErr::new(
-            ExcType::OverflowError,
-            format!(
-                "{func}() result would have about {} bits, more than the limit of 2**32; \
-                 pass mod= to compute it modulo a number",
-                t.bits
-            ),
-        ),
+        Refused::TooLarge(t) => PyErr::new(ExcType::OverflowError, t.message(func)),
         Refused::Stopped(e) => e,
     }
 }
@@ -106,13 +96,7 @@ fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
 /// U_n and V_n modulo m for n >= 0.
 fn lucas_uv_mod_nonneg(n: &Index, p: &Owned, q: &Owned, m: &Owned) -> PyResult<(Owned, Owned)> {
     if let Some(mw) = pyint::to_u64(m.borrow()) {
-        let word = |x: &Owned| -> PyResult<u64> {
-            if let Some(v) = pyint::to_i64(x.borrow()) {
-                return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
-            }
-            let r = pyint::rem(x.borrow(), m.borrow())?;
-            Ok(pyint::to_u64(r.borrow()).expect("reduced below m < 2**64"))
-        };
+        let word = |x: &Owned| pyint::rem_word(x.borrow(), m.borrow(), mw);
         let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
         return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
     }
@@ -188,8 +172,7 @@ fn lucas_uv_call(func: &str, want: Want, args: [Borrowed; 3], m: Option<Borrowed
 /// The shared body of fibonacci and lucas.
 fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) -> PyResult<Owned> {
     // The common call, an exact int n >= 0 without mod: the cached term, nothing else.
-    // SAFETY: reads the type of a live object.
-    if m.is_none() && unsafe { ffi::PyLong_CheckExact(n.as_ptr()) } != 0 {
+    if m.is_none() && n.is_exact_int() {
         if let Some(term) = pyint::to_i64(n).and_then(|v| small_term(which, u64::try_from(v).ok()?)) {
             return Ok(term);
         }
@@ -233,29 +216,6 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
         Ok(value)
     }
 }
-
-// ANCHOR: fastcall
-/// The common part of every entry point: bind the vectorcall arguments to `names` (plus the
-/// keyword-only `mod`), run `body`, and turn its result into what CPython expects (a new
-/// reference, or NULL with an exception set), all inside the panic guard.
-///
-/// # Safety
-/// The arguments are those CPython passes to a `METH_FASTCALL | METH_KEYWORDS` function.
-unsafe fn fastcall<const P: usize>(
-    func: &str,
-    names: [&str; P],
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-    body: impl FnOnce([Borrowed; P], Option<Borrowed>) -> PyResult<Owned>,
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies (caller).
-        let (args, m) = unsafe { args::bind_fastcall(func, names, args, nargsf as usize, kwnames) }?;
-        body(args, m).map(Owned::into_ptr)
-    })
-}
-// ANCHOR_END: fastcall
 
 // ANCHOR: fibonacci_entry
 unsafe extern "C" fn fibonacci(
@@ -333,25 +293,10 @@ unsafe extern "C" fn reconstruct(
             args,
             nargsf,
             kwnames,
-            crate::lucas_iter::reconstruct,
+            crate::lucas_iter::new_from_reduce_args,
         )
     }
 }
-
-// ANCHOR: method_entry
-const fn method(
-    name: &'static std::ffi::CStr,
-    f: ffi::PyCFunctionFastWithKeywords,
-    doc: &'static std::ffi::CStr,
-) -> ffi::PyMethodDef {
-    ffi::PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: f },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: doc.as_ptr(),
-    }
-}
-// ANCHOR_END: method_entry
 
 /// The module's method table (`m_methods`), ended by a zeroed sentinel as in C.
 pub static MODULE_METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([

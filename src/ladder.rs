@@ -2,8 +2,8 @@
 //!
 //! Both ladders walk the bits of n from the most significant one down, like binary
 //! exponentiation, and are generic over a [`Ring`], so one implementation serves machine
-//! words (checked `i64`), residues modulo a word ([`crate::modword`]) and Python ints (with or
-//! without a modulus, in `functions.rs`).
+//! words (checked `i64`), residues modulo a word ([`crate::modword`]), big integers
+//! ([`crate::exact_terms`]) and Python ints modulo 2**64 or more ([`crate::pyint::PyInts`]).
 //!
 //! * [`lucas_u_pair`]: (U_n, U_{n-1}) for any P, Q using only +, -, × (no division), so it
 //!   is valid modulo any m, even ones. From U_k and U_{k-1}:
@@ -20,6 +20,8 @@
 //!
 //! The last two halve, which is exact division for integers and multiplication by 2⁻¹ modulo
 //! an odd m: they need a [`Halve`] ring. Modulo an even m only [`lucas_u_pair`] applies.
+
+#![forbid(unsafe_code)]
 
 // ANCHOR: ring_trait
 /// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for

@@ -11,6 +11,7 @@
 //! | `lucas_iter.rs` | the `LucasIter` type: a static `PyTypeObject` and its slots |
 //! | `iter_engine.rs` | `LucasIter`'s state: word or Python-int window, one step, promotion |
 //! | `functions.rs` | the module's functions (`METH_FASTCALL`): parsing and conversion |
+//! | `methods.rs` | a module function's `PyMethodDef` entry and its entry point's common body |
 //! | `args.rs` | parsing and converting arguments by hand |
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `refs.rs` | RAII owners of new and borrowed references |
@@ -31,6 +32,7 @@
 //! | `prime_tests.rs` | the probable-prime tests as module functions (their own method table) |
 //! | `linrec.rs` | jump-ahead: x^n modulo the characteristic polynomial, any order (no FFI) |
 //! | `ntt.rs` | polynomial products modulo any word by number-theoretic transforms and the CRT (no FFI) |
+//! | `jump_rings.rs` | the big-integer rings jump-ahead runs on: exact, and modulo m >= 2**64 (no FFI) |
 //! | `nth_term.rs` | `nth_term` and the jump behind `LucasIter.advance` (entry point) |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers |
 //! | `selftest.rs` | deliberate faults for the checks' self-tests (`--features selftest` only) |
@@ -48,9 +50,11 @@ mod exact_terms;
 mod fib_small;
 mod functions;
 mod iter_engine;
+mod jump_rings;
 mod ladder;
 mod linrec;
 mod lucas_iter;
+mod methods;
 mod modlimbs;
 mod module;
 mod modword;

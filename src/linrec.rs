@@ -22,7 +22,7 @@
 #![forbid(unsafe_code)]
 
 use crate::ladder::{bits_below_top, lucas_uv_halving, CheckedI64, Halve, Ring};
-use crate::modword::{crt, Montgomery, Wrapping};
+use crate::modword::{crt, infallible, Montgomery, Polled, Wrapping};
 use crate::ntt::{self, Fold, Ntt, ToMontgomery, ToWrapping};
 use std::convert::Infallible;
 
@@ -138,54 +138,6 @@ impl Dot for Wrapping {
     }
 }
 
-/// A word ring whose long computations stop when `poll` says so (every 64 bits of n),
-/// which is where the caller checks for Ctrl-C; this file stays free of FFI.
-pub struct Polled<'p, R, E> {
-    pub ring: R,
-    bits: u32,
-    poll: &'p mut dyn FnMut() -> Result<(), E>,
-}
-
-impl<'p, R, E> Polled<'p, R, E> {
-    pub fn new(ring: R, poll: &'p mut dyn FnMut() -> Result<(), E>) -> Self {
-        Polled { ring, bits: 0, poll }
-    }
-}
-
-fn infallible<T>(r: Result<T, Infallible>) -> T {
-    match r {
-        Ok(v) => v,
-        Err(never) => match never {},
-    }
-}
-
-impl<R: Dot<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
-    type E = u64;
-    type Err = E;
-    #[inline]
-    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
-        Ok(infallible(self.ring.mul(a, b)))
-    }
-    #[inline]
-    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
-        Ok(infallible(self.ring.add(a, b)))
-    }
-    #[inline]
-    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
-        Ok(infallible(self.ring.sub(a, b)))
-    }
-    fn small(&mut self, v: i64) -> Result<u64, E> {
-        Ok(infallible(self.ring.small(v)))
-    }
-    fn bit_done(&mut self) -> Result<(), E> {
-        self.bits = self.bits.wrapping_add(1);
-        if self.bits.is_multiple_of(64) {
-            (self.poll)()?;
-        }
-        Ok(())
-    }
-}
-
 impl<E> Dot for Polled<'_, Wrapping, E> {
     const FAST_MIN: usize = WORD_FAST_MIN;
     #[inline]
@@ -201,12 +153,8 @@ impl<E> Dot for Polled<'_, Wrapping, E> {
     }
 }
 
-impl<E> Halve for Polled<'_, MontWord, E> {
-    #[inline]
-    fn half(&mut self, a: &u64) -> Result<u64, E> {
-        Ok(infallible(self.ring.half(a)))
-    }
-}
+/// How many bits of n a word jump runs between two polls (each bit costs O(k²) products).
+const JUMP_POLL_BITS: u32 = 64;
 
 /// [`Dot::FAST_MIN`] for word rings: their lazily reduced schoolbook dot products are so
 /// cheap that Karatsuba's extra additions and allocations only pay off for large k (and
@@ -686,7 +634,7 @@ pub fn jump_mod<E>(
         let mont = MontWord::new(odd);
         let enter = |v: &[u64]| v.iter().map(|&x| mont.enter(x)).collect::<Vec<u64>>();
         let (ce, ie) = (enter(c), enter(init));
-        let mut r = Polled::new(mont, &mut *poll);
+        let mut r = Polled::new(mont, JUMP_POLL_BITS, &mut *poll);
         let out = jump(&mut r, &ce, &ie, n, want)?;
         out.iter().map(|&x| r.ring.leave(x)).collect()
     } else {
@@ -695,7 +643,7 @@ pub fn jump_mod<E>(
     if s == 0 {
         return Ok(odd_part);
     }
-    let two_part = jump(&mut Polled::new(Wrapping, poll), c, init, n, want)?;
+    let two_part = jump(&mut Polled::new(Wrapping, JUMP_POLL_BITS, poll), c, init, n, want)?;
     Ok(odd_part.iter().zip(&two_part).map(|(&a, &b)| crt(a, odd, b, s)).collect())
 }
 

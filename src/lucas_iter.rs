@@ -343,10 +343,6 @@ unsafe extern "C" fn lucas_iter_reduce(
 }
 // ANCHOR_END: reduce
 
-/// Transitional, removed at merge: functions.rs (another branch's file) calls the old name.
-#[doc(hidden)]
-pub(crate) use new_from_reduce_args as reconstruct;
-
 /// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
 /// module's functions): the other half of `__reduce__`.
 pub(crate) fn new_from_reduce_args(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {

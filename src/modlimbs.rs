@@ -11,6 +11,8 @@
 //! Numbers are little-endian `u64` limbs (limb i weighs 2^(64·i)); the plain operations on
 //! such slices that the tests need sit at the end of this file.
 
+#![forbid(unsafe_code)]
+
 use std::cmp::Ordering;
 
 /// Z/nZ for an odd n of `k >= 1` limbs (top limb non-zero), elements in Montgomery form,
@@ -303,42 +305,34 @@ mod tests {
         }
     }
 
+    /// 3^(n−1) mod n with the ring's products, left-to-right binary powering.
+    fn fermat_three(n: &[u64]) -> Vec<u64> {
+        let mut r = MontLimbs::new(n);
+        let mut e = n.to_vec();
+        e[0] -= 1;
+        let base = r.enter(&[3]);
+        let mut acc = r.one().to_vec();
+        let mut t = vec![0u64; n.len()];
+        for i in (0..bit_length(&e)).rev() {
+            r.mul(&mut t, &acc, &acc);
+            if (e[(i / 64) as usize] >> (i % 64)) & 1 == 1 {
+                r.mul(&mut acc, &t, &base);
+            } else {
+                acc.copy_from_slice(&t);
+            }
+        }
+        trimmed(&r.leave(&acc)).to_vec()
+    }
+
     #[test]
     fn many_limbs_against_fermat() {
-        // 2^521 − 1 is prime: a^(n−1) ≡ 1 for a = 3, computed with the ring's products.
+        // 2^521 − 1 is prime: a^(n−1) ≡ 1 for a = 3 ...
         let mut n = vec![u64::MAX; 9];
         n[8] = (1 << 9) - 1;
-        let mut r = MontLimbs::new(&n);
-        let mut e = n.clone();
-        e[0] -= 1;
-        let base = r.enter(&[3]);
-        let mut acc = r.one().to_vec();
-        let mut t = vec![0u64; 9];
-        for i in (0..bit_length(&e)).rev() {
-            r.mul(&mut t, &acc, &acc);
-            if (e[(i / 64) as usize] >> (i % 64)) & 1 == 1 {
-                r.mul(&mut acc, &t, &base);
-            } else {
-                acc.copy_from_slice(&t);
-            }
-        }
-        assert_eq!(trimmed(&r.leave(&acc)), &[1]);
+        assert_eq!(fermat_three(&n), [1]);
         // ... and 2^523 − 1 is not: 3^(n−1) is not 1.
         n[8] = (1 << 11) - 1;
-        let mut r = MontLimbs::new(&n);
-        let mut e = n.clone();
-        e[0] -= 1;
-        let base = r.enter(&[3]);
-        let mut acc = r.one().to_vec();
-        for i in (0..bit_length(&e)).rev() {
-            r.mul(&mut t, &acc, &acc);
-            if (e[(i / 64) as usize] >> (i % 64)) & 1 == 1 {
-                r.mul(&mut acc, &t, &base);
-            } else {
-                acc.copy_from_slice(&t);
-            }
-        }
-        assert_ne!(trimmed(&r.leave(&acc)), &[1]);
+        assert_ne!(fermat_three(&n), [1]);
     }
 
     #[test]

@@ -122,13 +122,21 @@ impl Ring for Wrapping {
     }
 }
 
-/// A word ring whose ladder stops when asked: `bit_done` calls `poll` every 4096 bits, so a
-/// huge n stays interruptible. The caller's
-/// `poll` is where Python's `PyErr_CheckSignals` goes; this file stays free of FFI.
-struct Polled<'p, R, E> {
-    ring: R,
+/// A word ring whose ladder stops when asked: `bit_done` calls `poll` every `every` bits, so a
+/// huge n stays interruptible. The caller's `poll` is where Python's `PyErr_CheckSignals`
+/// goes; the arithmetic files stay free of FFI. The jump-ahead (`linrec.rs`) uses it too, with
+/// a shorter period, since each of its bits costs O(k²) products rather than a few.
+pub struct Polled<'p, R, E> {
+    pub ring: R,
+    every: u32,
     bits: u32,
     poll: &'p mut dyn FnMut() -> Result<(), E>,
+}
+
+impl<'p, R, E> Polled<'p, R, E> {
+    pub fn new(ring: R, every: u32, poll: &'p mut dyn FnMut() -> Result<(), E>) -> Self {
+        Polled { ring, every, bits: 0, poll }
+    }
 }
 
 impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
@@ -152,7 +160,7 @@ impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     #[inline]
     fn bit_done(&mut self) -> Result<(), E> {
         self.bits = self.bits.wrapping_add(1);
-        if self.bits.is_multiple_of(4096) {
+        if self.bits.is_multiple_of(self.every) {
             (self.poll)()?;
         }
         Ok(())
@@ -167,16 +175,19 @@ impl<R: Halve<E = u64, Err = Infallible>, E> Halve for Polled<'_, R, E> {
 }
 
 /// Unwraps a ladder that cannot fail.
-fn infallible<T>(r: Result<T, Infallible>) -> T {
+pub fn infallible<T>(r: Result<T, Infallible>) -> T {
     match r {
         Ok(v) => v,
         Err(never) => match never {},
     }
 }
 
+/// How many bits of n the word ladders run between two polls: a bit costs a few products.
+const LADDER_POLL_BITS: u32 = 4096;
+
 /// (U_n, V_n) mod 2^64 with the division-free ladder (halving is impossible modulo 2^s).
 fn uv_wrapping<E>(p: u64, q: u64, n: &[u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<(u64, u64), E> {
-    let r = &mut Polled { ring: Wrapping, bits: 0, poll };
+    let r = &mut Polled::new(Wrapping, LADDER_POLL_BITS, poll);
     let (u, u_prev) = lucas_u_pair(r, &p, &q, n)?;
     Ok((u, lucas_v_from_pair(r, &p, &q, &u, &u_prev)?))
 }
@@ -205,7 +216,7 @@ pub fn lucas_uv_mod<E>(
     let (u_odd, v_odd) = if odd > 1 {
         let mont = Montgomery::new(odd);
         let (pm, qm) = (mont.enter(p), mont.enter(q));
-        let r = &mut Polled { ring: mont, bits: 0, poll: &mut *poll };
+        let r = &mut Polled::new(mont, LADDER_POLL_BITS, &mut *poll);
         let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
         (r.ring.leave(u), r.ring.leave(v))
     } else {
@@ -227,7 +238,7 @@ pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() 
     }
     let (odd, s) = split(m);
     let x_odd = if odd > 1 {
-        let r = &mut Polled { ring: Montgomery::new(odd), bits: 0, poll: &mut *poll };
+        let r = &mut Polled::new(Montgomery::new(odd), LADDER_POLL_BITS, &mut *poll);
         let x = fib_or_lucas(r, n, which)?;
         r.ring.leave(x)
     } else {

@@ -20,6 +20,8 @@
 //! The arithmetic modulo n runs on one machine word for n < 2**64 ([`crate::modword`]) and
 //! on [`crate::modlimbs`] above; both are [`Residues`], and every test is written once.
 
+#![forbid(unsafe_code)]
+
 use crate::modlimbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed, MontLimbs};
 use crate::modword::{inverse_mod_2_64, Montgomery};
 use std::cmp::Ordering;

@@ -10,15 +10,14 @@
 //! The table [`PRIME_TEST_METHODS`] is added to the module with `PyModule_AddFunctions`.
 
 use crate::args;
-use crate::boundary::guard;
 use crate::cstatic::StaticCell;
 use crate::error::{check_signals, type_error, value_error, PyErr, PyResult};
+use crate::methods::{fastcall, method};
 use crate::primality::{self, Divides, Lucas, Stop};
 use crate::pyint;
-use crate::refs::{Borrowed, Owned};
+use crate::refs::{boolean, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
-use std::ptr;
 
 // ANCHOR: candidate
 /// The n of a test after the cases every test answers alike (n < 2: False, 2: True,
@@ -77,37 +76,35 @@ fn is_zero(x: &Owned) -> bool {
     pyint::sign(x.borrow()) == Ordering::Equal
 }
 
-/// Binds exactly the positional arguments `names` (no keywords) and converts each to an
-/// exact int, naming it in any TypeError.
+/// The entry points' common body: binds exactly the positional arguments `names` (no
+/// keywords), converts each to an exact int (naming it in any TypeError), runs the test and
+/// returns its answer as True or False.
 ///
 /// # Safety
-/// As for [`args::bind_fastcall`]: the PEP 590 arguments CPython passed to the entry point.
-unsafe fn bind<const P: usize>(
+/// As for [`fastcall`]: the PEP 590 arguments CPython passed to the entry point.
+unsafe fn test_call<const P: usize>(
     func: &str,
     names: [&str; P],
-    args: *const *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject, // borrowed array
     nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> PyResult<[Owned; P]> {
+    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
+    test: impl FnOnce([Owned; P]) -> PyResult<bool>,
+) -> *mut ffi::PyObject /* new reference */ {
     // SAFETY: forwarded from the caller's contract.
-    let (objs, modulus): ([Borrowed; P], _) =
-        unsafe { args::bind_fastcall(func, names, args, nargsf as usize, kwnames) }?;
-    if modulus.is_some() {
-        // The shared binder knows the other functions' `mod`; these tests take no keyword.
-        return type_error(format!("{func}() got an unexpected keyword argument 'mod'"));
+    unsafe {
+        fastcall(func, names, args, nargsf, kwnames, |objs, modulus| {
+            if modulus.is_some() {
+                // The shared binder knows the other functions' `mod`; these tests take no keyword.
+                return type_error(format!("{func}() got an unexpected keyword argument 'mod'"));
+            }
+            let mut ints = Vec::with_capacity(P);
+            for (name, obj) in names.iter().zip(objs) {
+                ints.push(args::integer(func, name, obj)?);
+            }
+            let ints = ints.try_into().unwrap_or_else(|_| unreachable!("P values converted"));
+            Ok(boolean(test(ints)?))
+        })
     }
-    let mut ints = Vec::with_capacity(P);
-    for (name, obj) in names.iter().zip(objs) {
-        ints.push(args::integer(func, name, obj)?);
-    }
-    Ok(ints.try_into().unwrap_or_else(|_| unreachable!("P values converted")))
-}
-
-/// A test's answer as a new reference to True or False.
-fn answer(b: PyResult<bool>) -> PyResult<*mut ffi::PyObject> {
-    let b = b?;
-    // SAFETY: PyBool_FromLong returns a new reference to one of the two singletons.
-    Ok(unsafe { ffi::PyBool_FromLong(std::os::raw::c_long::from(b)) })
 }
 
 /// The error for a test the definition leaves undefined (n divides a parameter).
@@ -188,11 +185,8 @@ unsafe extern "C" fn is_strong_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n, a] = unsafe { bind("is_strong_prp", ["n", "a"], args, nargsf, kwnames) }?;
-        answer(strong_prp(n, a))
-    })
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { test_call("is_strong_prp", ["n", "a"], args, nargsf, kwnames, |[n, a]| strong_prp(n, a)) }
 }
 // ANCHOR_END: is_strong_prp_entry
 
@@ -202,12 +196,9 @@ unsafe extern "C" fn is_lucas_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        const F: &str = "is_lucas_prp";
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n, p, q] = unsafe { bind(F, ["n", "p", "q"], args, nargsf, kwnames) }?;
-        answer(lucas_family(F, Lucas::Plain, n, p, q))
-    })
+    const F: &str = "is_lucas_prp";
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { test_call(F, ["n", "p", "q"], args, nargsf, kwnames, |[n, p, q]| lucas_family(F, Lucas::Plain, n, p, q)) }
 }
 
 unsafe extern "C" fn is_strong_lucas_prp(
@@ -216,12 +207,9 @@ unsafe extern "C" fn is_strong_lucas_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        const F: &str = "is_strong_lucas_prp";
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n, p, q] = unsafe { bind(F, ["n", "p", "q"], args, nargsf, kwnames) }?;
-        answer(lucas_family(F, Lucas::Strong, n, p, q))
-    })
+    const F: &str = "is_strong_lucas_prp";
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { test_call(F, ["n", "p", "q"], args, nargsf, kwnames, |[n, p, q]| lucas_family(F, Lucas::Strong, n, p, q)) }
 }
 
 unsafe extern "C" fn is_extra_strong_lucas_prp(
@@ -230,13 +218,14 @@ unsafe extern "C" fn is_extra_strong_lucas_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        const F: &str = "is_extra_strong_lucas_prp";
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n, p] = unsafe { bind(F, ["n", "p"], args, nargsf, kwnames) }?;
-        let one = pyint::from_i64(1)?;
-        answer(lucas_family(F, Lucas::ExtraStrong, n, p, one))
-    })
+    const F: &str = "is_extra_strong_lucas_prp";
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        test_call(F, ["n", "p"], args, nargsf, kwnames, |[n, p]| {
+            let one = pyint::from_i64(1)?;
+            lucas_family(F, Lucas::ExtraStrong, n, p, one)
+        })
+    }
 }
 
 unsafe extern "C" fn is_selfridge_prp(
@@ -245,11 +234,10 @@ unsafe extern "C" fn is_selfridge_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n] = unsafe { bind("is_selfridge_prp", ["n"], args, nargsf, kwnames) }?;
-        answer(selfridge_family(Lucas::Plain, false, n))
-    })
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        test_call("is_selfridge_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Plain, false, n))
+    }
 }
 
 unsafe extern "C" fn is_strong_selfridge_prp(
@@ -258,11 +246,12 @@ unsafe extern "C" fn is_strong_selfridge_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n] = unsafe { bind("is_strong_selfridge_prp", ["n"], args, nargsf, kwnames) }?;
-        answer(selfridge_family(Lucas::Strong, false, n))
-    })
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        test_call("is_strong_selfridge_prp", ["n"], args, nargsf, kwnames, |[n]| {
+            selfridge_family(Lucas::Strong, false, n)
+        })
+    }
 }
 
 unsafe extern "C" fn is_bpsw_prp(
@@ -271,11 +260,8 @@ unsafe extern "C" fn is_bpsw_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n] = unsafe { bind("is_bpsw_prp", ["n"], args, nargsf, kwnames) }?;
-        answer(selfridge_family(Lucas::Plain, true, n))
-    })
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe { test_call("is_bpsw_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Plain, true, n)) }
 }
 
 unsafe extern "C" fn is_strong_bpsw_prp(
@@ -284,23 +270,9 @@ unsafe extern "C" fn is_strong_bpsw_prp(
     nargsf: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let [n] = unsafe { bind("is_strong_bpsw_prp", ["n"], args, nargsf, kwnames) }?;
-        answer(selfridge_family(Lucas::Strong, true, n))
-    })
-}
-
-const fn method(
-    name: &'static std::ffi::CStr,
-    f: ffi::PyCFunctionFastWithKeywords,
-    doc: &'static std::ffi::CStr,
-) -> ffi::PyMethodDef {
-    ffi::PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: f },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: doc.as_ptr(),
+    // SAFETY: CPython calls this with vectorcall arguments.
+    unsafe {
+        test_call("is_strong_bpsw_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Strong, true, n))
     }
 }
 

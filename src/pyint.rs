@@ -10,7 +10,8 @@
 use crate::bigint::Big;
 use crate::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::ladder::{Halve, Ring};
-use crate::refs::{call_method, interned, Borrowed, Owned};
+use crate::objects::{call_method, interned, str_to_string};
+use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 use std::os::raw::c_int;
@@ -20,8 +21,8 @@ macro_rules! new_ref {
     ($call:expr) => {
         // SAFETY: every use passes live objects (borrowed for the call) and holds the GIL;
         // the call returns a new reference or NULL with the error indicator set, which is
-        // exactly `from_owned_ptr`'s contract.
-        unsafe { Owned::from_owned_ptr($call) }
+        // exactly `from_owned_ptr_or_err`'s contract.
+        unsafe { Owned::from_owned_ptr_or_err($call) }
     };
 }
 
@@ -74,17 +75,10 @@ pub fn rshift(a: Borrowed, b: Borrowed) -> PyResult<Owned> {
 /// An exception raised by the object's `__index__` propagates unchanged.
 pub fn index(obj: Borrowed) -> PyResult<Owned> {
     let v = new_ref!(ffi::PyNumber_Index(obj.as_ptr()))?;
-    // SAFETY: `v` is a live object; the check only reads its type.
-    debug_assert!(unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0);
+    debug_assert!(v.borrow().is_exact_int());
     Ok(v)
 }
 // ANCHOR_END: index
-
-/// Does `obj` support `__index__` (is it an integer in the sense of `operator.index`)?
-pub fn is_integer(obj: Borrowed) -> bool {
-    // SAFETY: reads the type's nb_index slot of a live object.
-    unsafe { ffi::PyIndex_Check(obj.as_ptr()) != 0 }
-}
 
 // ANCHOR: to_i64
 /// The value as an i64, or None when it does not fit. Never sets an exception for an exact
@@ -122,8 +116,7 @@ pub fn to_u64(a: Borrowed) -> Option<u64> {
         _ => {
             // SAFETY: `a` is an exact int; failure only means "too big" (OverflowError).
             let v = unsafe { ffi::PyLong_AsUnsignedLongLong(a.as_ptr()) };
-            // SAFETY: reading the indicator needs only the GIL.
-            if v == u64::MAX && !unsafe { ffi::PyErr_Occurred() }.is_null() {
+            if v == u64::MAX && crate::error::occurred() {
                 drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit")
                 return None;
             }
@@ -156,6 +149,23 @@ pub fn abs_to_limbs(a: Borrowed) -> PyResult<Vec<u64>> {
     // long as `bytes`, which outlives the slice.
     let raw = unsafe { std::slice::from_raw_parts(ffi::PyBytes_AsString(bytes.as_ptr()).cast::<u8>(), nlimbs * 8) };
     Ok(raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+}
+
+/// |a| as little-endian limbs, and whether a is negative: an index n for the ladders.
+pub fn signed_limbs(a: Borrowed) -> PyResult<(Vec<u64>, bool)> {
+    Ok(match to_i64(a) {
+        Some(v) => (vec![v.unsigned_abs()], v < 0),
+        None => (abs_to_limbs(a)?, sign(a) == Ordering::Less),
+    })
+}
+
+/// `a % m` as a word, for a modulus `m` below 2**64 given both as an int and as `mw`.
+pub fn rem_word(a: Borrowed, m: Borrowed, mw: u64) -> PyResult<u64> {
+    if let Some(v) = to_i64(a) {
+        return Ok(i128::from(v).rem_euclid(i128::from(mw)) as u64);
+    }
+    let r = rem(a, m)?;
+    Ok(to_u64(r.borrow()).expect("reduced below m < 2**64"))
 }
 
 /// `pow(base, exp, m)` (exp may be negative: the inverse of base modulo m, to a power; a
@@ -290,16 +300,7 @@ pub fn literal(a: Borrowed) -> PyResult<String> {
 /// `str(obj)` as a Rust string.
 pub fn str_of(obj: Borrowed) -> PyResult<String> {
     let s = new_ref!(ffi::PyObject_Str(obj.as_ptr()))?;
-    let mut len: ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a live str; the returned UTF-8 buffer lives as long as `s`, and we copy
-    // it before `s` is dropped.
-    let data = unsafe { ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
-    if data.is_null() {
-        return Err(PyErr::fetch());
-    }
-    // SAFETY: `data` points at `len` initialised bytes of valid UTF-8 owned by `s`.
-    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) };
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    str_to_string(s.borrow())
 }
 
 #[cfg(test)]
@@ -319,8 +320,7 @@ mod tests {
             assert_eq!(to_u64(big.borrow()), Some(u64::MAX));
             let bigger = add(big.borrow(), from_i64(1).unwrap().borrow()).unwrap();
             assert_eq!(to_u64(bigger.borrow()), None);
-            // SAFETY: reading the error indicator needs only the GIL.
-            assert!(unsafe { ffi::PyErr_Occurred() }.is_null(), "to_u64 leaves no exception");
+            assert!(!crate::error::occurred(), "to_u64 leaves no exception");
             assert_eq!(bit_length(bigger.borrow()).unwrap(), 65);
             assert_eq!(sign(neg(bigger.borrow()).unwrap().borrow()), Ordering::Less);
         });

@@ -27,11 +27,6 @@ use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
-/// Transitional, removed at merge: functions.rs and pyint.rs (another branch's files) still
-/// import these from here; their home is now objects.rs, above error.rs.
-#[doc(hidden)]
-pub(crate) use crate::objects::{call_method, interned, new_tuple};
-
 // ANCHOR: owned
 /// A strong reference: one count that this value owns and gives back on drop.
 #[repr(transparent)]
@@ -173,6 +168,13 @@ impl<'a> Borrowed<'a> {
     pub fn is_exact_int(self) -> bool {
         // SAFETY: the check reads the type of a live object.
         unsafe { ffi::PyLong_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyIndex_Check`: does the type have `__index__` (an integer for `operator.index`)?
+    #[inline]
+    pub fn has_index(self) -> bool {
+        // SAFETY: the check reads the type's `nb_index` slot of a live object.
+        unsafe { ffi::PyIndex_Check(self.as_ptr()) != 0 }
     }
 
     /// `PyList_CheckExact`: a `list`, not a subclass.
@@ -320,6 +322,12 @@ pub fn none() -> Owned {
     // SAFETY: None is immortal in practice and always alive; taking a reference to it is
     // what `Py_RETURN_NONE` does.
     unsafe { Owned::from_borrowed_ptr(ffi::Py_None()) }
+}
+
+/// A new reference to `True` or `False` (`PyBool_FromLong`, which cannot fail).
+pub fn boolean(b: bool) -> Owned {
+    // SAFETY: PyBool_FromLong returns a new, non-NULL reference to one of the two bools.
+    Owned(unsafe { NonNull::new_unchecked(ffi::PyBool_FromLong(std::os::raw::c_long::from(b))) })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ import copy
 import math
 import pickle
 import signal
+import os
 import time
 from itertools import islice
 
@@ -298,14 +299,40 @@ def test_nth_term_argument_errors():
 
 
 def test_huge_n_without_mod_is_refused_at_once():
+    # The n-th-term functions' limit and message: the estimated size, and mod= suggested.
     start = time.monotonic()
-    with pytest.raises(OverflowError, match=r"nth_term\(\) result would be too large .*e\d+ bits"):
+    too_large = r"nth_term\(\) result would have about {} bits, more than the limit of 2\*\*32; pass mod="
+    with pytest.raises(OverflowError, match=too_large.format(r"6\.9\d*e39")):
         nth_term([1, 1], [0, 1], 10**40)
-    with pytest.raises(OverflowError, match=r"about 6\.9\d*e14 bits, more than fits in memory"):
+    with pytest.raises(OverflowError, match=too_large.format(r"6\.9\d*e14")):
         nth_term([1, 1], [0, 1], 10**15)
-    with pytest.raises(OverflowError, match="bits"):
-        nth_term([1] * 30, [1] * 30, 2**200)
+    with pytest.raises(OverflowError, match=too_large.format(r"2\*\*\d+")):
+        nth_term([1] * 30, [1] * 30, 2**2000)
+    with pytest.raises(OverflowError, match="advance\\(\\) result would have about"):
+        LucasIter([1, 1], [0, 1]).advance(10**15)
     assert time.monotonic() - start < 60  # a guard against hanging, not a timing
+    # Just under the limit (Fibonacci: 0.694 bits per step) is computed, not refused.
+    assert nth_term([1, 1], [0, 1], 2000) == nth_term([1, 1], [0, 1], 2000, mod=2**2000)
+
+
+def _read_syscalls():
+    with open("/proc/self/io") as f:
+        return int(next(line for line in f if line.startswith("syscr:")).split()[1])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/io"), reason="needs Linux's /proc/self/io")
+def test_exact_jumps_make_no_system_calls():
+    """The size guard is a fixed limit, not a probe of the system per call: a thousand
+    exact jumps, and ones refused as too large, read nothing."""
+    nth_term([1, 1, 1], [0, 0, 1], 300)
+    before = _read_syscalls()
+    for _ in range(1000):
+        nth_term([1, 1, 1], [0, 0, 1], 300)
+        nth_term([1, 1], [2, 1], -200)
+    with pytest.raises(OverflowError):
+        nth_term([1, 1], [0, 1], 10**30)
+    reads = _read_syscalls() - before
+    assert reads < 50, f"{reads} read() calls for 2001 calls"
 
 
 def test_signatures():
