@@ -76,6 +76,7 @@ fn is_zero(x: &Owned) -> bool {
     pyint::sign(x.borrow()) == Ordering::Equal
 }
 
+// ANCHOR: test_call
 /// The entry points' common body: binds exactly the positional arguments `names` (no
 /// keywords), converts each to an exact int (naming it in any TypeError), runs the test and
 /// returns its answer as True or False.
@@ -106,6 +107,7 @@ unsafe fn test_call<const P: usize>(
         })
     }
 }
+// ANCHOR_END: test_call
 
 /// The error for a test the definition leaves undefined (n divides a parameter).
 fn undefined(func: &str, what: Divides) -> PyErr {
