@@ -12,7 +12,7 @@ LucasIter.__new__(cls, ...), lucas._reconstruct(...), fibonacci, lucas, lucas_u,
 lucas_v, lucas_uv, or any of them with the wrong arity / keywords -- and checks:
 
 * valid inputs (small enough to compute in a moment) give exactly the value of a
-  pure-Python model: tests/model.py for LucasIter, the Lucas-sequence ladder below
+  pure-Python model: tests/support/model.py for LucasIter, the Lucas-sequence ladder below
   (self-checked at start-up against the literal recurrence) for the functions;
 * invalid inputs raise one of the exceptions that the API allows *for that input*:
   TypeError / ValueError for the defect itself, FuzzError when user code
@@ -60,7 +60,7 @@ from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import lucas  # noqa: E402
-from model import ModelLucasIter  # noqa: E402
+from support.model import ModelLucasIter  # noqa: E402
 
 # An __index__ returning an int subclass is deprecated (DeprecationWarning) but valid.
 warnings.simplefilter("ignore", DeprecationWarning)

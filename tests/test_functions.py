@@ -3,7 +3,7 @@
     fibonacci(n, /, *, mod=None)        lucas(n, /, *, mod=None)
     lucas_u(n, p, q, /, *, mod=None)    lucas_v(...)    lucas_uv(...) -> (U_n, V_n)
 
-Expected values come from (a) the two pure-Python models in ``fn_model.py`` (an
+Expected values come from (a) the two pure-Python models in ``support/fn_model.py`` (an
 iterative one and an independent matrix-power one), (b) closed forms and
 identities, or (c) literals derived by hand.  Nothing is copied from the
 implementation's own output.
@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lucas
-from fn_model import (
+from support.intlike import Boom, Idx, RaisingIndex
+from support.intlike import LyingInt as Liar
+from support.fn_model import (
     matrix_fibonacci,
     matrix_lucas,
     matrix_uv,
@@ -644,59 +646,6 @@ def test_the_briefs_literal_error_cases():
 # ---------------------------------------------------------------------------
 
 
-class Idx:
-    """Not an int, but usable as one through __index__."""
-
-    def __init__(self, v):
-        self.v = v
-
-    def __index__(self):
-        return self.v
-
-
-class Boom(Exception):
-    pass
-
-
-class RaisingIdx:
-    def __init__(self):
-        self.err = Boom("from __index__")
-
-    def __index__(self):
-        raise self.err
-
-
-class Liar(int):
-    """An int subclass whose arithmetic and comparisons all lie."""
-
-    def _lie(self, *args):
-        return Liar(12345)
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _lie
-    __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = __pow__ = __rpow__ = _lie
-    __neg__ = __pos__ = __abs__ = __invert__ = _lie
-    __lshift__ = __rshift__ = __and__ = __or__ = __xor__ = _lie
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    def __lt__(self, other):
-        return True
-
-    __le__ = __gt__ = __ge__ = __lt__
-
-    def __bool__(self):
-        return True
-
-    __hash__ = int.__hash__
-
-    def __repr__(self):
-        return "Liar()"
-
-
 def test_bool_is_an_integer():
     assert lucas.fibonacci(True) == 1
     assert lucas.fibonacci(False) == 0
@@ -738,24 +687,24 @@ def test_raising_index_propagates_unchanged():
     for f in ALL_FUNCS:
         positions = [0] if f in FIB_LIKE else [0, 1, 2]
         for pos in positions:
-            bad = RaisingIdx()
+            bad = RaisingIndex(Boom("from __index__"))
             args = [5, 3, -1][: 1 if f in FIB_LIKE else 3]
             args[pos] = bad
             with pytest.raises(Boom) as info:
                 f(*args)
-            assert info.value is bad.err
+            assert info.value is bad.exc
             with pytest.raises(Boom) as info:
                 f(*args, mod=97)
-            assert info.value is bad.err
-        bad = RaisingIdx()
+            assert info.value is bad.exc
+        bad = RaisingIndex(Boom("from __index__"))
         with pytest.raises(Boom) as info:
             call(f, 5, 3, -1, bad)
-        assert info.value is bad.err
+        assert info.value is bad.exc
 
 
 def test_int_subclasses_do_not_take_part_in_arithmetic():
     # Sanity: the liar really lies.
-    assert Liar(3) * Liar(4) == 0 and int(Liar(3) + 1) == 12345
+    assert Liar(3) * Liar(4) == 0 and int.__index__(Liar(3) + 1) == 12345
     n, p, q, m = Liar(60), Liar(3), Liar(-5), Liar(1000003)
     assert lucas.fibonacci(n) == model_fibonacci(60)
     assert lucas.fibonacci(Liar(-61)) == model_fibonacci(-61)

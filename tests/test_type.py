@@ -4,7 +4,7 @@ Covers (see /work/shared/API.md, "class LucasIter" and "Module"): the read-only
 attributes, repr, pickling and copying, ``__sizeof__``, subclassing and garbage
 collection, thread safety, reference counts, docstrings and ``__version__``.
 
-Expected values come from the naive model in ``model.py`` or from first
+Expected values come from the naive model in ``support/model.py`` or from first
 principles (the spec's own examples, Cargo.toml); nothing is copied from the
 implementation's output.
 """
@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 import lucas
 from lucas import LucasIter
-from model import ModelLucasIter, take
+from support.model import ModelLucasIter, take
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROTOCOLS = list(range(pickle.HIGHEST_PROTOCOL + 1))
