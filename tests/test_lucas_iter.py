@@ -1,4 +1,4 @@
-"""Tests of ``lucas.LucasIter`` (see /work/shared/API.md, "class LucasIter").
+"""Tests of ``lucas.LucasIter`` (see docs/api.md, "class LucasIter").
 
 Expected values come from (a) the naive pure-Python model in ``support/model.py``,
 (b) OEIS literals typed in by hand and re-derived by independent loops here,

@@ -7,7 +7,6 @@ polynomial.
 """
 
 import copy
-import math
 import pickle
 import signal
 import os
