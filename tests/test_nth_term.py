@@ -1,8 +1,7 @@
 """nth_term and LucasIter.advance (issue #16) against pure-Python models.
 
-Models: stepping the recurrence one term at a time (tests/support/model.py, and a
-backward step written out here), and powers of the companion matrix for large
-n.  Neither shares code or method with lucas's x^n mod the characteristic
+Models (tests/support/model.py): stepping the recurrence one term at a time,
+forward and backward, and powers of the companion matrix for large n.  Neither shares code or method with lucas's x^n mod the characteristic
 polynomial.
 """
 
