@@ -735,6 +735,12 @@ def jump_values():
     lucas.nth_term((IndexInt(1), MyInt(1)), iter([0, True]), IndexInt(50), mod=IndexInt(97))
     lucas.nth_term(SeqOnly([1, 1]), range(2), 2**70, mod=2**61 - 1)
     lucas.nth_term([2**70, -3], [HUGE % 2**100, 5], 25)
+    # an order at which the word-modulus jump multiplies by number-theoretic transforms
+    big_order = list(range(1, 97))
+    lucas.nth_term(big_order, [1] * 96, 300, mod=2**61 - 1)
+    it = LucasIter(big_order, [1] * 96, mod=2**64)
+    it.advance(300)
+    assert len(it.state) == 96
 
 
 def jump_errors():
