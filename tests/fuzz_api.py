@@ -9,11 +9,12 @@ runs it in a child process, so a segfault is a failed test instead of a dead pyt
 
 Every example throws arbitrary Python values at one entry point -- LucasIter(...),
 LucasIter.__new__(cls, ...), lucas._reconstruct(...), fibonacci, lucas, lucas_u,
-lucas_v, lucas_uv, or any of them with the wrong arity / keywords -- and checks:
+lucas_v, lucas_uv, nth_term, LucasIter.advance (and .state), the is_*_prp tests, or any
+of them with the wrong arity / keywords -- and checks:
 
 * valid inputs (small enough to compute in a moment) give exactly the value of a
-  pure-Python model: tests/model.py for LucasIter, the Lucas-sequence ladder below
-  (self-checked at start-up against the literal recurrence) for the functions;
+  pure-Python model from tests/support/: model.py for LucasIter, nth_term and advance,
+  fn_model.py for the Lucas-sequence functions, prp_model.py for the probable-prime tests;
 * invalid inputs raise one of the exceptions that the API allows *for that input*:
   TypeError / ValueError for the defect itself, FuzzError when user code
   (``__index__``, ``__iter__``, ``__next__``) raised it, OverflowError/MemoryError
@@ -60,7 +61,10 @@ from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import lucas  # noqa: E402
-from model import ModelLucasIter  # noqa: E402
+from support import prp_model  # noqa: E402
+from support.fn_model import uv_any  # noqa: E402
+from support.intlike import Idx, PlainInt, RaisingIndex  # noqa: E402
+from support.model import ModelLucasIter, matrix_term, runs_backwards, term  # noqa: E402
 
 # An __index__ returning an int subclass is deprecated (DeprecationWarning) but valid.
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -79,14 +83,12 @@ class Violation(AssertionError):
     """The implementation broke the oracle."""
 
 
-class PlainInt(int):
-    """An honest int subclass."""
-
-
 class LyingInt(int):
     """An int subclass whose every Python-level operation lies or raises.
 
-    Its true value (what ``operator.index`` returns, as an exact int) is int's own.
+    Its true value (what ``operator.index`` returns, as an exact int) is int's own. Unlike
+    support.intlike.LyingInt, its failures raise FuzzError, the user exception the oracle
+    expects from user code, and it keeps int's ==, so sets and dicts of them stay apart.
     """
 
     def __add__(self, other):
@@ -133,21 +135,6 @@ class LyingInt(int):
         raise FuzzError("__format__ of LyingInt")
 
     __hash__ = int.__hash__
-
-
-class Index:
-    """An object whose __index__ returns ``payload`` (any object) or raises FuzzError."""
-
-    __slots__ = ("payload", "raises")
-
-    def __init__(self, payload=None, raises=False):
-        self.payload = payload
-        self.raises = raises
-
-    def __index__(self):
-        if self.raises:
-            raise FuzzError("__index__ raised")
-        return self.payload
 
 
 class RaisingIterable:
@@ -306,13 +293,13 @@ def build_scalar(spec):
     if kind == "lyingint":
         return LyingInt(spec[1])
     if kind == "index_int":
-        return Index(spec[1])
+        return Idx(spec[1])
     if kind == "index_sub":
-        return Index(PlainInt(spec[1]))
+        return Idx(PlainInt(spec[1]))
     if kind == "index_bool":
-        return Index(spec[1])
+        return Idx(spec[1])
     if kind == "index_lying":
-        return Index(LyingInt(spec[1]))
+        return Idx(LyingInt(spec[1]))
     if kind == "float":
         return spec[1]
     if kind == "str":
@@ -330,8 +317,8 @@ def build_scalar(spec):
     if kind == "index":
         what = spec[1]
         if what == "raise":
-            return Index(raises=True)
-        return Index({"float": 1.0, "str": "1", "none": None, "list": [1]}[what])
+            return RaisingIndex(FuzzError, "__index__ raised")
+        return Idx({"float": 1.0, "str": "1", "none": None, "list": [1]}[what])
     raise AssertionError(spec)
 
 
@@ -530,76 +517,6 @@ def exact_int(v, what):
     check(type(v) is int, f"{what}: {short(v)} is a {type(v).__name__}, not an exact int")
 
 
-# ---------------------------------------------------------------------------
-# Model of the n-th term functions (own code; self-checked at start-up)
-# ---------------------------------------------------------------------------
-
-
-def uv_model(n, p, q, m=None):
-    """(U_n, V_n) of the Lucas sequences U(P, Q), V(P, Q), optionally mod m.
-
-    n >= 0: a binary ladder on the pair (U_k, U_{k+1}), division-free:
-        U_{2k}   = U_k (2 U_{k+1} - P U_k)
-        U_{2k+1} = U_{k+1}^2 - Q U_k^2
-        V_k      = 2 U_{k+1} - P U_k
-    n < 0 (q = +-1 only): U_{-n} = -U_n / Q^n, V_{-n} = V_n / Q^n, with Q^n = +-1.
-    """
-
-    def red(x):
-        return x % m if m is not None else x
-
-    def nonneg(n):
-        a, b = 0, 1  # U_0, U_1
-        for bit in bin(n)[2:]:
-            a, b = red(a * (2 * b - p * a)), red(b * b - q * a * a)  # U_2k, U_2k+1
-            if bit == "1":
-                a, b = b, red(p * b - q * a)
-        return a, b
-
-    if n >= 0:
-        u, u1 = nonneg(n)
-        return red(u), red(2 * u1 - p * u)
-    if m is not None and q not in (1, -1):
-        # With a modulus: Q^n is Q's inverse to the power -n (ValueError if Q has none).
-        u, u1 = nonneg(-n)
-        q_inv = pow(q, n, m)
-        return red(-u * q_inv), red((2 * u1 - p * u) * q_inv)
-    if q not in (1, -1):
-        raise ValueError("negative n needs q = +-1")
-    u, u1 = nonneg(-n)
-    v = 2 * u1 - p * u
-    sign = q ** (-n)
-    return red(-u * sign), red(v * sign)
-
-
-def _self_check_model():
-    """The ladder against the recurrence written out literally."""
-    for p in range(-4, 5):
-        for q in range(-4, 5):
-            u, v = [0, 1], [2, p]
-            for _ in range(40):
-                u.append(p * u[-1] - q * u[-2])
-                v.append(p * v[-1] - q * v[-2])
-            for n in range(40):
-                assert uv_model(n, p, q) == (u[n], v[n]), (n, p, q)
-                for m in (1, 2, 7, 2**64 + 1):
-                    assert uv_model(n, p, q, m) == (u[n] % m, v[n] % m), (n, p, q, m)
-            if q in (1, -1):
-                # Extend backwards: U_{k-2} = (P U_{k-1} - U_k) / Q.
-                ub, vb = {0: 0, 1: 1}, {0: 2, 1: p}
-                for k in range(-1, -40, -1):
-                    ub[k] = (p * ub[k + 1] - ub[k + 2]) * q
-                    vb[k] = (p * vb[k + 1] - vb[k + 2]) * q
-                    assert uv_model(k, p, q) == (ub[k], vb[k]), (k, p, q)
-                    assert uv_model(k, p, q, 10) == (ub[k] % 10, vb[k] % 10)
-    fib = [0, 1]
-    for _ in range(60):
-        fib.append(fib[-1] + fib[-2])
-    for n in range(60):
-        assert uv_model(n, 1, -1)[0] == fib[n]
-        assert uv_model(-n, 1, -1)[0] == (-1) ** (n + 1) * fib[n]
-
-
 # (p, q) whose characteristic roots all have |root| <= 1: U_n, V_n grow at most like n.
 POLY_GROWTH = {(0, 0), (1, 0), (-1, 0), (0, 1), (1, 1), (-1, 1), (2, 1), (-2, 1), (0, -1)}
 COMPUTE_BITS = 2**18  # compare exact results up to about this many bits
@@ -656,7 +573,7 @@ def check_function(name, args, refs, mod_given, m):
             else:
                 STATS["skipped"] += 1  # legitimately slow: not called
             return
-    u, v = uv_model(n, p, q, modulus)
+    u, v = uv_any(n, p, q, modulus)
     expected = {"fibonacci": u, "lucas": v, "lucas_u": u, "lucas_v": v, "lucas_uv": (u, v)}[name]
     _, got = call_expect(what, lambda: fn(*args, **kwargs), (), must_raise=False)
     if name == "lucas_uv":
@@ -853,18 +770,170 @@ def check_constructor(how, cls_name, cspec, ispec, mspec, data):
 
 
 # ---------------------------------------------------------------------------
+# Jump-ahead: nth_term, LucasIter.advance and .state
+# ---------------------------------------------------------------------------
+
+# How far the models step: beyond this (or when there is no modulus and the values are
+# big) a valid call is not made, as computing its expected value would take too long.
+STEP_LIMIT = 300
+MATRIX_MOD_BITS = 256  # companion-matrix model for huge n: order <= 8, moduli this small
+
+jump_ns = st.one_of(
+    st.tuples(st.just("int"), small_ns),
+    st.tuples(st.just("int"), st.integers(-40, 40)),
+    st.tuples(st.just("int"), st.sampled_from([2**63 - 1, 2**63, 2**64, 10**30, 2**200 + 1, -(2**64)])),
+    scalar_specs,
+)
+
+
+def expected_jump(coefs, window, n, mod):
+    """("value", x_n) or ("error", {types}) or ("skip", None) for a valid recurrence."""
+    k = len(coefs)
+    if n < 0 and not runs_backwards(coefs, mod):
+        return "error", {ValueError}
+    if mod is None:
+        big = max(abs(v).bit_length() for v in coefs + window)
+        if abs(n) > (STEP_LIMIT if big <= 64 and k <= 8 else 40):
+            return "skip", None
+        return "value", term(coefs, window, n, mod)
+    if abs(n) <= STEP_LIMIT:
+        return "value", term(coefs, window, n, mod)
+    if n > 0 and k <= 8 and mod.bit_length() <= MATRIX_MOD_BITS:
+        return "value", matrix_term(coefs, window, n, mod)
+    return "skip", None
+
+
+def check_jump(data):
+    cspec, ispec, mspec = data.draw(iter_args(), label="coefficients, initial, mod")
+    nspec = data.draw(jump_ns, label="n")
+    if VERBOSE[0]:
+        print("   ", short(cspec, 2000), short(ispec, 2000), short(nspec), short(mspec, 2000), flush=True)
+    coef, coef_ref = pair_iterable(cspec)
+    init, init_ref = pair_iterable(ispec)
+    mod_given, m = build_mod(mspec)
+    n, n_ref = build_scalar(nspec), build_scalar(nspec)
+    kwargs = mod_kwargs(mod_given, m)
+    what = f"nth_term({short(coef)}, {short(init)}, {short(n)}, **{short(kwargs)})"
+    errs, model = expected_iter(coef_ref, init_ref, mod_given, m)
+    errs = set(errs or ())
+    rn = ref_index(n_ref)
+    if rn[0] == "err":
+        errs.add(rn[1])
+    if errs:
+        call_expect(what, lambda: lucas.nth_term(coef, init, n, **kwargs), errs, must_raise=True)
+        return
+    coefs, window, mod, nv = list(model._coeffs), list(model._window), model._mod, rn[1]
+    kind, expected = expected_jump(coefs, window, nv, mod)
+    if kind == "skip":
+        STATS["skipped"] += 1
+        return
+    if kind == "error":
+        call_expect(what, lambda: lucas.nth_term(coef, init, n, **kwargs), expected, must_raise=True)
+    else:
+        _, got = call_expect(what, lambda: lucas.nth_term(coef, init, n, **kwargs), (), must_raise=False)
+        exact_int(got, what)
+        check(got == expected, f"{what} = {short(got)}, model says {short(expected)}")
+    # The same jump on an iterator (of a subclass, sometimes) that has already moved.
+    cls = data.draw(st.sampled_from([lucas.LucasIter, Sub, SlotSub]), label="advance cls")
+    it = cls(coefs, window, mod=mod)
+    before = it.state
+    check(type(before) is tuple and list(before) == window, f"{what}: state {short(before)} != {short(window)}")
+    what = f"{cls.__name__}({short(coefs)}, {short(window)}, mod={short(mod)}).advance({short(n)})"
+    n_again = build_scalar(nspec)
+    if kind == "error":
+        call_expect(what, lambda: it.advance(n_again), expected, must_raise=True)
+        check(it.state == before, f"{what}: a failed advance changed the state to {short(it.state)}")
+        return
+    _, got = call_expect(what, lambda: it.advance(n_again), (), must_raise=False)
+    check(got is None, f"{what} returned {short(got)}, not None")
+    state = it.state
+    check(type(state) is tuple and len(state) == len(coefs), f"{what}: state {short(state)}")
+    for v in state:
+        exact_int(v, f"{what}: state")
+    check(state[0] == expected, f"{what}: state[0] = {short(state[0])}, model says {short(expected)}")
+    check(next(it) == expected, f"{what}: next() after advance is not x_n")
+    if mod is not None:
+        check(all(0 <= v < mod for v in state), f"{what}: state {short(state)} outside range(mod)")
+
+
+# ---------------------------------------------------------------------------
+# Probable-prime tests
+# ---------------------------------------------------------------------------
+
+PRP_FUNCS = {
+    "is_strong_prp": (("n", "a"), prp_model.strong_prp),
+    "is_lucas_prp": (("n", "p", "q"), lambda n, p, q: prp_model.lucas_prp(n, p, q, "plain")),
+    "is_strong_lucas_prp": (("n", "p", "q"), lambda n, p, q: prp_model.lucas_prp(n, p, q, "strong")),
+    "is_extra_strong_lucas_prp": (("n", "p"), lambda n, p: prp_model.lucas_prp(n, p, 1, "extra")),
+    "is_selfridge_prp": (("n",), lambda n: prp_model.selfridge_prp(n, "plain")),
+    "is_strong_selfridge_prp": (("n",), lambda n: prp_model.selfridge_prp(n, "strong")),
+    "is_bpsw_prp": (("n",), lambda n: prp_model.bpsw_prp(n, "plain")),
+    "is_strong_bpsw_prp": (("n",), lambda n: prp_model.bpsw_prp(n, "strong")),
+}
+# Word-sized and multi-limb n: primes, products of primes, Carmichael and strong
+# pseudoprimes, squares, and anything else.
+PRP_PRIMES = [3, 5, 7, 97, 2**31 - 1, 2**61 - 1, 2**64 - 59, 2**64 + 13, 2**89 - 1, 2**127 - 1]
+prp_ns = st.one_of(
+    st.integers(-5, 3000),
+    st.integers(0, 2**64 + 2**20),
+    st.integers(2**64 - 3000, 2**64 + 3000),
+    st.integers(0, 2**200),
+    st.sampled_from(PRP_PRIMES + [561, 2047, 3215031751, 5459, 5777, 10877, 2**64 - 1]),
+    st.builds(lambda x, y: x * y, st.sampled_from(PRP_PRIMES), st.sampled_from(PRP_PRIMES)),
+)
+prp_params = st.one_of(st.integers(-30, 30), st.integers(-(2**70), 2**70), st.sampled_from(EDGES))
+
+
+def check_prp(data):
+    name = data.draw(st.sampled_from(sorted(PRP_FUNCS)), label="prp test")
+    params, model = PRP_FUNCS[name]
+    specs = [data.draw(st.one_of(st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
+                                 st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
+                                 mostly_valid_scalars, scalar_specs), label=f"arg{i}")
+             for i in range(len(params))]
+    if VERBOSE[0]:
+        print("   ", name, short(specs, 2000), flush=True)
+    check_prp_call(name, [build_scalar(s) for s in specs], [build_scalar(s) for s in specs])
+
+
+def check_prp_call(name, args, ref_args):
+    """One call of a probable-prime test with positional ``args`` (ref_args: their twins)."""
+    model = PRP_FUNCS[name][1]
+    refs = [ref_index(a) for a in ref_args]
+    fn = getattr(lucas, name)
+    what = f"{name}(*{short(args)})"
+    errs = {r[1] for r in refs if r[0] == "err"}
+    if errs:
+        call_expect(what, lambda: fn(*args), errs, must_raise=True)
+        return
+    values = [r[1] for r in refs]
+    if values[0].bit_length() > 200 or any(v.bit_length() > 3000 for v in values[1:]):
+        STATS["skipped"] += 1  # the slow models only
+        return
+    try:
+        expected = model(*values)
+    except ValueError:
+        call_expect(what, lambda: fn(*args), {ValueError}, must_raise=True)
+        return
+    _, got = call_expect(what, lambda: fn(*args), (), must_raise=False)
+    check(type(got) is bool, f"{what}: {short(got)} is a {type(got).__name__}, not a bool")
+    check(got == expected, f"{what} = {got}, model says {expected}")
+
+
+# ---------------------------------------------------------------------------
 # Wrong arity / keywords
 # ---------------------------------------------------------------------------
 
 ARITY = {"fibonacci": 1, "lucas": 1, "lucas_u": 3, "lucas_v": 3, "lucas_uv": 3,
-         "LucasIter": 2, "_reconstruct": 4}
+         "LucasIter": 2, "_reconstruct": 4, "nth_term": 3,
+         **{name: len(params) for name, (params, _) in PRP_FUNCS.items()}}
 KW_NAMES = ["mod", "mod", "n", "p", "q", "coefficients", "initial", "cls", "window", "x", "Mod", "mod_"]
 
 
 def check_arity(data):
     name = data.draw(st.sampled_from(sorted(ARITY)), label="callable")
     nargs = data.draw(st.integers(0, 6), label="nargs")
-    if name in ("LucasIter", "_reconstruct"):
+    if name in ("LucasIter", "_reconstruct", "nth_term"):
         arg_specs = [data.draw(st.one_of(iterable_specs(2), st.tuples(st.just("scalar"), scalar_specs)),
                                label="arg") for _ in range(nargs)]
         pairs = [pair_iterable(s) for s in arg_specs]
@@ -873,8 +942,8 @@ def check_arity(data):
         args = refs = [build_scalar(data.draw(scalar_specs, label="arg")) for _ in range(nargs)]
     kw = data.draw(st.lists(st.sampled_from(KW_NAMES), max_size=3, unique=True), label="keywords")
     kwargs = {k: build_scalar(data.draw(scalar_specs, label="kwarg")) for k in kw}
-    allowed_kw = set() if name == "_reconstruct" else {"mod"}
-    fn = {"LucasIter": lucas.LucasIter, "_reconstruct": lucas._reconstruct}.get(name) or FUNCS[name][0]
+    allowed_kw = set() if name == "_reconstruct" or name in PRP_FUNCS else {"mod"}
+    fn = {"LucasIter": lucas.LucasIter, "_reconstruct": lucas._reconstruct}.get(name) or getattr(lucas, name)
     what = f"{name}(*{short(args)}, **{short(kwargs)})"
     if nargs != ARITY[name] or set(kwargs) - allowed_kw:
         call_expect(what, lambda: fn(*args, **kwargs), {TypeError}, must_raise=True)
@@ -883,6 +952,10 @@ def check_arity(data):
     # Right shape: the ordinary oracle (arguments here are all reusable objects).
     if name in FUNCS:
         check_function(name, args, args, "mod" in kwargs, kwargs.get("mod"))
+    elif name in PRP_FUNCS:
+        check_prp_call(name, args, args)
+    elif name == "nth_term":
+        STATS["skipped"] += 1  # the right shape: the "jump" target's oracle covers it
     elif name == "LucasIter":
         errs, _ = expected_iter(refs[0], refs[1], "mod" in kwargs, kwargs.get("mod"))
         call_expect(what, lambda: fn(*args, **kwargs), errs or (), must_raise=bool(errs))
@@ -898,7 +971,8 @@ def check_arity(data):
 # The test
 # ---------------------------------------------------------------------------
 
-TARGETS = ["iter"] * 4 + ["sub", "new", "reconstruct", "fib", "fib", "luc", "u", "v", "uv", "uv", "arity", "arity"]
+TARGETS = (["iter"] * 4 + ["sub", "new", "reconstruct", "fib", "fib", "luc", "u", "v", "uv", "uv", "arity", "arity"]
+           + ["jump"] * 3 + ["prp"] * 3)
 VERBOSE = [False]
 WATCHDOG_S = 120  # per batch
 
@@ -934,6 +1008,10 @@ def _dispatch(target, data):
         check_constructor("new" if target == "new" else "reconstruct", cls_name, cspec, ispec, mspec, data)
     elif target == "arity":
         check_arity(data)
+    elif target == "jump":
+        check_jump(data)
+    elif target == "prp":
+        check_prp(data)
     else:
         name = {"fib": "fibonacci", "luc": "lucas", "u": "lucas_u", "v": "lucas_v", "uv": "lucas_uv"}[target]
         nparams = len(FUNCS[name][1])
@@ -992,7 +1070,6 @@ def main(argv=None):
     VERBOSE[0] = opts.verbose
     print(f"fuzz: seed {master} (reproduce with --seed {master})", flush=True)
     faulthandler.enable()
-    _self_check_model()
     start = time.monotonic()
     batch = opts.start_batch
     examples = 0

@@ -13,7 +13,7 @@ import pytest
 
 import lucas
 from lucas import LucasIter
-from model import ModelLucasIter
+from support.model import ModelLucasIter
 
 
 # ---------------------------------------------------------------------------

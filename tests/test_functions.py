@@ -1,9 +1,9 @@
-"""Tests of the n-th term functions of ``lucas`` (see docs/api.md, "n-th terms").
+"""Tests of the n-th term functions of ``lucas`` (see docs/api.md, "Functions").
 
     fibonacci(n, /, *, mod=None)        lucas(n, /, *, mod=None)
     lucas_u(n, p, q, /, *, mod=None)    lucas_v(...)    lucas_uv(...) -> (U_n, V_n)
 
-Expected values come from (a) the two pure-Python models in ``fn_model.py`` (an
+Expected values come from (a) the two pure-Python models in ``support/fn_model.py`` (an
 iterative one and an independent matrix-power one), (b) closed forms and
 identities, or (c) literals derived by hand.  Nothing is copied from the
 implementation's own output.
@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lucas
-from fn_model import (
+from support.intlike import Boom, Idx, RaisingIndex
+from support.intlike import LyingInt as Liar
+from support.fn_model import (
     matrix_fibonacci,
     matrix_lucas,
     matrix_uv,
@@ -48,6 +50,10 @@ HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_
 FIB_LIKE = [lucas.fibonacci, lucas.lucas]  # f(n, /, *, mod=None)
 UV_LIKE = [lucas.lucas_u, lucas.lucas_v, lucas.lucas_uv]  # f(n, p, q, /, *, mod=None)
 ALL_FUNCS = FIB_LIKE + UV_LIKE
+
+# Only a guard against a hang (a computation that never ends), far above what these calls
+# take on any machine that can run the suite: speed is measured in bench/bench.py.
+HANG_GUARD_S = 120
 
 
 def full(msg):
@@ -394,7 +400,7 @@ def test_huge_index_periodic_sequences_are_computed(n, p, q, period):
     assert lucas.lucas_uv(n, p, q) == model_uv(n % period, p, q)
     assert lucas.lucas_u(n, p, q) == model_u(n % period, p, q)
     assert lucas.lucas_v(n, p, q) == model_v(n % period, p, q)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < HANG_GUARD_S  # a guard against hanging, not a timing
 
 
 @pytest.mark.parametrize("n", HUGE_FITTING, ids=_bits)
@@ -410,7 +416,7 @@ def test_huge_index_small_results_are_computed(n):
     assert lucas.lucas_uv(n, 1, 0) == (1, 1)
     assert lucas.lucas_uv(n, -1, 0) == ((-1) ** (n - 1), (-1) ** n)
     assert lucas.lucas_u(2**100, 1, 1) == -1  # period 6, 2**100 % 6 == 4, U_4(1, 1) = -1
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < HANG_GUARD_S  # a guard against hanging, not a timing
 
 
 # ---------------------------------------------------------------------------
@@ -449,12 +455,12 @@ def test_huge_index_with_mod_matches_matrix_model(n):
                 assert lucas.lucas_uv(-n, p, q, mod=m) == ((-u * qn) % m, (v * qn) % m)
 
 
-def test_huge_index_with_mod_is_fast():
+def test_huge_index_with_mod_finishes():
     t0 = time.monotonic()
     for m in [10**9 + 7, 2**64 - 1, 2**127 - 1]:
         lucas.fibonacci(2**4000, mod=m)
         lucas.lucas_uv(10**30, 3, -5, mod=m)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < HANG_GUARD_S  # a guard against hanging, not a timing
 
 
 @settings(max_examples=40, **HYP)
@@ -644,59 +650,6 @@ def test_the_briefs_literal_error_cases():
 # ---------------------------------------------------------------------------
 
 
-class Idx:
-    """Not an int, but usable as one through __index__."""
-
-    def __init__(self, v):
-        self.v = v
-
-    def __index__(self):
-        return self.v
-
-
-class Boom(Exception):
-    pass
-
-
-class RaisingIdx:
-    def __init__(self):
-        self.err = Boom("from __index__")
-
-    def __index__(self):
-        raise self.err
-
-
-class Liar(int):
-    """An int subclass whose arithmetic and comparisons all lie."""
-
-    def _lie(self, *args):
-        return Liar(12345)
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _lie
-    __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = __pow__ = __rpow__ = _lie
-    __neg__ = __pos__ = __abs__ = __invert__ = _lie
-    __lshift__ = __rshift__ = __and__ = __or__ = __xor__ = _lie
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    def __lt__(self, other):
-        return True
-
-    __le__ = __gt__ = __ge__ = __lt__
-
-    def __bool__(self):
-        return True
-
-    __hash__ = int.__hash__
-
-    def __repr__(self):
-        return "Liar()"
-
-
 def test_bool_is_an_integer():
     assert lucas.fibonacci(True) == 1
     assert lucas.fibonacci(False) == 0
@@ -738,24 +691,24 @@ def test_raising_index_propagates_unchanged():
     for f in ALL_FUNCS:
         positions = [0] if f in FIB_LIKE else [0, 1, 2]
         for pos in positions:
-            bad = RaisingIdx()
+            bad = RaisingIndex(Boom("from __index__"))
             args = [5, 3, -1][: 1 if f in FIB_LIKE else 3]
             args[pos] = bad
             with pytest.raises(Boom) as info:
                 f(*args)
-            assert info.value is bad.err
+            assert info.value is bad.exc
             with pytest.raises(Boom) as info:
                 f(*args, mod=97)
-            assert info.value is bad.err
-        bad = RaisingIdx()
+            assert info.value is bad.exc
+        bad = RaisingIndex(Boom("from __index__"))
         with pytest.raises(Boom) as info:
             call(f, 5, 3, -1, bad)
-        assert info.value is bad.err
+        assert info.value is bad.exc
 
 
 def test_int_subclasses_do_not_take_part_in_arithmetic():
     # Sanity: the liar really lies.
-    assert Liar(3) * Liar(4) == 0 and int(Liar(3) + 1) == 12345
+    assert Liar(3) * Liar(4) == 0 and int.__index__(Liar(3) + 1) == 12345
     n, p, q, m = Liar(60), Liar(3), Liar(-5), Liar(1000003)
     assert lucas.fibonacci(n) == model_fibonacci(60)
     assert lucas.fibonacci(Liar(-61)) == model_fibonacci(-61)
@@ -891,7 +844,7 @@ def test_too_large_results_fail_fast(thunk):
     t0 = time.monotonic()
     with pytest.raises(OverflowError, match=r"about (2\*\*)?[0-9.e+]+ bits.*mod="):
         thunk()
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < HANG_GUARD_S  # a guard against hanging, not a timing
 
 
 def _read_syscalls():

@@ -4,7 +4,7 @@ or interrupts while the extension is converting its arguments, and edge-sized in
 Every case runs in a child process (``sys.executable -c``), so a crash of the extension
 is a failed test and not a dead pytest. The child asserts the expected behaviour itself
 and prints a marker as its last act; the parent requires exit status 0 and the marker.
-Expected values come from tests/model.py, tests/fn_model.py, ``operator.index`` and
+Expected values come from tests/support/model.py, tests/support/fn_model.py, ``operator.index`` and
 plain-Python reasoning about what an iteration yields -- never from lucas's own output.
 """
 
@@ -24,8 +24,8 @@ from itertools import islice
 faulthandler.enable()
 import lucas
 from lucas import LucasIter
-from model import ModelLucasIter, take
-import fn_model
+from support.model import ModelLucasIter, take
+from support import fn_model
 
 
 class Boom(Exception):

@@ -1,6 +1,6 @@
 """Tests of ``lucas.LucasIter`` (see docs/api.md, "class LucasIter").
 
-Expected values come from (a) the naive pure-Python model in ``model.py``,
+Expected values come from (a) the naive pure-Python model in ``support/model.py``,
 (b) OEIS literals typed in by hand and re-derived by independent loops here,
 or (c) closed forms.  Nothing here is copied from the implementation's output.
 """
@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lucas import LucasIter
-from model import ModelLucasIter, take
+from support.intlike import BadIndex, Idx, IntOnly, LyingInt, RaisingIndex
+from support.model import ModelLucasIter, take
 
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
@@ -128,60 +129,6 @@ def test_two_iterators_are_independent(rec, mod, stride):
         got_b.append(next(b))
     assert got_a == expected
     assert got_b == expected[:60]
-
-
-class Idx:
-    """Not an int, but has __index__."""
-
-    def __init__(self, v):
-        self.v = v
-
-    def __index__(self):
-        return self.v
-
-
-class LyingInt(int):
-    """An int subclass whose arithmetic, comparisons, conversions and repr lie."""
-
-    def _boom(self, *args):
-        raise RuntimeError("LyingInt arithmetic must not be used")
-
-    def _wrong(self, *args):
-        return 12345
-
-    __add__ = __radd__ = _wrong
-    __sub__ = __rsub__ = _wrong
-    __mul__ = __rmul__ = _boom
-    __mod__ = __rmod__ = _boom
-    __floordiv__ = __rfloordiv__ = _boom
-    __divmod__ = __rdivmod__ = _boom
-    __pow__ = __rpow__ = _boom
-    __lshift__ = __rshift__ = _boom
-    __and__ = __rand__ = _boom
-    __neg__ = __pos__ = __abs__ = _wrong
-    __lt__ = __le__ = __gt__ = __ge__ = _boom
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    __hash__ = int.__hash__
-
-    def __int__(self):
-        return 999
-
-    def __index__(self):  # ignored by PyNumber_Index for int subclasses
-        return 999
-
-    def __float__(self):
-        return 999.0
-
-    def __repr__(self):
-        return "LyingInt(<lies>)"
-
-    __str__ = __repr__
 
 
 def _wrap(v, how):
@@ -629,28 +576,6 @@ def _raising_gen(exc, after):
 class RaisingIter:
     def __iter__(self):
         raise KeyError("no iteration for you")
-
-
-class RaisingIndex:
-    """__index__ raises a fresh ``exc_type(msg)`` each time (a stored exception
-    object would accumulate tracebacks and keep frames alive)."""
-
-    def __init__(self, exc_type, msg):
-        self.exc_type = exc_type
-        self.msg = msg
-
-    def __index__(self):
-        raise self.exc_type(self.msg)
-
-
-class BadIndex:
-    def __index__(self):
-        return 2.5
-
-
-class IntOnly:
-    def __int__(self):
-        return 3
 
 
 ARG_ERRORS = [

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 
-import prp_model as model
+from support import prp_model as model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "lucas_prp.py")

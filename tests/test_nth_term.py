@@ -1,13 +1,11 @@
 """nth_term and LucasIter.advance (issue #16) against pure-Python models.
 
-Models: stepping the recurrence one term at a time (tests/model.py, and a
-backward step written out here), and powers of the companion matrix for large
-n.  Neither shares code or method with lucas's x^n mod the characteristic
+Models (tests/support/model.py): stepping the recurrence one term at a time,
+forward and backward, and powers of the companion matrix for large n.  Neither shares code or method with lucas's x^n mod the characteristic
 polynomial.
 """
 
 import copy
-import math
 import pickle
 import signal
 import os
@@ -19,7 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import lucas
 from lucas import LucasIter, nth_term
-from model import ModelLucasIter
+from support.intlike import Idx
+from support.model import ModelLucasIter, matrix_term, runs_backwards, stepped, stepped_back
 
 HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,45 +34,6 @@ def recurrence(max_k=40, elements=values):
     return st.integers(1, max_k).flatmap(
         lambda k: st.tuples(st.lists(elements, min_size=k, max_size=k),
                             st.lists(elements, min_size=k, max_size=k)))
-
-
-def stepped(c, init, n, mod=None):
-    """x_n for n >= 0 by stepping the model iterator."""
-    return next(islice(ModelLucasIter(c, init, mod=mod), n, None))
-
-
-def stepped_back(c, init, n, mod=None):
-    """x_n for n < 0: x_t = (x_{t+k} - c_1*x_{t+1} - ... - c_{k-1}*x_{t+k-1}) / c_0."""
-    k = len(c)
-    window = [v % mod for v in init] if mod else list(init)
-    inv = pow(c[0], -1, mod) if mod else c[0]  # exact: c_0 is 1 or -1, its own inverse
-    for _ in range(-n):
-        rest = window[-1] - sum(c[j] * window[j - 1] for j in range(1, k))
-        x = rest * inv
-        window = [x % mod if mod else x] + window[:-1]
-    return window[0]
-
-
-def matrix_term(c, init, n, mod):
-    """x_n (n >= 0) as the first entry of C**n times the initial window."""
-    k = len(c)
-    comp = [[int(j == i + 1) for j in range(k)] for i in range(k - 1)] + [[x % mod for x in c]]
-
-    def mat_mul(a, b):
-        bt = list(zip(*b))
-        return [[sum(x * y for x, y in zip(row, col)) % mod for col in bt] for row in a]
-
-    result = [[int(i == j) for j in range(k)] for i in range(k)]
-    while n:
-        if n & 1:
-            result = mat_mul(result, comp)
-        comp = mat_mul(comp, comp)
-        n >>= 1
-    return sum(result[0][j] * init[j] for j in range(k)) % mod
-
-
-def runs_backwards(c, mod):
-    return c[0] in (1, -1) if mod is None else math.gcd(c[0], mod) == 1
 
 
 @settings(max_examples=150, **HYP)
@@ -144,15 +104,7 @@ def test_known_values():
     # An arithmetic progression: both roots are 1, so a huge n is cheap and exact.
     assert nth_term([-1, 2], [3, 5], 10**40) == 3 + 2 * 10**40
     # Accepts any iterables and __index__ objects, like LucasIter.
-    assert nth_term(iter([True, 1]), range(2), operator_index(30)) == lucas.fibonacci(30)
-
-
-class operator_index:
-    def __init__(self, v):
-        self.v = v
-
-    def __index__(self):
-        return self.v
+    assert nth_term(iter([True, 1]), range(2), Idx(30)) == lucas.fibonacci(30)
 
 
 @settings(max_examples=80, **HYP)

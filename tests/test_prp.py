@@ -4,7 +4,7 @@ References, none of which shares code with the extension:
 - a sieve of Eratosthenes below 10**6 (every n, through the C functions);
 - the published pseudoprime lists (OEIS A001262, A217120, A217255, A217719), as
   literals below; they are recomputed here with the new functions and compared;
-- slow pure-Python models of each definition (tests/prp_model.py), under hypothesis,
+- slow pure-Python models of each definition (tests/support/prp_model.py), under hypothesis,
   including n on both sides of 2**64 and numbers of hundreds of bits.
 """
 
@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lucas
-import prp_model as model
+from support import prp_model as model
+from support.intlike import Idx, LyingInt
 
 LIMIT = 10**6
 
@@ -381,15 +382,8 @@ def test_type_errors_name_the_argument(name):
 
 
 def test_integer_like_arguments():
-    class Index:
-        def __index__(self):
-            return 97
-
-    class SubInt(int):
-        pass
-
-    assert lucas.is_bpsw_prp(Index()) is True
-    assert lucas.is_strong_prp(SubInt(2047), SubInt(2)) is True
+    assert lucas.is_bpsw_prp(Idx(97)) is True
+    assert lucas.is_strong_prp(LyingInt(2047), LyingInt(2)) is True
     assert lucas.is_strong_prp(True + 6, 2) is True
     assert lucas.is_extra_strong_lucas_prp(97, True + 2) is True
 

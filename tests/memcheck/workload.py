@@ -12,7 +12,10 @@ under the debug interpreter's reference totals), so it must:
   functions on each of their paths: the small-term cache, machine-word ladders, the
   Montgomery/power-of-two/CRT word paths modulo m, Python-int ladders with and without a
   modulus, negative n and the size checks; the Ctrl-C checks (PyErr_CheckSignals) in the
-  constructor and the ladders), and every error each of them raises;
+  constructor and the ladders); the jump-ahead (nth_term on machine words, even, odd and
+  multi-limb moduli, exact results, negative n; LucasIter.advance and .state on each engine
+  and on subclasses); the probable-prime tests (word-sized and multi-limb n, every
+  parameter path); and every error each of them raises;
 * be deterministic: no randomness, and every outcome is fixed. (The one use of time is the
   signal test, whose outcome, "interrupted inside lucas", is fixed; only how far the
   interrupted call got varies, which changes nothing that is measured.)
@@ -703,6 +706,188 @@ def functions_errors():
         expect((OverflowError, MemoryError), f, -(10**30), 1, -1)
 
 
+# ---------------------------------------------------------------------------
+# Jump-ahead: nth_term, LucasIter.advance and LucasIter.state
+# ---------------------------------------------------------------------------
+
+
+def jump_values():
+    fib_c, fib_i = [1, 1], [0, 1]
+    # machine words without a modulus, the exact Python-int result, and x_n for n < k
+    assert lucas.nth_term(fib_c, fib_i, 90) == FIB[90]
+    assert lucas.nth_term(fib_c, fib_i, 259) == FIB[259]
+    assert lucas.nth_term(fib_c, fib_i, 5000) == F5000
+    assert lucas.nth_term(fib_c, fib_i, 0) == 0 and lucas.nth_term(fib_c, fib_i, 1) == 1
+    for i, (coef, init) in enumerate(ORDERS):
+        # odd / even / power-of-two word moduli and moduli past a word, in turn
+        mods = ((7, 2**32, 2**64 + 1), (96, U64_MAX, BIG_MOD), (2**64 - 2, 1, 3**100))[i % 3]
+        for n in (0, 3, 300):
+            exact = lucas.nth_term(coef, init, n)
+            for m in mods:
+                assert lucas.nth_term(coef, init, n, mod=m) == exact % m
+        lucas.nth_term(coef, init, 10**30, mod=mods[(i // 3) % 3])
+    # negative n: without a modulus when c_0 = +-1, with one when c_0 is invertible
+    assert lucas.nth_term(fib_c, fib_i, -10) == -55
+    lucas.nth_term([-1, 0, 2], [1, 2, 3], -50)
+    lucas.nth_term([3, 1, 4], [1, 5, 9], -(10**20), mod=10**9 + 7)
+    lucas.nth_term([3, 1, 4], [1, 5, 9], -77, mod=BIG_MOD)
+    # integer-likes and other iterables
+    lucas.nth_term((IndexInt(1), MyInt(1)), iter([0, True]), IndexInt(50), mod=IndexInt(97))
+    lucas.nth_term(SeqOnly([1, 1]), range(2), 2**70, mod=2**61 - 1)
+    lucas.nth_term([2**70, -3], [HUGE % 2**100, 5], 25)
+    # an order at which the word-modulus jump multiplies by number-theoretic transforms
+    big_order = list(range(1, 97))
+    lucas.nth_term(big_order, [1] * 96, 300, mod=2**61 - 1)
+    it = LucasIter(big_order, [1] * 96, mod=2**64)
+    it.advance(300)
+    assert len(it.state) == 96
+
+
+def jump_errors():
+    nt = lucas.nth_term
+    expect(TypeError, nt)
+    expect(TypeError, nt, [1], [1])
+    expect(TypeError, nt, [1], [1], n=3)
+    expect(TypeError, nt, [1], [1], 3, 4)
+    expect(TypeError, nt, [1], [1], 3, modulus=7)
+    expect(TypeError, nt, [1], [1], 2.0)
+    expect(TypeError, nt, [1], [1], BadIndex())
+    expect(ArithmeticError, nt, [1], [1], RaisingIndex())
+    expect(TypeError, nt, 5, [1], 3)
+    expect(TypeError, nt, [1], ["a"], 3)
+    expect(ArithmeticError, nt, [1, RaisingIndex()], [1, 2], 3)
+    expect(ZeroDivisionError, nt, raising_gen(2, ZeroDivisionError), [1, 2], 3)
+    expect(ValueError, nt, [], [], 3)
+    expect(ValueError, nt, [1, 2], [1], 3)
+    expect(ValueError, nt, [1], [1], 3, mod=0)
+    expect(ValueError, nt, [1], [1], 3, mod=-(2**100))
+    expect(TypeError, nt, [1], [1], 3, mod=2.0)
+    expect(ValueError, nt, [2, 1], [0, 1], -1)
+    expect(ValueError, nt, [6, 1], [0, 1], -1, mod=2**70)
+    expect(ValueError, nt, [4, 1], [0, 1], -3, mod=10)
+    expect((OverflowError, MemoryError), nt, [1, 1], [0, 1], 10**40)
+    expect((OverflowError, MemoryError), nt, [1, 1], [0, 1], 10**15)
+    expect((OverflowError, MemoryError), nt, [1] * 30, [1] * 30, 2**200)
+
+
+def advance_and_state():
+    for i, (coef, init) in enumerate(ORDERS):
+        for m in ((None, 11, 2**64 - 2), (None, 96, BIG_MOD))[i % 2]:
+            it = LucasIter(coef, init, mod=m)
+            assert it.state == tuple(v % m for v in init) if m else it.state == tuple(init)
+            it.advance(0)
+            it.advance(37)
+            assert next(it) == lucas.nth_term(coef, init, 37, mod=m)
+            skip(it, 3)
+            it.advance(150)  # words -> Python ints without a modulus
+            st = it.state
+            assert len(st) == len(coef) and next(it) == st[0]
+            if m is not None:
+                it.advance(10**25)
+                assert len(it.state) == len(coef)
+    # backwards: c_0 = +-1 without a modulus, invertible c_0 with one
+    it = LucasIter([1, 1], [0, 1])
+    it.advance(-10)
+    assert next(it) == -55 and it.state == (34, -21)
+    it = LucasIter([3, 1, 4], [1, 5, 9], mod=BIG_MOD)
+    it.advance(-(10**20))
+    it.state
+    # subclasses keep their type, __dict__ and slots
+    s = Sub([1, 1], [0, 1], mod=1000)
+    s.note = s
+    s.advance(IndexInt(10))
+    assert s.state == (55, 89) and s.note is s
+    t = Slotted([1, 1], [2, 1])
+    t.tag = "kept"
+    t.advance(MyInt(-3))
+    assert next(t) == lucas.lucas(-3) and t.tag == "kept"
+    del s, t
+    # errors leave the iterator unchanged
+    it = LucasIter([2, 1], [0, 1])
+    expect(TypeError, it.advance)
+    expect(TypeError, it.advance, 1, 2)
+    expect(TypeError, it.advance, n=1)
+    expect(TypeError, it.advance, 1.5)
+    expect(TypeError, it.advance, BadIndex())
+    expect(ArithmeticError, it.advance, RaisingIndex())
+    expect(ValueError, it.advance, -1)
+    expect((OverflowError, MemoryError), it.advance, 10**30)
+    m = LucasIter([4, 1], [0, 1], mod=10)
+    expect(ValueError, m.advance, -2)
+    expect(AttributeError, setattr, m, "state", (1, 2))
+    assert it.state == (0, 1) and m.state == (0, 1)
+
+
+# ---------------------------------------------------------------------------
+# Probable-prime tests
+# ---------------------------------------------------------------------------
+
+PRP_WORD = (1, 2, 3, 4, 97, 561, 2047, 5459, 3215031751, 2**61 - 1, 2**64 - 59, U64_MAX)
+PRP_BIG = (2**64 + 13, 2**89 - 1, 2**89 + 1, 2**127 - 1, (2**61 - 1) * (2**89 - 1), 2**128)
+PRP_FUNCTIONS = (
+    lucas.is_selfridge_prp,
+    lucas.is_strong_selfridge_prp,
+    lucas.is_bpsw_prp,
+    lucas.is_strong_bpsw_prp,
+)
+
+
+def prp_outcome(f, *args):
+    """A verdict, or ValueError when n divides a parameter (documented, deterministic)."""
+    try:
+        return f(*args)
+    except ValueError:
+        return None
+
+
+def prp_values():
+    for n in PRP_WORD + PRP_BIG:
+        for f in PRP_FUNCTIONS:
+            f(n)
+        for a in (2, 3, 2**70 + 1):
+            prp_outcome(lucas.is_strong_prp, n, a)
+        for p, q in ((1, -1), (3, 5), (2**65 + 1, -(2**64 + 7))):
+            prp_outcome(lucas.is_lucas_prp, n, p, q)
+            prp_outcome(lucas.is_strong_lucas_prp, n, p, q)
+        for p in (3, 2**66 + 3):
+            prp_outcome(lucas.is_extra_strong_lucas_prp, n, p)
+    # known verdicts, so that a path that stopped working is noticed
+    for big_prime in (2**61 - 1, 2**89 - 1, 2**127 - 1):
+        assert all(f(big_prime) for f in PRP_FUNCTIONS)
+    assert not any(f(2**89 + 1) for f in PRP_FUNCTIONS)
+    assert not lucas.is_bpsw_prp((2**61 - 1) * (2**89 - 1))
+    assert lucas.is_strong_prp(2047, 2) and not lucas.is_bpsw_prp(2047)
+    assert lucas.is_bpsw_prp(IndexInt(97)) and lucas.is_strong_prp(MyInt(97), True + 1)
+
+
+def prp_errors():
+    for f in PRP_FUNCTIONS:
+        expect(TypeError, f)
+        expect(TypeError, f, 7, 2)
+        expect(TypeError, f, n=7)
+        expect(TypeError, f, 7.0)
+        expect(TypeError, f, BadIndex())
+        expect(ArithmeticError, f, RaisingIndex())
+    sp = lucas.is_strong_prp
+    expect(TypeError, sp, 7)
+    expect(TypeError, sp, 7, "2")
+    expect(ValueError, sp, 7, 1)  # a < 2
+    expect(ValueError, sp, 7, 14)  # n divides a
+    expect(ValueError, sp, 2**89 - 1, 2 * (2**89 - 1))
+    assert sp(15, 6) is False  # a shares a proper factor with n
+    for f in (lucas.is_lucas_prp, lucas.is_strong_lucas_prp):
+        expect(TypeError, f, 7, 1)
+        expect(TypeError, f, 7, 1, None)
+        expect(ArithmeticError, f, 7, RaisingIndex(), 1)
+        expect(ValueError, f, 7, 2, 1)  # D = 0
+        expect(ValueError, f, 7, 1, 7)  # n divides q
+        expect(ValueError, f, 2**89 - 1, 1, -(2**89 - 1))
+    ex = lucas.is_extra_strong_lucas_prp
+    expect(TypeError, ex, 7)
+    expect(TypeError, ex, 7, 3.0)
+    expect(ValueError, ex, 7, 2)  # D = p*p - 4 = 0
+
+
 def one_round():
     iter_construction()
     iter_call_forms()
@@ -715,6 +900,11 @@ def one_round():
     iter_errors()
     functions_values()
     functions_errors()
+    jump_values()
+    jump_errors()
+    advance_and_state()
+    prp_values()
+    prp_errors()
 
 
 def run(rounds: int) -> None:

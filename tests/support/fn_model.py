@@ -188,3 +188,25 @@ def uv_exact_by_matrix(n, p, q):
     m = 1 << bound
     half = m >> 1
     return tuple(x - m if x >= half else x for x in matrix_uv(n, p, q, m))
+
+
+# ---------------------------------------------------------------------------
+# (d) any n, with or without a modulus, in O(log n) steps (for the fuzzer's huge n)
+# ---------------------------------------------------------------------------
+
+
+def uv_any(n, p, q, mod=None):
+    """(U_n, V_n), reduced mod ``mod`` if given, for any n the functions accept: the matrix
+    model (b)/(c) for |n|, then U_{-n} = -U_n Q^{-n}, V_{-n} = V_n Q^{-n}, with Q^{-n} the
+    inverse power of Q modulo mod (ValueError from pow when Q has none) or +-1 without."""
+    if n >= 0:
+        return matrix_uv(n, p, q, mod) if mod is not None else uv_exact_by_matrix(n, p, q)
+    if mod is not None:
+        u, v = matrix_uv(-n, p, q, mod)
+        q_inv_k = pow(q, n, mod)
+        return (-u * q_inv_k) % mod, (v * q_inv_k) % mod
+    if q not in (1, -1):
+        raise ValueError("model: negative n needs q = 1 or q = -1")
+    u, v = uv_exact_by_matrix(-n, p, q)
+    sign = q ** (-n)
+    return -u * sign, v * sign
