@@ -1,4 +1,4 @@
-"""Tests of the n-th term functions of ``lucas`` (see docs/api.md, "Functions").
+"""Tests of the n-th term functions of ``lucas`` (see docs/api.md, "n-th terms").
 
     fibonacci(n, /, *, mod=None)        lucas(n, /, *, mod=None)
     lucas_u(n, p, q, /, *, mod=None)    lucas_v(...)    lucas_uv(...) -> (U_n, V_n)
