@@ -6,6 +6,11 @@
 //! four arrays on the stack with schoolbook multiplication, which is also the fastest method at
 //! these sizes; larger n go to [`crate::bigint`]. Every value in this ladder is positive, so
 //! the limbs are plain magnitudes.
+//!
+//! The arrays come in a few sizes (a const generic), the smallest that holds the result: at
+//! a few limbs, zeroing and copying a buffer sized for the largest n would cost more than the
+//! arithmetic. Each limb holds 90 ladder positions (90·log2(φ) + 1 < 64 bits), so a buffer
+//! of `C` limbs serves n up to `90·C`.
 
 #![forbid(unsafe_code)]
 
@@ -14,25 +19,32 @@ use crate::ladder::{bits_below_top, Which};
 /// Limbs of the largest value computed here.
 pub const CAP: usize = 40;
 /// The largest n computed here: L_n < 2·φ^n needs n·log2(φ) + 1 < 64·CAP bits.
-pub const MAX_N: u64 = 3600;
+pub const MAX_N: u64 = max_n(CAP);
+/// The buffer sizes, smallest first; the last is [`CAP`].
+const SIZES: [usize; 4] = [4, 8, 16, CAP];
+
+/// The largest n whose F_n and L_n fit `cap` limbs with this file's ladder.
+const fn max_n(cap: usize) -> u64 {
+    90 * cap as u64
+}
 
 /// A natural number in a fixed buffer: `limbs[..len]`, little-endian, no leading zero limb.
 #[derive(Clone, Copy)]
-pub struct Small {
-    limbs: [u64; CAP],
+struct Small<const C: usize> {
+    limbs: [u64; C],
     len: usize,
 }
 
-impl Small {
-    fn from_u64(v: u64) -> Small {
-        let mut s = Small { limbs: [0; CAP], len: 1 };
+impl<const C: usize> Small<C> {
+    fn from_u64(v: u64) -> Small<C> {
+        let mut s = Small { limbs: [0; C], len: 1 };
         s.limbs[0] = v;
         s.normalize();
         s
     }
 
     /// The value's limbs, little-endian, without leading zero limbs.
-    pub fn limbs(&self) -> &[u64] {
+    fn limbs(&self) -> &[u64] {
         &self.limbs[..self.len]
     }
 
@@ -43,12 +55,13 @@ impl Small {
     }
 
     /// `self = a · b` (schoolbook).
-    fn set_mul(&mut self, a: &Small, b: &Small) {
+    fn set_mul(&mut self, a: &Small<C>, b: &Small<C>) {
         let (a, b) = (a.limbs(), b.limbs());
         let n = a.len() + b.len();
-        assert!(n <= CAP + 1, "the ladder's values fit CAP limbs");
+        assert!(n <= C + 1, "the ladder's values fit C limbs");
+        // The whole buffer, a constant size: inline stores rather than a memset call.
+        self.limbs = [0; C];
         let out = &mut self.limbs;
-        out[..n.min(CAP)].fill(0);
         for (i, &x) in a.iter().enumerate() {
             let mut carry = 0u64;
             for (o, &y) in out[i..i + b.len()].iter_mut().zip(b) {
@@ -58,15 +71,15 @@ impl Small {
             }
             match out.get_mut(i + b.len()) {
                 Some(o) => *o = carry,
-                None => assert_eq!(carry, 0, "the product fits CAP limbs"),
+                None => assert_eq!(carry, 0, "the product fits C limbs"),
             }
         }
-        self.len = n.min(CAP);
+        self.len = n.min(C);
         self.normalize();
     }
 
     /// `self = a + b`.
-    fn set_add(&mut self, a: &Small, b: &Small) {
+    fn set_add(&mut self, a: &Small<C>, b: &Small<C>) {
         let (a, b) = if a.len >= b.len { (a.limbs(), b.limbs()) } else { (b.limbs(), a.limbs()) };
         let mut carry = false;
         for ((o, &x), &y) in self.limbs.iter_mut().zip(a).zip(b) {
@@ -126,14 +139,30 @@ impl Small {
     }
 }
 
-/// F_n or L_n for 1 <= n <= [`MAX_N`]; `None` for other n.
-pub fn fib_or_lucas_small(n: u64, which: Which) -> Option<Small> {
-    if n == 0 || n > MAX_N {
-        return None;
+/// F_n or L_n for 1 <= n <= [`MAX_N`], handed to `finish` as little-endian limbs without
+/// leading zeros (the buffer stays on the stack, never copied out); `None` for other n.
+pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -> T) -> Option<T> {
+    if n == 0 {
+        None
+    } else if n <= max_n(SIZES[0]) {
+        Some(ladder::<{ SIZES[0] }, T>(n, which, finish))
+    } else if n <= max_n(SIZES[1]) {
+        Some(ladder::<{ SIZES[1] }, T>(n, which, finish))
+    } else if n <= max_n(SIZES[2]) {
+        Some(ladder::<{ SIZES[2] }, T>(n, which, finish))
+    } else if n <= MAX_N {
+        Some(ladder::<{ SIZES[3] }, T>(n, which, finish))
+    } else {
+        None
     }
-    let mut bits = bits_below_top(std::slice::from_ref(&n))?.peekable();
+}
+
+/// The ladder on buffers of `C` limbs, for 1 <= n <= `max_n(C)`.
+fn ladder<const C: usize, T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -> T) -> T {
+    debug_assert!(n >= 1 && n <= max_n(C));
+    let mut bits = bits_below_top(std::slice::from_ref(&n)).expect("n >= 1").peekable();
     // Four buffers; the ladder swaps the references to them, never their contents.
-    let mut store = [Small::from_u64(1), Small::from_u64(1), Small::from_u64(0), Small::from_u64(0)];
+    let mut store = [Small::<C>::from_u64(1), Small::from_u64(1), Small::from_u64(0), Small::from_u64(0)];
     let [f, l, t, u] = &mut store;
     let (mut f, mut l, mut t, mut u) = (f, l, t, u); // (F_1, L_1), scratch
     let mut k_odd = true;
@@ -152,7 +181,7 @@ pub fn fib_or_lucas_small(n: u64, which: Which) -> Option<Small> {
                         }
                     }
                 }
-                return Some(*t);
+                return finish(t.limbs());
             }
             u.set_add(f, l);
             u.halve(); // F_{k+1}
@@ -166,7 +195,7 @@ pub fn fib_or_lucas_small(n: u64, which: Which) -> Option<Small> {
             } else {
                 t.sub_word(1);
             }
-            return Some(*t);
+            return finish(t.limbs());
         }
         // k -> 2k: F_2k = F_k·L_k, L_2k = L_k² − 2(−1)^k.
         t.set_mul(f, l);
@@ -189,7 +218,7 @@ pub fn fib_or_lucas_small(n: u64, which: Which) -> Option<Small> {
             k_odd = true;
         }
     }
-    Some(*f) // n = 1
+    finish(f.limbs()) // n = 1
 }
 
 #[cfg(test)]
@@ -202,17 +231,29 @@ mod tests {
         let (mut f, mut f1) = (Big::zero(), Big::from_i64(1));
         let (mut l, mut l1) = (Big::from_i64(2), Big::from_i64(1));
         for n in 0..=MAX_N {
-            let small_f = fib_or_lucas_small(n, Which::Fibonacci);
-            let small_l = fib_or_lucas_small(n, Which::Lucas);
+            // Every n runs on the smallest buffer size that serves it, up to each size's edge.
+            let small_f = fib_or_lucas_small(n, Which::Fibonacci, <[u64]>::to_vec);
+            let small_l = fib_or_lucas_small(n, Which::Lucas, <[u64]>::to_vec);
             if n == 0 {
                 assert!(small_f.is_none() && small_l.is_none());
             } else {
-                assert_eq!(small_f.unwrap().limbs(), f.limbs(), "F_{n}");
-                assert_eq!(small_l.unwrap().limbs(), l.limbs(), "L_{n}");
+                assert_eq!(small_f.unwrap(), f.limbs(), "F_{n}");
+                assert_eq!(small_l.unwrap(), l.limbs(), "L_{n}");
             }
             (f, f1) = (f1.clone(), f.add(&f1));
             (l, l1) = (l1.clone(), l.add(&l1));
         }
-        assert!(fib_or_lucas_small(MAX_N + 1, Which::Lucas).is_none());
+        assert!(fib_or_lucas_small(MAX_N + 1, Which::Lucas, <[u64]>::to_vec).is_none());
+    }
+
+    #[test]
+    fn each_buffer_size_holds_the_ladder_up_to_its_bound() {
+        // The largest n of a size, run on that size directly, against the largest size.
+        for n in SIZES.map(max_n) {
+            for which in [Which::Fibonacci, Which::Lucas] {
+                let full = ladder::<CAP, _>(n, which, <[u64]>::to_vec);
+                assert_eq!(fib_or_lucas_small(n, which, <[u64]>::to_vec), Some(full));
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! `__text_signature__` line, which `inspect.signature` reads.
 //!
 //! Paths, fastest first:
-//! 1. `fibonacci`/`lucas` of a small n without `mod`: a cached int object.
+//! 1. `fibonacci`/`lucas` of an n in 0..=184 (186 for F) without `mod`: a cached int object.
 //! 2. `mod` below 2**64: the division-free ladder on machine words ([`crate::modword`]),
 //!    walking the bits of n from its limbs, so n = 2**4000 costs 4000 ladder steps.
 //! 3. no `mod`: machine words while they do not overflow, then native big integers
@@ -32,18 +32,28 @@ use crate::pyint::{self, PyInts};
 use crate::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 
-/// The largest n whose F_n fits an i64 (F_92 = 7540113804746346429); also covers L_n.
-const SMALL_N: usize = 92;
-
-/// Cached int objects for F_0..F_92 and L_0..L_92 where they fit an i64 (L_n does up to
-/// n = 90). Built at import, owned for the life of the process (the module cannot be
-/// unloaded), reached only with the GIL held.
+/// Cached int objects for F_n and L_n from n = 0 while they fit 128 bits (F_n up to n = 186,
+/// L_n up to n = 184): past the machine word a call would otherwise spend more on the ladder
+/// and on building a two-limb int than on the call itself. Built at import, owned for the
+/// life of the process (the module cannot be unloaded), reached only with the GIL held.
 struct SmallTerms {
     fib: Vec<Owned>,
     lucas: Vec<Owned>,
 }
 
 static SMALL_TERMS: StaticCell<Option<SmallTerms>> = StaticCell::new(None);
+
+/// The terms of the recurrence x_{k+2} = x_{k+1} + x_k from (x_0, x_1) that fit a u128.
+fn terms_below_2_128(mut x: u128, mut x1: u128) -> PyResult<Vec<Owned>> {
+    let mut terms = vec![pyint::from_u128(x)?];
+    loop {
+        terms.push(pyint::from_u128(x1)?);
+        match x.checked_add(x1) {
+            Some(next) => (x, x1) = (x1, next),
+            None => return Ok(terms),
+        }
+    }
+}
 
 /// Fills the cache; called from `PyInit_lucas`.
 pub fn init_small_terms() -> PyResult<()> {
@@ -55,16 +65,7 @@ pub fn init_small_terms() -> PyResult<()> {
     if unsafe { (*SMALL_TERMS.get()).is_some() } {
         return Ok(());
     }
-    let (mut fib, mut lucas) = (Vec::new(), Vec::new());
-    let (mut f, mut f1, mut l, mut l1) = (0i64, 1i64, 2i64, 1i64);
-    for _ in 0..=SMALL_N {
-        fib.push(pyint::from_i64(f)?);
-        lucas.push(pyint::from_i64(l)?);
-        (f, f1) = (f1, f.saturating_add(f1));
-        (l, l1) = (l1, l.saturating_add(l1));
-    }
-    // L_91 no longer fits (the sum saturated): only L_0..L_90 are exact.
-    lucas.truncate(91);
+    let (fib, lucas) = (terms_below_2_128(0, 1)?, terms_below_2_128(2, 1)?);
     // SAFETY: module init holds the GIL and no reference into the cell is alive.
     unsafe { *SMALL_TERMS.get() = Some(SmallTerms { fib, lucas }) };
     Ok(())
@@ -180,15 +181,16 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
     if let (None, Some(v)) = (&m, pyint::to_i64(n.borrow())) {
-        // Just past the cache: i128, then stack buffers, no allocation before the result's.
+        // Past the cache (or a negative n): i128, then stack buffers, no allocation before
+        // the result's.
         let flips = sign_flips(v < 0, v % 2 != 0, which);
         if (1..=185).contains(&v.unsigned_abs()) {
             if let Ok(term) = fib_or_lucas(&mut CheckedI128, &[v.unsigned_abs()], which) {
                 return pyint::from_i128(if flips { -term } else { term });
             }
         }
-        if let Some(term) = fib_or_lucas_small(v.unsigned_abs(), which) {
-            return pyint::from_magnitude(flips, term.limbs());
+        if let Some(term) = fib_or_lucas_small(v.unsigned_abs(), which, |limbs| pyint::from_magnitude(flips, limbs)) {
+            return term;
         }
     }
     let n = index_of(n.borrow())?;

@@ -203,6 +203,14 @@ pub fn from_i128(v: i128) -> PyResult<Owned> {
     }
 }
 
+/// A u128 as an int (two limbs at most, one conversion).
+pub fn from_u128(v: u128) -> PyResult<Owned> {
+    match u64::try_from(v) {
+        Ok(small) => from_u64(small),
+        Err(_) => from_magnitude(false, &[v as u64, (v >> 64) as u64]),
+    }
+}
+
 // ANCHOR: from_magnitude
 /// ±(the number with these little-endian 64-bit limbs) as an int; see [`from_big`].
 pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Owned> {

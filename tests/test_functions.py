@@ -747,10 +747,11 @@ def test_results_are_exact_ints_on_every_path():
 # Exact results without a modulus at the big-integer paths' boundaries
 # ---------------------------------------------------------------------------
 
-# Each path's edges: the cache (92), i128 (185), the stack buffers (3600), and the backend's
+# Each path's edges: the cache (186 for F, 184 for L), i128 (185), the stack buffers' sizes
+# (360, 720, 1440, 3600), and the backend's
 # multiplication thresholds in limbs of 64 bits (Karatsuba 32, Toom-3 640, Toom-4 6000; the
 # NTT takes over by shape above those): F_n has about 0.694 n bits.
-PATH_EDGES = [91, 92, 93, 94, 184, 185, 186, 187, 3599, 3600, 3601]
+PATH_EDGES = [91, 92, 93, 94, 183, 184, 185, 186, 187, 360, 361, 720, 721, 1440, 1441, 3599, 3600, 3601]
 LIMB_EDGES = [1, 2, 3, 31, 32, 33, 64, 65, 639, 640, 641, 1280, 6000, 6001, 12001]
 
 
@@ -857,10 +858,10 @@ def test_calls_past_the_cache_make_no_system_calls():
     """The size guard is a fixed limit, not a probe of the system per call: a thousand calls
     just past the small-term cache, and ones refused as too large, read nothing."""
     for f in FIB_LIKE:
-        f(93)
+        f(187)
     before = _read_syscalls()
     for _ in range(1000):
-        lucas.fibonacci(93)
+        lucas.fibonacci(187)
         lucas.lucas(200)
         lucas.lucas_uv(300, 3, -5)
     with pytest.raises(OverflowError):
