@@ -536,8 +536,9 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_name = c"lucas.LucasIter".as_ptr();
     t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
     let flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
-    // A free-threaded build declares tp_flags atomic: other threads read it while CPython
-    // updates it (readers use PyType_GetFlags).
+    // On a free-threaded build CPython reads and writes tp_flags atomically (other threads
+    // read it while CPython updates it), and pyo3-ffi declares the field as an atomic there;
+    // our readers go through PyType_GetFlags.
     #[cfg(Py_GIL_DISABLED)]
     {
         t.tp_flags = std::sync::atomic::AtomicU64::new(flags);
