@@ -27,6 +27,7 @@ tests/test_docs.py, which runs them against the built module.
 import argparse
 import difflib
 import doctest
+import os
 import re
 import sys
 import textwrap
@@ -91,7 +92,9 @@ def regions(source: str) -> dict[str, str]:
 
 def region(path: str, anchor: str) -> str:
     """The region `anchor` of the repository file `path`."""
-    file = (ROOT / path).resolve()
+    # Normalised, not resolved: `..` may not leave the repository, but a symlinked folder
+    # inside it (a build's target/ pointing at a cache) still counts as the repository's.
+    file = Path(os.path.normpath(ROOT / path))
     if ROOT not in file.parents or not file.is_file():
         raise AnchorError(f"no file {path} in the repository")
     try:
