@@ -522,8 +522,7 @@ def main():
         f"Written by `make bench` on {datetime.date.today().isoformat()} "
         f"({'quick mode' if args.quick else f'{rounds} interleaved rounds'}).",
         "",
-        f"- interpreter: CPython {platform.python_version()} ({sysconfig.get_config_var('SOABI')}), "
-        f"`{os.path.realpath(sys.executable)}`",
+        f"- interpreter: CPython {platform.python_version()} ({sysconfig.get_config_var('SOABI')})",
         f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- lucas {lucas.__version__}; gmpy2 {gmpy2.version() if gmpy2 else 'not installed'}",
         "",
