@@ -146,7 +146,7 @@ impl<E> Dot for Polled<'_, Wrapping, E> {
     }
 
     fn x_pow_fast(&mut self, c: &[u64], n: &[u64]) -> Result<Option<Vec<u64>>, E> {
-        if c.len() < NTT_MIN || 2 * c.len() > ntt::MAX_SIZE {
+        if !ntt_applies(c.len()) {
             return Ok(None);
         }
         x_pow_ntt(self, &ToWrapping, c, n).map(Some)
@@ -165,6 +165,12 @@ pub const WORD_FAST_MIN: usize = 256;
 /// ([`x_pow_ntt`]); below it the schoolbook table is faster (bench/NOTES.md, "Jump-ahead").
 pub const NTT_MIN: usize = 96;
 
+/// Whether a word ring of order k takes the transform route: from [`NTT_MIN`] on, while the
+/// products still fit the largest transform.
+fn ntt_applies(k: usize) -> bool {
+    (NTT_MIN..=ntt::MAX_SIZE / 2).contains(&k)
+}
+
 impl<E> Dot for Polled<'_, MontWord, E> {
     const FAST_MIN: usize = WORD_FAST_MIN;
     #[inline]
@@ -173,7 +179,7 @@ impl<E> Dot for Polled<'_, MontWord, E> {
     }
 
     fn x_pow_fast(&mut self, c: &[u64], n: &[u64]) -> Result<Option<Vec<u64>>, E> {
-        if c.len() < NTT_MIN || 2 * c.len() > ntt::MAX_SIZE {
+        if !ntt_applies(c.len()) {
             return Ok(None);
         }
         let fold = ToMontgomery::new(self.ring.m);

@@ -29,3 +29,15 @@ def pytest_runtest_makereport(item, call):
     if on_ci() and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture
+def tiny_switch_interval():
+    """Thread switches every microsecond (sys.setswitchinterval), so that threads sharing
+    one iterator interleave as often as the interpreter allows; restored afterwards."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)

@@ -28,16 +28,6 @@ def free_threaded_build() -> bool:
     return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
-@pytest.fixture
-def tiny_switch_interval():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(old)
-
-
 # x_{n+2} = 2*x_{n+1} - x_n from (s, s+1) is x_n = s + n: each value names its index.
 # The starts pick the engines: machine words, a word modulus, and Python ints.
 @pytest.mark.parametrize("start, mod", [(0, None), (0, 2**61 - 1), (2**64, None)], ids=["word", "mod", "bigint"])

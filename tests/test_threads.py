@@ -5,7 +5,6 @@
 import copy
 import gc
 import pickle
-import sys
 import threading
 from collections import Counter
 
@@ -15,16 +14,6 @@ from lucas import LucasIter
 from support.model import take
 from support.states import model_seq
 from support.subclasses import Doubled
-
-
-@pytest.fixture
-def tiny_switch_interval():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(old)
 
 
 def _run_threads(targets, timeout=20):
