@@ -154,5 +154,5 @@ clean:
 # in a cached minimal chroot, and there the version's wheel installed and tested; compile
 # checks for 3.12 and free-threaded 3.14t. Root only; VERSIONS="3.13" picks some. See README,
 # "Supported Python versions".
-versions: $(WHEEL_STAMP)
+versions: wheels
 	.ci/versions.sh $(VERSIONS)
