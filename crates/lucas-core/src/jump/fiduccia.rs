@@ -8,7 +8,7 @@
 //! and one reduction per bit of n (and a multiplication by x, which is a shift, for a one
 //! bit): O(k² log n) ring operations with schoolbook products, O(M(k) log n) with a
 //! sub-quadratic product M: Karatsuba from [`Dot::FAST_MIN`] on, and for word moduli
-//! number-theoretic transforms ([`ntt`](crate::jump::ntt), O(k log k)) from [`NTT_MIN`] on.
+//! number-theoretic transforms ([`ntt`], O(k log k)) from [`NTT_MIN`] on.
 //!
 //! Everything is generic over [`ladder::Ring`](crate::terms::ladder::Ring) extended by [`Dot`]
 //! (a sum of products, which word rings compute with one reduction instead of k), so the
@@ -162,7 +162,7 @@ const JUMP_POLL_BITS: u32 = 64;
 pub const WORD_FAST_MIN: usize = 256;
 
 /// From this order on, word rings square and reduce by number-theoretic transforms
-/// ([`x_pow_ntt`]); below it the schoolbook table is faster (bench/NOTES.md, "Jump-ahead").
+/// (`x_pow_ntt`); below it the schoolbook table is faster (bench/NOTES.md, "Jump-ahead").
 pub const NTT_MIN: usize = 96;
 
 /// Whether a word ring of order k takes the transform route: from [`NTT_MIN`] on, while the
@@ -344,7 +344,7 @@ struct CharPoly<E> {
 
 enum Reduce<E> {
     /// Small k: `cols[j][i]` is coefficient j of x^{k+i} mod P, so the reduced coefficient
-    /// j of a is a_j + dot(a_k.., cols[j]).
+    /// j of a is `a_j + dot(a_k.., cols[j])`.
     Table(Vec<Vec<E>>),
     /// Large k: the first k − 1 coefficients of 1/rev(P), rev(P)(y) = y^k·P(1/y), whose
     /// constant term is 1, so it exists in every ring. The quotient of a by P is then one
@@ -428,7 +428,7 @@ fn reciprocal<R: Dot>(r: &mut R, c: &[R::E]) -> Result<Vec<R::E>, R::Err> {
     Ok(s)
 }
 
-/// [`x_pow`] for word rings by transforms ([`ntt`](crate::jump::ntt)), k >= 2. Per bit of n:
+/// [`x_pow`] for word rings by transforms ([`ntt`]), k >= 2. Per bit of n:
 /// * the square v² (length 2k − 1) by one forward and one inverse transform of size
 ///   N >= 2k − 1;
 /// * the quotient q of v² by P (length k − 1): with h = the top k − 1 coefficients of v²,

@@ -3,7 +3,7 @@
 //! Both ladders walk the bits of n from the most significant one down, like binary
 //! exponentiation, and are generic over a [`Ring`], so one implementation serves machine
 //! words (checked `i64`), residues modulo a word ([`crate::modular::word`]), big integers
-//! ([`crate::terms::exact`]) and Python ints modulo 2**64 or more ([`crate::pyint::PyInts`]).
+//! ([`crate::terms::exact`]) and Python ints modulo 2**64 or more (`PyInts` in the extension).
 //!
 //! * [`lucas_u_pair`]: (U_n, U_{n-1}) for any P, Q using only +, -, × (no division), so it
 //!   is valid modulo any m, even ones. From U_k and U_{k-1}:
