@@ -53,6 +53,7 @@ demo: build
 lint: $(BUILD_STAMP)
 	cargo fmt --check
 	cargo clippy --all-targets --all-features --quiet
+	cargo doc --no-deps --document-private-items --quiet
 
 cargo-test: $(BUILD_STAMP)
 	cargo test --quiet

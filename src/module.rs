@@ -15,13 +15,13 @@
 //! until the type's critical sections have been stress-tested on such an interpreter (README,
 //! "Supported Python versions").
 
-use crate::boundary::{guard, install_panic_hook};
-use crate::cstatic::StaticCell;
-use crate::error::{PyErr, PyResult};
-use crate::functions::{init_small_terms, MODULE_METHODS};
-use crate::lucas_iter::{lucas_iter_type, LUCAS_ITER_TYPE};
-use crate::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
-use crate::refs::{Borrowed, Owned};
+use crate::capi::boundary::{guard, install_panic_hook};
+use crate::capi::cstatic::StaticCell;
+use crate::capi::error::{PyErr, PyResult};
+use crate::capi::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::capi::refs::{Borrowed, Owned};
+use crate::functions::terms::{init_small_terms, MODULE_METHODS};
+use crate::lucas_iter::slots::{lucas_iter_type, LUCAS_ITER_TYPE};
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -99,10 +99,10 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     add_to_module(module, c"LucasIter", lucas_iter_type())?;
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
-    add_functions(module, &crate::prime_tests::PRIME_TEST_METHODS)?;
-    add_functions(module, &crate::nth_term::NTH_TERM_METHODS)?;
+    add_functions(module, &crate::functions::primality::PRIME_TEST_METHODS)?;
+    add_functions(module, &crate::functions::nth_term::NTH_TERM_METHODS)?;
     #[cfg(feature = "selftest")]
-    add_functions(module, &crate::selftest::SELFTEST_METHODS)?;
+    add_functions(module, &crate::functions::selftest::SELFTEST_METHODS)?;
     Ok(())
 }
 // ANCHOR_END: add_members

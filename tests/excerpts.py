@@ -202,7 +202,7 @@ def doctests(doc: Path) -> list[doctest.DocTest]:
     return tests
 
 
-SOURCES = ("src/*.rs", "csrc/*.c", "docs/**/*.c", "build.rs", "setup.py")
+SOURCES = ("src/**/*.rs", "crates/*/src/**/*.rs", "csrc/*.c", "docs/**/*.c", "build.rs", "setup.py")
 
 
 def unused_anchors() -> list[str]:

@@ -120,7 +120,7 @@ COEF = 2 * P              # a coefficient on the Python-int path: a tag and a po
 
 
 def engine_bytes(coefficients, initial, mod, promoted=False):
-    """The engine's buffers, as src/iter_engine.rs keeps them (the window ring holds each
+    """The engine's buffers, as src/lucas_iter/state.rs keeps them (the window ring holds each
     value twice)."""
     k = len(coefficients)
     values = list(coefficients) + list(initial)

@@ -152,7 +152,7 @@ def _tp_vectorcall_offset():
     """offsetof(PyTypeObject, tp_vectorcall) on 64-bit CPython 3.11 to 3.15: the variable
     object header (object's basic size plus ob_size; larger on free-threaded builds), then
     47 pointer-sized fields, tp_name .. tp_finalize (tp_version_tag padded to 8 bytes).
-    src/layout.rs checks the Rust declaration against the C header. Checked against types
+    src/capi/layout.rs checks the Rust declaration against the C header. Checked against types
     known to define the slot (range, list) and ones known not to (complex, a plain class)."""
     import ctypes
 

@@ -1,5 +1,5 @@
 /* `LucasIter.__reduce__` as a C extension would write it: the companion of
- * `lucas_iter_reduce` in src/lucas_iter.rs, shown beside it in docs/article.md
+ * `lucas_iter_reduce` in src/lucas_iter/slots.rs, shown beside it in docs/article.md
  * ("References"). It is not part of the module; tests/test_docs.py compiles it
  * against the interpreter's own Python.h so that the C the article shows is real C.
  *

@@ -1,0 +1,370 @@
+//! Arithmetic modulo a machine word without division (pure Rust, no FFI).
+//!
+//! The n-th term modulo m (1 <= m < 2**64) runs the division-free ladder of
+//! [`crate::terms::ladder`] in Z/mZ. A `%` of a 128-bit product is a
+//! 128-by-64-bit division, far slower than a multiplication, so:
+//! * for the odd part of m, elements are kept in Montgomery form (x·2^64 mod m), where a
+//!   product is reduced with two multiplications and no division (Montgomery 1985, REDC);
+//! * for the power-of-two part 2^s, wrapping u64 arithmetic *is* arithmetic mod 2^64, and
+//!   reducing mod 2^s at the end is a mask;
+//! * the two residues are joined by the Chinese remainder theorem (m = 2^s·odd), so even
+//!   moduli are exact too.
+
+#![forbid(unsafe_code)]
+
+use crate::terms::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
+use std::convert::Infallible;
+
+/// Z/mZ for odd m > 1, elements in Montgomery form.
+pub struct Montgomery {
+    m: u64,
+    /// m^(-1) mod 2^64.
+    m_inv: u64,
+    /// 2^128 mod m: multiplying by it (then REDC) converts into Montgomery form.
+    r2: u64,
+}
+
+/// m^(-1) mod 2^64 for odd m, by Newton's iteration (each step doubles the correct bits;
+/// m·m ≡ 1 mod 8 gives three to start with).
+pub const fn inverse_mod_2_64(m: u64) -> u64 {
+    debug_assert!(m % 2 == 1);
+    let mut x = m;
+    let mut step = 0;
+    while step < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+        step += 1;
+    }
+    x
+}
+
+impl Montgomery {
+    pub fn new(m: u64) -> Montgomery {
+        assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
+        let r2 = (u128::MAX % u128::from(m) + 1) % u128::from(m); // 2^128 mod m
+        Montgomery { m, m_inv: inverse_mod_2_64(m), r2: r2 as u64 }
+    }
+
+    /// REDC: t·2^(−64) mod m for t < m·2^64, with no division.
+    #[inline]
+    pub fn reduce(&self, t: u128) -> u64 {
+        let (lo, hi) = (t as u64, (t >> 64) as u64);
+        // q·m ≡ t (mod 2^64), so t − q·m is a multiple of 2^64 and its high word is the answer.
+        let q = lo.wrapping_mul(self.m_inv);
+        let qm_hi = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
+        let (r, borrow) = hi.overflowing_sub(qm_hi);
+        if borrow {
+            r.wrapping_add(self.m)
+        } else {
+            r
+        }
+    }
+
+    /// x (any u64) into Montgomery form.
+    pub fn enter(&self, x: u64) -> u64 {
+        self.reduce(u128::from(x % self.m) * u128::from(self.r2))
+    }
+
+    /// Montgomery form back to the residue in 0..m.
+    pub fn leave(&self, x: u64) -> u64 {
+        self.reduce(u128::from(x))
+    }
+}
+
+impl Ring for Montgomery {
+    type E = u64;
+    type Err = Infallible;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(self.reduce(u128::from(*a) * u128::from(*b)))
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let (s, carry) = a.overflowing_add(*b);
+        Ok(if carry || s >= self.m { s.wrapping_sub(self.m) } else { s })
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let (d, borrow) = a.overflowing_sub(*b);
+        Ok(if borrow { d.wrapping_add(self.m) } else { d })
+    }
+    fn small(&mut self, v: i64) -> Result<u64, Infallible> {
+        let r = i128::from(v).rem_euclid(i128::from(self.m)) as u64;
+        Ok(self.enter(r))
+    }
+}
+
+impl Halve for Montgomery {
+    /// x·2⁻¹ mod m; in Montgomery form too, since halving commutes with the factor 2^64.
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
+        // For odd a, (a + m)/2 without overflowing: both are odd.
+        Ok(if a.is_multiple_of(2) { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
+    }
+}
+
+/// Z/2^64Z: wrapping arithmetic. Reducing mod 2^s afterwards is a ring homomorphism.
+pub struct Wrapping;
+
+impl Ring for Wrapping {
+    type E = u64;
+    type Err = Infallible;
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_mul(*b))
+    }
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_add(*b))
+    }
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(a.wrapping_sub(*b))
+    }
+    fn small(&mut self, v: i64) -> Result<u64, Infallible> {
+        Ok(v as u64)
+    }
+}
+
+/// A word ring whose ladder stops when asked: `bit_done` calls `poll` every `every` bits, so a
+/// huge n stays interruptible. The caller's `poll` is where Python's `PyErr_CheckSignals`
+/// goes; the arithmetic files stay free of FFI. The jump-ahead ([`fiduccia`](crate::jump::fiduccia)) uses it too, with
+/// a shorter period, since each of its bits costs O(k²) products rather than a few.
+pub struct Polled<'p, R, E> {
+    pub ring: R,
+    every: u32,
+    bits: u32,
+    poll: &'p mut dyn FnMut() -> Result<(), E>,
+}
+
+impl<'p, R, E> Polled<'p, R, E> {
+    pub fn new(ring: R, every: u32, poll: &'p mut dyn FnMut() -> Result<(), E>) -> Self {
+        Polled { ring, every, bits: 0, poll }
+    }
+}
+
+impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
+    type E = u64;
+    type Err = E;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.mul(a, b)))
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.add(a, b)))
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.sub(a, b)))
+    }
+    fn small(&mut self, v: i64) -> Result<u64, E> {
+        Ok(infallible(self.ring.small(v)))
+    }
+    #[inline]
+    fn bit_done(&mut self) -> Result<(), E> {
+        self.bits = self.bits.wrapping_add(1);
+        if self.bits.is_multiple_of(self.every) {
+            (self.poll)()?;
+        }
+        Ok(())
+    }
+}
+
+impl<R: Halve<E = u64, Err = Infallible>, E> Halve for Polled<'_, R, E> {
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, E> {
+        Ok(infallible(self.ring.half(a)))
+    }
+}
+
+/// Unwraps a ladder that cannot fail.
+pub fn infallible<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(never) => match never {},
+    }
+}
+
+/// How many bits of n the word ladders run between two polls: a bit costs a few products.
+const LADDER_POLL_BITS: u32 = 4096;
+
+/// (U_n, V_n) mod 2^64 with the division-free ladder (halving is impossible modulo 2^s).
+fn uv_wrapping<E>(p: u64, q: u64, n: &[u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<(u64, u64), E> {
+    let r = &mut Polled::new(Wrapping, LADDER_POLL_BITS, poll);
+    let (u, u_prev) = lucas_u_pair(r, &p, &q, n)?;
+    Ok((u, lucas_v_from_pair(r, &p, &q, &u, &u_prev)?))
+}
+
+/// Splits m = odd·2^s.
+fn split(m: u64) -> (u64, u32) {
+    let s = m.trailing_zeros();
+    (m >> s, s)
+}
+
+/// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P ≡ p, Q ≡ q (mod m), for
+/// n >= 0 given as little-endian limbs and any 1 <= m < 2**64. `poll` is called now and then
+/// and stops the computation with its error.
+pub fn lucas_uv_mod<E>(
+    n: &[u64],
+    p: u64,
+    q: u64,
+    m: u64,
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(u64, u64), E> {
+    assert!(m >= 1);
+    if n.iter().all(|&l| l == 0) {
+        return Ok((0, 2 % m)); // U_0 = 0, V_0 = 2
+    }
+    let (odd, s) = split(m);
+    let (u_odd, v_odd) = if odd > 1 {
+        let mont = Montgomery::new(odd);
+        let (pm, qm) = (mont.enter(p), mont.enter(q));
+        let r = &mut Polled::new(mont, LADDER_POLL_BITS, &mut *poll);
+        let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
+        (r.ring.leave(u), r.ring.leave(v))
+    } else {
+        (0, 0)
+    };
+    if s == 0 {
+        return Ok((u_odd, v_odd));
+    }
+    let (u_two, v_two) = uv_wrapping(p, q, n, poll)?;
+    Ok((crt(u_odd, odd, u_two, s), crt(v_odd, odd, v_two, s)))
+}
+
+/// F_n mod m or L_n mod m for n >= 0 given as limbs: the (F, L) ladder, two products per
+/// bit, on the odd part of m. `poll` as for [`lucas_uv_mod`].
+pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<u64, E> {
+    assert!(m >= 1);
+    if n.iter().all(|&l| l == 0) {
+        return Ok(if which == Which::Fibonacci { 0 } else { 2 % m });
+    }
+    let (odd, s) = split(m);
+    let x_odd = if odd > 1 {
+        let r = &mut Polled::new(Montgomery::new(odd), LADDER_POLL_BITS, &mut *poll);
+        let x = fib_or_lucas(r, n, which)?;
+        r.ring.leave(x)
+    } else {
+        0
+    };
+    if s == 0 {
+        return Ok(x_odd);
+    }
+    let (f, l) = uv_wrapping(1, u64::MAX, n, poll)?; // P = 1, Q = −1
+    Ok(crt(x_odd, odd, if which == Which::Fibonacci { f } else { l }, s))
+}
+
+/// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
+pub fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
+    let mask = if s == 64 { u64::MAX } else { (1u64 << s) - 1 };
+    // x = a + odd·t with t ≡ (b − a)·odd^(−1) (mod 2^s); then x < odd + odd·(2^s − 1) = m.
+    let t = b.wrapping_sub(a).wrapping_mul(inverse_mod_2_64(odd)) & mask;
+    a + odd * t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never() -> Result<(), ()> {
+        Ok(())
+    }
+
+    #[test]
+    fn poll_stops_a_long_ladder() {
+        let n = vec![u64::MAX; 200]; // 12800 bits: polled three times
+        let mut polls = 0;
+        let mut stop_at_second = || {
+            polls += 1;
+            if polls == 2 {
+                Err("stop")
+            } else {
+                Ok(())
+            }
+        };
+        assert_eq!(lucas_uv_mod(&n, 3, 5, 1_000_000_007, &mut stop_at_second), Err("stop"));
+        assert_eq!(polls, 2);
+        assert!(fib_lucas_mod(&n, Which::Lucas, 12, &mut never).is_ok());
+    }
+
+    /// U_n, V_n mod m straight from the definition (u128, one `%` per step).
+    fn reference(n: u64, p: u64, q: u64, m: u64) -> (u64, u64) {
+        let m = u128::from(m);
+        let (p, q) = (u128::from(p) % m, u128::from(q) % m);
+        let step = |a: u128, b: u128| (p * b % m + (m - q) * a % m) % m; // P·b − Q·a
+        let (mut u, mut u1, mut v, mut v1) = (0, 1 % m, 2 % m, p);
+        for _ in 0..n {
+            (u, u1) = (u1, step(u, u1));
+            (v, v1) = (v1, step(v, v1));
+        }
+        (u as u64, v as u64)
+    }
+
+    #[test]
+    fn montgomery_round_trip_and_product() {
+        for m in [3u64, 5, 1_000_000_007, (1 << 61) - 1, u64::MAX, u64::MAX - 2] {
+            let mut r = Montgomery::new(m);
+            for x in [0u64, 1, 2, m - 1, m / 2, 0xDEAD_BEEF] {
+                assert_eq!(r.leave(r.enter(x)), x % m);
+                let y = m / 3 + 1;
+                let prod = r.mul(&r.enter(x), &r.enter(y)).unwrap();
+                assert_eq!(u128::from(r.leave(prod)), u128::from(x % m) * u128::from(y % m) % u128::from(m));
+            }
+        }
+    }
+
+    #[test]
+    fn crt_joins_residues() {
+        for (odd, s) in [(1u64, 3u32), (3, 0), (15, 4), (1, 63), (7, 61)] {
+            let m = odd << s;
+            for x in [0u64, 1, m - 1, m / 3] {
+                assert_eq!(crt(x % odd, odd, x, s), x, "odd={odd} s={s}");
+            }
+        }
+    }
+
+    #[test]
+    fn lucas_uv_mod_matches_the_definition() {
+        let moduli = [1u64, 2, 3, 4, 6, 7, 8, 10, 12, 97, 1024, 1000, (1 << 61) - 1, (1 << 62) - 57, 1 << 63, u64::MAX];
+        for &m in &moduli {
+            for (p, q) in [(1u64, u64::MAX), (3, 5), (0, 1), (2, 1), (u64::MAX - 1, 7), (12345, 0)] {
+                for n in [0u64, 1, 2, 3, 10, 63, 64, 65, 300] {
+                    let (p, q) = (p % m, q % m);
+                    assert_eq!(
+                        lucas_uv_mod(&[n], p, q, m, &mut never).unwrap(),
+                        reference(n, p, q, m),
+                        "n={n} p={p} q={q} m={m}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fib_lucas_mod_matches_the_definition() {
+        for m in [1u64, 2, 3, 10, 97, 1 << 20, 1_000_000_007, (1 << 62) - 57, 1 << 63, u64::MAX] {
+            for n in [0u64, 1, 2, 3, 4, 5, 63, 64, 65, 100, 301] {
+                let (f, l) = reference(n, 1, m - 1, m);
+                assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m, &mut never).unwrap(), f, "F_{n} mod {m}");
+                assert_eq!(fib_lucas_mod(&[n], Which::Lucas, m, &mut never).unwrap(), l, "L_{n} mod {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_halving() {
+        for m in [3u64, 1_000_000_007, u64::MAX] {
+            let mut r = Montgomery::new(m);
+            for x in [0u64, 1, 2, m - 1, m / 2] {
+                let h = r.half(&r.enter(x)).unwrap();
+                let back = r.add(&h, &h).unwrap();
+                assert_eq!(r.leave(back), x % m, "m={m} x={x}");
+            }
+        }
+    }
+
+    #[test]
+    fn multi_limb_exponent() {
+        // n = 2^64 + 5: by the period of Fibonacci mod 10 (60), F_n ≡ F_{(2^64 + 5) mod 60}.
+        let n_mod_60 = ((1u128 << 64) + 5) % 60;
+        let (u, _) = lucas_uv_mod(&[5, 1], 1, 9, 10, &mut never).unwrap(); // Q = −1 ≡ 9 (mod 10)
+        assert_eq!(u, reference(n_mod_60 as u64, 1, 9, 10).0);
+    }
+}

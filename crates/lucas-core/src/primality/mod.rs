@@ -1,0 +1,3 @@
+//! Probable-prime tests on integers of any size.
+
+pub mod prp;

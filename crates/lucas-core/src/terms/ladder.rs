@@ -1,0 +1,327 @@
+//! The n-th term in O(log n) ring operations: doubling ladders (pure Rust, no FFI).
+//!
+//! Both ladders walk the bits of n from the most significant one down, like binary
+//! exponentiation, and are generic over a [`Ring`], so one implementation serves machine
+//! words (checked `i64`), residues modulo a word ([`crate::modular::word`]), big integers
+//! ([`crate::terms::exact`]) and Python ints modulo 2**64 or more (`PyInts` in the extension).
+//!
+//! * [`lucas_u_pair`]: (U_n, U_{n-1}) for any P, Q using only +, -, × (no division), so it
+//!   is valid modulo any m, even ones. From U_k and U_{k-1}:
+//!   V_k = P·U_k − 2Q·U_{k−1}, U_{2k} = U_k·V_k, U_{2k−1} = U_k² − Q·U_{k−1}²,
+//!   U_{2k+1} = P·U_{2k} − Q·U_{2k−1}.
+//! * [`lucas_uv_halving`]: (U_n, V_n) through (U_k, V_k, Q^k): U_{2k} = U_k·V_k,
+//!   V_{2k} = V_k² − 2Q^k, Q^{2k} = (Q^k)², three products that do not depend on each other
+//!   (so the CPU overlaps them), and for a one bit U_{2k+1} = (P·U_{2k} + V_{2k})/2,
+//!   V_{2k+1} = (D·U_{2k} + P·V_{2k})/2 with D = P² − 4Q.
+//! * [`fib_or_lucas`]: F_n or L_n through the pair (F_k, L_k), one multiplication and one
+//!   squaring per bit: F_{2k} = F_k·L_k, L_{2k} = L_k² − 2(−1)^k, and for a one bit
+//!   F_{2k+1} = (F_{2k} + L_{2k})/2, L_{2k+1} = (5F_{2k} + L_{2k})/2. The last bit needs only
+//!   one product: F_{2k+1} = F_{k+1}·L_k − (−1)^k and L_{2k+1} = L_{k+1}·L_k − (−1)^k.
+//!
+//! The last two halve, which is exact division for integers and multiplication by 2⁻¹ modulo
+//! an odd m: they need a [`Halve`] ring. Modulo an even m only [`lucas_u_pair`] applies.
+
+#![forbid(unsafe_code)]
+
+// ANCHOR: ring_trait
+/// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
+/// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
+pub trait Ring {
+    type E: Clone;
+    type Err;
+    fn mul(&mut self, a: &Self::E, b: &Self::E) -> Result<Self::E, Self::Err>;
+    fn add(&mut self, a: &Self::E, b: &Self::E) -> Result<Self::E, Self::Err>;
+    fn sub(&mut self, a: &Self::E, b: &Self::E) -> Result<Self::E, Self::Err>;
+    /// The ring element for a small integer.
+    fn small(&mut self, v: i64) -> Result<Self::E, Self::Err>;
+    /// Called once per bit: where a long computation can notice Ctrl-C.
+    fn bit_done(&mut self) -> Result<(), Self::Err> {
+        Ok(())
+    }
+}
+// ANCHOR_END: ring_trait
+
+/// A ring where halving is defined wherever the ladders use it: the integers (the ladders
+/// only halve even values) and Z/mZ for odd m (multiplication by 2⁻¹).
+pub trait Halve: Ring {
+    fn half(&mut self, a: &Self::E) -> Result<Self::E, Self::Err>;
+}
+
+/// The bits of a non-negative integer given as little-endian 64-bit limbs, most significant
+/// first, starting *below* the leading one. Empty for n = 1; `None` for n = 0.
+pub fn bits_below_top(limbs: &[u64]) -> Option<impl Iterator<Item = bool> + '_> {
+    let top = limbs.iter().rposition(|&l| l != 0)?;
+    let top_bit = 63 - limbs[top].leading_zeros() as usize;
+    let total = top * 64 + top_bit; // index of the leading one
+    Some((0..total).rev().map(move |i| limbs[i / 64] >> (i % 64) & 1 == 1))
+}
+
+/// (U_n, U_{n-1}) of the Lucas sequence U(P, Q), for n >= 1 given as limbs.
+pub fn lucas_u_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    let bits = bits_below_top(n).expect("n >= 1");
+    let (mut a, mut b) = (r.small(1)?, r.small(0)?); // (U_1, U_0)
+    for bit in bits {
+        // Doubling k -> 2k.
+        let pa = r.mul(p, &a)?;
+        let qb = r.mul(q, &b)?;
+        let two_qb = r.add(&qb, &qb)?;
+        let v = r.sub(&pa, &two_qb)?;
+        let u2k = r.mul(&a, &v)?;
+        let aa = r.mul(&a, &a)?;
+        let qbb = r.mul(&qb, &b)?;
+        let u2k_1 = r.sub(&aa, &qbb)?;
+        (a, b) = (u2k, u2k_1);
+        if bit {
+            // k -> k + 1.
+            let pa = r.mul(p, &a)?;
+            let qb = r.mul(q, &b)?;
+            let next = r.sub(&pa, &qb)?;
+            (a, b) = (next, a);
+        }
+        r.bit_done()?;
+    }
+    Ok((a, b))
+}
+
+/// V_n from (U_n, U_{n-1}): V_n = P·U_n − 2Q·U_{n−1}.
+pub fn lucas_v_from_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, u: &R::E, u_prev: &R::E) -> Result<R::E, R::Err> {
+    let pu = r.mul(p, u)?;
+    let qu = r.mul(q, u_prev)?;
+    let two_qu = r.add(&qu, &qu)?;
+    r.sub(&pu, &two_qu)
+}
+
+/// (U_n, V_n) of the Lucas sequences U(P, Q), V(P, Q), for n >= 1 given as limbs.
+pub fn lucas_uv_halving<R: Halve>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    let bits = bits_below_top(n).expect("n >= 1");
+    let pp = r.mul(p, p)?;
+    let q2 = r.add(q, q)?;
+    let q4 = r.add(&q2, &q2)?;
+    let d = r.sub(&pp, &q4)?;
+    let (mut u, mut v, mut qk) = (r.small(1)?, p.clone(), q.clone()); // k = 1
+    for bit in bits {
+        let u2 = r.mul(&u, &v)?;
+        let vv = r.mul(&v, &v)?;
+        let q2k = r.mul(&qk, &qk)?;
+        let two_qk = r.add(&qk, &qk)?;
+        (u, v, qk) = (u2, r.sub(&vv, &two_qk)?, q2k);
+        if bit {
+            let pu = r.mul(p, &u)?;
+            let du = r.mul(&d, &u)?;
+            let pv = r.mul(p, &v)?;
+            let u1 = r.add(&pu, &v)?;
+            let v1 = r.add(&du, &pv)?;
+            (u, v, qk) = (r.half(&u1)?, r.half(&v1)?, r.mul(q, &qk)?);
+        }
+        r.bit_done()?;
+    }
+    Ok((u, v))
+}
+
+/// Which of the two companion sequences [`fib_or_lucas`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    Fibonacci,
+    Lucas,
+}
+
+/// F_n or L_n for n >= 1 given as limbs.
+pub fn fib_or_lucas<R: Halve>(r: &mut R, n: &[u64], which: Which) -> Result<R::E, R::Err> {
+    let mut bits = bits_below_top(n).expect("n >= 1").peekable();
+    let (mut f, mut l) = (r.small(1)?, r.small(1)?); // (F_1, L_1)
+    let (two, minus_two) = (r.small(2)?, r.small(-2)?);
+    let mut k_odd = true;
+    while let Some(bit) = bits.next() {
+        if bits.peek().is_none() {
+            return last_step(r, &f, &l, k_odd, bit, which);
+        }
+        let f2 = r.mul(&f, &l)?;
+        let ll = r.mul(&l, &l)?;
+        let l2 = r.sub(&ll, if k_odd { &minus_two } else { &two })?;
+        (f, l, k_odd) = (f2, l2, false);
+        if bit {
+            let s = r.add(&f, &l)?;
+            let f4 = r.add(&f, &f)?;
+            let f4 = r.add(&f4, &f4)?;
+            let t = r.add(&f4, &s)?; // 5F + L
+            (f, l, k_odd) = (r.half(&s)?, r.half(&t)?, true);
+        }
+        r.bit_done()?;
+    }
+    Ok(f) // n = 1: F_1 = L_1 = 1
+}
+
+/// The last bit of [`fib_or_lucas`], n = 2k + bit, from (F_k, L_k): one product.
+/// (−1)^k is the sign `k_odd` tracks.
+fn last_step<R: Halve>(r: &mut R, f: &R::E, l: &R::E, k_odd: bool, bit: bool, which: Which) -> Result<R::E, R::Err> {
+    let sign = r.small(if k_odd { -1 } else { 1 })?;
+    match (which, bit) {
+        (Which::Fibonacci, false) => r.mul(f, l),
+        (Which::Lucas, false) => {
+            let ll = r.mul(l, l)?;
+            let two_sign = r.add(&sign, &sign)?;
+            r.sub(&ll, &two_sign)
+        }
+        (which, true) => {
+            let next = match which {
+                Which::Fibonacci => r.add(f, l)?, // 2·F_{k+1}
+                Which::Lucas => {
+                    let f4 = r.add(f, f)?;
+                    let f4 = r.add(&f4, &f4)?;
+                    let t = r.add(&f4, f)?;
+                    r.add(&t, l)? // 2·L_{k+1}
+                }
+            };
+            let next = r.half(&next)?;
+            let prod = r.mul(&next, l)?;
+            r.sub(&prod, &sign)
+        }
+    }
+}
+
+/// Exact i64 arithmetic that reports overflow: the machine-word attempt of the no-mod path.
+pub struct CheckedI64;
+
+/// The value left the i64 range; the caller retries with Python ints.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Overflow;
+
+impl Ring for CheckedI64 {
+    type E = i64;
+    type Err = Overflow;
+    fn mul(&mut self, a: &i64, b: &i64) -> Result<i64, Overflow> {
+        a.checked_mul(*b).ok_or(Overflow)
+    }
+    fn add(&mut self, a: &i64, b: &i64) -> Result<i64, Overflow> {
+        a.checked_add(*b).ok_or(Overflow)
+    }
+    fn sub(&mut self, a: &i64, b: &i64) -> Result<i64, Overflow> {
+        a.checked_sub(*b).ok_or(Overflow)
+    }
+    fn small(&mut self, v: i64) -> Result<i64, Overflow> {
+        Ok(v)
+    }
+}
+
+impl Halve for CheckedI64 {
+    fn half(&mut self, a: &i64) -> Result<i64, Overflow> {
+        debug_assert!(a % 2 == 0, "the ladder only halves even values");
+        Ok(a >> 1)
+    }
+}
+
+/// Exact i128 arithmetic that reports overflow: results of up to 127 bits without a big
+/// integer's allocations.
+pub struct CheckedI128;
+
+impl Ring for CheckedI128 {
+    type E = i128;
+    type Err = Overflow;
+    fn mul(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_mul(*b).ok_or(Overflow)
+    }
+    fn add(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_add(*b).ok_or(Overflow)
+    }
+    fn sub(&mut self, a: &i128, b: &i128) -> Result<i128, Overflow> {
+        a.checked_sub(*b).ok_or(Overflow)
+    }
+    fn small(&mut self, v: i64) -> Result<i128, Overflow> {
+        Ok(v.into())
+    }
+}
+
+impl Halve for CheckedI128 {
+    fn half(&mut self, a: &i128) -> Result<i128, Overflow> {
+        debug_assert!(a % 2 == 0, "the ladder only halves even values");
+        Ok(a >> 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// U_n and V_n by the definition, in i128.
+    fn reference(n: usize, p: i128, q: i128) -> (i128, i128) {
+        let (mut u, mut u1, mut v, mut v1) = (0i128, 1i128, 2i128, p);
+        for _ in 0..n {
+            (u, u1) = (u1, p * u1 - q * u);
+            (v, v1) = (v1, p * v1 - q * v);
+        }
+        (u, v)
+    }
+
+    #[test]
+    fn bits_below_top_walks_msb_first() {
+        assert!(bits_below_top(&[0]).is_none());
+        assert_eq!(bits_below_top(&[1]).unwrap().count(), 0);
+        assert_eq!(bits_below_top(&[0b1011]).unwrap().collect::<Vec<_>>(), vec![false, true, true]);
+        let two_pow_64_plus_1: Vec<bool> = bits_below_top(&[1, 1]).unwrap().collect();
+        assert_eq!(two_pow_64_plus_1.len(), 64);
+        assert!(two_pow_64_plus_1[..63].iter().all(|b| !b) && two_pow_64_plus_1[63]);
+    }
+
+    #[test]
+    fn lucas_u_pair_matches_the_definition() {
+        for p in -4..=4 {
+            for q in -4..=4 {
+                for n in 1..=25usize {
+                    let (u, u_prev) = lucas_u_pair(&mut CheckedI64, &p, &q, &[n as u64]).unwrap();
+                    let v = lucas_v_from_pair(&mut CheckedI64, &p, &q, &u, &u_prev).unwrap();
+                    let (ru, rv) = reference(n, p.into(), q.into());
+                    let (ru_prev, _) = reference(n - 1, p.into(), q.into());
+                    assert_eq!(
+                        (i128::from(u), i128::from(u_prev), i128::from(v)),
+                        (ru, ru_prev, rv),
+                        "n={n} p={p} q={q}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lucas_uv_halving_matches_the_definition() {
+        for p in -4..=4 {
+            for q in -4..=4 {
+                for n in 1..=22usize {
+                    let (u, v) = lucas_uv_halving(&mut CheckedI64, &p, &q, &[n as u64]).unwrap();
+                    assert_eq!((i128::from(u), i128::from(v)), reference(n, p.into(), q.into()), "n={n} p={p} q={q}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fib_or_lucas_matches_the_definition_up_to_i64_limit() {
+        for n in 1..=90u64 {
+            let (f, l) = reference(n as usize, 1, -1);
+            assert_eq!(i128::from(fib_or_lucas(&mut CheckedI64, &[n], Which::Fibonacci).unwrap()), f, "F_{n}");
+            assert_eq!(i128::from(fib_or_lucas(&mut CheckedI64, &[n], Which::Lucas).unwrap()), l, "L_{n}");
+        }
+        assert_eq!(fib_or_lucas(&mut CheckedI64, &[92], Which::Fibonacci), Ok(7540113804746346429));
+    }
+
+    #[test]
+    fn checked_i128_matches_the_definition_up_to_its_limit() {
+        let (mut f, mut f1) = (0i128, 1i128);
+        for n in 0..=184u64 {
+            if n > 0 {
+                assert_eq!(fib_or_lucas(&mut CheckedI128, &[n], Which::Fibonacci), Ok(f), "F_{n}");
+            }
+            (f, f1) = (f1, f.saturating_add(f1));
+        }
+        assert_eq!(fib_or_lucas(&mut CheckedI128, &[186], Which::Fibonacci), Err(Overflow));
+        for n in 1..=45usize {
+            let (u, v) = lucas_uv_halving(&mut CheckedI128, &3, &-5, &[n as u64]).unwrap();
+            assert_eq!((u, v), reference(n, 3, -5), "n={n}");
+        }
+    }
+
+    #[test]
+    fn checked_words_report_overflow_instead_of_wrapping() {
+        assert_eq!(fib_or_lucas(&mut CheckedI64, &[200], Which::Fibonacci), Err(Overflow));
+        assert!(lucas_u_pair(&mut CheckedI64, &3, &-5, &[100]).is_err());
+    }
+}

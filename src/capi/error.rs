@@ -1,0 +1,234 @@
+//! The error indicator as a Rust value.
+//!
+//! In C, a failing call returns NULL or -1 and leaves an exception in the thread's *error
+//! indicator* (C-API docs, "Exception Handling"). In Rust a failure is an `Err(PyErr)`
+//! travelling up through `?`. The two meet in exactly two functions:
+//!
+//! * [`PyErr::fetch`] moves the interpreter's pending exception into a `PyErr` (this is what
+//!   [`Owned::from_owned_ptr_or_err`] does on NULL);
+//! * [`PyErr::restore`] puts a `PyErr` back into the indicator. Only the boundary guard
+//!   ([`crate::capi::boundary`]) calls it, right before returning a slot's error value, so an
+//!   exception is set as the Python exception in exactly one place.
+//!
+//! Exceptions that Rust code raises itself carry their type and message and are only turned
+//! into Python objects at that point, so building one costs no Python allocation.
+//!
+//! Layering: this file sits on `refs.rs` (a fetched exception is held in [`Owned`]s), and
+//! `refs.rs` knows nothing of errors. So the one constructor of `Owned` that can fail,
+//! [`Owned::from_owned_ptr_or_err`], is defined here, where a NULL becomes a `PyErr`.
+
+use crate::capi::refs::Owned;
+use pyo3_ffi as ffi;
+use std::borrow::Cow;
+use std::ffi::CString;
+
+pub type PyResult<T> = Result<T, PyErr>;
+
+impl Owned {
+    // ANCHOR: from_owned_ptr_or_err
+    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
+    /// the call failed and set the error indicator, which becomes the `Err` (pyo3's name).
+    ///
+    /// # Safety
+    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
+    /// the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr_or_err(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
+        // SAFETY: the caller's contract is `from_owned_ptr_or_opt`'s, plus the exception.
+        match unsafe { Owned::from_owned_ptr_or_opt(ptr) } {
+            Some(owned) => Ok(owned),
+            None => Err(PyErr::fetch()),
+        }
+    }
+    // ANCHOR_END: from_owned_ptr_or_err
+}
+
+/// The built-in exception types lucas raises itself.
+#[allow(clippy::enum_variant_names, reason = "each is named as the Python exception it stands for")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExcType {
+    TypeError,
+    ValueError,
+    OverflowError,
+    RuntimeError,
+    SystemError,
+}
+
+impl ExcType {
+    /// A borrowed reference to the exception class.
+    fn as_ptr(self) -> *mut ffi::PyObject {
+        // SAFETY: the `PyExc_*` globals are initialised by the interpreter before any
+        // extension code runs and are never reassigned; reading the pointer is a plain load.
+        unsafe {
+            match self {
+                ExcType::TypeError => ffi::PyExc_TypeError,
+                ExcType::ValueError => ffi::PyExc_ValueError,
+                ExcType::OverflowError => ffi::PyExc_OverflowError,
+                ExcType::RuntimeError => ffi::PyExc_RuntimeError,
+                ExcType::SystemError => ffi::PyExc_SystemError,
+            }
+        }
+    }
+}
+
+// ANCHOR: pyerr
+/// A Python exception on its way to the boundary. Boxed, so that a `PyResult<Owned>` is
+/// two machine words and the success path (`tp_iternext` runs it per item) returns in
+/// registers; errors are the cold path.
+#[derive(Debug)]
+pub struct PyErr(Box<ErrState>);
+
+#[derive(Debug)]
+enum ErrState {
+    /// Raised by Rust code; becomes `kind(message)` when restored.
+    New(ExcType, Cow<'static, str>),
+    /// Raised by the interpreter or user code (an `__index__`, an iterator, MemoryError...),
+    /// moved out of the error indicator. Since 3.12 the indicator holds one exception
+    /// object (`PyErr_GetRaisedException`; `PyErr_Fetch` is deprecated there).
+    #[cfg(Py_3_12)]
+    Fetched(Owned),
+    /// Before 3.12 the indicator is a (type, value, traceback) triple, which `PyErr_Fetch`
+    /// moves out (the value and traceback may be NULL).
+    #[cfg(not(Py_3_12))]
+    Fetched(Option<Owned>, Option<Owned>, Option<Owned>),
+}
+// ANCHOR_END: pyerr
+
+impl PyErr {
+    #[cold]
+    pub fn new(kind: ExcType, msg: impl Into<Cow<'static, str>>) -> PyErr {
+        PyErr(Box::new(ErrState::New(kind, msg.into())))
+    }
+
+    // ANCHOR: fetch
+    /// Takes the pending exception out of the error indicator (which is then clear).
+    /// Called after a C-API function reported failure; if it failed without setting an
+    /// exception (a bug in that function), a SystemError says so instead of crashing later.
+    #[cold]
+    pub fn fetch() -> PyErr {
+        #[cfg(Py_3_12)]
+        {
+            // SAFETY: the GIL is held; the result is a new reference to the exception (now
+            // ours, the indicator is clear) or NULL if none was set.
+            match unsafe { Owned::from_owned_ptr_or_opt(ffi::PyErr_GetRaisedException()) } {
+                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
+                Some(exc) => PyErr(Box::new(ErrState::Fetched(exc))),
+            }
+        }
+        #[cfg(not(Py_3_12))]
+        {
+            let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+            // SAFETY: the three out-pointers are valid locals; the GIL is held. PyErr_Fetch
+            // hands us a new reference (or NULL) in each.
+            unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
+            // SAFETY: each is NULL or a new reference that is now ours.
+            let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
+            match own(t) {
+                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
+                t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
+            }
+        }
+    }
+    // ANCHOR_END: fetch
+
+    /// The pending exception, if there is one (pyo3's `PyErr::take`): for the calls whose
+    /// NULL or -1 result alone does not say whether they failed (`PyIter_Next` at the end).
+    #[inline]
+    pub fn take() -> Option<PyErr> {
+        occurred().then(PyErr::fetch)
+    }
+
+    /// True if this is (a subclass of) the given exception type.
+    pub fn is(&self, kind: ExcType) -> bool {
+        match &*self.0 {
+            ErrState::New(k, _) => *k == kind,
+            // SAFETY: a live exception instance and a live class; the call only reads them
+            // (given an instance, PyErr_GivenExceptionMatches tests its class).
+            #[cfg(Py_3_12)]
+            ErrState::Fetched(exc) => unsafe { ffi::PyErr_GivenExceptionMatches(exc.as_ptr(), kind.as_ptr()) != 0 },
+            // SAFETY: both are live exception classes; the call only reads them.
+            #[cfg(not(Py_3_12))]
+            ErrState::Fetched(Some(t), ..) => unsafe {
+                ffi::PyErr_GivenExceptionMatches(t.as_ptr(), kind.as_ptr()) != 0
+            },
+            #[cfg(not(Py_3_12))]
+            ErrState::Fetched(None, ..) => false,
+        }
+    }
+
+    // ANCHOR: restore
+    /// Sets this exception as the thread's pending Python exception. Only the boundary
+    /// guard calls this, just before it returns the slot's error value.
+    pub(crate) fn restore(self) {
+        match *self.0 {
+            ErrState::New(kind, msg) => {
+                // An interior NUL cannot come from our own messages; drop it rather than fail.
+                let msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
+                // SAFETY: the class and the NUL-terminated message are valid for the call,
+                // which copies the message.
+                unsafe { ffi::PyErr_SetString(kind.as_ptr(), msg.as_ptr()) }
+            }
+            #[cfg(Py_3_12)]
+            // SAFETY: PyErr_SetRaisedException steals the reference `into_ptr` gives away.
+            ErrState::Fetched(exc) => unsafe { ffi::PyErr_SetRaisedException(exc.into_ptr()) },
+            #[cfg(not(Py_3_12))]
+            ErrState::Fetched(t, v, tb) => {
+                let raw = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
+                // SAFETY: PyErr_Restore steals one reference to each non-NULL argument,
+                // exactly the counts `into_ptr` gives away.
+                unsafe { ffi::PyErr_Restore(raw(t), raw(v), raw(tb)) }
+            }
+        }
+    }
+    // ANCHOR_END: restore
+}
+
+/// Is an exception pending in the error indicator (`PyErr_Occurred`)?
+#[inline]
+pub fn occurred() -> bool {
+    // SAFETY: reading the indicator needs only the GIL, which every caller holds.
+    !unsafe { ffi::PyErr_Occurred() }.is_null()
+}
+
+/// Shorthand for the most common error: `TypeError(msg)`.
+pub fn type_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
+    Err(PyErr::new(ExcType::TypeError, msg))
+}
+
+/// Shorthand for `ValueError(msg)`.
+pub fn value_error<T>(msg: impl Into<Cow<'static, str>>) -> PyResult<T> {
+    Err(PyErr::new(ExcType::ValueError, msg))
+}
+
+// ANCHOR: check_signals
+/// Runs pending signal handlers (Ctrl-C raises KeyboardInterrupt here), as CPython's own
+/// long-running C loops do.
+pub fn check_signals() -> PyResult<()> {
+    // SAFETY: the GIL is held; a pending signal's handler runs and may set an exception.
+    if unsafe { ffi::PyErr_CheckSignals() } != 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}
+// ANCHOR_END: check_signals
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capi::testing::{pending_exception, with_python};
+
+    #[test]
+    fn null_from_a_failed_call_becomes_the_fetched_exception() {
+        with_python(|| {
+            let zero = crate::capi::pyint::from_i64(0).unwrap();
+            // SAFETY: live ints in; NULL with ZeroDivisionError out.
+            let r = unsafe { Owned::from_owned_ptr_or_err(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let err = r.unwrap_err();
+            assert!(pending_exception().is_none(), "fetch cleared the indicator");
+            assert!(!err.is(ExcType::ValueError));
+            err.restore();
+            let shown = pending_exception().expect("restore sets it again");
+            assert!(shown.starts_with("ZeroDivisionError"), "{shown}");
+        });
+    }
+}

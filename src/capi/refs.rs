@@ -1,0 +1,389 @@
+//! Safe owners of Python references: the one place reference counts change.
+//!
+//! CPython's C API documents every `PyObject *` it hands out as either a *new reference*
+//! (the caller owns one count and must eventually `Py_DECREF` it) or a *borrowed reference*
+//! (valid only while some other owner keeps the object alive). C code tracks that in comments
+//! and `goto error` cleanup blocks. Here the distinction is a type:
+//!
+//! * [`Owned`] is a new (strong) reference. Its `Drop` is `Py_DECREF`, so every early `return`
+//!   or `?` releases what was acquired so far: Rust's drop order *is* the `goto error` ladder.
+//! * [`Borrowed`] is a borrowed reference, tied by a lifetime to whatever keeps it alive. It
+//!   never touches the count.
+//!
+//! The constructors are named for the transfer they perform, as pyo3's are:
+//! `from_owned_ptr_or_opt` takes over a new reference (NULL is `None`), `from_borrowed_ptr`
+//! adds one with `Py_INCREF`; `as_ptr` lends a borrowed pointer out, `into_ptr` gives a new
+//! reference away (e.g. as a slot's return value). `from_owned_ptr_or_err`, where NULL means
+//! "the call failed and set the error indicator", is defined in `error.rs`: this file is the
+//! bottom layer and knows nothing of errors.
+//!
+//! The GIL: every reference here is created inside a call from the interpreter, which holds
+//! the GIL for the whole call, and both types are `!Send` (they hold a `NonNull`), so none can
+//! outlive that call on another thread. `lucas` never releases the GIL, so "a reference
+//! exists" implies "the GIL is held", which is what `Py_INCREF`/`Py_DECREF` require.
+
+use pyo3_ffi as ffi;
+use std::ffi::CStr;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+// ANCHOR: owned
+/// A strong reference: one count that this value owns and gives back on drop.
+#[repr(transparent)]
+pub struct Owned(NonNull<ffi::PyObject>);
+// ANCHOR_END: owned
+
+impl Owned {
+    // ANCHOR: from_owned_ptr_or_opt
+    /// Takes ownership of a pointer that is a new reference or NULL, where NULL is a normal
+    /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`). For a C-API
+    /// call whose NULL means failure, use `Owned::from_owned_ptr_or_err` (error.rs).
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a new reference that the caller hands over; the GIL is held.
+    #[inline]
+    pub unsafe fn from_owned_ptr_or_opt(ptr: *mut ffi::PyObject) -> Option<Owned> {
+        NonNull::new(ptr).map(Owned)
+    }
+    // ANCHOR_END: from_owned_ptr_or_opt
+
+    // ANCHOR: from_borrowed_ptr
+    /// Makes a new strong reference from a *borrowed* one (`Py_INCREF`).
+    ///
+    /// # Safety
+    /// `ptr` is a valid, non-NULL object pointer; the GIL is held.
+    #[inline]
+    pub unsafe fn from_borrowed_ptr(ptr: *mut ffi::PyObject) -> Owned {
+        // SAFETY: the caller guarantees a live object and the GIL.
+        unsafe { ffi::Py_INCREF(ptr) };
+        // SAFETY: the caller guarantees `ptr` is non-NULL.
+        Owned(unsafe { NonNull::new_unchecked(ptr) })
+    }
+    // ANCHOR_END: from_borrowed_ptr
+
+    /// Lends the pointer out as a *borrowed reference*, valid while `self` lives.
+    #[inline]
+    pub fn as_ptr(&self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
+    }
+
+    // ANCHOR: into_ptr
+    /// Gives the count away: the result is a *new reference* the receiver must release.
+    #[inline]
+    pub fn into_ptr(self) -> *mut ffi::PyObject {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr
+    }
+    // ANCHOR_END: into_ptr
+
+    /// A borrowed view of this object for as long as `self` is alive.
+    #[inline]
+    pub fn borrow(&self) -> Borrowed<'_> {
+        Borrowed(self.0, PhantomData)
+    }
+}
+
+// ANCHOR: owned_drop
+impl Drop for Owned {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `self` owns one count of a live object, and the GIL is held (module docs).
+        unsafe { ffi::Py_DECREF(self.0.as_ptr()) }
+    }
+}
+// ANCHOR_END: owned_drop
+
+impl std::fmt::Debug for Owned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<object at {:p}>", self.as_ptr())
+    }
+}
+
+impl Clone for Owned {
+    /// `Py_INCREF`: another owner of the same object (cheap; no copy of the value).
+    #[inline]
+    fn clone(&self) -> Owned {
+        // SAFETY: `self` keeps the object alive; the GIL is held (module docs).
+        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+    }
+}
+
+// ANCHOR: borrowed
+/// A borrowed reference: valid for `'a`, never changes the count.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct Borrowed<'a>(NonNull<ffi::PyObject>, PhantomData<&'a ffi::PyObject>);
+// ANCHOR_END: borrowed
+
+impl<'a> Borrowed<'a> {
+    /// Wraps a borrowed pointer, e.g. a slot's `self` or an argument.
+    ///
+    /// # Safety
+    /// `ptr` is non-NULL and some owner keeps the object alive for `'a`; the GIL is held.
+    #[inline]
+    pub unsafe fn from_ptr(ptr: *mut ffi::PyObject) -> Borrowed<'a> {
+        // SAFETY: the caller guarantees `ptr` is non-NULL.
+        Borrowed(unsafe { NonNull::new_unchecked(ptr) }, PhantomData)
+    }
+
+    /// The pointer, still borrowed.
+    #[inline]
+    pub fn as_ptr(self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
+    }
+
+    /// A new reference to the same object (`Py_NewRef`: `Py_INCREF`, then own it). Named
+    /// after CPython's function rather than `to_owned`, which `ToOwned` would shadow on a
+    /// `&Borrowed`.
+    #[inline]
+    pub fn new_ref(self) -> Owned {
+        // SAFETY: the object is alive for `'a` and the GIL is held.
+        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+    }
+
+    /// The object's type (`Py_TYPE`), borrowed: the instance keeps its type alive.
+    #[inline]
+    pub fn type_ptr(self) -> *mut ffi::PyTypeObject {
+        // SAFETY: reading `ob_type` of a live object.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) }
+    }
+
+    /// The object's type as an object (`type(obj)`), borrowed for as long as the object.
+    #[inline]
+    pub fn type_object(self) -> Borrowed<'a> {
+        // SAFETY: a live object's type is a live object that the instance keeps alive.
+        unsafe { Borrowed::from_ptr(self.type_ptr().cast()) }
+    }
+
+    /// `tp_basicsize` of the object's type: the size of its fixed part in bytes.
+    #[inline]
+    pub fn type_basicsize(self) -> usize {
+        // SAFETY: the type of a live object is a live, ready type object.
+        unsafe { (*self.type_ptr()).tp_basicsize as usize }
+    }
+
+    /// `PyLong_CheckExact`: an `int`, not a subclass.
+    #[inline]
+    pub fn is_exact_int(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyLong_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyIndex_Check`: does the type have `__index__` (an integer for `operator.index`)?
+    #[inline]
+    pub fn has_index(self) -> bool {
+        // SAFETY: the check reads the type's `nb_index` slot of a live object.
+        unsafe { ffi::PyIndex_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyList_CheckExact`: a `list`, not a subclass.
+    #[inline]
+    pub fn is_exact_list(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyList_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyTuple_CheckExact`: a `tuple`, not a subclass.
+    #[inline]
+    pub fn is_exact_tuple(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyTuple_CheckExact(self.as_ptr()) != 0 }
+    }
+
+    /// `PyUnicode_Check`: a `str` or a subclass.
+    #[inline]
+    pub fn is_str(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyUnicode_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyType_Check`: a type object (a class).
+    #[inline]
+    pub fn is_type(self) -> bool {
+        // SAFETY: the check reads the type's flags of a live object.
+        unsafe { ffi::PyType_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `PyCFunction_Check`: a built-in function, as a `PyMethodDef` entry becomes.
+    #[inline]
+    pub fn is_builtin_function(self) -> bool {
+        // SAFETY: the check reads the type of a live object.
+        unsafe { ffi::PyCFunction_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `obj is None`.
+    #[inline]
+    pub fn is_none(self) -> bool {
+        // SAFETY: `Py_None` only takes the address of the None singleton.
+        self.as_ptr() == unsafe { ffi::Py_None() }
+    }
+
+    /// What `iter(obj)` accepts without calling anything: a `tp_iter` slot, or the old
+    /// sequence protocol (`__getitem__`).
+    #[inline]
+    pub fn is_iterable(self) -> bool {
+        // SAFETY: both read the type slots of a live object.
+        unsafe { (*self.type_ptr()).tp_iter.is_some() || ffi::PySequence_Check(self.as_ptr()) != 0 }
+    }
+
+    /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
+    /// calls nothing); false when either is not a class.
+    pub fn is_subclass_of(self, base: Borrowed) -> bool {
+        // SAFETY: both are live type objects (checked); the call only reads their MROs.
+        self.is_type()
+            && base.is_type()
+            && unsafe { ffi::PyType_IsSubtype(self.as_ptr().cast(), base.as_ptr().cast()) != 0 }
+    }
+
+    /// For a `str`: does it equal the ASCII `text`? Reads the characters; calls no method
+    /// (not even a subclass's), neither fails nor allocates. False for a non-str.
+    pub fn str_equals_ascii(self, text: &CStr) -> bool {
+        // SAFETY: `self` is a live str (checked) and `text` NUL-terminated ASCII.
+        self.is_str() && unsafe { ffi::PyUnicode_CompareWithASCIIString(self.as_ptr(), text.as_ptr()) == 0 }
+    }
+
+    /// The length of an exact list or tuple (`PySequence_Fast_GET_SIZE`), None otherwise.
+    #[inline]
+    pub fn exact_list_or_tuple_len(self) -> Option<usize> {
+        // SAFETY: the macro reads the size field of a live list or tuple (checked).
+        (self.is_exact_list() || self.is_exact_tuple())
+            .then(|| unsafe { ffi::PySequence_Fast_GET_SIZE(self.as_ptr()) } as usize)
+    }
+
+    /// Item `i` of an exact list or tuple as a new reference (`PySequence_Fast_GET_ITEM`
+    /// plus `Py_INCREF`), or None out of range or for another type. Owning it at once means
+    /// that code run later (an item's `__index__` may shrink the list) cannot free it.
+    #[inline]
+    pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
+        let len = self.exact_list_or_tuple_len()?;
+        // SAFETY: `i` is within the current length of a live list or tuple, whose slots up
+        // to it hold non-NULL references; the reference is taken before anything else runs.
+        (i < len).then(|| unsafe {
+            Owned::from_borrowed_ptr(ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t))
+        })
+    }
+
+    /// `type(obj).__name__`, for error messages and `repr`.
+    pub fn type_name(self) -> String {
+        let ty = self.type_ptr();
+        // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
+        // the type. The flags are read with `PyType_GetFlags`, not as plain memory: on a
+        // free-threaded build other threads may update them, and the function reads them
+        // atomically.
+        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), ffi::PyType_GetFlags(ty)) };
+        // A static type spells "module.Name" in tp_name and `__name__` is the part after the
+        // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
+        match full.rfind('.') {
+            Some(dot) if flags & ffi::Py_TPFLAGS_HEAPTYPE == 0 => full[dot + 1..].to_owned(),
+            _ => full.into_owned(),
+        }
+    }
+}
+
+/// Views a C array of object pointers as borrowed references.
+///
+/// # Safety
+/// `ptr` points at `len` non-NULL live objects (or `len == 0`), borrowed for `'a`.
+pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> &'a [Borrowed<'a>] {
+    if len == 0 {
+        return &[]; // `ptr` may be NULL then
+    }
+    // SAFETY: `Borrowed` is `repr(transparent)` over `NonNull<PyObject>`, which has the
+    // layout of `*mut PyObject`; the caller guarantees `len` non-NULL live pointers.
+    unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
+}
+
+/// A slice of owners viewed as borrowed references, for as long as the owners live.
+pub fn borrow_all(owned: &[Owned]) -> &[Borrowed<'_>] {
+    // SAFETY: `Owned` and `Borrowed` are both `repr(transparent)` over
+    // `NonNull<PyObject>`, and every `Owned` keeps its object alive while the slice is borrowed.
+    unsafe { std::slice::from_raw_parts(owned.as_ptr().cast::<Borrowed<'_>>(), owned.len()) }
+}
+
+/// The items of a tuple as borrowed references (none for a NULL tuple).
+///
+/// # Safety
+/// `tuple` is NULL or a live tuple, borrowed for `'a`.
+pub unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
+    if tuple.is_null() {
+        return &[];
+    }
+    // SAFETY: a live tuple holds `PyTuple_GET_SIZE` non-NULL references in `ob_item`,
+    // which live as long as the tuple.
+    unsafe {
+        let items = (*tuple.cast::<ffi::PyTupleObject>()).ob_item.as_ptr();
+        borrowed_array(items, ffi::PyTuple_GET_SIZE(tuple) as usize)
+    }
+}
+
+/// A new reference to `None` (`Py_RETURN_NONE`).
+pub fn none() -> Owned {
+    // SAFETY: None is immortal in practice and always alive; taking a reference to it is
+    // what `Py_RETURN_NONE` does.
+    unsafe { Owned::from_borrowed_ptr(ffi::Py_None()) }
+}
+
+/// A new reference to `True` or `False` (`PyBool_FromLong`, which cannot fail).
+pub fn boolean(b: bool) -> Owned {
+    // SAFETY: PyBool_FromLong returns a new, non-NULL reference to one of the two bools.
+    Owned(unsafe { NonNull::new_unchecked(ffi::PyBool_FromLong(std::os::raw::c_long::from(b))) })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::capi::testing::with_python;
+
+    /// A fresh object that no cache shares, so its count is ours to observe.
+    pub(crate) fn fresh() -> Owned {
+        // SAFETY: PyList_New returns a new reference or NULL with an exception.
+        unsafe { Owned::from_owned_ptr_or_opt(ffi::PyList_New(0)) }.expect("an empty list")
+    }
+
+    pub(crate) fn refcnt(o: &Owned) -> isize {
+        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
+        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
+    }
+
+    #[test]
+    fn owned_counts_one_and_clone_drop_balance() {
+        with_python(|| {
+            let a = fresh();
+            assert_eq!(refcnt(&a), 1);
+            let b = a.clone();
+            assert_eq!(refcnt(&a), 2);
+            drop(b);
+            assert_eq!(refcnt(&a), 1);
+        });
+    }
+
+    #[test]
+    fn borrowed_never_touches_the_count_and_new_ref_adds_one() {
+        with_python(|| {
+            let a = fresh();
+            let view = a.borrow();
+            // SAFETY: `a` keeps the object alive for the borrow.
+            let again = unsafe { Borrowed::from_ptr(view.as_ptr()) };
+            assert_eq!(refcnt(&a), 1);
+            let b = again.new_ref();
+            assert_eq!(refcnt(&a), 2);
+            drop(b);
+            assert_eq!(refcnt(&a), 1);
+        });
+    }
+
+    #[test]
+    fn into_ptr_gives_the_count_away_and_from_owned_takes_it_back() {
+        with_python(|| {
+            let a = fresh();
+            let keep = a.clone();
+            let raw = a.into_ptr();
+            assert_eq!(refcnt(&keep), 2, "into_ptr did not decref");
+            // SAFETY: `raw` is the new reference `into_ptr` gave away.
+            let back = unsafe { Owned::from_owned_ptr_or_opt(raw) }.expect("non-NULL");
+            drop(back);
+            assert_eq!(refcnt(&keep), 1);
+        });
+    }
+}
