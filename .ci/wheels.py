@@ -268,9 +268,15 @@ def summary_line(text):
     return lines[-1] if lines else ""
 
 
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def record(results, version, wheel, result):
+    """One file per version: the wheel's name, the result, the wheel's hash (so that the table
+    can tell a result for an earlier build of the same name)."""
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"{version}.txt").write_text(f"{wheel.name}\n{result}\n")
+    (results / f"{version}.txt").write_text(f"{wheel.name}\n{result}\n{sha256(wheel)}\n")
     print(f"   {version}: {result}", flush=True)
     return 0 if result.startswith("passed") else 1
 
@@ -288,9 +294,9 @@ def table(dist, results):
         got = results / f"{version}.txt"
         result = NOT_RUN.get(version, "not run")
         if got.exists():
-            name, result = got.read_text().splitlines()[:2]
-            if name != wheel.name:
-                result = f"(tested {name}) {result}"
+            name, result, digest = (got.read_text().splitlines() + [""] * 3)[:3]
+            if name != wheel.name or digest != sha256(wheel):
+                result = f"not run on this build (an earlier {name}: {result})"
         print(f"| {version} | {wheel.name} | {size // 1024} KiB | {result} |")
 
 
