@@ -1,5 +1,6 @@
 # lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks, about
-# a minute) and `make test` (everything CI runs, 6-15 minutes). README.md says what each needs.
+# a minute) and `make test` (the suite CI runs on the host, 6-15 minutes); `make wheels` and
+# `make wheel-test` build and test the wheels. README.md says what each needs.
 # Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv; the
 # full `make test` also uses valgrind and python3.X-dbg of the same version (skipped with a
 # reason without them).
