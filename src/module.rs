@@ -19,9 +19,10 @@ use crate::capi::boundary::{guard, install_panic_hook};
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{PyErr, PyResult};
 use crate::capi::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::capi::pyclass::{ready, type_object};
 use crate::capi::refs::{Borrowed, Owned};
 use crate::functions::terms::{init_small_terms, MODULE_METHODS};
-use crate::lucas_iter::slots::{lucas_iter_type, LUCAS_ITER_TYPE};
+use crate::lucas_iter::state::IterState;
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -76,9 +77,10 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         install_panic_hook();
         init_small_terms()?;
-        // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
-        // result is a new reference or NULL with an exception.
-        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyModule_Create(MODULE_DEF.get())) }?;
+        // SAFETY: the def is a static that lives forever, as PyModule_Create requires.
+        let raw = unsafe { ffi::PyModule_Create(MODULE_DEF.get()) };
+        // SAFETY: a new reference to the module, or NULL with an exception.
+        let module = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
         add_members(module.borrow())?;
         // Last, so that it lists whatever `add_members` added.
         set_all(module.borrow())?;
@@ -91,12 +93,8 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
 /// Everything the module holds besides `m_methods`. A new table of functions is added here
 /// with `PyModule_AddFunctions`; `__all__` picks its public names up by itself.
 fn add_members(module: Borrowed) -> PyResult<()> {
-    let ty = LUCAS_ITER_TYPE.get();
-    // SAFETY: readying a static type fills in its inherited slots; idempotent.
-    if unsafe { ffi::PyType_Ready(ty) } < 0 {
-        return Err(PyErr::fetch());
-    }
-    add_to_module(module, c"LucasIter", lucas_iter_type())?;
+    ready::<IterState>()?;
+    add_to_module(module, c"LucasIter", type_object::<IterState>())?;
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     add_functions(module, &crate::functions::primality::PRIME_TEST_METHODS)?;

@@ -878,3 +878,37 @@ def test_no_leak_smoke():
     if malloc0 is not None:
         # Memory allocated outside Python's allocators (e.g. Rust's Vec).
         assert malloc1 - malloc0 < 256 * 1024
+
+
+def test_weak_references_die_with_the_iterator():
+    import weakref
+
+    it = LucasIter([1, 1], [0, 1], mod=7)
+    called = []
+    ref = weakref.ref(it, called.append)
+    proxy = weakref.proxy(it)
+    assert ref() is it
+    assert next(proxy) == 0
+    assert weakref.getweakrefcount(it) == 2
+    del it
+    assert ref() is None
+    assert called == [ref]
+    with pytest.raises(ReferenceError):
+        next(proxy)
+
+
+def test_weak_references_to_subclass_instances():
+    import weakref
+
+    class Slotted(LucasIter):
+        __slots__ = ("tag",)
+
+    class WithDict(LucasIter):
+        pass
+
+    for cls in (Slotted, WithDict):
+        it = cls([2], [1])
+        ref = weakref.ref(it)
+        assert next(ref()) == 1
+        del it
+        assert ref() is None

@@ -56,10 +56,12 @@ thread_local! {
 #[inline]
 fn adjust_depth(delta: i32) {
     #[cfg(not(Py_GIL_DISABLED))]
-    // SAFETY: every caller holds the GIL, which serialises all access to the counter.
-    unsafe {
-        *GUARD_DEPTH.get() = (*GUARD_DEPTH.get()).wrapping_add_signed(delta)
-    };
+    {
+        // SAFETY: every caller holds the GIL, which serialises all access to the counter;
+        // the reference does not outlive this statement.
+        let depth = unsafe { &mut *GUARD_DEPTH.get() };
+        *depth = depth.wrapping_add_signed(delta);
+    }
     #[cfg(Py_GIL_DISABLED)]
     GUARD_DEPTH.with(|d| d.set(d.get().wrapping_add_signed(delta)));
 }

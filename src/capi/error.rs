@@ -57,17 +57,16 @@ pub enum ExcType {
 impl ExcType {
     /// A borrowed reference to the exception class.
     fn as_ptr(self) -> *mut ffi::PyObject {
+        let global = match self {
+            ExcType::TypeError => &raw const ffi::PyExc_TypeError,
+            ExcType::ValueError => &raw const ffi::PyExc_ValueError,
+            ExcType::OverflowError => &raw const ffi::PyExc_OverflowError,
+            ExcType::RuntimeError => &raw const ffi::PyExc_RuntimeError,
+            ExcType::SystemError => &raw const ffi::PyExc_SystemError,
+        };
         // SAFETY: the `PyExc_*` globals are initialised by the interpreter before any
         // extension code runs and are never reassigned; reading the pointer is a plain load.
-        unsafe {
-            match self {
-                ExcType::TypeError => ffi::PyExc_TypeError,
-                ExcType::ValueError => ffi::PyExc_ValueError,
-                ExcType::OverflowError => ffi::PyExc_OverflowError,
-                ExcType::RuntimeError => ffi::PyExc_RuntimeError,
-                ExcType::SystemError => ffi::PyExc_SystemError,
-            }
-        }
+        unsafe { *global }
     }
 }
 
@@ -220,9 +219,9 @@ mod tests {
     #[test]
     fn null_from_a_failed_call_becomes_the_fetched_exception() {
         with_python(|| {
-            let zero = crate::capi::pyint::from_i64(0).unwrap();
-            // SAFETY: live ints in; NULL with ZeroDivisionError out.
-            let r = unsafe { Owned::from_owned_ptr_or_err(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let zero = crate::capi::pyint::from_i64(0).unwrap().into_owned();
+            // The call returns NULL with ZeroDivisionError, which from_owned_ptr_or_err fetches.
+            let r = crate::capi::objects::binary(crate::capi::objects::Binary::Remainder, zero.borrow(), zero.borrow());
             let err = r.unwrap_err();
             assert!(pending_exception().is_none(), "fetch cleared the indicator");
             assert!(!err.is(ExcType::ValueError));

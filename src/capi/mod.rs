@@ -23,6 +23,7 @@ pub(crate) mod error;
 pub(crate) mod exact_int;
 pub(crate) mod method_def;
 pub(crate) mod objects;
+pub(crate) mod pyclass;
 pub(crate) mod pyint;
 pub(crate) mod refs;
 
