@@ -108,9 +108,6 @@ fn add_members(module: Borrowed) -> PyResult<()> {
 /// Adds a table of functions to the module (`PyModule_AddFunctions`), e.g.
 /// `add_functions(module, &crate::some_file::SOME_METHODS)?` in [`add_members`].
 fn add_functions<const N: usize>(module: Borrowed, table: &'static StaticCell<[ffi::PyMethodDef; N]>) -> PyResult<()> {
-    // SAFETY: read with the GIL held (module init), which serialises access to the table.
-    let terminated = N > 0 && unsafe { (*table.get())[N - 1].ml_name.is_null() };
-    assert!(terminated, "a PyMethodDef table ends with a zeroed sentinel");
     // SAFETY: `module` is live, and the table is a static, NULL-terminated method table, as
     // CPython requires (it keeps pointers into it for the module's lifetime).
     if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), table.get().cast()) } < 0 {
@@ -127,7 +124,7 @@ fn set_all(module: Borrowed) -> PyResult<()> {
     let mut names = vec!["LucasIter".to_owned()];
     let namespace = getattr(module, c"__dict__")?;
     for (key, value) in dict_items(namespace.borrow()).unwrap_or_default() {
-        if value.borrow().is_builtin_function() && key.borrow().is_str() {
+        if value.borrow().type_name() == "builtin_function_or_method" && key.borrow().is_str() {
             let name = str_to_string(key.borrow())?;
             if !name.starts_with('_') {
                 names.push(name);

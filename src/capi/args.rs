@@ -195,7 +195,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Int>
     let iter = get_iter(obj)?;
     let mut items = Vec::new();
     while let Some(item) = iter_next(iter.borrow())? {
-        items.push(integer_item(func, name, items.len(), item.borrow())?);
+        items.push(integer_item(func, name, items.len(), item)?);
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.
         if items.len() % 4096 == 0 {
@@ -212,17 +212,18 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Int>
 fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Int>> {
     let mut items = Vec::with_capacity(seq.exact_list_or_tuple_len().unwrap_or(0));
     while let Some(item) = seq.exact_list_or_tuple_item(items.len()) {
-        items.push(integer_item(func, name, items.len(), item.borrow())?);
+        items.push(integer_item(func, name, items.len(), item)?);
     }
     Ok(items)
 }
 
 /// One item of an integer iterable, as an exact int.
 #[inline]
-fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResult<Int> {
-    if let Some(v) = crate::capi::exact_int::ExactInt::new(item) {
-        return Ok(v.new_ref());
+fn integer_item(func: &str, name: &str, index: usize, item: Owned) -> PyResult<Int> {
+    if item.borrow().is_exact_int() {
+        return Ok(Int::from_exact(item));
     }
+    let item = item.borrow();
     if !item.has_index() {
         return type_error(format!(
             "{func}() argument '{name}' item {index} must be an integer, not {}",
@@ -232,11 +233,40 @@ fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResul
     pyint::index(item)
 }
 
+/// Converted items of an integer iterable: a pair inline (the initial values of the common
+/// order-2 recurrence, which need no allocation then), any other count on the heap.
+pub enum Ints {
+    Pair([Int; 2]),
+    Heap(Vec<Int>),
+}
+
+impl std::ops::Deref for Ints {
+    type Target = [Int];
+    fn deref(&self) -> &[Int] {
+        match self {
+            Ints::Pair(pair) => pair,
+            Ints::Heap(items) => items,
+        }
+    }
+}
+
+/// [`integer_items`], with an exact list or tuple of two exact ints kept inline.
+fn integer_items_inline(func: &str, name: &str, obj: Borrowed) -> PyResult<Ints> {
+    if obj.exact_list_or_tuple_len() == Some(2) {
+        let item = |i| obj.exact_list_or_tuple_item(i).filter(|x| x.borrow().is_exact_int()).map(Int::from_exact);
+        // Owning the first item runs no code, so the second is read from the same sequence.
+        if let (Some(a), Some(b)) = (item(0), item(1)) {
+            return Ok(Ints::Pair([a, b]));
+        }
+    }
+    integer_items(func, name, obj).map(Ints::Heap)
+}
+
 /// The `coefficients` and `initial` arguments of a recurrence (`LucasIter`, `nth_term`): two
 /// integer iterables of the same length k >= 1.
-pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Vec<Int>, Vec<Int>)> {
+pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Vec<Int>, Ints)> {
     let coef = integer_items(func, "coefficients", coefficients)?;
-    let init = integer_items(func, "initial", initial)?;
+    let init = integer_items_inline(func, "initial", initial)?;
     match check_shape(coef.len(), init.len()) {
         Ok(()) => Ok((coef, init)),
         Err(Shape::Empty) => value_error(format!("{func}() argument 'coefficients' must not be empty")),

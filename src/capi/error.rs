@@ -107,9 +107,10 @@ impl PyErr {
     pub fn fetch() -> PyErr {
         #[cfg(Py_3_12)]
         {
-            // SAFETY: the GIL is held; the result is a new reference to the exception (now
-            // ours, the indicator is clear) or NULL if none was set.
-            match unsafe { Owned::from_owned_ptr_or_opt(ffi::PyErr_GetRaisedException()) } {
+            // SAFETY: the GIL is held; the indicator is cleared.
+            let raw = unsafe { ffi::PyErr_GetRaisedException() };
+            // SAFETY: a new reference to the exception (now ours), or NULL if none was set.
+            match unsafe { Owned::from_owned_ptr_or_opt(raw) } {
                 None => PyErr::new(ExcType::SystemError, "error return without exception set"),
                 Some(exc) => PyErr(Box::new(ErrState::Fetched(exc))),
             }
@@ -180,6 +181,25 @@ impl PyErr {
         }
     }
     // ANCHOR_END: restore
+
+    /// "TypeName: message", for the tests' assertions.
+    #[cfg(test)]
+    pub fn describe(&self) -> String {
+        use crate::capi::objects::{getattr, str_to_string};
+        use crate::capi::pyint::str_of;
+        let name = |class: &Owned| getattr(class.borrow(), c"__name__").and_then(|n| str_to_string(n.borrow()));
+        let (class, message) = match &*self.0 {
+            ErrState::New(kind, msg) => return format!("{kind:?}: {msg}"),
+            #[cfg(Py_3_12)]
+            ErrState::Fetched(exc) => (exc.borrow().get_type().new_ref(), str_of(exc.borrow())),
+            #[cfg(not(Py_3_12))]
+            ErrState::Fetched(t, v, _) => (
+                t.clone().expect("a fetched exception has a type"),
+                v.as_ref().map_or_else(|| Ok(String::new()), |v| str_of(v.borrow())),
+            ),
+        };
+        format!("{}: {}", name(&class).unwrap_or_default(), message.unwrap_or_default())
+    }
 }
 
 /// Is an exception pending in the error indicator (`PyErr_Occurred`)?

@@ -75,3 +75,10 @@ pub const fn method<F: Function<P>, const P: usize>() -> ffi::PyMethodDef {
     }
 }
 // ANCHOR_END: method
+
+/// A method table as CPython reads it: the entries, then a zeroed sentinel. Checked when
+/// the static is built, at compile time.
+pub const fn method_table<const N: usize>(entries: [ffi::PyMethodDef; N]) -> [ffi::PyMethodDef; N] {
+    assert!(N > 0 && entries[N - 1].ml_name.is_null(), "a PyMethodDef table ends with a zeroed sentinel");
+    entries
+}

@@ -25,6 +25,8 @@ pub enum Unary {
     Index,
     /// `-obj`.
     Negative,
+    /// `list(d.items())` for a dict.
+    DictItems,
 }
 
 /// `f(obj)` for one of the [`Unary`] functions.
@@ -36,6 +38,7 @@ pub fn unary(f: Unary, obj: Borrowed) -> PyResult<Owned> {
         Unary::List => ffi::PySequence_List,
         Unary::Index => ffi::PyNumber_Index,
         Unary::Negative => ffi::PyNumber_Negative,
+        Unary::DictItems => ffi::PyDict_Items,
     };
     // SAFETY: `obj` is live and borrowed for the call; the GIL is held.
     let raw = unsafe { f(obj.as_ptr()) };
@@ -169,23 +172,17 @@ pub fn str_to_string(s: Borrowed) -> PyResult<String> {
     Ok(String::from_utf8_lossy(bytes_contents(&bytes)).into_owned())
 }
 
-/// The items of a dict as owned (key, value) pairs; None if `dict` is not a dict. Owning
-/// them means that code run afterwards cannot free them by changing the dict.
+/// The items of a dict as owned (key, value) pairs (`PyDict_Items`, a new list of new
+/// tuples); None if `dict` is not a dict. Owning them means that code run afterwards cannot
+/// free them by changing the dict.
 pub fn dict_items(dict: Borrowed) -> Option<Vec<(Owned, Owned)>> {
     if !dict.is_dict() {
         return None;
     }
+    let list = unary(Unary::DictItems, dict).ok()?;
     let mut items = Vec::new();
-    let mut pos: ffi::Py_ssize_t = 0;
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: PyDict_Next walks a live dict and lends out non-NULL keys and values while it
-    // returns true; nothing in the loop runs Python code (taking references and growing a
-    // Vec), so the dict cannot change during the walk.
-    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) } != 0 {
-        // SAFETY: as above: the key is live for this step, borrowed from the dict.
-        let key = unsafe { Borrowed::from_ptr(key) };
-        // SAFETY: as above, for the value.
-        let value = unsafe { Borrowed::from_ptr(value) };
+    while let Some(pair) = list.borrow().exact_list_or_tuple_item(items.len()) {
+        let [key, value] = pair.borrow().tuple_items()? else { return None };
         items.push((key.new_ref(), value.new_ref()));
     }
     Some(items)

@@ -104,8 +104,7 @@ impl Clone for Owned {
     /// `Py_INCREF`: another owner of the same object (cheap; no copy of the value).
     #[inline]
     fn clone(&self) -> Owned {
-        // SAFETY: `self` keeps the object alive; the GIL is held (module docs).
-        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+        self.borrow().new_ref()
     }
 }
 
@@ -217,13 +216,6 @@ impl<'a> Borrowed<'a> {
     #[inline]
     pub fn is_dict(self) -> bool {
         self.type_flags() & ffi::Py_TPFLAGS_DICT_SUBCLASS != 0
-    }
-
-    /// `PyCFunction_Check`: a built-in function, as a `PyMethodDef` entry becomes.
-    #[inline]
-    pub fn is_builtin_function(self) -> bool {
-        // SAFETY: the check reads the type of a live object.
-        unsafe { ffi::PyCFunction_Check(self.as_ptr()) != 0 }
     }
 
     /// `obj is None`.
@@ -355,15 +347,16 @@ pub(crate) mod tests {
 
     /// A fresh object that no cache shares, so its count is ours to observe.
     pub(crate) fn fresh() -> Owned {
-        // SAFETY: only allocates.
-        let raw = unsafe { ffi::PyList_New(0) };
-        // SAFETY: PyList_New returns a new reference or NULL with an exception.
-        unsafe { Owned::from_owned_ptr_or_opt(raw) }.expect("an empty list")
+        crate::capi::objects::new_list(Vec::new()).expect("an empty list")
     }
 
+    /// The object's reference count, as `sys.getrefcount` reports it (called from C with a
+    /// borrowed argument, which adds no count).
     pub(crate) fn refcnt(o: &Owned) -> isize {
-        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
-        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
+        use crate::capi::objects::{call_method, import};
+        let sys = import(c"sys").unwrap();
+        let n = call_method(sys.borrow(), c"getrefcount", &[o.borrow()], None).unwrap();
+        crate::capi::exact_int::ExactInt::new(n.borrow()).and_then(|n| n.to_i64()).unwrap() as isize
     }
 
     #[test]
@@ -383,8 +376,7 @@ pub(crate) mod tests {
         with_python(|| {
             let a = fresh();
             let view = a.borrow();
-            // SAFETY: `a` keeps the object alive for the borrow.
-            let again = unsafe { Borrowed::from_ptr(view.as_ptr()) };
+            let again = view;
             assert_eq!(refcnt(&a), 1);
             let b = again.new_ref();
             assert_eq!(refcnt(&a), 2);

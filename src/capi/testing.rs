@@ -5,7 +5,6 @@
 //! libpython (build.rs sets the rpath), initialises CPython once and then runs each test with
 //! the GIL held, taken with `PyGILState_Ensure` because the test harness uses many threads.
 
-use crate::capi::refs::Owned;
 use pyo3_ffi as ffi;
 use std::sync::Once;
 
@@ -28,29 +27,5 @@ pub fn with_python<R>(f: impl FnOnce() -> R) -> R {
 
 /// Takes the pending exception, if any, as "TypeName: message".
 pub fn pending_exception() -> Option<String> {
-    if !crate::capi::error::occurred() {
-        return None;
-    }
-    // The exception instance (normalised).
-    #[cfg(Py_3_12)]
-    let v = {
-        // SAFETY: an exception is pending; the GIL is held.
-        let raw = unsafe { ffi::PyErr_GetRaisedException() };
-        // SAFETY: a new reference to it, now owned here.
-        unsafe { Owned::from_owned_ptr_or_opt(raw) }?
-    };
-    #[cfg(not(Py_3_12))]
-    let v = {
-        let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
-        // SAFETY: valid out-pointers; the GIL is held.
-        unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
-        // SAFETY: as above; normalising makes `v` an instance of `t`.
-        unsafe { ffi::PyErr_NormalizeException(&mut t, &mut v, &mut tb) };
-        // SAFETY: each is NULL or a new reference now owned here; only the value is kept.
-        let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
-        let (_t, _tb) = (own(t), own(tb));
-        own(v)?
-    };
-    let message = crate::capi::pyint::str_of(v.borrow()).ok()?;
-    Some(format!("{}: {}", v.borrow().type_name(), message))
+    crate::capi::error::PyErr::take().map(|e| e.describe())
 }

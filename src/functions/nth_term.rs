@@ -6,7 +6,7 @@ use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
-use crate::capi::method_def::{method, Function};
+use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
 use lucas_core::jump::fiduccia::Output;
@@ -83,4 +83,4 @@ or -1 (without mod) or invertible modulo mod; otherwise ValueError.
 
 /// This file's method table, added to the module by `PyModule_AddFunctions`.
 pub static NTH_TERM_METHODS: StaticCell<[ffi::PyMethodDef; 2]> =
-    StaticCell::new([method::<NthTerm, 3>(), ffi::PyMethodDef::zeroed()]);
+    StaticCell::new(method_table([method::<NthTerm, 3>(), ffi::PyMethodDef::zeroed()]));

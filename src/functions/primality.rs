@@ -12,7 +12,7 @@ use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
-use crate::capi::method_def::{method, Function};
+use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{boolean, Borrowed, Owned};
 use lucas_core::primality::prp::{self, Divides, Lucas, Stop};
@@ -367,7 +367,7 @@ Exact for n < 2**64, like is_bpsw_prp.
 
 /// The tests' method table, ended by a zeroed sentinel; `PyInit_lucas` adds it to the
 /// module with `PyModule_AddFunctions`.
-pub static PRIME_TEST_METHODS: StaticCell<[ffi::PyMethodDef; 9]> = StaticCell::new([
+pub static PRIME_TEST_METHODS: StaticCell<[ffi::PyMethodDef; 9]> = StaticCell::new(method_table([
     method::<IsStrongPrp, 2>(),
     method::<IsLucasPrp, 3>(),
     method::<IsStrongLucasPrp, 3>(),
@@ -377,4 +377,4 @@ pub static PRIME_TEST_METHODS: StaticCell<[ffi::PyMethodDef; 9]> = StaticCell::n
     method::<IsBpswPrp, 1>(),
     method::<IsStrongBpswPrp, 1>(),
     ffi::PyMethodDef::zeroed(),
-]);
+]));

@@ -12,7 +12,7 @@ use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
-use crate::capi::method_def::{method, Function};
+use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::objects::new_tuple;
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
@@ -265,7 +265,7 @@ and copy through LucasIter.__reduce__. Not part of the public API.";
 }
 
 /// The module's method table (`m_methods`), ended by a zeroed sentinel as in C.
-pub static MODULE_METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([
+pub static MODULE_METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new(method_table([
     method::<Fibonacci, 1>(),
     method::<Lucas, 1>(),
     method::<LucasU, 3>(),
@@ -273,4 +273,4 @@ pub static MODULE_METHODS: StaticCell<[ffi::PyMethodDef; 7]> = StaticCell::new([
     method::<LucasUV, 3>(),
     method::<Reconstruct, 4>(),
     ffi::PyMethodDef::zeroed(),
-]);
+]));

@@ -28,6 +28,7 @@ use crate::capi::boundary::guard;
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
+use crate::capi::method_def::method_table;
 use crate::capi::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::capi::pyclass::{allocate, tp_dealloc, type_object, zeroed_type_object, PyClassObject, PyRef, Subtype};
 use crate::capi::pyint;
@@ -237,7 +238,7 @@ unsafe extern "C" fn lucas_iter_advance(
 // ANCHOR_END: advance
 
 // ANCHOR: type_methods
-static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(method_table([
     ffi::PyMethodDef {
         ml_name: c"advance".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_advance },
@@ -259,7 +260,7 @@ static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
         ml_doc: c"__sizeof__($self, /)\n--\n\nSize of the iterator in memory, in bytes.".as_ptr(),
     },
     ffi::PyMethodDef::zeroed(),
-]);
+]));
 // ANCHOR_END: type_methods
 
 /// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's

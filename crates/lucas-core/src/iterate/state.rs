@@ -80,12 +80,15 @@ impl<N: Number> State<N> {
     pub fn new(coef: &[N], init: &[N], modulus: Option<&N>) -> Result<State<N>, N::Error> {
         assert!(!coef.is_empty() && coef.len() == init.len(), "a recurrence of order k >= 1");
         let Some(m) = modulus else {
+            // Order 2 first, without building vectors: the most common iterator.
+            if let ([c0, c1], [x0, x1]) = (coef, init) {
+                if let (Some(c0), Some(c1), Some(x0), Some(x1)) = (c0.to_i64(), c1.to_i64(), x0.to_i64(), x1.to_i64()) {
+                    return Ok(State::ExactPair { c: [c0, c1], x: [x0, x1] });
+                }
+            }
             let words = |v: &[N]| v.iter().map(N::to_i64).collect::<Option<Vec<i64>>>();
             return Ok(match (words(coef), words(init)) {
-                (Some(c), Some(x)) => match (<[i64; 2]>::try_from(&c[..]), <[i64; 2]>::try_from(&x[..])) {
-                    (Ok(c), Ok(x)) => State::ExactPair { c, x },
-                    _ => State::Exact { coef: c.into(), window: Window::new(x) },
-                },
+                (Some(c), Some(x)) => State::Exact { coef: c.into(), window: Window::new(x) },
                 _ => State::Big {
                     coef: coef.iter().cloned().map(Coef::new).collect(),
                     window: Window::new(init.to_vec()),
@@ -93,16 +96,16 @@ impl<N: Number> State<N> {
             });
         };
         if let Some(mw) = m.to_u64() {
+            if let ([c0, c1], [x0, x1]) = (coef, init) {
+                let c = [c0.rem_word(mw)?, c1.rem_word(mw)?];
+                let x = [x0.rem_word(mw)?, x1.rem_word(mw)?];
+                if let Some(pair) = ModPair::new(c, x, mw) {
+                    return Ok(State::WordPair(pair));
+                }
+            }
             let words = |v: &[N]| v.iter().map(|x| x.rem_word(mw)).collect::<Result<Vec<u64>, N::Error>>();
             let (coef, init) = (words(coef)?, words(init)?);
-            let pair = match (<[u64; 2]>::try_from(&coef[..]), <[u64; 2]>::try_from(&init[..])) {
-                (Ok(c), Ok(x)) => ModPair::new(c, x, mw),
-                _ => None,
-            };
-            return Ok(match pair {
-                Some(pair) => State::WordPair(pair),
-                None => State::Word { dot: ModDot::new(&coef, mw), window: Window::new(init) },
-            });
+            return Ok(State::Word { dot: ModDot::new(&coef, mw), window: Window::new(init) });
         }
         let reduce = |v: &[N]| v.iter().map(|x| x.rem(m)).collect::<Result<Vec<N>, N::Error>>();
         let (coef, init) = (reduce(coef)?, reduce(init)?);
