@@ -1,5 +1,5 @@
-# lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks, about
-# a minute) and `make test` (everything CI runs, 6-15 minutes). README.md says what each needs.
+# lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks) and
+# `make test` (everything CI runs). README.md says what each needs.
 # Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv; the
 # full `make test` also uses valgrind and python3.X-dbg of the same version (skipped with a
 # reason without them).
@@ -45,10 +45,14 @@ build: $(BUILD_STAMP)
 demo: build
 	PYTHONPATH=$(CURDIR) $(VPY) examples/demo.py
 
-lint: $(BUILD_STAMP)
+# Warnings are errors here ([workspace.lints] in Cargo.toml), while a user's build through
+# setup.py caps them to warnings (--cap-lints=warn there).
+lint: $(STAMP)
 	cargo fmt --check
 	cargo clippy --all-targets --all-features --quiet
 	cargo doc --no-deps --document-private-items --quiet
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/ruff format --check --quiet .
 
 cargo-test: $(BUILD_STAMP)
 	cargo test --quiet

@@ -16,11 +16,11 @@
 //! "Supported Python versions").
 
 use crate::capi::boundary::{guard, install_panic_hook};
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{PyErr, PyResult};
-use crate::capi::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::capi::object_calls::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
 use crate::capi::pyclass::{ready, type_object};
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use crate::functions::terms::{init_small_terms, MODULE_METHODS};
 use crate::lucas_iter::state::IterState;
 use pyo3_ffi as ffi;

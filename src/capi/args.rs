@@ -15,7 +15,7 @@
 
 use crate::capi::error::{check_signals, type_error, value_error, PyResult};
 use crate::capi::exact_int::Int;
-use crate::capi::objects::{dict_items, get_iter, iter_next, str_to_string};
+use crate::capi::object_calls::{dict_items, get_iter, iter_next, str_to_string};
 use crate::capi::pyint;
 use crate::capi::refs::{borrowed_array, Borrowed, Owned};
 use lucas_core::jump::{check_shape, Shape};

@@ -185,7 +185,7 @@ impl PyErr {
     /// "TypeName: message", for the tests' assertions.
     #[cfg(test)]
     pub fn describe(&self) -> String {
-        use crate::capi::objects::{getattr, str_to_string};
+        use crate::capi::object_calls::{getattr, str_to_string};
         use crate::capi::pyint::str_of;
         let name = |class: &Owned| getattr(class.borrow(), c"__name__").and_then(|n| str_to_string(n.borrow()));
         let (class, message) = match &*self.0 {
@@ -241,7 +241,11 @@ mod tests {
         with_python(|| {
             let zero = crate::capi::pyint::from_i64(0).unwrap().into_owned();
             // The call returns NULL with ZeroDivisionError, which from_owned_ptr_or_err fetches.
-            let r = crate::capi::objects::binary(crate::capi::objects::Binary::Remainder, zero.borrow(), zero.borrow());
+            let r = crate::capi::object_calls::binary(
+                crate::capi::object_calls::Binary::Remainder,
+                zero.borrow(),
+                zero.borrow(),
+            );
             let err = r.unwrap_err();
             assert!(pending_exception().is_none(), "fetch cleared the indicator");
             assert!(!err.is(ExcType::ValueError));

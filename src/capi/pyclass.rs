@@ -13,9 +13,9 @@
 //! on the object's actual type.
 
 use crate::capi::critical_section::with_object_locked;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{PyErr, PyResult};
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
 use std::marker::PhantomData;
 use std::mem::offset_of;
@@ -23,7 +23,7 @@ use std::mem::offset_of;
 /// A Rust type whose values live inside instances of a static type object.
 pub trait PyClass: Sized {
     /// The type object (`LucasIter_Type` in C), readied by module init.
-    fn type_object() -> &'static StaticCell<ffi::PyTypeObject>;
+    fn static_type() -> &'static StaticCell<ffi::PyTypeObject>;
 }
 
 // ANCHOR: instance_layout
@@ -60,13 +60,13 @@ impl<T> PyClassObject<T> {
 /// The type object of `T` as an object, e.g. to compare a class with.
 pub fn type_object<T: PyClass>() -> Borrowed<'static> {
     // SAFETY: a static type object lives for the whole process.
-    unsafe { Borrowed::from_ptr(T::type_object().get().cast()) }
+    unsafe { Borrowed::from_ptr(T::static_type().get().cast()) }
 }
 
 /// Readies the static type (`PyType_Ready` fills in its inherited slots; idempotent).
 pub fn ready<T: PyClass>() -> PyResult<()> {
     // SAFETY: the type object is a static that lives forever; module init holds the GIL.
-    if unsafe { ffi::PyType_Ready(T::type_object().get()) } < 0 {
+    if unsafe { ffi::PyType_Ready(T::static_type().get()) } < 0 {
         return Err(PyErr::fetch());
     }
     Ok(())
@@ -104,7 +104,7 @@ impl<'a, T: PyClass> Subtype<'a, T> {
 /// before, so `tp_dealloc` never sees a half-built object.
 pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
     let ty = ty.ty.as_ptr().cast::<ffi::PyTypeObject>();
-    let raw = if ty == T::type_object().get() {
+    let raw = if ty == T::static_type().get() {
         // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
         // the memory, which is right here: the contents are written in full just below.
         // SAFETY: a ready static type; the result is a new reference or NULL (MemoryError).

@@ -7,7 +7,7 @@
 
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
-use crate::capi::objects::{
+use crate::capi::object_calls::{
     binary, bytes_contents, call_method, interned, new_str, str_to_string, unary, Binary, Unary,
 };
 use crate::capi::refs::{Borrowed, Owned};

@@ -347,13 +347,13 @@ pub(crate) mod tests {
 
     /// A fresh object that no cache shares, so its count is ours to observe.
     pub(crate) fn fresh() -> Owned {
-        crate::capi::objects::new_list(Vec::new()).expect("an empty list")
+        crate::capi::object_calls::new_list(Vec::new()).expect("an empty list")
     }
 
     /// The object's reference count, as `sys.getrefcount` reports it (called from C with a
     /// borrowed argument, which adds no count).
     pub(crate) fn refcnt(o: &Owned) -> isize {
-        use crate::capi::objects::{call_method, import};
+        use crate::capi::object_calls::{call_method, import};
         let sys = import(c"sys").unwrap();
         let n = call_method(sys.borrow(), c"getrefcount", &[o.borrow()], None).unwrap();
         crate::capi::exact_int::ExactInt::new(n.borrow()).and_then(|n| n.to_i64()).unwrap() as isize

@@ -3,12 +3,12 @@
 //! runs the same jump on its window (`lucas_iter/state.rs`).
 
 use crate::capi::args;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use lucas_core::jump::fiduccia::Output;
 use lucas_core::terms::exact::Refused;
 use pyo3_ffi as ffi;

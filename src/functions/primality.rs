@@ -9,12 +9,12 @@
 //! [`PRIME_TEST_METHODS`] is added to the module with `PyModule_AddFunctions`.
 
 use crate::capi::args;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{boolean, Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use lucas_core::primality::prp::{self, Divides, Lucas, Stop};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;

@@ -5,9 +5,9 @@
 //! never contains them.
 
 use crate::capi::boundary::guard;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::method_def::method_table;
 use crate::capi::refs::{none, Owned};
+use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
 use std::ptr;
 

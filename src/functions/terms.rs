@@ -9,13 +9,13 @@
 //! docstrings start with a `__text_signature__` line, which `inspect.signature` reads.
 
 use crate::capi::args;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
 use crate::capi::method_def::{method, method_table, Function};
-use crate::capi::objects::new_tuple;
+use crate::capi::object_calls::new_tuple;
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use lucas_core::modular::Modulus;
 use lucas_core::terms::exact::{Parts, Refused};
 use lucas_core::terms::ladder::Which;

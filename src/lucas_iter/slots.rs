@@ -25,14 +25,14 @@
 
 use crate::capi::args::{self, Signature, Vectorcall};
 use crate::capi::boundary::guard;
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::method_def::method_table;
-use crate::capi::objects::{call_method, getattr, import, new_str, new_tuple};
+use crate::capi::object_calls::{call_method, getattr, import, new_str, new_tuple};
 use crate::capi::pyclass::{allocate, tp_dealloc, type_object, zeroed_type_object, PyClassObject, PyRef, Subtype};
 use crate::capi::pyint;
 use crate::capi::refs::{none, Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use crate::lucas_iter::state::{IterState, NAME};
 use pyo3_ffi as ffi;
 use std::ffi::{c_void, CStr};

@@ -8,11 +8,11 @@
 
 #![forbid(unsafe_code)]
 
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::pyclass::PyClass;
 use crate::capi::pyint;
+use crate::capi::static_cell::StaticCell;
 use crate::functions::nth_term::refused;
 use lucas_core::iterate::state::State;
 use lucas_core::jump::fiduccia::Output;
@@ -36,7 +36,7 @@ pub(crate) struct IterState {
 // ANCHOR_END: iter_state
 
 impl PyClass for IterState {
-    fn type_object() -> &'static StaticCell<ffi::PyTypeObject> {
+    fn static_type() -> &'static StaticCell<ffi::PyTypeObject> {
         &super::slots::LUCAS_ITER_TYPE
     }
 }

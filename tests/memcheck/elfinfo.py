@@ -50,7 +50,7 @@ class ElfInfo:
 
 def _cstr(blob: bytes, off: int) -> str:
     end = blob.find(b"\0", off)
-    return blob[off:end if end >= 0 else len(blob)].decode("utf-8", "replace")
+    return blob[off : end if end >= 0 else len(blob)].decode("utf-8", "replace")
 
 
 def read(path: str) -> ElfInfo:
@@ -68,7 +68,7 @@ def read(path: str) -> ElfInfo:
         # sh_addralign, sh_entsize
         headers.append(struct.unpack_from("<IIQQQQIIQQ", data, e_shoff + i * e_shentsize))
     shstr = headers[e_shstrndx]
-    names = data[shstr[4]:shstr[4] + shstr[5]]
+    names = data[shstr[4] : shstr[4] + shstr[5]]
     info = ElfInfo(path)
     by_name = {}
     for h in headers:
@@ -80,7 +80,7 @@ def read(path: str) -> ElfInfo:
         if h is None:
             continue
         strh = headers[h[6]]
-        strtab = data[strh[4]:strh[4] + strh[5]]
+        strtab = data[strh[4] : strh[4] + strh[5]]
         entsize = h[9] or 24
         syms = []
         for off in range(h[4], h[4] + h[5], entsize):

@@ -109,7 +109,7 @@ fn rust_declarations_match_the_c_headers() {
     }
     for name in c.keys() {
         if !rust.iter().any(|(n, _)| n == name) {
-            problems.push(format!("{name}: in csrc/layout.c but not checked in src/capi/layout.rs"));
+            problems.push(format!("{name}: in csrc/layout.c but not checked in src/capi/layout_check.rs"));
         }
     }
     assert!(problems.is_empty(), "layout mismatch between pyo3-ffi and Python.h:\n{}", problems.join("\n"));
