@@ -38,6 +38,26 @@ impl Big {
         Big::new(v < 0, Nat::from_u64(v.unsigned_abs()))
     }
 
+    pub fn from_i128(v: i128) -> Big {
+        let m = v.unsigned_abs();
+        Big::from_limbs(v < 0, &[m as u64, (m >> 64) as u64])
+    }
+
+    /// The value as an i128, if it fits.
+    pub fn to_i128(&self) -> Option<i128> {
+        let m = match self.limbs() {
+            [] => 0,
+            [lo] => u128::from(*lo),
+            [lo, hi] => u128::from(*hi) << 64 | u128::from(*lo),
+            _ => return None,
+        };
+        if self.negative {
+            0i128.checked_sub_unsigned(m)
+        } else {
+            i128::try_from(m).ok()
+        }
+    }
+
     /// The integer with magnitude given by little-endian 64-bit limbs.
     pub fn from_limbs(negative: bool, limbs: &[u64]) -> Big {
         Big::new(negative, Nat::from_limbs(limbs))
@@ -188,21 +208,14 @@ impl Integer {
 mod tests {
     use super::*;
 
-    /// Limbs of |v| for an i128 reference value.
     fn big(v: i128) -> Big {
-        let m = v.unsigned_abs();
-        Big::from_limbs(v < 0, &[m as u64, (m >> 64) as u64])
+        Big::from_i128(v)
     }
 
     fn value(b: &Big) -> i128 {
         let l = b.limbs();
-        assert!(l.len() <= 2 && l.last() != Some(&0), "normalised: {l:?}");
-        let m = l.iter().rev().fold(0u128, |acc, &x| (acc << 64) | u128::from(x)) as i128;
-        if b.is_negative() {
-            -m
-        } else {
-            m
-        }
+        assert!(l.last() != Some(&0), "normalised: {l:?}");
+        b.to_i128().expect("an i128")
     }
 
     fn samples() -> Vec<i128> {

@@ -289,17 +289,11 @@ mod tests {
     use super::*;
 
     fn big(v: i128) -> Big {
-        let m = v.unsigned_abs();
-        Big::from_limbs(v < 0, &[m as u64, (m >> 64) as u64])
+        Big::from_i128(v)
     }
 
     fn value(b: &Big) -> i128 {
-        let m = b.limbs().iter().rev().fold(0i128, |acc, &l| (acc << 64) | i128::from(l));
-        if b.is_negative() {
-            -m
-        } else {
-            m
-        }
+        b.to_i128().expect("an i128")
     }
 
     /// The state's first `steps` values against the plain recurrence in i128 arithmetic.

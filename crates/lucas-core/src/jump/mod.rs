@@ -146,19 +146,7 @@ mod tests {
     }
 
     fn value(t: &Term<'_>) -> i128 {
-        match t {
-            Term::Word(w) => (*w).into(),
-            Term::Small(v) => *v,
-            Term::Big(b) => {
-                let m = b.limbs().iter().rev().fold(0i128, |acc, &l| (acc << 64) | i128::from(l));
-                if b.is_negative() {
-                    -m
-                } else {
-                    m
-                }
-            }
-            Term::Limbs { .. } => unreachable!("jumps return no stack limbs"),
-        }
+        t.to_i128()
     }
 
     /// x_t for t in -back..=ahead by stepping the recurrence both ways (c_0 = ±1).

@@ -30,6 +30,19 @@ pub enum Term<'a> {
     Big(Big),
 }
 
+#[cfg(test)]
+impl Term<'_> {
+    /// The value, for tests whose values fit an i128.
+    pub(crate) fn to_i128(&self) -> i128 {
+        match self {
+            Term::Word(w) => (*w).into(),
+            Term::Small(v) => *v,
+            Term::Limbs { negative, limbs } => Big::from_limbs(*negative, limbs).to_i128().expect("an i128"),
+            Term::Big(b) => b.to_i128().expect("an i128"),
+        }
+    }
+}
+
 /// The largest |n| tried on `i128` (L_185 < 2**127 < F_186 is the last Lucas number that fits).
 const I128_MAX_N: u64 = 185;
 
@@ -150,28 +163,8 @@ mod tests {
         Ok(())
     }
 
-    /// A term as an i128 (values here are small), reduced if it is a residue.
     fn value(t: Term<'_>) -> i128 {
-        match t {
-            Term::Word(w) => w.into(),
-            Term::Small(v) => v,
-            Term::Limbs { negative, limbs } => {
-                let m = limbs.iter().rev().fold(0i128, |acc, &l| (acc << 64) | i128::from(l));
-                if negative {
-                    -m
-                } else {
-                    m
-                }
-            }
-            Term::Big(b) => {
-                let m = b.limbs().iter().rev().fold(0i128, |acc, &l| (acc << 64) | i128::from(l));
-                if b.is_negative() {
-                    -m
-                } else {
-                    m
-                }
-            }
-        }
+        t.to_i128()
     }
 
     /// (U_n, V_n) by the recurrence, n >= 0.
