@@ -113,7 +113,7 @@ impl<'a> Vectorcall<'a> {
     /// # Safety
     /// `args` points at `nargs + len(kwnames)` live objects (`nargs` taken from `nargsf`),
     /// `kwnames` is NULL or a tuple of str, all borrowed for `'a`; the GIL is held.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn from_raw(args: *const *mut ffi::PyObject, nargsf: usize, kwnames: *mut ffi::PyObject) -> Self {
         // `PyVectorcall_NARGS`: the count without the flag bit that lets the callee use
         // `args[-1]` as scratch space.
@@ -139,7 +139,7 @@ impl<'a> Vectorcall<'a> {
     }
 
     /// Checks the call against `sig` (see [`bind`]).
-    #[inline]
+    #[inline(always)]
     pub fn bind<const P: usize>(&self, sig: &Signature<P>) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
         if let (None, Ok(args)) = (self.kwnames, <[Borrowed<'a>; P]>::try_from(self.positional())) {
             return Ok((args, None)); // the common call, `fibonacci(10)`: nothing to check

@@ -157,7 +157,7 @@ pub fn to_modulus(m: ExactInt) -> PyResult<Modulus> {
 
 // ANCHOR: term_to_int
 /// A value the core computed, as an int: the one place results become Python objects.
-#[inline]
+#[inline(always)]
 pub fn term_to_int(t: Term<'_>) -> PyResult<Int> {
     match t {
         Term::Word(w) => from_u64(w),
