@@ -11,7 +11,7 @@ fn main() {
     pyo3_build_config::add_libpython_rpath_link_args();
 
     // Compile csrc/layout.c against the *target interpreter's own* headers. It records the
-    // C sizes and offsets of the structs lucas hands to CPython; src/capi/layout.rs compares them
+    // C sizes and offsets of the structs lucas hands to CPython; src/capi/layout_check.rs compares them
     // with pyo3-ffi's Rust declarations in `cargo test`. Only the tests reference the table,
     // so the extension module itself (PYO3_BUILD_EXTENSION_MODULE, set by setup.py and the
     // wheel builder) skips it: building the module then needs neither Python.h nor an

@@ -114,8 +114,20 @@ def cargo_build(version):
         sys.exit("cargo not found: building wheels needs a Rust toolchain (https://rustup.rs)")
     if shutil.which("cargo-zigbuild", path=env["PATH"]) is None:
         sys.exit("cargo-zigbuild not found: `make wheels` installs it (requirements-wheels.txt)")
-    cmd = ["cargo", "zigbuild", "--quiet", "--profile", "wheel", "--lib", "-p", "lucas",
-           "--manifest-path", str(ROOT / "Cargo.toml"), "--target", f"{RUST_TARGET}.%d.%d" % GLIBC_FLOOR]
+    cmd = [
+        "cargo",
+        "zigbuild",
+        "--quiet",
+        "--profile",
+        "wheel",
+        "--lib",
+        "-p",
+        "lucas",
+        "--manifest-path",
+        str(ROOT / "Cargo.toml"),
+        "--target",
+        f"{RUST_TARGET}.%d.%d" % GLIBC_FLOOR,
+    ]
     print(f"== {version}: cargo zigbuild (target/wheels/{tag})", flush=True)
     if subprocess.run(cmd, env=env).returncode != 0:
         sys.exit(f"cargo zigbuild failed for {version} (its messages are above)")
@@ -143,8 +155,7 @@ def write_wheel(version, so, dist_info):
     for path in sorted(p for p in dist_info.rglob("*") if p.is_file()):
         files[f"{info}/{path.relative_to(dist_info).as_posix()}"] = path.read_bytes()
     files[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: lucas .ci/wheels.py\nRoot-Is-Purelib: false\n"
-        f"Tag: {wheel_tag}\n"
+        f"Wheel-Version: 1.0\nGenerator: lucas .ci/wheels.py\nRoot-Is-Purelib: false\nTag: {wheel_tag}\n"
     ).encode()
     record = [record_line(name, data) for name, data in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
@@ -198,13 +209,18 @@ def build(versions):
             allowed, _ = auditwheel_show(wheel)
             if allowed != PLATFORM:
                 sys.exit(f"auditwheel show: {wheel.name} is consistent with {allowed}, not {PLATFORM}")
-            print(f"   {wheel.relative_to(ROOT)}: {so.stat().st_size // 1024} KiB module, "
-                  f"needs GLIBC_{needed[-1][0]}.{needed[-1][1]}, auditwheel: {allowed}", flush=True)
+            print(
+                f"   {wheel.relative_to(ROOT)}: {so.stat().st_size // 1024} KiB module, "
+                f"needs GLIBC_{needed[-1][0]}.{needed[-1][1]}, auditwheel: {allowed}",
+                flush=True,
+            )
 
 
 def interpreter_version(python):
-    code = ("import sys, sysconfig; print('%d.%d' % sys.version_info[:2] + "
-            "('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))")
+    code = (
+        "import sys, sysconfig; print('%d.%d' % sys.version_info[:2] + "
+        "('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))"
+    )
     return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -216,8 +232,11 @@ def wheel_for(version, dist):
 
 def without_rust(path):
     """PATH without the folders that hold cargo or rustc: the wheel must need neither."""
-    keep = [d for d in path.split(os.pathsep)
-            if d and not any(os.path.exists(os.path.join(d, exe)) for exe in ("cargo", "rustc"))]
+    keep = [
+        d
+        for d in path.split(os.pathsep)
+        if d and not any(os.path.exists(os.path.join(d, exe)) for exe in ("cargo", "rustc"))
+    ]
     return os.pathsep.join(keep)
 
 
@@ -250,8 +269,14 @@ def test(python, dist, results):
     # (tests/conftest.py checks where it came from).
     log = work / "pytest.log"
     with open(log, "w") as f:
-        proc = subprocess.Popen([vpy, "-m", "pytest", str(ROOT / "tests")], env=env, cwd=work,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [vpy, "-m", "pytest", str(ROOT / "tests")],
+            env=env,
+            cwd=work,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for line in proc.stdout:
             sys.stdout.write(line)
             f.write(line)

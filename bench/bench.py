@@ -128,44 +128,135 @@ def calls(fn, n):
 
 
 CASES = [
-    ("a", "LucasIter([1,1],[0,1], mod=2**61-1), ns/item", 1.20, N_ITEMS,
-     lambda: consume(LucasIter(C2, I2, mod=2**61 - 1), N_ITEMS),
-     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
-    ("a2", "LucasIter([-1,1],[2**40,2**41]) (exact i64), ns/item", 1.20, N_ITEMS,
-     lambda: consume(LucasIter([-1, 1], [2**40, 2**41]), N_ITEMS),
-     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
-    ("b", "order 5, mod 10**9+7, ns/item", 1.25, N_ITEMS,
-     lambda: consume(LucasIter([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], mod=10**9 + 7), N_ITEMS),
-     lambda: consume(count(2**60), N_ITEMS), "itertools.count(2**60)"),
-    ("c", "first 20000 Fibonacci numbers (big ints)", 0.97, 20000,
-     lambda: consume(LucasIter(C2, I2), 20000),
-     lambda: consume(fib_generator(), 20000), "generator a, b = b, a + b"),
-    ("d", "construct LucasIter(C, I) + take 10 items", 0.50, 10000,
-     calls(lambda: consume(LucasIter(C2, I2), 10), 10000),
-     calls(lambda: consume(pair_generator(C2, I2), 10), 10000), "generator, same 10 items"),
-    ("e", "fibonacci(10), ns/call", 1.25, 10**5,
-     calls(lambda: fibonacci(10), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
-    ("e", "fibonacci(90), ns/call", 1.25, 10**5,
-     calls(lambda: fibonacci(90), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
-    ("e", "lucas(50), ns/call", 1.25, 10**5,
-     calls(lambda: lucas_number(50), 10**5), calls(lambda: abs(7), 10**5), "abs(7)"),
-    ("e", "fibonacci(10**5)", 0.55, 1,
-     lambda: fibonacci(10**5), lambda: fib_fast_doubling(10**5), "classic fast doubling"),
-    ("e", "fibonacci(10**6)", 0.55, 1,
-     lambda: fibonacci(10**6), lambda: fib_fast_doubling(10**6), "classic fast doubling"),
-    ("e*", "fibonacci(10**6) vs the same algorithm in Python", None, 1,
-     lambda: fibonacci(10**6), lambda: fib_fl_doubling(10**6), "(F, L) doubling in Python"),
-    ("f", "lucas_uv(0x1B3D5F7A9C2E4069, 3, -5, mod=2**62-57)", 0.015, 1000,
-     calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000),
-     calls(lambda: uv_doubling_mod(*F_ARGS, F_MOD), 1000), "Python doubling, same mod"),
+    (
+        "a",
+        "LucasIter([1,1],[0,1], mod=2**61-1), ns/item",
+        1.20,
+        N_ITEMS,
+        lambda: consume(LucasIter(C2, I2, mod=2**61 - 1), N_ITEMS),
+        lambda: consume(count(2**60), N_ITEMS),
+        "itertools.count(2**60)",
+    ),
+    (
+        "a2",
+        "LucasIter([-1,1],[2**40,2**41]) (exact i64), ns/item",
+        1.20,
+        N_ITEMS,
+        lambda: consume(LucasIter([-1, 1], [2**40, 2**41]), N_ITEMS),
+        lambda: consume(count(2**60), N_ITEMS),
+        "itertools.count(2**60)",
+    ),
+    (
+        "b",
+        "order 5, mod 10**9+7, ns/item",
+        1.25,
+        N_ITEMS,
+        lambda: consume(LucasIter([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], mod=10**9 + 7), N_ITEMS),
+        lambda: consume(count(2**60), N_ITEMS),
+        "itertools.count(2**60)",
+    ),
+    (
+        "c",
+        "first 20000 Fibonacci numbers (big ints)",
+        0.97,
+        20000,
+        lambda: consume(LucasIter(C2, I2), 20000),
+        lambda: consume(fib_generator(), 20000),
+        "generator a, b = b, a + b",
+    ),
+    (
+        "d",
+        "construct LucasIter(C, I) + take 10 items",
+        0.50,
+        10000,
+        calls(lambda: consume(LucasIter(C2, I2), 10), 10000),
+        calls(lambda: consume(pair_generator(C2, I2), 10), 10000),
+        "generator, same 10 items",
+    ),
+    (
+        "e",
+        "fibonacci(10), ns/call",
+        1.25,
+        10**5,
+        calls(lambda: fibonacci(10), 10**5),
+        calls(lambda: abs(7), 10**5),
+        "abs(7)",
+    ),
+    (
+        "e",
+        "fibonacci(90), ns/call",
+        1.25,
+        10**5,
+        calls(lambda: fibonacci(90), 10**5),
+        calls(lambda: abs(7), 10**5),
+        "abs(7)",
+    ),
+    (
+        "e",
+        "lucas(50), ns/call",
+        1.25,
+        10**5,
+        calls(lambda: lucas_number(50), 10**5),
+        calls(lambda: abs(7), 10**5),
+        "abs(7)",
+    ),
+    (
+        "e",
+        "fibonacci(10**5)",
+        0.55,
+        1,
+        lambda: fibonacci(10**5),
+        lambda: fib_fast_doubling(10**5),
+        "classic fast doubling",
+    ),
+    (
+        "e",
+        "fibonacci(10**6)",
+        0.55,
+        1,
+        lambda: fibonacci(10**6),
+        lambda: fib_fast_doubling(10**6),
+        "classic fast doubling",
+    ),
+    (
+        "e*",
+        "fibonacci(10**6) vs the same algorithm in Python",
+        None,
+        1,
+        lambda: fibonacci(10**6),
+        lambda: fib_fl_doubling(10**6),
+        "(F, L) doubling in Python",
+    ),
+    (
+        "f",
+        "lucas_uv(0x1B3D5F7A9C2E4069, 3, -5, mod=2**62-57)",
+        0.015,
+        1000,
+        calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000),
+        calls(lambda: uv_doubling_mod(*F_ARGS, F_MOD), 1000),
+        "Python doubling, same mod",
+    ),
 ]
 if gmpy2 is not None:
     CASES += [
-        ("g", "gmpy2.fib(10**6) (for reference)", None, 1,
-         lambda: gmpy2.fib(10**6), lambda: fibonacci(10**6), "lucas.fibonacci(10**6)"),
-        ("g", "gmpy2.lucasu_mod(3, -5, k, 2**62-57) (for reference)", None, 1000,
-         calls(lambda: gmpy2.lucasu_mod(3, -5, F_ARGS[0], F_MOD), 1000),
-         calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000), "lucas.lucas_uv, same"),
+        (
+            "g",
+            "gmpy2.fib(10**6) (for reference)",
+            None,
+            1,
+            lambda: gmpy2.fib(10**6),
+            lambda: fibonacci(10**6),
+            "lucas.fibonacci(10**6)",
+        ),
+        (
+            "g",
+            "gmpy2.lucasu_mod(3, -5, k, 2**62-57) (for reference)",
+            None,
+            1000,
+            calls(lambda: gmpy2.lucasu_mod(3, -5, F_ARGS[0], F_MOD), 1000),
+            calls(lambda: lucas_uv(*F_ARGS, mod=F_MOD), 1000),
+            "lucas.lucas_uv, same",
+        ),
     ]
 
 
@@ -211,28 +302,81 @@ def prp_cases():
     primes256 = prp_inputs(256, 300, True, 256)
     primes2048 = prp_inputs(2048, 4, True, 2048)
     cases = [
-        ("p", "is_bpsw_prp, random odd 64-bit n, ns/n", 1.0, len(odd64),
-         each(lucas.is_bpsw_prp, odd64), each(gmpy2.is_bpsw_prp, odd64), "gmpy2.is_bpsw_prp"),
-        ("p", "is_bpsw_prp, 256-bit primes, ns/n", 2.0, len(primes256),
-         each(lucas.is_bpsw_prp, primes256), each(gmpy2.is_bpsw_prp, primes256), "gmpy2.is_bpsw_prp"),
-        ("p", "is_bpsw_prp, 2048-bit primes, ns/n", 2.0, len(primes2048),
-         each(lucas.is_bpsw_prp, primes2048), each(gmpy2.is_bpsw_prp, primes2048), "gmpy2.is_bpsw_prp"),
-        ("p*", "is_strong_bpsw_prp, 256-bit primes, ns/n", None, len(primes256),
-         each(lucas.is_strong_bpsw_prp, primes256), each(gmpy2.is_strong_bpsw_prp, primes256),
-         "gmpy2.is_strong_bpsw_prp"),
-        ("p*", "is_strong_bpsw_prp, 2048-bit primes, ns/n", None, len(primes2048),
-         each(lucas.is_strong_bpsw_prp, primes2048), each(gmpy2.is_strong_bpsw_prp, primes2048),
-         "gmpy2.is_strong_bpsw_prp"),
+        (
+            "p",
+            "is_bpsw_prp, random odd 64-bit n, ns/n",
+            1.0,
+            len(odd64),
+            each(lucas.is_bpsw_prp, odd64),
+            each(gmpy2.is_bpsw_prp, odd64),
+            "gmpy2.is_bpsw_prp",
+        ),
+        (
+            "p",
+            "is_bpsw_prp, 256-bit primes, ns/n",
+            2.0,
+            len(primes256),
+            each(lucas.is_bpsw_prp, primes256),
+            each(gmpy2.is_bpsw_prp, primes256),
+            "gmpy2.is_bpsw_prp",
+        ),
+        (
+            "p",
+            "is_bpsw_prp, 2048-bit primes, ns/n",
+            2.0,
+            len(primes2048),
+            each(lucas.is_bpsw_prp, primes2048),
+            each(gmpy2.is_bpsw_prp, primes2048),
+            "gmpy2.is_bpsw_prp",
+        ),
+        (
+            "p*",
+            "is_strong_bpsw_prp, 256-bit primes, ns/n",
+            None,
+            len(primes256),
+            each(lucas.is_strong_bpsw_prp, primes256),
+            each(gmpy2.is_strong_bpsw_prp, primes256),
+            "gmpy2.is_strong_bpsw_prp",
+        ),
+        (
+            "p*",
+            "is_strong_bpsw_prp, 2048-bit primes, ns/n",
+            None,
+            len(primes2048),
+            each(lucas.is_strong_bpsw_prp, primes2048),
+            each(gmpy2.is_strong_bpsw_prp, primes2048),
+            "gmpy2.is_strong_bpsw_prp",
+        ),
     ]
     if sympy is not None:
         cases += [
-            ("p*", "is_bpsw_prp vs sympy.isprime, random odd 64-bit n", None, len(odd64),
-             each(lucas.is_bpsw_prp, odd64), each(sympy.isprime, odd64), "sympy.isprime"),
-            ("p*", "is_bpsw_prp vs sympy.isprime, 256-bit primes", None, len(primes256),
-             each(lucas.is_bpsw_prp, primes256), each(sympy.isprime, primes256), "sympy.isprime"),
-            ("p*", "is_strong_selfridge_prp, 256-bit primes", None, len(primes256),
-             each(lucas.is_strong_selfridge_prp, primes256), each(sympy_strong_lucas_prp, primes256),
-             "sympy is_strong_lucas_prp"),
+            (
+                "p*",
+                "is_bpsw_prp vs sympy.isprime, random odd 64-bit n",
+                None,
+                len(odd64),
+                each(lucas.is_bpsw_prp, odd64),
+                each(sympy.isprime, odd64),
+                "sympy.isprime",
+            ),
+            (
+                "p*",
+                "is_bpsw_prp vs sympy.isprime, 256-bit primes",
+                None,
+                len(primes256),
+                each(lucas.is_bpsw_prp, primes256),
+                each(sympy.isprime, primes256),
+                "sympy.isprime",
+            ),
+            (
+                "p*",
+                "is_strong_selfridge_prp, 256-bit primes",
+                None,
+                len(primes256),
+                each(lucas.is_strong_selfridge_prp, primes256),
+                each(sympy_strong_lucas_prp, primes256),
+                "sympy is_strong_lucas_prp",
+            ),
         ]
     return cases
 
@@ -293,18 +437,36 @@ JUMP_P61 = {k: _jump_case(k, 2**61 - 1, k) for k in (64, 512)}
 if linrec_coeffs is not None:
     for _k, (_c, _i) in JUMP.items():
         assert sympy_linrec_mod(_c, _i, J_N) == lucas.nth_term(_c, _i, J_N, mod=J_MOD)
-        CASES.append((
-            "j", f"nth_term k={_k}, n=10**18, mod 10**9+7 vs sympy", 0.01, {2: 100, 10: 10, 50: 1}[_k],
-            calls(lambda c=_c, i=_i: lucas.nth_term(c, i, J_N, mod=J_MOD), {2: 100, 10: 10, 50: 1}[_k]),
-            calls(lambda c=_c, i=_i: sympy_linrec_mod(c, i, J_N), {2: 100, 10: 10, 50: 1}[_k]),
-            "sympy linrec_coeffs, mod p"))
+        CASES.append(
+            (
+                "j",
+                f"nth_term k={_k}, n=10**18, mod 10**9+7 vs sympy",
+                0.01,
+                {2: 100, 10: 10, 50: 1}[_k],
+                calls(lambda c=_c, i=_i: lucas.nth_term(c, i, J_N, mod=J_MOD), {2: 100, 10: 10, 50: 1}[_k]),
+                calls(lambda c=_c, i=_i: sympy_linrec_mod(c, i, J_N), {2: 100, 10: 10, 50: 1}[_k]),
+                "sympy linrec_coeffs, mod p",
+            )
+        )
 CASES += [
-    ("j", "nth_term([-5, 3], [0, 1], 10**18, mod=10**9+7), ns/call", 1.5, 1000,
-     calls(lambda: lucas.nth_term([-5, 3], [0, 1], J_N, mod=J_MOD), 1000),
-     calls(lambda: lucas.lucas_u(J_N, 3, 5, mod=J_MOD), 1000), "lucas_u(10**18, 3, 5, mod=...)"),
-    ("j", "nth_term k=512 over k=64 (growth; goal 16), mod 2**61-1", 64, 1,
-     lambda: lucas.nth_term(*JUMP_P61[512], J_N, mod=2**61 - 1),
-     lambda: lucas.nth_term(*JUMP_P61[64], J_N, mod=2**61 - 1), "nth_term k=64"),
+    (
+        "j",
+        "nth_term([-5, 3], [0, 1], 10**18, mod=10**9+7), ns/call",
+        1.5,
+        1000,
+        calls(lambda: lucas.nth_term([-5, 3], [0, 1], J_N, mod=J_MOD), 1000),
+        calls(lambda: lucas.lucas_u(J_N, 3, 5, mod=J_MOD), 1000),
+        "lucas_u(10**18, 3, 5, mod=...)",
+    ),
+    (
+        "j",
+        "nth_term k=512 over k=64 (growth; goal 16), mod 2**61-1",
+        64,
+        1,
+        lambda: lucas.nth_term(*JUMP_P61[512], J_N, mod=2**61 - 1),
+        lambda: lucas.nth_term(*JUMP_P61[64], J_N, mod=2**61 - 1),
+        "nth_term k=64",
+    ),
 ]
 
 
@@ -353,20 +515,54 @@ def exact_term_cases():
         unit = ", ns/call" if k > 1 else ""
         if gmpy2 is not None:
             cases += [
-                ("n", f"fibonacci({nth(n)}){unit}", target, k,
-                 calls(lambda n=n: fibonacci(n), k), calls(lambda n=n: gmpy2.fib(n), k), "gmpy2.fib"),
-                ("n", f"lucas({nth(n)}){unit}", target, k,
-                 calls(lambda n=n: lucas_number(n), k), calls(lambda n=n: gmpy2.lucas(n), k), "gmpy2.lucas"),
-                ("n", f"lucas_uv({nth(n)}, 3, -5){unit}", target, k,
-                 calls(lambda n=n: lucas_uv(n, 3, -5), k),
-                 calls(lambda n=n: (gmpy2.lucasu(3, -5, n), gmpy2.lucasv(3, -5, n)), k), "gmpy2.lucasu + lucasv"),
+                (
+                    "n",
+                    f"fibonacci({nth(n)}){unit}",
+                    target,
+                    k,
+                    calls(lambda n=n: fibonacci(n), k),
+                    calls(lambda n=n: gmpy2.fib(n), k),
+                    "gmpy2.fib",
+                ),
+                (
+                    "n",
+                    f"lucas({nth(n)}){unit}",
+                    target,
+                    k,
+                    calls(lambda n=n: lucas_number(n), k),
+                    calls(lambda n=n: gmpy2.lucas(n), k),
+                    "gmpy2.lucas",
+                ),
+                (
+                    "n",
+                    f"lucas_uv({nth(n)}, 3, -5){unit}",
+                    target,
+                    k,
+                    calls(lambda n=n: lucas_uv(n, 3, -5), k),
+                    calls(lambda n=n: (gmpy2.lucasu(3, -5, n), gmpy2.lucasv(3, -5, n)), k),
+                    "gmpy2.lucasu + lucasv",
+                ),
             ]
         if n <= LOOP_MAX_N:
             cases += [
-                ("n-", f"fibonacci({nth(n)}) vs the loop", 1.0, 1,
-                 lambda n=n: fibonacci(n), lambda n=n: fib_loop(n), "loop a, b = b, a + b"),
-                ("n-", f"lucas_uv({nth(n)}, 3, -5) vs the loop", 1.0, 1,
-                 lambda n=n: lucas_uv(n, 3, -5), lambda n=n: uv_loop(n, 3, -5), "loop on (U, V)"),
+                (
+                    "n-",
+                    f"fibonacci({nth(n)}) vs the loop",
+                    1.0,
+                    1,
+                    lambda n=n: fibonacci(n),
+                    lambda n=n: fib_loop(n),
+                    "loop a, b = b, a + b",
+                ),
+                (
+                    "n-",
+                    f"lucas_uv({nth(n)}, 3, -5) vs the loop",
+                    1.0,
+                    1,
+                    lambda n=n: lucas_uv(n, 3, -5),
+                    lambda n=n: uv_loop(n, 3, -5),
+                    "loop on (U, V)",
+                ),
             ]
     return cases
 
@@ -374,6 +570,7 @@ def exact_term_cases():
 assert fib_loop(300) == fibonacci(300) and lucas_loop(300) == lucas_number(300)
 assert uv_loop(300, 3, -5) == lucas_uv(300, 3, -5)
 CASES += exact_term_cases()
+
 
 def timed(fn):
     t0 = time.perf_counter_ns()
@@ -400,18 +597,25 @@ def measure(case_fn, floor_fn, rounds):
 
 CALLGRIND_SNIPPETS = {
     # name: (setup, case statement, floor statement, units)
-    "a": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
-          "deque(islice(LucasIter([1,1],[0,1], mod=2**61-1), N), maxlen=0)",
-          "deque(islice(count(2**60), N), maxlen=0)", 200000),
-    "a2": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
-           "deque(islice(LucasIter([-1,1],[2**40,2**41]), N), maxlen=0)",
-           "deque(islice(count(2**60), N), maxlen=0)", 200000),
-    "b": ("from lucas import LucasIter; from itertools import count, islice; from collections import deque",
-          "deque(islice(LucasIter([1,2,3,4,5],[5,4,3,2,1], mod=10**9+7), N), maxlen=0)",
-          "deque(islice(count(2**60), N), maxlen=0)", 200000),
-    "e": ("from lucas import fibonacci",
-          "for _ in range(N): fibonacci(10)",
-          "for _ in range(N): abs(7)", 100000),
+    "a": (
+        "from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+        "deque(islice(LucasIter([1,1],[0,1], mod=2**61-1), N), maxlen=0)",
+        "deque(islice(count(2**60), N), maxlen=0)",
+        200000,
+    ),
+    "a2": (
+        "from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+        "deque(islice(LucasIter([-1,1],[2**40,2**41]), N), maxlen=0)",
+        "deque(islice(count(2**60), N), maxlen=0)",
+        200000,
+    ),
+    "b": (
+        "from lucas import LucasIter; from itertools import count, islice; from collections import deque",
+        "deque(islice(LucasIter([1,2,3,4,5],[5,4,3,2,1], mod=10**9+7), N), maxlen=0)",
+        "deque(islice(count(2**60), N), maxlen=0)",
+        200000,
+    ),
+    "e": ("from lucas import fibonacci", "for _ in range(N): fibonacci(10)", "for _ in range(N): abs(7)", 100000),
 }
 
 
@@ -426,8 +630,12 @@ def callgrind_instructions(setup, stmt, n):
             script.write_text(src)
             out = Path(tmp, "cg.out")
             env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
-            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, str(script)],
-                           env=env, check=True, capture_output=True)
+            subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, str(script)],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             for line in out.read_text().splitlines():
                 if line.startswith("summary:") or line.startswith("totals:"):
                     return int(line.split()[1])
@@ -462,7 +670,11 @@ def import_time_us(repeat):
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", "import lucas"],
-            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, check=True)
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         line = [l for l in out.stderr.splitlines() if l.rstrip().endswith("| lucas")][-1]
         times.append(int(line.split("|")[1]))
     return statistics.median(times)
@@ -475,8 +687,12 @@ def cold_build_seconds():
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(tmp, name))
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--build-lib", "out"], cwd=tmp,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "setup.py", "-q", "build_ext", "--build-lib", "out"],
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - t0
 
 
@@ -508,8 +724,11 @@ def main():
         ns = min(cs) / units
         met = "" if target is None else ("yes" if med <= target else "**no**")
         rows.append((key, what, floor_name, ns, med, mins, target, met))
-        print(f"{key:3} {what:58} {ns:12.1f} ns  median {fmt_ratio(med):>7}  min/min {fmt_ratio(mins):>7}"
-              f"  target {target if target is not None else '-':>6}  {met}", flush=True)
+        print(
+            f"{key:3} {what:58} {ns:12.1f} ns  median {fmt_ratio(med):>7}  min/min {fmt_ratio(mins):>7}"
+            f"  target {target if target is not None else '-':>6}  {met}",
+            flush=True,
+        )
 
     cg_rows = []
     have_valgrind = shutil.which("valgrind") is not None
@@ -524,8 +743,10 @@ def main():
     wheel_kib = wheel_so_kib()
     imp = import_time_us(5 if args.quick else 15)
     build = None if args.quick or args.cases else cold_build_seconds()
-    print(f".so size {so_kib:.0f} KiB, import {imp:.0f} us, cold build "
-          f"{'-' if build is None else f'{build:.1f} s'}", flush=True)
+    print(
+        f".so size {so_kib:.0f} KiB, import {imp:.0f} us, cold build {'-' if build is None else f'{build:.1f} s'}",
+        flush=True,
+    )
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
 
     if args.no_write:
@@ -547,19 +768,30 @@ def main():
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for key, what, floor_name, ns, med, mins, target, met in rows:
-        lines.append(f"| {key} | {what} | {floor_name} | {ns:,.1f} | {fmt_ratio(med)} | {fmt_ratio(mins)} | "
-                     f"{'-' if target is None else target} | {met or '-'} |")
+        lines.append(
+            f"| {key} | {what} | {floor_name} | {ns:,.1f} | {fmt_ratio(med)} | {fmt_ratio(mins)} | "
+            f"{'-' if target is None else target} | {met or '-'} |"
+        )
     if cg_rows:
-        lines += ["", "Instructions per item or call (callgrind, exactly repeatable; target for a: <= 1.12x):", "",
-                  "| case | lucas | floor | ratio |", "|---|---:|---:|---:|"]
-        for key, stmt, ci, fi, r in cg_rows:
+        lines += [
+            "",
+            "Instructions per item or call (callgrind, exactly repeatable; target for a: <= 1.12x):",
+            "",
+            "| case | lucas | floor | ratio |",
+            "|---|---:|---:|---:|",
+        ]
+        for key, _stmt, ci, fi, r in cg_rows:
             lines.append(f"| {key} | {ci:.1f} | {fi:.1f} | {r:.3f} |")
-    lines += ["", "| other figure | value |", "|---|---|",
-              f"| extension size (in-place build, keeps its symbol table) | {so_kib:.0f} KiB |",
-              f"| extension size in the wheel (stripped, `make wheels`) | "
-              f"{'no wheel in dist/' if wheel_kib is None else f'{wheel_kib:.0f} KiB'} |",
-              f"| import time (median, `-X importtime`) | {imp:.0f} us |",
-              f"| cold `setup.py build_ext` | {'not measured (quick mode)' if build is None else f'{build:.1f} s'} |"]
+    lines += [
+        "",
+        "| other figure | value |",
+        "|---|---|",
+        f"| extension size (in-place build, keeps its symbol table) | {so_kib:.0f} KiB |",
+        f"| extension size in the wheel (stripped, `make wheels`) | "
+        f"{'no wheel in dist/' if wheel_kib is None else f'{wheel_kib:.0f} KiB'} |",
+        f"| import time (median, `-X importtime`) | {imp:.0f} us |",
+        f"| cold `setup.py build_ext` | {'not measured (quick mode)' if build is None else f'{build:.1f} s'} |",
+    ]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]

@@ -4,7 +4,7 @@
  * a static PyTypeObject, a PyModuleDef, PyMethodDef tables. If a Rust declaration disagreed
  * with the real header by one field, CPython would read a slot from the wrong offset. This
  * file is compiled by build.rs against the target interpreter's own Python.h and lists the
- * C compiler's answer for every size and offset lucas relies on; src/capi/layout.rs compares the
+ * C compiler's answer for every size and offset lucas relies on; src/capi/layout_check.rs compares the
  * list with Rust's `size_of`/`offset_of!` in `cargo test`, naming any field that differs.
  */
 #define PY_SSIZE_T_CLEAN

@@ -39,9 +39,11 @@ def main():
     print(f"  in both lists: {sorted(set(spsp) & set(slpsp)) or 'none'}")
 
     n = 3215031751  # = 151 * 751 * 28351
-    print(f"\n{n} = 151 * 751 * 28351 passes Miller-Rabin to bases 2, 3, 5, 7: "
-          f"{all(lucas.is_strong_prp(n, a) for a in (2, 3, 5, 7))}; "
-          f"Baillie-PSW: {lucas.is_bpsw_prp(n)}")
+    print(
+        f"\n{n} = 151 * 751 * 28351 passes Miller-Rabin to bases 2, 3, 5, 7: "
+        f"{all(lucas.is_strong_prp(n, a) for a in (2, 3, 5, 7))}; "
+        f"Baillie-PSW: {lucas.is_bpsw_prp(n)}"
+    )
 
     print("\nBaillie-PSW on larger numbers (machine words below 2**64, many words above):")
     examples = [

@@ -16,12 +16,13 @@
 //! "Supported Python versions").
 
 use crate::capi::boundary::{guard, install_panic_hook};
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{PyErr, PyResult};
-use crate::capi::objects::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::capi::object_calls::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
+use crate::capi::pyclass::{ready, type_object};
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use crate::functions::terms::{init_small_terms, MODULE_METHODS};
-use crate::lucas_iter::slots::{lucas_iter_type, LUCAS_ITER_TYPE};
+use crate::lucas_iter::state::IterState;
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -76,9 +77,10 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         install_panic_hook();
         init_small_terms()?;
-        // SAFETY: the def is a static that lives forever, as PyModule_Create requires; the
-        // result is a new reference or NULL with an exception.
-        let module = unsafe { Owned::from_owned_ptr_or_err(ffi::PyModule_Create(MODULE_DEF.get())) }?;
+        // SAFETY: the def is a static that lives forever, as PyModule_Create requires.
+        let raw = unsafe { ffi::PyModule_Create(MODULE_DEF.get()) };
+        // SAFETY: a new reference to the module, or NULL with an exception.
+        let module = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
         add_members(module.borrow())?;
         // Last, so that it lists whatever `add_members` added.
         set_all(module.borrow())?;
@@ -91,12 +93,8 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
 /// Everything the module holds besides `m_methods`. A new table of functions is added here
 /// with `PyModule_AddFunctions`; `__all__` picks its public names up by itself.
 fn add_members(module: Borrowed) -> PyResult<()> {
-    let ty = LUCAS_ITER_TYPE.get();
-    // SAFETY: readying a static type fills in its inherited slots; idempotent.
-    if unsafe { ffi::PyType_Ready(ty) } < 0 {
-        return Err(PyErr::fetch());
-    }
-    add_to_module(module, c"LucasIter", lucas_iter_type())?;
+    ready::<IterState>()?;
+    add_to_module(module, c"LucasIter", type_object::<IterState>())?;
     // The crate's version is the package's (single-sourced in Cargo.toml, which setup.py reads).
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     add_functions(module, &crate::functions::primality::PRIME_TEST_METHODS)?;
@@ -110,9 +108,6 @@ fn add_members(module: Borrowed) -> PyResult<()> {
 /// Adds a table of functions to the module (`PyModule_AddFunctions`), e.g.
 /// `add_functions(module, &crate::some_file::SOME_METHODS)?` in [`add_members`].
 fn add_functions<const N: usize>(module: Borrowed, table: &'static StaticCell<[ffi::PyMethodDef; N]>) -> PyResult<()> {
-    // SAFETY: read with the GIL held (module init), which serialises access to the table.
-    let terminated = N > 0 && unsafe { (*table.get())[N - 1].ml_name.is_null() };
-    assert!(terminated, "a PyMethodDef table ends with a zeroed sentinel");
     // SAFETY: `module` is live, and the table is a static, NULL-terminated method table, as
     // CPython requires (it keeps pointers into it for the module's lifetime).
     if unsafe { ffi::PyModule_AddFunctions(module.as_ptr(), table.get().cast()) } < 0 {
@@ -129,7 +124,7 @@ fn set_all(module: Borrowed) -> PyResult<()> {
     let mut names = vec!["LucasIter".to_owned()];
     let namespace = getattr(module, c"__dict__")?;
     for (key, value) in dict_items(namespace.borrow()).unwrap_or_default() {
-        if value.borrow().is_builtin_function() && key.borrow().is_str() {
+        if value.borrow().type_name() == "builtin_function_or_method" && key.borrow().is_str() {
             let name = str_to_string(key.borrow())?;
             if !name.starts_with('_') {
                 names.push(name);

@@ -81,9 +81,7 @@ def regions(source: str) -> dict[str, str]:
             name = end["name"]
             if name not in open_at:
                 raise AnchorError(f"ANCHOR_END {name!r} without its ANCHOR (line {i + 1})")
-            body = [
-                l for l in lines[open_at.pop(name) + 1 : i] if not (ANCHOR.search(l) or ANCHOR_END.search(l))
-            ]
+            body = [l for l in lines[open_at.pop(name) + 1 : i] if not (ANCHOR.search(l) or ANCHOR_END.search(l))]
             found[name] = textwrap.dedent("\n".join(l.rstrip() for l in body) + "\n")
     if open_at:
         raise AnchorError(f"anchor(s) never closed: {', '.join(sorted(open_at))}")
@@ -196,7 +194,9 @@ def doctests(doc: Path) -> list[doctest.DocTest]:
     parser = doctest.DocTestParser()
     globs: dict = {"__name__": "__docs__"}
     name = str(doc.relative_to(ROOT))
-    tests = [parser.get_doctest(text, globs, f"{name}:{line}", str(doc), line - 1) for line, text in doctest_blocks(doc)]
+    tests = [
+        parser.get_doctest(text, globs, f"{name}:{line}", str(doc), line - 1) for line, text in doctest_blocks(doc)
+    ]
     for t in tests:
         t.globs = globs  # DocTest copies the dict it is given; share one, as the prose does
     return tests

@@ -62,12 +62,12 @@ for _p in (_TESTS,) if _INSTALLED else (_TESTS, _ROOT):
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-import lucas  # noqa: E402
 from support import prp_model  # noqa: E402
 from support.fn_model import uv_any  # noqa: E402
 from support.intlike import Idx, PlainInt, RaisingIndex  # noqa: E402
 from support.model import ModelLucasIter, matrix_term, runs_backwards, term  # noqa: E402
+
+import lucas  # noqa: E402
 
 # An __index__ returning an int subclass is deprecated (DeprecationWarning) but valid.
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -202,25 +202,81 @@ class NotASub:
 # Strategies: specs (plain tuples, printed by hypothesis) and builders
 # ---------------------------------------------------------------------------
 
-EDGE_BASES = (0, 1, 2, 3, 2**31, 2**32, 10**18, 2**62, 2**63, 10**19, 2**64,
-              2**65, 2**127, 2**128, 2**129, 2**256, 2**1000, 2**3000)
+EDGE_BASES = (
+    0,
+    1,
+    2,
+    3,
+    2**31,
+    2**32,
+    10**18,
+    2**62,
+    2**63,
+    10**19,
+    2**64,
+    2**65,
+    2**127,
+    2**128,
+    2**129,
+    2**256,
+    2**1000,
+    2**3000,
+)
 EDGES = sorted({s * (b + d) for b in EDGE_BASES for d in (-2, -1, 0, 1, 2) for s in (1, -1)})
 
 # Bit widths where representations change: machine words, float range (2**1024) and
 # float squares (2**512), and the 1000-bit heuristics an implementation may have.
-BIT_WIDTHS = [30, 31, 32, 33, 52, 53, 54, 62, 63, 64, 65, 66, 96, 127, 128, 129, 200, 256,
-              511, 512, 513, 600, 800, 999, 1000, 1001, 1023, 1024, 1025, 2000, 3000]
+BIT_WIDTHS = [
+    30,
+    31,
+    32,
+    33,
+    52,
+    53,
+    54,
+    62,
+    63,
+    64,
+    65,
+    66,
+    96,
+    127,
+    128,
+    129,
+    200,
+    256,
+    511,
+    512,
+    513,
+    600,
+    800,
+    999,
+    1000,
+    1001,
+    1023,
+    1024,
+    1025,
+    2000,
+    3000,
+]
 ints = st.one_of(
     st.integers(-40, 40),
     st.sampled_from(EDGES),
     st.integers(-(2**64) - 3, 2**64 + 3),
     st.integers(0, 3010).flatmap(lambda b: st.integers(-(2**b), 2**b)),
     st.tuples(st.sampled_from(BIT_WIDTHS), st.booleans()).flatmap(
-        lambda wb: st.integers(2 ** (wb[0] - 1), 2 ** wb[0] - 1).map(lambda v: -v if wb[1] else v)),
+        lambda wb: st.integers(2 ** (wb[0] - 1), 2 ** wb[0] - 1).map(lambda v: -v if wb[1] else v)
+    ),
 )
 small_ns = st.one_of(st.integers(-300, 300), st.integers(-3, 12))
-POS_MOD_EDGES = sorted({b + d for b in (1, 2, 3, 7, 2**31, 2**32, 2**62, 2**63, 2**64, 2**127, 2**128,
-                                      2**129, 2**4096) for d in (-1, 0, 1)} - {0})
+POS_MOD_EDGES = sorted(
+    {
+        b + d
+        for b in (1, 2, 3, 7, 2**31, 2**32, 2**62, 2**63, 2**64, 2**127, 2**128, 2**129, 2**4096)
+        for d in (-1, 0, 1)
+    }
+    - {0}
+)
 pos_mods = st.one_of(
     st.sampled_from(POS_MOD_EDGES),
     st.integers(1, 1000),
@@ -282,7 +338,8 @@ invalid_mod_specs = st.one_of(
 )
 # About four valid moduli (or none) for one invalid.
 mod_specs = st.sampled_from([True, True, True, True, False]).flatmap(
-    lambda valid: valid_mod_specs if valid else invalid_mod_specs)
+    lambda valid: valid_mod_specs if valid else invalid_mod_specs
+)
 
 
 def build_scalar(spec):
@@ -332,10 +389,15 @@ def elems_for(k, elem):
 @st.composite
 def iterable_specs(draw, k):
     """A spec of an iterable of (mostly) k integer-ish items, or of something hostile."""
-    shape = draw(st.sampled_from(
-        ["list"] * 14 + ["tuple"] * 5 + ["gen"] * 4 + ["set", "dict", "bytes", "range", "getitem"] * 2
-        + ["raising", "iter_raises",
-           "iter_nonit", "str", "scalar", "list_any"]))
+    shape = draw(
+        st.sampled_from(
+            ["list"] * 14
+            + ["tuple"] * 5
+            + ["gen"] * 4
+            + ["set", "dict", "bytes", "range", "getitem"] * 2
+            + ["raising", "iter_raises", "iter_nonit", "str", "scalar", "list_any"]
+        )
+    )
     if shape in ("list", "tuple", "gen", "set", "dict", "getitem"):
         return (shape, draw(elems_for(k, mostly_valid_scalars)))
     if shape == "list_any":
@@ -497,8 +559,7 @@ def call_expect(what, fn, allowed, must_raise):
         STATS["raised"] += 1
         return False, e
     if must_raise:
-        raise Violation(f"{what}: returned {short(value)}, expected one of "
-                        f"{sorted(t.__name__ for t in allowed)}")
+        raise Violation(f"{what}: returned {short(value)}, expected one of {sorted(t.__name__ for t in allowed)}")
     STATS["ok"] += 1
     return True, value
 
@@ -670,8 +731,10 @@ def check_iter_surface(what, it, model, data):
     first = data.draw(st.integers(0, k + 3), label="advance before copying")
     check_stream(what, it, model, first)
 
-    ops = data.draw(st.lists(st.sampled_from(
-        ["repr", "copy", "deepcopy", "pickle", "reduce"]), min_size=1, max_size=3), label="copy ops")
+    ops = data.draw(
+        st.lists(st.sampled_from(["repr", "copy", "deepcopy", "pickle", "reduce"]), min_size=1, max_size=3),
+        label="copy ops",
+    )
     for op in ops:
         if op == "repr":
             text = repr(it)
@@ -688,7 +751,12 @@ def check_iter_surface(what, it, model, data):
             try:
                 pickle.dumps((tuple(model._coeffs), tuple(model._window), model._mod), proto)
             except ValueError:
-                call_expect(f"{what}: pickle.dumps(it, {proto})", lambda: pickle.dumps(it, proto), {ValueError}, True)
+                call_expect(
+                    f"{what}: pickle.dumps(it, {proto})",
+                    lambda proto=proto: pickle.dumps(it, proto),
+                    {ValueError},
+                    True,
+                )
                 continue
             clone = pickle.loads(pickle.dumps(it, proto))
         else:
@@ -751,8 +819,14 @@ def check_constructor(how, cls_name, cspec, ispec, mspec, data):
         def fn():
             return lucas.LucasIter.__new__(target, coef, init, **kwargs)
     else:  # _reconstruct(cls, coefficients, window, mod)
-        target = {"int": int, "object": object, "NotASub": NotASub, "type": type,
-                  "none": None, "instance": lucas.LucasIter([1], [1])}.get(cls_name, cls)
+        target = {
+            "int": int,
+            "object": object,
+            "NotASub": NotASub,
+            "type": type,
+            "none": None,
+            "instance": lucas.LucasIter([1], [1]),
+        }.get(cls_name, cls)
         mm = m if mod_given else None
         what = f"_reconstruct({cls_name}, {short(coef)}, {short(init)}, {short(mm)})"
         if cls is None:
@@ -760,6 +834,7 @@ def check_constructor(how, cls_name, cspec, ispec, mspec, data):
 
         def fn():
             return lucas._reconstruct(target, coef, init, mm)
+
     if errs:
         call_expect(what, fn, errs, must_raise=True)
         return
@@ -890,10 +965,18 @@ prp_params = st.one_of(st.integers(-30, 30), st.integers(-(2**70), 2**70), st.sa
 def check_prp(data):
     name = data.draw(st.sampled_from(sorted(PRP_FUNCS)), label="prp test")
     params, model = PRP_FUNCS[name]
-    specs = [data.draw(st.one_of(st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
-                                 st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
-                                 mostly_valid_scalars, scalar_specs), label=f"arg{i}")
-             for i in range(len(params))]
+    specs = [
+        data.draw(
+            st.one_of(
+                st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
+                st.tuples(st.just("int"), prp_ns if i == 0 else prp_params),
+                mostly_valid_scalars,
+                scalar_specs,
+            ),
+            label=f"arg{i}",
+        )
+        for i in range(len(params))
+    ]
     if VERBOSE[0]:
         print("   ", name, short(specs, 2000), flush=True)
     check_prp_call(name, [build_scalar(s) for s in specs], [build_scalar(s) for s in specs])
@@ -927,9 +1010,17 @@ def check_prp_call(name, args, ref_args):
 # Wrong arity / keywords
 # ---------------------------------------------------------------------------
 
-ARITY = {"fibonacci": 1, "lucas": 1, "lucas_u": 3, "lucas_v": 3, "lucas_uv": 3,
-         "LucasIter": 2, "_reconstruct": 4, "nth_term": 3,
-         **{name: len(params) for name, (params, _) in PRP_FUNCS.items()}}
+ARITY = {
+    "fibonacci": 1,
+    "lucas": 1,
+    "lucas_u": 3,
+    "lucas_v": 3,
+    "lucas_uv": 3,
+    "LucasIter": 2,
+    "_reconstruct": 4,
+    "nth_term": 3,
+    **{name: len(params) for name, (params, _) in PRP_FUNCS.items()},
+}
 KW_NAMES = ["mod", "mod", "n", "p", "q", "coefficients", "initial", "cls", "window", "x", "Mod", "mod_"]
 
 
@@ -937,8 +1028,10 @@ def check_arity(data):
     name = data.draw(st.sampled_from(sorted(ARITY)), label="callable")
     nargs = data.draw(st.integers(0, 6), label="nargs")
     if name in ("LucasIter", "_reconstruct", "nth_term"):
-        arg_specs = [data.draw(st.one_of(iterable_specs(2), st.tuples(st.just("scalar"), scalar_specs)),
-                               label="arg") for _ in range(nargs)]
+        arg_specs = [
+            data.draw(st.one_of(iterable_specs(2), st.tuples(st.just("scalar"), scalar_specs)), label="arg")
+            for _ in range(nargs)
+        ]
         pairs = [pair_iterable(s) for s in arg_specs]
         args, refs = [a for a, _ in pairs], [r for _, r in pairs]
     else:
@@ -974,8 +1067,12 @@ def check_arity(data):
 # The test
 # ---------------------------------------------------------------------------
 
-TARGETS = (["iter"] * 4 + ["sub", "new", "reconstruct", "fib", "fib", "luc", "u", "v", "uv", "uv", "arity", "arity"]
-           + ["jump"] * 3 + ["prp"] * 3)
+TARGETS = (
+    ["iter"] * 4
+    + ["sub", "new", "reconstruct", "fib", "fib", "luc", "u", "v", "uv", "uv", "arity", "arity"]
+    + ["jump"] * 3
+    + ["prp"] * 3
+)
 VERBOSE = [False]
 WATCHDOG_S = 120  # per batch
 
@@ -1002,9 +1099,13 @@ def _dispatch(target, data):
             print("   ", cls_name, short(cspec, 2000), short(ispec, 2000), short(mspec, 2000), flush=True)
         check_constructor("call", cls_name, cspec, ispec, mspec, data)
     elif target in ("new", "reconstruct"):
-        cls_name = data.draw(st.sampled_from(
-            ["LucasIter", "Sub", "SlotSub", "int", "object", "NotASub", "type"]
-            + (["none", "instance"] if target == "reconstruct" else [])), label="cls")
+        cls_name = data.draw(
+            st.sampled_from(
+                ["LucasIter", "Sub", "SlotSub", "int", "object", "NotASub", "type"]
+                + (["none", "instance"] if target == "reconstruct" else [])
+            ),
+            label="cls",
+        )
         cspec, ispec, mspec = data.draw(iter_args(), label="coefficients, initial, mod")
         if VERBOSE[0]:
             print("   ", cls_name, short(cspec, 2000), short(ispec, 2000), short(mspec, 2000), flush=True)
@@ -1018,9 +1119,17 @@ def _dispatch(target, data):
     else:
         name = {"fib": "fibonacci", "luc": "lucas", "u": "lucas_u", "v": "lucas_v", "uv": "lucas_uv"}[target]
         nparams = len(FUNCS[name][1])
-        specs = [data.draw(st.one_of(st.tuples(st.just("int"), small_ns if i == 0 else ints),
-                                     st.tuples(st.just("int"), ints), scalar_specs), label=f"arg{i}")
-                 for i in range(nparams)]
+        specs = [
+            data.draw(
+                st.one_of(
+                    st.tuples(st.just("int"), small_ns if i == 0 else ints),
+                    st.tuples(st.just("int"), ints),
+                    scalar_specs,
+                ),
+                label=f"arg{i}",
+            )
+            for i in range(nparams)
+        ]
         mspec = data.draw(mod_specs, label="mod")
         if VERBOSE[0]:
             print("   ", name, short(specs, 2000), short(mspec, 2000), flush=True)
@@ -1058,10 +1167,12 @@ def run_batch(batch_seed, examples):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     budget = ap.add_mutually_exclusive_group()
-    budget.add_argument("--cases", type=int, default=None,
-                        help="run this many examples (default 600; the reproducible mode)")
-    budget.add_argument("--seconds", type=float, default=None,
-                        help="run batches until this many seconds have elapsed (exploration)")
+    budget.add_argument(
+        "--cases", type=int, default=None, help="run this many examples (default 600; the reproducible mode)"
+    )
+    budget.add_argument(
+        "--seconds", type=float, default=None, help="run batches until this many seconds have elapsed (exploration)"
+    )
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--batch", type=int, default=100, help="examples per hypothesis run")
     ap.add_argument("--start-batch", type=int, default=0, help="skip to this batch (reproduction)")
@@ -1092,18 +1203,23 @@ def main(argv=None):
             batch += 1
     except Exception:  # noqa: BLE001 - hypothesis has printed the falsifying example
         traceback.print_exc()
-        print(f"fuzz: FAILED in batch {batch} after {STATS['cases']} cases; reproduce with "
-              f"--seed {master} --batch {opts.batch} --start-batch {batch}", flush=True)
+        print(
+            f"fuzz: FAILED in batch {batch} after {STATS['cases']} cases; reproduce with "
+            f"--seed {master} --batch {opts.batch} --start-batch {batch}",
+            flush=True,
+        )
         return 1
     elapsed = time.monotonic() - start
-    print(f"fuzz: calls {STATS['calls']}, returned {STATS['ok']}, raised {STATS['raised']}, "
-          f"skipped (too slow to compute) {STATS['skipped']}, {elapsed:.1f} s", flush=True)
+    print(
+        f"fuzz: calls {STATS['calls']}, returned {STATS['ok']}, raised {STATS['raised']}, "
+        f"skipped (too slow to compute) {STATS['skipped']}, {elapsed:.1f} s",
+        flush=True,
+    )
     if VERBOSE[0]:
         print("fuzz: per target:", sorted(STATS.get("targets", {}).items()), flush=True)
     # Examples hypothesis asked for (max_examples per batch) and cases one_case ran (a few
     # more when hypothesis discards an example that overran its buffer).
-    print(f"fuzz: {examples} examples, {STATS['cases']} cases in {batch - opts.start_batch} batches",
-          flush=True)
+    print(f"fuzz: {examples} examples, {STATS['cases']} cases in {batch - opts.start_batch} batches", flush=True)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The module's ``__all__``, ``LucasIter.state`` and ``LucasIter.__sizeof__`` (issue #14, item 6).
+"""The module's ``__all__``, ``LucasIter.state`` and ``LucasIter.__sizeof__``.
 
 (The stubs' ``Self`` is checked with mypy in tests/test_stubs.py.)
 """
@@ -10,15 +10,15 @@ import sys
 from itertools import islice
 
 import pytest
+from support.model import ModelLucasIter
 
 import lucas
 from lucas import LucasIter
-from support.model import ModelLucasIter
-
 
 # ---------------------------------------------------------------------------
 # __all__
 # ---------------------------------------------------------------------------
+
 
 def test_all_lists_exactly_the_public_callables():
     public = {name for name in dir(lucas) if not name.startswith("_") and callable(getattr(lucas, name))}
@@ -46,8 +46,13 @@ def test_all_check_is_not_vacuous():
 def test_all_is_built_in_a_fresh_interpreter_too():
     # __all__ comes from module init, not from anything a test did to the module.
     code = "import lucas; print(' '.join(lucas.__all__))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         cwd=pathlib.Path(lucas.__file__).parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=pathlib.Path(lucas.__file__).parent,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == lucas.__all__
 
@@ -57,14 +62,14 @@ def test_all_is_built_in_a_fresh_interpreter_too():
 # ---------------------------------------------------------------------------
 
 CASES = [
-    ([1, 1], [0, 1], None),                       # order 2, machine words
-    ([1, 1, 1], [0, 0, 1], None),                 # order 3, machine words
-    ([-1, 2], [2**62, 2**62 + 1], None),          # leaves i64 soon: promoted to Python ints
-    ([1, 1], [2**70, 1], None),                   # Python ints from the start
-    ([1, 1], [0, 1], 10**9 + 7),                  # order 2 modulo an odd word
-    ([3, -1, 4], [-1, 5, 9], 10**9 + 7),          # order 3 modulo a word
-    ([1, 1], [2, 1], 2**40),                      # an even modulus
-    ([7, -1, 1], [2, 1, -5], 2**64 + 13),         # a modulus beyond a word
+    ([1, 1], [0, 1], None),  # order 2, machine words
+    ([1, 1, 1], [0, 0, 1], None),  # order 3, machine words
+    ([-1, 2], [2**62, 2**62 + 1], None),  # leaves i64 soon: promoted to Python ints
+    ([1, 1], [2**70, 1], None),  # Python ints from the start
+    ([1, 1], [0, 1], 10**9 + 7),  # order 2 modulo an odd word
+    ([3, -1, 4], [-1, 5, 9], 10**9 + 7),  # order 3 modulo a word
+    ([1, 1], [2, 1], 2**40),  # an even modulus
+    ([7, -1, 1], [2, 1, -5], 2**64 + 13),  # a modulus beyond a word
     ([5], [3], 1),
 ]
 
@@ -115,8 +120,8 @@ def test_state_of_a_subclass():
 # ---------------------------------------------------------------------------
 
 P = struct.calcsize("P")  # a pointer: one slot of the coefficients array, a Python-int value
-W = 8                     # a machine-word value or coefficient (i64 / u64)
-COEF = 2 * P              # a coefficient on the Python-int path: a tag and a pointer
+W = 8  # a machine-word value or coefficient (i64 / u64)
+COEF = 2 * P  # a coefficient on the Python-int path: a tag and a pointer
 
 
 def engine_bytes(coefficients, initial, mod, promoted=False):
@@ -124,7 +129,7 @@ def engine_bytes(coefficients, initial, mod, promoted=False):
     value twice)."""
     k = len(coefficients)
     values = list(coefficients) + list(initial)
-    if mod is None and not promoted and all(-2**63 <= v < 2**63 for v in values):
+    if mod is None and not promoted and all(-(2**63) <= v < 2**63 for v in values):
         return 0 if k == 2 else k * W + 2 * k * W
     if mod is not None and mod < 2**64:
         order_two_pair = k == 2 and mod % 2 == 1 and mod > 1

@@ -6,11 +6,11 @@ import sys
 import types
 
 import pytest
-
-from lucas import LucasIter
 from support.intlike import LyingInt
 from support.states import STATE_IDS, STATES, advanced
 from support.subclasses import Fib, Plain, Slotted, SlottedWithDict
+
+from lucas import LucasIter
 
 
 def test_attributes_are_getset_descriptors():

@@ -9,11 +9,9 @@ import io
 import shutil
 import subprocess
 import sysconfig
-from pathlib import Path
-
-import pytest
 
 import excerpts
+import pytest
 
 ROOT = excerpts.ROOT
 # Checks of the docs against the sources: they skip against an installed wheel (conftest.py),

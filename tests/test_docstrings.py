@@ -53,8 +53,9 @@ def test_members_have_their_own_docstrings(name):
 
 
 def test_gmpy2_argument_order_is_documented():
-    docs = "".join(d or "" for d in (lucas.__doc__, lucas.lucas_u.__doc__,
-                                     lucas.lucas_v.__doc__, lucas.lucas_uv.__doc__))
+    docs = "".join(
+        d or "" for d in (lucas.__doc__, lucas.lucas_u.__doc__, lucas.lucas_v.__doc__, lucas.lucas_uv.__doc__)
+    )
     assert "gmpy2" in docs
 
 
@@ -67,23 +68,26 @@ def test_pydoc_renders_every_public_name():
         assert name in text
 
 
-@pytest.mark.parametrize("name, params", [
-    ("LucasIter", "(coefficients, initial, /, *, mod=None)"),
-    ("fibonacci", "(n, /, *, mod=None)"),
-    ("lucas", "(n, /, *, mod=None)"),
-    ("lucas_u", "(n, p, q, /, *, mod=None)"),
-    ("lucas_v", "(n, p, q, /, *, mod=None)"),
-    ("lucas_uv", "(n, p, q, /, *, mod=None)"),
-    ("nth_term", "(coefficients, initial, n, /, *, mod=None)"),
-    ("is_strong_prp", "(n, a, /)"),
-    ("is_lucas_prp", "(n, p, q, /)"),
-    ("is_strong_lucas_prp", "(n, p, q, /)"),
-    ("is_extra_strong_lucas_prp", "(n, p, /)"),
-    ("is_selfridge_prp", "(n, /)"),
-    ("is_strong_selfridge_prp", "(n, /)"),
-    ("is_bpsw_prp", "(n, /)"),
-    ("is_strong_bpsw_prp", "(n, /)"),
-])
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("LucasIter", "(coefficients, initial, /, *, mod=None)"),
+        ("fibonacci", "(n, /, *, mod=None)"),
+        ("lucas", "(n, /, *, mod=None)"),
+        ("lucas_u", "(n, p, q, /, *, mod=None)"),
+        ("lucas_v", "(n, p, q, /, *, mod=None)"),
+        ("lucas_uv", "(n, p, q, /, *, mod=None)"),
+        ("nth_term", "(coefficients, initial, n, /, *, mod=None)"),
+        ("is_strong_prp", "(n, a, /)"),
+        ("is_lucas_prp", "(n, p, q, /)"),
+        ("is_strong_lucas_prp", "(n, p, q, /)"),
+        ("is_extra_strong_lucas_prp", "(n, p, /)"),
+        ("is_selfridge_prp", "(n, /)"),
+        ("is_strong_selfridge_prp", "(n, /)"),
+        ("is_bpsw_prp", "(n, /)"),
+        ("is_strong_bpsw_prp", "(n, /)"),
+    ],
+)
 def test_signatures(name, params):
     assert str(inspect.signature(getattr(lucas, name))) == params
 

@@ -17,7 +17,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import on_ci
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -40,9 +39,7 @@ def test_fuzz_api_finds_no_oracle_violation():
     )
     output = proc.stdout + proc.stderr
     tail = output[-12000:]
-    assert proc.returncode >= 0, (
-        f"fuzzer killed by signal {signal.Signals(-proc.returncode).name}:\n{tail}"
-    )
+    assert proc.returncode >= 0, f"fuzzer killed by signal {signal.Signals(-proc.returncode).name}:\n{tail}"
     assert proc.returncode == 0, f"fuzzer exit status {proc.returncode}:\n{tail}"
     assert re.search(rf"^fuzz: seed {SEED} ", proc.stdout, re.M), f"no seed line:\n{tail}"
     done = re.search(r"^fuzz: (\d+) examples, (\d+) cases in (\d+) batches$", proc.stdout, re.M)

@@ -96,7 +96,11 @@ def child(code, timeout=90, args=()):
     # root holds the in-place build, which must not shadow an installed wheel under test.
     proc = subprocess.run(
         [sys.executable, *args, "-c", source],
-        cwd=TESTS, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=TESTS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     report = f"exit status {proc.returncode}\n--- stdout\n{proc.stdout[-6000:]}\n--- stderr\n{proc.stderr[-6000:]}"
     assert proc.returncode == 0, report

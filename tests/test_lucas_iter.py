@@ -19,10 +19,10 @@ from itertools import islice
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from lucas import LucasIter
 from support.intlike import BadIndex, Idx, IntOnly, LyingInt, RaisingIndex
 from support.model import ModelLucasIter, take
+
+from lucas import LucasIter
 
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
@@ -48,12 +48,32 @@ def full(msg):
 
 small_ints = st.integers(-3, 3)
 I64_EDGES = [
-    0, 1, -1, 2, -2,
-    2**31 - 1, -(2**31), 2**32, -(2**32), 2**32 + 1,
-    2**62, -(2**62), 2**62 + 1, -(2**62) - 1,
-    I64_MAX, I64_MIN, I64_MAX - 1, I64_MIN + 1,
-    2**63, -(2**63) - 1, 2**64 - 1, 2**64, -(2**64),
-    3037000499, -3037000499, 3037000500,  # ~ sqrt(2**63)
+    0,
+    1,
+    -1,
+    2,
+    -2,
+    2**31 - 1,
+    -(2**31),
+    2**32,
+    -(2**32),
+    2**32 + 1,
+    2**62,
+    -(2**62),
+    2**62 + 1,
+    -(2**62) - 1,
+    I64_MAX,
+    I64_MIN,
+    I64_MAX - 1,
+    I64_MIN + 1,
+    2**63,
+    -(2**63) - 1,
+    2**64 - 1,
+    2**64,
+    -(2**64),
+    3037000499,
+    -3037000499,
+    3037000500,  # ~ sqrt(2**63)
 ]
 i64_edges = st.sampled_from(I64_EDGES)
 i64_any = st.integers(I64_MIN, I64_MAX)
@@ -62,9 +82,25 @@ any_values = st.one_of(small_ints, i64_edges, i64_any, big_ints)
 VALUE_FLAVOURS = [small_ints, i64_edges, i64_any, big_ints, any_values]
 
 MOD_EDGES = [
-    1, 2, 3, 7, 10, 2**31 - 1, 2**32, 2**32 + 1, 3037000499, 3037000500,
-    2**62, 2**63 - 1, 2**63, 2**63 + 1, 2**64 - 1, 2**64, 2**64 + 1,
-    2**127 - 1, 2**128 + 1,
+    1,
+    2,
+    3,
+    7,
+    10,
+    2**31 - 1,
+    2**32,
+    2**32 + 1,
+    3037000499,
+    3037000500,
+    2**62,
+    2**63 - 1,
+    2**63,
+    2**63 + 1,
+    2**64 - 1,
+    2**64,
+    2**64 + 1,
+    2**127 - 1,
+    2**128 + 1,
 ]
 mods = st.one_of(
     st.sampled_from(MOD_EDGES),
@@ -88,6 +124,7 @@ def recurrences(draw, min_order=1, max_order=8):
 # Differential tests against the model
 # ---------------------------------------------------------------------------
 
+
 @settings(max_examples=250, **HYP)
 @given(recurrences())
 def test_matches_model_without_mod(rec):
@@ -107,9 +144,11 @@ def test_matches_model_with_mod(rec, mod):
 
 
 @settings(max_examples=100, **HYP)
-@given(st.lists(small_ints, min_size=1, max_size=4).flatmap(
-    lambda c: st.tuples(st.just(c), st.lists(st.one_of(small_ints, i64_any),
-                                             min_size=len(c), max_size=len(c)))))
+@given(
+    st.lists(small_ints, min_size=1, max_size=4).flatmap(
+        lambda c: st.tuples(st.just(c), st.lists(st.one_of(small_ints, i64_any), min_size=len(c), max_size=len(c)))
+    )
+)
 def test_matches_model_long_run_small_coefficients(rec):
     # Long runs stay in the machine-word range for a while, then promote.
     coeffs, initial = rec
@@ -171,24 +210,172 @@ def test_matches_model_with_mixed_input_kinds(rec, mod, data):
 # Known sequences (OEIS literals, each re-derived by an independent loop)
 # ---------------------------------------------------------------------------
 
-A000045 = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597,
-           2584, 4181, 6765, 10946, 17711, 28657, 46368, 75025, 121393, 196418,
-           317811, 514229, 832040]
-A000032 = [2, 1, 3, 4, 7, 11, 18, 29, 47, 76, 123, 199, 322, 521, 843, 1364, 2207,
-           3571, 5778, 9349, 15127, 24476, 39603, 64079, 103682, 167761, 271443,
-           439204, 710647, 1149851, 1860498]
-A000129 = [0, 1, 2, 5, 12, 29, 70, 169, 408, 985, 2378, 5741, 13860, 33461, 80782,
-           195025, 470832, 1136689, 2744210, 6625109, 15994428, 38613965, 93222358,
-           225058681, 543339720, 1311738121, 3166815962, 7645370045, 18457556052,
-           44560482149, 107578520350]
-A000073 = [0, 0, 1, 1, 2, 4, 7, 13, 24, 44, 81, 149, 274, 504, 927, 1705, 3136, 5768,
-           10609, 19513, 35890, 66012, 121415, 223317, 410744, 755476, 1389537,
-           2555757, 4700770, 8646064, 15902591]
+A000045 = [
+    0,
+    1,
+    1,
+    2,
+    3,
+    5,
+    8,
+    13,
+    21,
+    34,
+    55,
+    89,
+    144,
+    233,
+    377,
+    610,
+    987,
+    1597,
+    2584,
+    4181,
+    6765,
+    10946,
+    17711,
+    28657,
+    46368,
+    75025,
+    121393,
+    196418,
+    317811,
+    514229,
+    832040,
+]
+A000032 = [
+    2,
+    1,
+    3,
+    4,
+    7,
+    11,
+    18,
+    29,
+    47,
+    76,
+    123,
+    199,
+    322,
+    521,
+    843,
+    1364,
+    2207,
+    3571,
+    5778,
+    9349,
+    15127,
+    24476,
+    39603,
+    64079,
+    103682,
+    167761,
+    271443,
+    439204,
+    710647,
+    1149851,
+    1860498,
+]
+A000129 = [
+    0,
+    1,
+    2,
+    5,
+    12,
+    29,
+    70,
+    169,
+    408,
+    985,
+    2378,
+    5741,
+    13860,
+    33461,
+    80782,
+    195025,
+    470832,
+    1136689,
+    2744210,
+    6625109,
+    15994428,
+    38613965,
+    93222358,
+    225058681,
+    543339720,
+    1311738121,
+    3166815962,
+    7645370045,
+    18457556052,
+    44560482149,
+    107578520350,
+]
+A000073 = [
+    0,
+    0,
+    1,
+    1,
+    2,
+    4,
+    7,
+    13,
+    24,
+    44,
+    81,
+    149,
+    274,
+    504,
+    927,
+    1705,
+    3136,
+    5768,
+    10609,
+    19513,
+    35890,
+    66012,
+    121415,
+    223317,
+    410744,
+    755476,
+    1389537,
+    2555757,
+    4700770,
+    8646064,
+    15902591,
+]
 # Jacobsthal numbers: same coefficients as Pell but reversed -> checks that c_0
 # pairs with the OLDEST value: x_{n+2} = 2*x_n + 1*x_{n+1}.
-A001045 = [0, 1, 1, 3, 5, 11, 21, 43, 85, 171, 341, 683, 1365, 2731, 5461, 10923,
-           21845, 43691, 87381, 174763, 349525, 699051, 1398101, 2796203, 5592405,
-           11184811, 22369621, 44739243, 89478485, 178956971]
+A001045 = [
+    0,
+    1,
+    1,
+    3,
+    5,
+    11,
+    21,
+    43,
+    85,
+    171,
+    341,
+    683,
+    1365,
+    2731,
+    5461,
+    10923,
+    21845,
+    43691,
+    87381,
+    174763,
+    349525,
+    699051,
+    1398101,
+    2796203,
+    5592405,
+    11184811,
+    22369621,
+    44739243,
+    89478485,
+    178956971,
+]
 
 
 def _loop_fib(n):
@@ -382,8 +569,8 @@ def test_boundary_cases_match_model(coeffs, initial, mod):
 # mod
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("mod", [2, 10, 2**63 - 1, 2**63, 2**63 + 1, 2**64 - 1, 2**64, 2**64 + 1,
-                                 2**130 + 3])
+
+@pytest.mark.parametrize("mod", [2, 10, 2**63 - 1, 2**63, 2**63 + 1, 2**64 - 1, 2**64, 2**64 + 1, 2**130 + 3])
 def test_fibonacci_mod_matches_exact_values_reduced(mod):
     got = take(LucasIter([1, 1], [0, 1], mod=mod), 400)
     assert got == [f % mod for f in _loop_fib(400)]
@@ -435,21 +622,24 @@ def test_mod_as_lying_int_subclass():
 FIB30 = A000045[:30]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: ((1, 1), (0, 1)),
-    lambda: ((c for c in [1, 1]), (v for v in [0, 1])),
-    lambda: (iter([1, 1]), iter([0, 1])),
-    lambda: (range(1, 4), range(5, 8)),
-    lambda: ({3: "a", -2: "b"}.keys(), dict.fromkeys([0, 1]).keys()),
-    lambda: ({"a": 3, "b": -2}.values(), {7: 0, 8: 1}),
-    lambda: (b"\x01\x01", bytearray(b"\x00\x01")),
-    lambda: (array.array("q", [I64_MAX, I64_MIN]), array.array("b", [0, 1])),
-    lambda: (map(int, "11"), map(abs, [0, -1])),
-    lambda: (collections.deque([2, -1]), [5, 6]),
-    lambda: (frozenset([3]), frozenset([-4])),
-    lambda: ([True, True], [False, True]),
-    lambda: ([Idx(1), Idx(1)], [Idx(0), Idx(1)]),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ((1, 1), (0, 1)),
+        lambda: ((c for c in [1, 1]), (v for v in [0, 1])),
+        lambda: (iter([1, 1]), iter([0, 1])),
+        lambda: (range(1, 4), range(5, 8)),
+        lambda: ({3: "a", -2: "b"}.keys(), dict.fromkeys([0, 1]).keys()),
+        lambda: ({"a": 3, "b": -2}.values(), {7: 0, 8: 1}),
+        lambda: (b"\x01\x01", bytearray(b"\x00\x01")),
+        lambda: (array.array("q", [I64_MAX, I64_MIN]), array.array("b", [0, 1])),
+        lambda: (map(int, "11"), map(abs, [0, -1])),
+        lambda: (collections.deque([2, -1]), [5, 6]),
+        lambda: (frozenset([3]), frozenset([-4])),
+        lambda: ([True, True], [False, True]),
+        lambda: ([Idx(1), Idx(1)], [Idx(0), Idx(1)]),
+    ],
+)
 def test_various_iterables(make):
     c, i = make()
     c_list = list(make()[0])
@@ -568,6 +758,7 @@ def test_never_stops():
 # Errors
 # ---------------------------------------------------------------------------
 
+
 def _raising_gen(exc, after):
     yield from after
     raise exc
@@ -583,11 +774,14 @@ ARG_ERRORS = [
     (lambda: LucasIter([1]), "LucasIter() missing required argument 'initial' (pos 2)"),
     (lambda: LucasIter([1], [1], [1]), "LucasIter() takes exactly 2 positional arguments (3 given)"),
     (lambda: LucasIter([1], [1], foo=3), "LucasIter() got an unexpected keyword argument 'foo'"),
-    (lambda: LucasIter(coefficients=[1], initial=[1]),
-     "LucasIter() got some positional-only arguments passed as keyword arguments: "
-     "'coefficients, initial'"),
-    (lambda: LucasIter([1], initial=[1]),
-     "LucasIter() got some positional-only arguments passed as keyword arguments: 'initial'"),
+    (
+        lambda: LucasIter(coefficients=[1], initial=[1]),
+        "LucasIter() got some positional-only arguments passed as keyword arguments: 'coefficients, initial'",
+    ),
+    (
+        lambda: LucasIter([1], initial=[1]),
+        "LucasIter() got some positional-only arguments passed as keyword arguments: 'initial'",
+    ),
     (lambda: LucasIter(5, [1]), "LucasIter() argument 'coefficients' must be an iterable of integers, not int"),
     (lambda: LucasIter([1], 5), "LucasIter() argument 'initial' must be an iterable of integers, not int"),
     (lambda: LucasIter(None, [1]), "LucasIter() argument 'coefficients' must be an iterable of integers, not NoneType"),
@@ -598,13 +792,20 @@ ARG_ERRORS = [
     (lambda: LucasIter([1, "2"], [1, 1]), "LucasIter() argument 'coefficients' item 1 must be an integer, not str"),
     (lambda: LucasIter([None], [1]), "LucasIter() argument 'coefficients' item 0 must be an integer, not NoneType"),
     (lambda: LucasIter("ab", [1, 1]), "LucasIter() argument 'coefficients' item 0 must be an integer, not str"),
-    (lambda: LucasIter([1, 1, 1, fractions.Fraction(1, 2)], [1, 1, 1, 1]),
-     "LucasIter() argument 'coefficients' item 3 must be an integer, not Fraction"),
+    (
+        lambda: LucasIter([1, 1, 1, fractions.Fraction(1, 2)], [1, 1, 1, 1]),
+        "LucasIter() argument 'coefficients' item 3 must be an integer, not Fraction",
+    ),
     (lambda: LucasIter([1, 1], [1, 2.0]), "LucasIter() argument 'initial' item 1 must be an integer, not float"),
     (lambda: LucasIter([1, 1], ["1", 1]), "LucasIter() argument 'initial' item 0 must be an integer, not str"),
-    (lambda: LucasIter([1, 1, 1], [1, 2, None]), "LucasIter() argument 'initial' item 2 must be an integer, not NoneType"),
-    (lambda: LucasIter([1], [fractions.Fraction(4, 2)]),
-     "LucasIter() argument 'initial' item 0 must be an integer, not Fraction"),
+    (
+        lambda: LucasIter([1, 1, 1], [1, 2, None]),
+        "LucasIter() argument 'initial' item 2 must be an integer, not NoneType",
+    ),
+    (
+        lambda: LucasIter([1], [fractions.Fraction(4, 2)]),
+        "LucasIter() argument 'initial' item 0 must be an integer, not Fraction",
+    ),
     (lambda: LucasIter([1], [IntOnly()]), "LucasIter() argument 'initial' item 0 must be an integer, not IntOnly"),
     (lambda: LucasIter([1], [1], mod=2.0), "LucasIter() argument 'mod' must be an integer or None, not float"),
     (lambda: LucasIter([1], [1], mod="3"), "LucasIter() argument 'mod' must be an integer or None, not str"),
@@ -618,14 +819,18 @@ def test_type_errors(call, message):
         call()
 
 
-@pytest.mark.parametrize("which, call", [
-    ("coefficients", lambda: LucasIter([1, decimal.Decimal(1)], [1, 1])),
-    ("initial", lambda: LucasIter([1, 1], [1, decimal.Decimal("1.5")])),
-])
+@pytest.mark.parametrize(
+    "which, call",
+    [
+        ("coefficients", lambda: LucasIter([1, decimal.Decimal(1)], [1, 1])),
+        ("initial", lambda: LucasIter([1, 1], [1, decimal.Decimal("1.5")])),
+    ],
+)
 def test_decimal_is_rejected(which, call):
     # The type may be spelled "Decimal" or "decimal.Decimal".
-    pattern = (r"^" + re.escape(f"LucasIter() argument '{which}' item 1 must be an integer, not ")
-               + r"(decimal\.)?Decimal$")
+    pattern = (
+        r"^" + re.escape(f"LucasIter() argument '{which}' item 1 must be an integer, not ") + r"(decimal\.)?Decimal$"
+    )
     with pytest.raises(TypeError, match=pattern):
         call()
 
@@ -639,12 +844,18 @@ VALUE_ERRORS = [
     (lambda: LucasIter([], []), "LucasIter() argument 'coefficients' must not be empty"),
     (lambda: LucasIter((), iter([])), "LucasIter() argument 'coefficients' must not be empty"),
     (lambda: LucasIter(range(0), (x for x in ())), "LucasIter() argument 'coefficients' must not be empty"),
-    (lambda: LucasIter([1, 1], [1]),
-     "LucasIter() arguments 'coefficients' and 'initial' must have the same length (2 != 1)"),
-    (lambda: LucasIter([1], [1, 2, 3]),
-     "LucasIter() arguments 'coefficients' and 'initial' must have the same length (1 != 3)"),
-    (lambda: LucasIter([1] * 12, [0] * 11, mod=7),
-     "LucasIter() arguments 'coefficients' and 'initial' must have the same length (12 != 11)"),
+    (
+        lambda: LucasIter([1, 1], [1]),
+        "LucasIter() arguments 'coefficients' and 'initial' must have the same length (2 != 1)",
+    ),
+    (
+        lambda: LucasIter([1], [1, 2, 3]),
+        "LucasIter() arguments 'coefficients' and 'initial' must have the same length (1 != 3)",
+    ),
+    (
+        lambda: LucasIter([1] * 12, [0] * 11, mod=7),
+        "LucasIter() arguments 'coefficients' and 'initial' must have the same length (12 != 11)",
+    ),
 ]
 
 
@@ -703,6 +914,7 @@ def test_index_returning_non_int():
 # Reference counts
 # ---------------------------------------------------------------------------
 
+
 def _refs(objs):
     return [sys.getrefcount(o) for o in objs]
 
@@ -723,7 +935,7 @@ def _fails(exc_type, *args, **kwargs):
 
 
 def test_refcounts_after_use_and_delete():
-    k1, k2 = _fresh(3**20 + 2), _fresh(5**13 + 4)    # i64, not small-int cached
+    k1, k2 = _fresh(3**20 + 2), _fresh(5**13 + 4)  # i64, not small-int cached
     a, b = _fresh(2**40 + 1), _fresh(2**41 + 3)
     big1, big2, m = _fresh(10**30 + 7), _fresh(10**30 + 9), _fresh(10**25 + 9)
     coeffs, initial = [k1, k2], [a, b]
@@ -745,15 +957,15 @@ def test_refcounts_after_use_and_delete():
         it = LucasIter(coeffs, initial, mod=m)
         consume(it, 200)
         del it
-        it = LucasIter(fc, fi)               # crosses 2**63 at index 93
+        it = LucasIter(fc, fi)  # crosses 2**63 at index 93
         consume(it, 200)
         del it
-        it = LucasIter(fc, initial)          # i64 objects, crosses after ~50 steps
+        it = LucasIter(fc, initial)  # i64 objects, crosses after ~50 steps
         consume(it, 200)
         del it
         it = LucasIter(bcoeffs, binitial)  # constructed, never iterated
         del it
-        it = LucasIter(coeffs, initial)    # partly iterated
+        it = LucasIter(coeffs, initial)  # partly iterated
         x = next(it)
         assert x == a
         del x
@@ -786,8 +998,24 @@ def test_refcounts_after_failed_constructions():
     l_idx = [B1, idx_bad]
     l_nonint = [B2, idx_nonint]
     l_empty1, l_empty2 = [], []
-    objs = [B1, B2, B3, idx_bad, idx_nonint, l_float, l_3, l_str, l_1, l_2, l_short,
-            l_idx, l_nonint, l_empty1, l_empty2, LucasIter]
+    objs = [
+        B1,
+        B2,
+        B3,
+        idx_bad,
+        idx_nonint,
+        l_float,
+        l_3,
+        l_str,
+        l_1,
+        l_2,
+        l_short,
+        l_idx,
+        l_nonint,
+        l_empty1,
+        l_empty2,
+        LucasIter,
+    ]
     gc.collect()
     before = _refs(objs)
     for _ in range(5):
@@ -820,6 +1048,7 @@ def test_refcounts_after_failed_constructions():
 # Leak smoke test
 # ---------------------------------------------------------------------------
 
+
 def _workload(n):
     coeffs8 = [1, -1, 2, 3, -2, 1, 1, 1]
     for i in range(n):
@@ -850,9 +1079,21 @@ def _malloc_in_use():
         return None
 
     class Mallinfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in (
-            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-            "fsmblks", "uordblks", "fordblks", "keepcost")]
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            )
+        ]
 
     fn.restype = Mallinfo2
     info = fn()
@@ -878,3 +1119,37 @@ def test_no_leak_smoke():
     if malloc0 is not None:
         # Memory allocated outside Python's allocators (e.g. Rust's Vec).
         assert malloc1 - malloc0 < 256 * 1024
+
+
+def test_weak_references_die_with_the_iterator():
+    import weakref
+
+    it = LucasIter([1, 1], [0, 1], mod=7)
+    called = []
+    ref = weakref.ref(it, called.append)
+    proxy = weakref.proxy(it)
+    assert ref() is it
+    assert next(proxy) == 0
+    assert weakref.getweakrefcount(it) == 2
+    del it
+    assert ref() is None
+    assert called == [ref]
+    with pytest.raises(ReferenceError):
+        next(proxy)
+
+
+def test_weak_references_to_subclass_instances():
+    import weakref
+
+    class Slotted(LucasIter):
+        __slots__ = ("tag",)
+
+    class WithDict(LucasIter):
+        pass
+
+    for cls in (Slotted, WithDict):
+        it = cls([2], [1])
+        ref = weakref.ref(it)
+        assert next(ref()) == 1
+        del it
+        assert ref() is None

@@ -17,8 +17,14 @@ EXAMPLE = os.path.join(ROOT, "examples", "lucas_prp.py")
 
 
 def _run():
-    out = subprocess.run([sys.executable, EXAMPLE], capture_output=True, text=True, timeout=300, cwd=ROOT,
-                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())))
+    out = subprocess.run(
+        [sys.executable, EXAMPLE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())),
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 

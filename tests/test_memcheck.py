@@ -134,8 +134,15 @@ def test_valgrind_normal_module_is_clean(valgrind, normal_dir):
 
 def test_valgrind_detects_the_deliberate_leak(valgrind, selftest_dir):
     proc = run(
-        [sys.executable, VALGRIND_CHECK, "--module-dir", selftest_dir, "--expect-leak",
-         "--rounds", str(EXPECT_LEAK_ROUNDS)],
+        [
+            sys.executable,
+            VALGRIND_CHECK,
+            "--module-dir",
+            selftest_dir,
+            "--expect-leak",
+            "--rounds",
+            str(EXPECT_LEAK_ROUNDS),
+        ],
         timeout=900,
     )
     print(proc.stdout)

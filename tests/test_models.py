@@ -3,7 +3,6 @@ written out literally, so that a model used as an oracle (by the tests and by th
 is itself checked."""
 
 import pytest
-
 from support.fn_model import model_uv, uv_any
 from support.model import ModelLucasIter, matrix_term, runs_backwards, stepped, stepped_back, take, term
 
@@ -44,12 +43,15 @@ def test_uv_any_at_huge_n_against_the_iterative_model_at_the_period():
         assert uv_any(n, 1, -1, 7) == model_uv(n % 16, 1, -1, 7)
 
 
-@pytest.mark.parametrize("c, init", [
-    ([1, 1], [0, 1]),
-    ([-1, 0, 2], [1, 2, 3]),
-    ([3, 1, 4], [1, 5, 9]),
-    ([1, -1, 2, 3, -2], [0, 1, -1, 2, 3]),
-])
+@pytest.mark.parametrize(
+    "c, init",
+    [
+        ([1, 1], [0, 1]),
+        ([-1, 0, 2], [1, 2, 3]),
+        ([3, 1, 4], [1, 5, 9]),
+        ([1, -1, 2, 3, -2], [0, 1, -1, 2, 3]),
+    ],
+)
 def test_term_models_agree(c, init):
     for mod in (None, 7, 96, 2**64 + 13):
         values = take(ModelLucasIter(c, init, mod=mod), 60)
@@ -60,7 +62,6 @@ def test_term_models_agree(c, init):
         if runs_backwards(c, mod):
             # x_{-j} stepped back, then stepped forward again, is the start.
             for j in range(1, 25):
-                window = [stepped_back(c, init, -j + i, mod) if i < j else values[i - j]
-                          for i in range(len(c))]
-                assert take(ModelLucasIter(c, window, mod=mod), j + len(c))[j:] == values[:len(c)]
+                window = [stepped_back(c, init, -j + i, mod) if i < j else values[i - j] for i in range(len(c))]
+                assert take(ModelLucasIter(c, window, mod=mod), j + len(c))[j:] == values[: len(c)]
                 assert term(c, init, -j, mod) == window[0]

@@ -1,4 +1,4 @@
-"""nth_term and LucasIter.advance (issue #16) against pure-Python models.
+"""nth_term and LucasIter.advance against pure-Python models.
 
 Models (tests/support/model.py): stepping the recurrence one term at a time,
 forward and backward, and powers of the companion matrix for large n.  Neither shares code or method with lucas's x^n mod the characteristic
@@ -6,34 +6,49 @@ polynomial.
 """
 
 import copy
+import os
 import pickle
 import signal
-import os
 import time
 from itertools import islice
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.intlike import Idx
+from support.model import ModelLucasIter, matrix_term, runs_backwards, stepped, stepped_back
 
 import lucas
 from lucas import LucasIter, nth_term
-from support.intlike import Idx
-from support.model import ModelLucasIter, matrix_term, runs_backwards, stepped, stepped_back
 
 HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Moduli: 1, 2, even, odd words, the word edges, 2**64 and beyond.
-MODS = [1, 2, 6, 2**20, 10**9 + 7, 998244353 * 4, 2**61 - 1, 2**63, 2**64 - 1, 2**64 - 59,
-        2**64, 2**64 + 13, 2**65 * 3, 3**50]
+MODS = [
+    1,
+    2,
+    6,
+    2**20,
+    10**9 + 7,
+    998244353 * 4,
+    2**61 - 1,
+    2**63,
+    2**64 - 1,
+    2**64 - 59,
+    2**64,
+    2**64 + 13,
+    2**65 * 3,
+    3**50,
+]
 mods = st.one_of(st.sampled_from(MODS), st.integers(1, 2**70))
 some_mod = st.one_of(st.none(), mods)
-values = st.one_of(st.integers(-3, 3), st.integers(-2**64, 2**64), st.integers(-2**100, 2**100))
+values = st.one_of(st.integers(-3, 3), st.integers(-(2**64), 2**64), st.integers(-(2**100), 2**100))
 
 
 def recurrence(max_k=40, elements=values):
     return st.integers(1, max_k).flatmap(
-        lambda k: st.tuples(st.lists(elements, min_size=k, max_size=k),
-                            st.lists(elements, min_size=k, max_size=k)))
+        lambda k: st.tuples(st.lists(elements, min_size=k, max_size=k), st.lists(elements, min_size=k, max_size=k))
+    )
 
 
 @settings(max_examples=150, **HYP)
@@ -108,8 +123,11 @@ def test_known_values():
 
 
 @settings(max_examples=80, **HYP)
-@given(recurrence(max_k=8), some_mod, st.lists(st.one_of(
-    st.just("next"), st.just("copy"), st.just("pickle"), st.integers(-40, 60)), max_size=12))
+@given(
+    recurrence(max_k=8),
+    some_mod,
+    st.lists(st.one_of(st.just("next"), st.just("copy"), st.just("pickle"), st.integers(-40, 60)), max_size=12),
+)
 def test_advance_interleaved_with_next_copy_pickle(rec, mod, ops):
     c, init = rec
     backwards = runs_backwards(c, mod)
@@ -183,11 +201,14 @@ def test_advance_on_subclasses():
     assert next(z) == lucas.lucas(-3) and z.tag == 7
 
 
-@pytest.mark.parametrize("bad, exc, text", [
-    (1.5, TypeError, "advance() argument 'n' must be an integer, not float"),
-    ("3", TypeError, "advance() argument 'n' must be an integer, not str"),
-    (None, TypeError, "advance() argument 'n' must be an integer, not NoneType"),
-])
+@pytest.mark.parametrize(
+    "bad, exc, text",
+    [
+        (1.5, TypeError, "advance() argument 'n' must be an integer, not float"),
+        ("3", TypeError, "advance() argument 'n' must be an integer, not str"),
+        (None, TypeError, "advance() argument 'n' must be an integer, not NoneType"),
+    ],
+)
 def test_advance_bad_n_leaves_iterator_unchanged(bad, exc, text):
     it = LucasIter([1, 1], [0, 1])
     next(it)
@@ -289,6 +310,7 @@ def test_exact_jumps_make_no_system_calls():
 
 def test_signatures():
     import inspect
+
     sig = inspect.signature(nth_term)
     assert str(sig) == "(coefficients, initial, n, /, *, mod=None)"
     assert str(inspect.signature(LucasIter.advance)) == "(self, n, /)"
@@ -319,6 +341,7 @@ def test_large_orders_take_the_karatsuba_path(k, mod):
     # take the transforms from 96 on, see below), with n beyond 2k so that x^n mod P is
     # really computed.
     import random
+
     rng = random.Random(k)
     bound = 3 if mod is None else mod
     c = [rng.randrange(-bound, bound) for _ in range(k)]
@@ -346,6 +369,7 @@ def test_orders_around_the_transform_threshold(k, mod):
     # modulus 2, even ones, a power of two, odd ones and both near 2**64: odd moduli
     # fold the CRT into Montgomery form, 2**s parts into wrapping words.
     import random
+
     rng = random.Random(k * 1000 + mod % 997)
     c = [rng.randrange(mod) for _ in range(k)]
     c[0] |= 1
@@ -361,6 +385,7 @@ def test_orders_around_the_transform_threshold(k, mod):
 
 def _doc_examples_pass(text, name):
     import doctest
+
     text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("```"))
     test = doctest.DocTestParser().get_doctest(text, dict(vars(lucas)), name, None, 0)
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -370,17 +395,19 @@ def _doc_examples_pass(text, name):
 
 def test_documented_examples_run():
     import pathlib
+
     docs = pathlib.Path(__file__).resolve().parent.parent / "docs"
     api = (docs / "api.md").read_text()
     assert _doc_examples_pass(nth_term.__doc__, "nth_term")
     assert _doc_examples_pass(LucasIter.advance.__doc__, "advance")
-    assert _doc_examples_pass(api[api.index("## Jump-ahead"):], "api.md")
+    assert _doc_examples_pass(api[api.index("## Jump-ahead") :], "api.md")
     assert _doc_examples_pass((docs / "jump-ahead.md").read_text(), "jump-ahead.md")
 
 
 def test_no_reference_leaks_on_success_and_error_paths():
     import gc
     import sys
+
     # Made at run time: constants may be shared with other code objects of this module.
     big = int("1" * 31) + 7
     c, init, m = [big, 3, 1], [big, -big, 5], int("18446744073709551629")  # 2**64 + 13

@@ -8,16 +8,25 @@ import pickle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import lucas
-from lucas import LucasIter
 from support.fn_model import model_fibonacci
 from support.model import take
 from support.states import (
-    HYP, PROTOCOLS, STATE_IDS, STATES, advanced, bits_state, clone_model, coefs_and_initial, continues_like, maybe_mod,
+    HYP,
+    PROTOCOLS,
+    STATE_IDS,
+    STATES,
+    advanced,
+    bits_state,
+    clone_model,
+    coefs_and_initial,
+    continues_like,
+    maybe_mod,
     model_seq,
 )
 from support.subclasses import CustomState, Deeper, Doubled, Fib, Plain, Slotted, SlottedWithDict, WithInit
+
+import lucas
+from lucas import LucasIter
 
 
 @pytest.mark.parametrize("coeffs, initial, mod, n", STATES, ids=STATE_IDS)

@@ -16,10 +16,10 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import lucas
 from support import prp_model as model
 from support.intlike import Idx, LyingInt
+
+import lucas
 
 LIMIT = 10**6
 
@@ -40,26 +40,154 @@ SIEVE = _sieve(LIMIT)
 # (src/hazmat/pseudoprimes.rs), which cites these sequences.
 LIST_LIMIT = 500_000
 A001262_STRONG_BASE_2 = [
-    2047, 3277, 4033, 4681, 8321, 15841, 29341, 42799, 49141, 52633, 65281, 74665, 80581, 85489,
-    88357, 90751, 104653, 130561, 196093, 220729, 233017, 252601, 253241, 256999, 271951, 280601,
-    314821, 357761, 390937, 458989, 476971, 486737, 489997,
+    2047,
+    3277,
+    4033,
+    4681,
+    8321,
+    15841,
+    29341,
+    42799,
+    49141,
+    52633,
+    65281,
+    74665,
+    80581,
+    85489,
+    88357,
+    90751,
+    104653,
+    130561,
+    196093,
+    220729,
+    233017,
+    252601,
+    253241,
+    256999,
+    271951,
+    280601,
+    314821,
+    357761,
+    390937,
+    458989,
+    476971,
+    486737,
+    489997,
 ]
 A217120_LUCAS_LIMIT = 47_880
 A217120_LUCAS = [
-    323, 377, 1159, 1829, 3827, 5459, 5777, 9071, 9179, 10877, 11419, 11663, 13919, 14839, 16109,
-    16211, 18407, 18971, 19043, 22499, 23407, 24569, 25199, 25877, 26069, 27323, 32759, 34943,
-    35207, 39059, 39203, 39689, 40309, 44099, 46979, 47879,
+    323,
+    377,
+    1159,
+    1829,
+    3827,
+    5459,
+    5777,
+    9071,
+    9179,
+    10877,
+    11419,
+    11663,
+    13919,
+    14839,
+    16109,
+    16211,
+    18407,
+    18971,
+    19043,
+    22499,
+    23407,
+    24569,
+    25199,
+    25877,
+    26069,
+    27323,
+    32759,
+    34943,
+    35207,
+    39059,
+    39203,
+    39689,
+    40309,
+    44099,
+    46979,
+    47879,
 ]
 A217255_STRONG_LUCAS = [
-    5459, 5777, 10877, 16109, 18971, 22499, 24569, 25199, 40309, 58519, 75077, 97439, 100127,
-    113573, 115639, 130139, 155819, 158399, 161027, 162133, 176399, 176471, 189419, 192509, 197801,
-    224369, 230691, 231703, 243629, 253259, 268349, 288919, 313499, 324899, 353219, 366799, 391169,
-    430127, 436409, 455519, 487199,
+    5459,
+    5777,
+    10877,
+    16109,
+    18971,
+    22499,
+    24569,
+    25199,
+    40309,
+    58519,
+    75077,
+    97439,
+    100127,
+    113573,
+    115639,
+    130139,
+    155819,
+    158399,
+    161027,
+    162133,
+    176399,
+    176471,
+    189419,
+    192509,
+    197801,
+    224369,
+    230691,
+    231703,
+    243629,
+    253259,
+    268349,
+    288919,
+    313499,
+    324899,
+    353219,
+    366799,
+    391169,
+    430127,
+    436409,
+    455519,
+    487199,
 ]
 A217719_EXTRA_STRONG_LUCAS = [
-    989, 3239, 5777, 10877, 27971, 29681, 30739, 31631, 39059, 72389, 73919, 75077, 100127, 113573,
-    125249, 137549, 137801, 153931, 155819, 161027, 162133, 189419, 218321, 231703, 249331, 370229,
-    429479, 430127, 459191, 473891, 480689,
+    989,
+    3239,
+    5777,
+    10877,
+    27971,
+    29681,
+    30739,
+    31631,
+    39059,
+    72389,
+    73919,
+    75077,
+    100127,
+    113573,
+    125249,
+    137549,
+    137801,
+    153931,
+    155819,
+    161027,
+    162133,
+    189419,
+    218321,
+    231703,
+    249331,
+    370229,
+    429479,
+    430127,
+    459191,
+    473891,
+    480689,
 ]
 
 FUNCTIONS = {
@@ -136,11 +264,14 @@ def test_extra_strong_lucas_pseudoprimes_a217719():
 def test_lists_agree_with_the_models():
     """The models reproduce the published lists too (so they model the same definitions)."""
     assert [n for n in range(3, 60000, 2) if not SIEVE[n] and model.strong_prp(n, 2)] == [
-        n for n in A001262_STRONG_BASE_2 if n < 60000]
+        n for n in A001262_STRONG_BASE_2 if n < 60000
+    ]
     assert [n for n in range(3, 20000, 2) if not SIEVE[n] and model.selfridge_prp(n)] == [
-        n for n in A217120_LUCAS if n < 20000]
+        n for n in A217120_LUCAS if n < 20000
+    ]
     assert [n for n in range(3, 20000, 2) if not SIEVE[n] and model.selfridge_prp(n, "strong")] == [
-        n for n in A217255_STRONG_LUCAS if n < 20000]
+        n for n in A217255_STRONG_LUCAS if n < 20000
+    ]
     extra = []
     for n in range(3, 20000, 2):
         if not SIEVE[n] and math.isqrt(n) ** 2 != n:
@@ -164,7 +295,12 @@ def outcome(f, *args):
 
 MERSENNE_PRIME_EXPONENTS = [61, 89, 107, 127, 521, 607]
 PRIMES = [2**e - 1 for e in MERSENNE_PRIME_EXPONENTS] + [
-    2**64 - 59, 2**64 + 13, 2**63 - 25, 10**18 + 3, 10**30 + 57, 2**127 + 45,
+    2**64 - 59,
+    2**64 + 13,
+    2**63 - 25,
+    10**18 + 3,
+    10**30 + 57,
+    2**127 + 45,
 ]
 
 two_64 = 2**64
@@ -270,13 +406,19 @@ def test_carmichael_numbers(bits):
     assert not lucas.is_bpsw_prp(n) and not lucas.is_strong_bpsw_prp(n)
 
 
-@pytest.mark.parametrize("n, factors", [
-    (561, (3, 11, 17)), (1105, (5, 13, 17)), (1729, (7, 13, 19)), (41041, (7, 11, 13, 41)),
-    (3215031751, (151, 751, 28351)),  # strong pseudoprime to bases 2, 3, 5 and 7
-    (3825123056546413051, (149491, 747451, 34233211)),  # strong to the prime bases up to 23
-    (318665857834031151167461, (399165290221, 798330580441)),  # ... up to 37, past 2**64
-    (3317044064679887385961981, (1287836182261, 2575672364521)),
-])
+@pytest.mark.parametrize(
+    "n, factors",
+    [
+        (561, (3, 11, 17)),
+        (1105, (5, 13, 17)),
+        (1729, (7, 13, 19)),
+        (41041, (7, 11, 13, 41)),
+        (3215031751, (151, 751, 28351)),  # strong pseudoprime to bases 2, 3, 5 and 7
+        (3825123056546413051, (149491, 747451, 34233211)),  # strong to the prime bases up to 23
+        (318665857834031151167461, (399165290221, 798330580441)),  # ... up to 37, past 2**64
+        (3317044064679887385961981, (1287836182261, 2575672364521)),
+    ],
+)
 def test_strong_pseudoprimes_to_many_bases(n, factors):
     assert math.prod(factors) == n
     for a in (2, 3, 5, 7):
@@ -307,8 +449,12 @@ def test_squares_never_loop():
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_small_and_even_n(name):
     f = getattr(lucas, name)
-    extra = {"is_strong_prp": (2,), "is_lucas_prp": (1, 2), "is_strong_lucas_prp": (1, 2),
-             "is_extra_strong_lucas_prp": (6,)}.get(name, ())
+    extra = {
+        "is_strong_prp": (2,),
+        "is_lucas_prp": (1, 2),
+        "is_strong_lucas_prp": (1, 2),
+        "is_extra_strong_lucas_prp": (6,),
+    }.get(name, ())
     for n in (-(2**100), -3, -2, -1, 0, 1, 4, 6, 2**64, 2**100):
         assert f(n, *extra) is False, n
     assert f(2, *extra) is True

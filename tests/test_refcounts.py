@@ -8,10 +8,10 @@ import pickle
 import sys
 
 import pytest
-
-from lucas import LucasIter
 from support.states import PROTOCOLS
 from support.subclasses import Plain
+
+from lucas import LucasIter
 
 
 def _fresh_big(seed):
@@ -36,8 +36,8 @@ def test_refcounts_after_repr_copy_pickle_loops(cls, use_mod):
         pickle.loads(pickle.dumps(it, i % len(PROTOCOLS)))
         it.__reduce__()
         it.__sizeof__()
-        it.coefficients
-        it.mod
+        _ = it.coefficients, it.mod
+    del _
     gc.collect()
     after = {name: sys.getrefcount(obj) for name, obj in watched.items()}
     assert after == before

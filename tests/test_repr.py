@@ -8,15 +8,22 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from lucas import LucasIter
 from support.intlike import LyingInt
 from support.model import ModelLucasIter, take
 from support.states import (
-    HYP, STATE_IDS, STATES, advanced, bits_state, clone_model, coefs_and_initial, continues_like,
+    HYP,
+    STATE_IDS,
+    STATES,
+    advanced,
+    bits_state,
+    clone_model,
+    coefs_and_initial,
+    continues_like,
     maybe_mod,
 )
 from support.subclasses import Deeper, Doubled, Plain, Slotted
+
+from lucas import LucasIter
 
 
 def test_repr_examples_from_the_spec():
@@ -97,8 +104,7 @@ def test_repr_of_huge_values_coefficients_and_mod(sign):
     it = LucasIter(coeffs, initial)
     assert continues_like(eval(repr(it), {"LucasIter": LucasIter}), ModelLucasIter(coeffs, initial), 3)
     it = LucasIter(coeffs, initial, mod=mod)
-    assert continues_like(eval(repr(it), {"LucasIter": LucasIter}),
-                          ModelLucasIter(coeffs, initial, mod=mod), 3)
+    assert continues_like(eval(repr(it), {"LucasIter": LucasIter}), ModelLucasIter(coeffs, initial, mod=mod), 3)
     assert re.search(r"0[xX][0-9a-fA-F]{5000,}", repr(LucasIter(coeffs, initial)))
 
 

@@ -17,7 +17,6 @@ import tarfile
 import textwrap
 
 import pytest
-
 from conftest import on_ci
 
 pytestmark = pytest.mark.source_tree
@@ -27,8 +26,17 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "memcheck"))
 import elfinfo  # noqa: E402
 
 # Build artefacts and caches of a working tree, never part of the sdist.
-NOT_SOURCE_DIRS = {".git", ".venv", "target", "build", "dist", "__pycache__", ".hypothesis",
-                   ".mypy_cache", ".pytest_cache"}
+NOT_SOURCE_DIRS = {
+    ".git",
+    ".venv",
+    "target",
+    "build",
+    "dist",
+    "__pycache__",
+    ".hypothesis",
+    ".mypy_cache",
+    ".pytest_cache",
+}
 NOT_SOURCE_SUFFIXES = (".so", ".so.tmp", ".pyc", ".egg-info")
 
 
@@ -61,7 +69,10 @@ def sdist(tmp_path_factory):
     egg = tmp_path_factory.mktemp("egg-info")
     proc = subprocess.run(
         [sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(egg), "sdist", "--dist-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # MANIFEST.in and setup.py are warning-free: a warning here is a file-list mistake.
@@ -86,9 +97,21 @@ def test_sdist_holds_every_repository_file(sdist):
 def test_pip_install_of_the_sdist_works(sdist, tmp_path):
     target = tmp_path / "site"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-         "--target", str(target), str(sdist)],
-        capture_output=True, text=True, timeout=1800,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-build-isolation",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(sdist),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
     # A fresh interpreter, away from the repository (whose in-place build must not be found).
@@ -104,8 +127,9 @@ def test_pip_install_of_the_sdist_works(sdist, tmp_path):
         assert lucas.fibonacci(300) == a, lucas.fibonacci(300)
         """
     )
-    run = subprocess.run([sys.executable, "-I", "-c", code, str(target)], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", code, str(target)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     so = run.stdout.strip()
     assert os.path.dirname(so) == str(target), so

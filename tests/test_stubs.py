@@ -15,12 +15,11 @@ import pathlib
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
+from conftest import INSTALLED, module_path
 
 import lucas
-from conftest import INSTALLED, module_path
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if INSTALLED:
@@ -39,9 +38,24 @@ def mypy_cache(tmp_path_factory):
 def run_mypy(path, cache):
     env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "MYPY_CONFIG_FILE_DIR")}
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-color-output", "--show-error-codes",
-         "--cache-dir", str(cache), "--config-file", os.devnull, str(path)],
-        cwd=MYPY_CWD, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-color-output",
+            "--show-error-codes",
+            "--cache-dir",
+            str(cache),
+            "--config-file",
+            os.devnull,
+            str(path),
+        ],
+        cwd=MYPY_CWD,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -131,8 +145,14 @@ def test_mypy_accepts_a_program_using_every_public_name(tmp_path, mypy_cache):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout
     # The example is a valid program at run time as well.
-    ran = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())), timeout=60)
+    ran = subprocess.run(
+        [sys.executable, str(path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())),
+        timeout=60,
+    )
     assert ran.returncode == 0, ran.stderr
 
 
@@ -178,6 +198,7 @@ def test_mypy_rejects_wrong_calls(tmp_path, mypy_cache):
 # ---------------------------------------------------------------------------
 # Stub signatures against inspect.signature at run time
 # ---------------------------------------------------------------------------
+
 
 def _stub_tree():
     return ast.parse(STUB.read_text(encoding="utf-8"))
@@ -230,10 +251,12 @@ def test_stub_signature_comparison_detects_differences():
     P = inspect.Parameter
     runtime = _runtime_params(lucas.fibonacci)
     assert runtime == [("n", P.POSITIONAL_ONLY, P.empty), ("mod", P.KEYWORD_ONLY, None)]
-    for variant in ("def fibonacci(n, /, *, mod=0): ...",
-                    "def fibonacci(n, *, mod=None): ...",
-                    "def fibonacci(n, /, mod=None): ...",
-                    "def fibonacci(k, /, *, mod=None): ..."):
+    for variant in (
+        "def fibonacci(n, /, *, mod=0): ...",
+        "def fibonacci(n, *, mod=None): ...",
+        "def fibonacci(n, /, mod=None): ...",
+        "def fibonacci(k, /, *, mod=None): ...",
+    ):
         assert _stub_params(ast.parse(variant).body[0]) != runtime, variant
 
 
@@ -265,8 +288,12 @@ def test_stub_class_members_match_runtime():
     for dunder in ("__new__", "__iter__", "__next__", "__reduce__", "__sizeof__"):
         assert dunder in declared
         assert dunder in dir(lucas.LucasIter)
-    properties = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)
-                  and any(isinstance(d, ast.Name) and d.id == "property" for d in n.decorator_list)}
+    properties = {
+        n.name
+        for n in cls.body
+        if isinstance(n, ast.FunctionDef)
+        and any(isinstance(d, ast.Name) and d.id == "property" for d in n.decorator_list)
+    }
     assert properties == {"coefficients", "mod", "state"}
 
 

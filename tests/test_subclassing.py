@@ -7,12 +7,12 @@ import weakref
 from itertools import islice
 
 import pytest
-
-from lucas import LucasIter
 from support.fn_model import model_fibonacci
 from support.model import take
 from support.states import model_seq
 from support.subclasses import Deeper, Doubled, Fib, Plain, Slotted, WithInit
+
+from lucas import LucasIter
 
 
 def test_subclass_with_init_override():
@@ -86,7 +86,7 @@ def test_longer_cycles_through_dict_are_collected():
     a, b = Plain([1], [1]), Deeper([2], [2], mod=3)
     a.other, b.data = b, [{"x": a}]
     c = Fib(5)
-    c.fn = lambda: c
+    c.fn = (lambda obj: lambda: obj)(c)  # keeps c alive after `del c`, which would empty a closure over the name
     refs = [weakref.ref(o) for o in (a, b, c)]
     del a, b, c
     _collect_and_check(refs)
@@ -152,12 +152,13 @@ def _tp_vectorcall_offset():
     """offsetof(PyTypeObject, tp_vectorcall) on 64-bit CPython 3.11 to 3.15: the variable
     object header (object's basic size plus ob_size; larger on free-threaded builds), then
     47 pointer-sized fields, tp_name .. tp_finalize (tp_version_tag padded to 8 bytes).
-    src/capi/layout.rs checks the Rust declaration against the C header. Checked against types
+    src/capi/layout_check.rs checks the Rust declaration against the C header. Checked against types
     known to define the slot (range, list) and ones known not to (complex, a plain class)."""
     import ctypes
 
     assert ctypes.sizeof(ctypes.c_void_p) == 8
     offset = object.__basicsize__ + 8 + 47 * 8
+
     def read(t):
         return ctypes.c_void_p.from_address(id(t) + offset).value
 

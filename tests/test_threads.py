@@ -9,11 +9,11 @@ import threading
 from collections import Counter
 
 import pytest
-
-from lucas import LucasIter
 from support.model import take
 from support.states import model_seq
 from support.subclasses import Doubled
+
+from lucas import LucasIter
 
 
 def _run_threads(targets, timeout=20):
@@ -30,12 +30,15 @@ def _is_subsequence(sub, seq):
     return all(any(x == y for y in pos) for x in sub)
 
 
-@pytest.mark.parametrize("coeffs, initial, mod", [
-    ([1, 1], [1, 2], None),                       # strictly increasing, crosses 2**63 at ~90
-    ([-1, 3, 1], [5, -7, 2**62], None),
-    ([3, 1, 4], [1, 5, 9], 2**61 - 1),
-    ([2**64 + 1, 1], [3, 2**65], 2**67 + 3),
-])
+@pytest.mark.parametrize(
+    "coeffs, initial, mod",
+    [
+        ([1, 1], [1, 2], None),  # strictly increasing, crosses 2**63 at ~90
+        ([-1, 3, 1], [5, -7, 2**62], None),
+        ([3, 1, 4], [1, 5, 9], 2**61 - 1),
+        ([2**64 + 1, 1], [3, 2**65], 2**67 + 3),
+    ],
+)
 def test_threads_get_each_element_once(tiny_switch_interval, coeffs, initial, mod):
     threads, per_thread = 8, 300
     it = LucasIter(coeffs, initial, mod=mod)

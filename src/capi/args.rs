@@ -1,53 +1,47 @@
 //! Argument parsing by hand: what `PyArg_ParseTupleAndKeywords` and Argument Clinic generate.
 //!
-//! All public callables of lucas take positional-only arguments and one keyword-only
+//! All public callables of lucas take positional-only arguments, and some one keyword-only
 //! argument, `mod` (`f(n, /, *, mod=None)`). They arrive in one of the two calling
 //! conventions of the C API ("Calling Python objects" / "Vectorcall Protocol"):
 //! * `tp_new` gets a tuple of positional arguments and a dict of keywords (or NULL);
-//! * `METH_FASTCALL | METH_KEYWORDS` functions get a C array holding the positional values
-//!   followed by the keyword values, plus a tuple of the keyword names.
+//! * `METH_FASTCALL | METH_KEYWORDS` functions and `tp_vectorcall` get a C array holding the
+//!   positional values followed by the keyword values, plus a tuple of the keyword names
+//!   ([`Vectorcall`]).
 //!
 //! Both are reduced to [`bind`], which checks counts and names and raises TypeErrors worded
-//! like CPython's own. Then the values are converted: [`integer`], [`modulus`] and
-//! [`integer_items`] turn them into exact ints, naming the argument in every message.
+//! like CPython's own. Then the values are converted: [`integer`], [`modulus`],
+//! [`integer_items`] and [`recurrence`] turn them into exact ints, naming the argument in
+//! every message.
 
 use crate::capi::error::{check_signals, type_error, value_error, PyResult};
-use crate::capi::exact_int::ExactInt;
-use crate::capi::objects::{get_iter, iter_next};
+use crate::capi::exact_int::Int;
+use crate::capi::object_calls::{dict_items, get_iter, iter_next, str_to_string};
 use crate::capi::pyint;
-use crate::capi::refs::{borrow_all, borrowed_array, tuple_items, Borrowed, Owned};
+use crate::capi::refs::{borrowed_array, Borrowed, Owned};
+use lucas_core::jump::{check_shape, Shape};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 
-/// The characters of a str (any subclass) as a Rust string, without calling its methods;
-/// characters UTF-8 cannot encode (lone surrogates) become `?`.
-fn str_contents(s: Borrowed) -> PyResult<String> {
-    // SAFETY: `s` is a live str; the "replace" handler makes the encoding infallible but for
-    // MemoryError; a new bytes object or NULL comes back.
-    let bytes = unsafe {
-        Owned::from_owned_ptr_or_err(ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()))
-    }?;
-    // SAFETY: a live bytes object's buffer holds PyBytes_Size bytes and lives as long as it.
-    let raw = unsafe {
-        std::slice::from_raw_parts(
-            ffi::PyBytes_AsString(bytes.as_ptr()).cast::<u8>(),
-            ffi::PyBytes_Size(bytes.as_ptr()) as usize,
-        )
-    };
-    Ok(String::from_utf8_lossy(raw).into_owned())
+/// A function's signature as [`bind`] checks it: `name(params..., /)`, plus `*, mod=None`
+/// where `takes_mod`.
+#[derive(Clone, Copy)]
+pub struct Signature<const P: usize> {
+    pub name: &'static str,
+    pub params: [&'static str; P],
+    pub takes_mod: bool,
 }
 
-/// Checks a call against `func(names..., /, *, mod=None)` and returns the positional
-/// arguments (borrowed from the caller's tuple or array) and `mod` if given.
+/// Checks a call against the signature and returns the positional arguments (borrowed from
+/// the caller's tuple or array) and `mod` if given.
 ///
 /// The common call (right number of positionals, at most `mod=`) allocates nothing: this
 /// runs on every `fibonacci(10)`.
-fn bind<'a, const P: usize>(
-    func: &str,
-    names: [&str; P],
+fn bind<'a, 'k, const P: usize>(
+    sig: &Signature<P>,
     positional: &[Borrowed<'a>],
-    keywords: impl Iterator<Item = (Borrowed<'a>, Borrowed<'a>)>,
-) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
+    keywords: impl Iterator<Item = (Borrowed<'k>, Borrowed<'k>)>,
+) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'k>>)> {
+    let func = sig.name;
     if positional.len() > P {
         let s = if P == 1 { "" } else { "s" };
         return type_error(format!("{func}() takes exactly {P} positional argument{s} ({} given)", positional.len()));
@@ -61,15 +55,14 @@ fn bind<'a, const P: usize>(
             return type_error("keywords must be strings");
         }
         // Reads the characters: runs no Python code (not even a str subclass's methods).
-        if key.str_equals_ascii(c"mod") {
+        if sig.takes_mod && key.str_equals_ascii(c"mod") {
             modulus = Some(value);
             continue;
         }
         // From here on only errors are raised. The name's characters are read directly, not
-        // through `str(key)`: a str subclass's `__str__` could lie, or clear the very dict
-        // whose items are still borrowed here.
-        let key = str_contents(key)?;
-        if names.contains(&key.as_str()) {
+        // through `str(key)`: a str subclass's `__str__` could lie.
+        let key = str_to_string(key)?;
+        if sig.params.contains(&key.as_str()) {
             positional_only.push(key);
         } else {
             return type_error(format!("{func}() got an unexpected keyword argument '{key}'"));
@@ -85,81 +78,83 @@ fn bind<'a, const P: usize>(
         Ok(args) => Ok((args, modulus)),
         Err(_) => {
             let i = positional.len();
-            type_error(format!("{func}() missing required argument '{}' (pos {})", names[i], i + 1))
+            type_error(format!("{func}() missing required argument '{}' (pos {})", sig.params[i], i + 1))
         }
     }
 }
 
-/// Binds a `tp_new`-style call: `args` is a tuple, `kwargs` a dict or NULL.
-///
-/// # Safety
-/// `args` is a live tuple and `kwargs` NULL or a live dict, both borrowed for `'a`; GIL held.
-pub unsafe fn bind_tuple<'a, const P: usize>(
-    func: &str,
-    names: [&str; P],
-    args: *mut ffi::PyObject,
-    kwargs: *mut ffi::PyObject,
-) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
-    // SAFETY: `args` is a live tuple borrowed for `'a` (caller).
-    let positional = unsafe { tuple_items(args) };
-    let mut pos: ffi::Py_ssize_t = 0;
-    let keywords = std::iter::from_fn(|| {
-        if kwargs.is_null() {
-            return None;
-        }
-        let (mut k, mut v) = (std::ptr::null_mut(), std::ptr::null_mut());
-        // SAFETY: `kwargs` is a live dict, and `bind` runs no Python code while it walks it
-        // (names are compared and read without calling their methods); PyDict_Next yields
-        // borrowed references.
-        let more = unsafe { ffi::PyDict_Next(kwargs, &mut pos, &mut k, &mut v) } != 0;
-        // SAFETY: when `more`, both are non-NULL and borrowed from the dict for `'a`.
-        more.then(|| unsafe { (Borrowed::from_ptr(k), Borrowed::from_ptr(v)) })
-    });
-    bind(func, names, positional, keywords)
+/// Binds a `tp_new`-style call: `args` is a tuple, `kwargs` a dict or absent. `mod` comes
+/// back owned: the dict's items are owned while they are read, so no code run meanwhile
+/// can free them.
+pub fn bind_tuple<'a, const P: usize>(
+    sig: &Signature<P>,
+    args: Borrowed<'a>,
+    kwargs: Option<Borrowed>,
+) -> PyResult<([Borrowed<'a>; P], Option<Owned>)> {
+    let positional = args.tuple_items().unwrap_or_default();
+    let keywords = kwargs.and_then(dict_items).unwrap_or_default();
+    let (args, modulus) = bind(sig, positional, keywords.iter().map(|(k, v)| (k.borrow(), v.borrow())))?;
+    Ok((args, modulus.map(Borrowed::new_ref)))
 }
 
-// ANCHOR: bind_fastcall
-/// Binds a vectorcall-style call (`METH_FASTCALL | METH_KEYWORDS`, PEP 590): `args` holds
-/// the positional values, then the keyword values named by the `kwnames` tuple.
-///
-/// # Safety
-/// `args` points at `nargs + len(kwnames)` live objects, `kwnames` is NULL or a tuple of
-/// str, all borrowed for `'a`; the GIL is held.
-pub unsafe fn bind_fastcall<'a, const P: usize>(
-    func: &str,
-    names: [&str; P],
-    args: *const *mut ffi::PyObject,
-    nargsf: usize,
-    kwnames: *mut ffi::PyObject,
-) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
-    let nargs = vectorcall_nargs(nargsf);
-    if kwnames.is_null() && nargs == P {
-        // The common call, `fibonacci(10)`: nothing to check.
-        // SAFETY: the caller guarantees `nargs` live pointers at `args`.
-        let all = unsafe { borrowed_array(args, nargs) };
-        return Ok((all.try_into().expect("nargs == P"), None));
+// ANCHOR: vectorcall
+/// The arguments of a vectorcall (PEP 590), as borrowed references: the positional values,
+/// then the keyword values, whose names the `kwnames` tuple holds.
+pub struct Vectorcall<'a> {
+    all: &'a [Borrowed<'a>],
+    nargs: usize,
+    kwnames: Option<Borrowed<'a>>,
+}
+
+impl<'a> Vectorcall<'a> {
+    /// Views the arguments of a `METH_FASTCALL | METH_KEYWORDS` function or a
+    /// `tp_vectorcall` slot.
+    ///
+    /// # Safety
+    /// `args` points at `nargs + len(kwnames)` live objects (`nargs` taken from `nargsf`),
+    /// `kwnames` is NULL or a tuple of str, all borrowed for `'a`; the GIL is held.
+    #[inline(always)]
+    pub unsafe fn from_raw(args: *const *mut ffi::PyObject, nargsf: usize, kwnames: *mut ffi::PyObject) -> Self {
+        // `PyVectorcall_NARGS`: the count without the flag bit that lets the callee use
+        // `args[-1]` as scratch space.
+        let nargs = nargsf & !ffi::PY_VECTORCALL_ARGUMENTS_OFFSET;
+        // SAFETY: `kwnames` is NULL or a live tuple borrowed for `'a` (caller).
+        let kwnames = (!kwnames.is_null()).then(|| unsafe { Borrowed::from_ptr(kwnames) });
+        let nkw = kwnames.and_then(Borrowed::tuple_items).map_or(0, <[Borrowed]>::len);
+        // SAFETY: the caller guarantees `nargs + nkw` live pointers at `args`.
+        let all = unsafe { borrowed_array(args, nargs + nkw) };
+        Vectorcall { all, nargs, kwnames }
     }
-    // SAFETY: `kwnames` is NULL or a tuple of str borrowed for `'a` (caller).
-    let kwnames = unsafe { tuple_items(kwnames) };
-    // SAFETY: the caller guarantees `nargs + len(kwnames)` live pointers at `args`.
-    let all = unsafe { borrowed_array(args, nargs + kwnames.len()) };
-    bind(func, names, &all[..nargs], kwnames.iter().copied().zip(all[nargs..].iter().copied()))
-}
-// ANCHOR_END: bind_fastcall
 
-/// The number of positional arguments of a vectorcall (`PyVectorcall_NARGS`: `nargsf`
-/// without the `PY_VECTORCALL_ARGUMENTS_OFFSET` flag bit).
-#[inline]
-pub fn vectorcall_nargs(nargsf: usize) -> usize {
-    // SAFETY: the macro only masks a bit of an integer.
-    unsafe { ffi::PyVectorcall_NARGS(nargsf) as usize }
+    /// The positional values.
+    #[inline]
+    pub fn positional(&self) -> &'a [Borrowed<'a>] {
+        &self.all[..self.nargs]
+    }
+
+    /// The positional values followed by the keyword values, and the keywords' names: the
+    /// arguments to pass on to another vectorcall.
+    pub fn forward(&self) -> (&'a [Borrowed<'a>], Option<Borrowed<'a>>) {
+        (self.all, self.kwnames)
+    }
+
+    /// Checks the call against `sig` (see [`bind`]).
+    #[inline(always)]
+    pub fn bind<const P: usize>(&self, sig: &Signature<P>) -> PyResult<([Borrowed<'a>; P], Option<Borrowed<'a>>)> {
+        if let (None, Ok(args)) = (self.kwnames, <[Borrowed<'a>; P]>::try_from(self.positional())) {
+            return Ok((args, None)); // the common call, `fibonacci(10)`: nothing to check
+        }
+        let names = self.kwnames.and_then(Borrowed::tuple_items).unwrap_or_default();
+        bind(sig, self.positional(), names.iter().copied().zip(self.all[self.nargs..].iter().copied()))
+    }
 }
+// ANCHOR_END: vectorcall
 
 /// An integer argument (anything with `__index__`) as an exact int.
 #[inline]
-pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
-    if obj.is_exact_int() {
-        return Ok(obj.new_ref()); // already what `operator.index` would return
+pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Int> {
+    if let Some(v) = crate::capi::exact_int::ExactInt::new(obj) {
+        return Ok(v.new_ref()); // already what `operator.index` would return
     }
     if !obj.has_index() {
         return type_error(format!("{func}() argument '{name}' must be an integer, not {}", obj.type_name()));
@@ -169,7 +164,7 @@ pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Owned> {
 
 /// The `mod` argument: None (or absent) or a positive integer.
 #[inline]
-pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
+pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
     let obj = match obj {
         Some(o) if !o.is_none() => o,
         _ => return Ok(None),
@@ -178,7 +173,7 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
         return type_error(format!("{func}() argument 'mod' must be an integer or None, not {}", obj.type_name()));
     }
     let m = pyint::index(obj)?;
-    if pyint::sign(m.borrow()) != Ordering::Greater {
+    if m.sign() != Ordering::Greater {
         return value_error(format!("{func}() argument 'mod' must be a positive integer"));
     }
     Ok(Some(m))
@@ -187,7 +182,7 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Owned>> {
 /// Consumes an iterable of integers into exact ints. An exception raised by the iterable or
 /// by an item's `__index__` propagates unchanged; a non-iterable or non-integer item gets a
 /// TypeError naming the argument (and the item's index).
-pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owned>> {
+pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Int>> {
     if obj.exact_list_or_tuple_len().is_some() {
         return sequence_items(func, name, obj);
     }
@@ -200,7 +195,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
     let iter = get_iter(obj)?;
     let mut items = Vec::new();
     while let Some(item) = iter_next(iter.borrow())? {
-        items.push(integer_item(func, name, items.len(), item.borrow())?);
+        items.push(integer_item(func, name, items.len(), item)?);
         // An endless C iterator (itertools.count()) never returns to the eval loop, so check
         // for Ctrl-C here now and then, as long loops in CPython's C code do.
         if items.len() % 4096 == 0 {
@@ -212,49 +207,23 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Owne
 
 /// [`integer_items`] for an exact list or tuple, read by index (`PySequence_Fast_GET_ITEM`)
 /// without creating an iterator object. The length is read again at every step, as the
-/// list iterator does, because an item's `__index__` may resize the list.
-fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Owned>> {
+/// list iterator does, because an item's `__index__` may resize the list; each item is owned
+/// at once, so that code cannot free it under us either.
+fn sequence_items(func: &str, name: &str, seq: Borrowed) -> PyResult<Vec<Int>> {
     let mut items = Vec::with_capacity(seq.exact_list_or_tuple_len().unwrap_or(0));
-    // Each item is owned at once, so user code run by `__index__` cannot free it under us.
     while let Some(item) = seq.exact_list_or_tuple_item(items.len()) {
-        items.push(integer_item(func, name, items.len(), item.borrow())?);
+        items.push(integer_item(func, name, items.len(), item)?);
     }
     Ok(items)
 }
 
-/// Runs `f` on the items of an integer iterable as exact ints, without copying them where it
-/// can: an exact list or tuple whose items are all exact ints is lent to `f` as it is (the
-/// `PySequence_Fast_ITEMS` idiom of C extensions); anything else goes through
-/// [`integer_items`] first.
-///
-/// While `f` runs, nothing may resize the list, so `f` must run no Python code, directly or
-/// through the garbage collector. The types hold that for the items: `f` sees them only as
-/// [`ExactInt`]s (int operations only), for no longer than the call. What `f` captures besides
-/// is its writer's responsibility; keep it to `ExactInt`s and a [`crate::capi::exact_int::Modulus`].
-pub fn with_integer_items<R>(
-    func: &str,
-    name: &str,
-    obj: Borrowed,
-    f: impl for<'i> FnOnce(&'i [ExactInt<'i>]) -> PyResult<R>,
-) -> PyResult<R> {
-    if let Some(len) = obj.exact_list_or_tuple_len() {
-        // SAFETY: a list's or tuple's item array holds `len` non-NULL borrowed references;
-        // nothing can resize it while `f` runs (it runs no Python code, above).
-        let items = unsafe { borrowed_array(ffi::PySequence_Fast_ITEMS(obj.as_ptr()), len) };
-        if let Some(ints) = ExactInt::all(items) {
-            return f(ints);
-        }
-    }
-    let owned = integer_items(func, name, obj)?;
-    f(ExactInt::all(borrow_all(&owned)).expect("integer_items returns exact ints"))
-}
-
 /// One item of an integer iterable, as an exact int.
 #[inline]
-fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResult<Owned> {
-    if item.is_exact_int() {
-        return Ok(item.new_ref());
+fn integer_item(func: &str, name: &str, index: usize, item: Owned) -> PyResult<Int> {
+    if item.borrow().is_exact_int() {
+        return Ok(Int::from_exact(item));
     }
+    let item = item.borrow();
     if !item.has_index() {
         return type_error(format!(
             "{func}() argument '{name}' item {index} must be an integer, not {}",
@@ -262,4 +231,47 @@ fn integer_item(func: &str, name: &str, index: usize, item: Borrowed) -> PyResul
         ));
     }
     pyint::index(item)
+}
+
+/// Converted items of an integer iterable: a pair inline (the initial values of the common
+/// order-2 recurrence, which need no allocation then), any other count on the heap.
+pub enum Ints {
+    Pair([Int; 2]),
+    Heap(Vec<Int>),
+}
+
+impl std::ops::Deref for Ints {
+    type Target = [Int];
+    fn deref(&self) -> &[Int] {
+        match self {
+            Ints::Pair(pair) => pair,
+            Ints::Heap(items) => items,
+        }
+    }
+}
+
+/// [`integer_items`], with an exact list or tuple of two exact ints kept inline.
+fn integer_items_inline(func: &str, name: &str, obj: Borrowed) -> PyResult<Ints> {
+    if obj.exact_list_or_tuple_len() == Some(2) {
+        let item = |i| obj.exact_list_or_tuple_item(i).filter(|x| x.borrow().is_exact_int()).map(Int::from_exact);
+        // Owning the first item runs no code, so the second is read from the same sequence.
+        if let (Some(a), Some(b)) = (item(0), item(1)) {
+            return Ok(Ints::Pair([a, b]));
+        }
+    }
+    integer_items(func, name, obj).map(Ints::Heap)
+}
+
+/// The `coefficients` and `initial` arguments of a recurrence (`LucasIter`, `nth_term`): two
+/// integer iterables of the same length k >= 1.
+pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Vec<Int>, Ints)> {
+    let coef = integer_items(func, "coefficients", coefficients)?;
+    let init = integer_items_inline(func, "initial", initial)?;
+    match check_shape(coef.len(), init.len()) {
+        Ok(()) => Ok((coef, init)),
+        Err(Shape::Empty) => value_error(format!("{func}() argument 'coefficients' must not be empty")),
+        Err(Shape::Mismatch(k, len)) => value_error(format!(
+            "{func}() arguments 'coefficients' and 'initial' must have the same length ({k} != {len})"
+        )),
+    }
 }

@@ -27,9 +27,9 @@
 //! subinterpreters, where 3.11's `PyGILState_Check` always says yes, this reasoning would
 //! not hold; lucas does not support them.)
 
-#[cfg(not(Py_GIL_DISABLED))]
-use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{ExcType, PyErr, PyResult};
+#[cfg(not(Py_GIL_DISABLED))]
+use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -56,10 +56,12 @@ thread_local! {
 #[inline]
 fn adjust_depth(delta: i32) {
     #[cfg(not(Py_GIL_DISABLED))]
-    // SAFETY: every caller holds the GIL, which serialises all access to the counter.
-    unsafe {
-        *GUARD_DEPTH.get() = (*GUARD_DEPTH.get()).wrapping_add_signed(delta)
-    };
+    {
+        // SAFETY: every caller holds the GIL, which serialises all access to the counter;
+        // the reference does not outlive this statement.
+        let depth = unsafe { &mut *GUARD_DEPTH.get() };
+        *depth = depth.wrapping_add_signed(delta);
+    }
     #[cfg(Py_GIL_DISABLED)]
     GUARD_DEPTH.with(|d| d.set(d.get().wrapping_add_signed(delta)));
 }
@@ -194,7 +196,7 @@ mod tests {
             install_panic_hook();
             let r: *mut pyo3_ffi::PyObject = guard(std::ptr::null_mut(), || {
                 let v: Vec<i32> = Vec::new();
-                #[allow(clippy::useless_vec)]
+                #[allow(clippy::useless_vec, reason = "a Vec, so that the index is checked at run time and panics")]
                 Ok(std::ptr::null_mut::<pyo3_ffi::PyObject>().wrapping_add(v[3] as usize))
             });
             assert!(r.is_null());

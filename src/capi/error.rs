@@ -57,17 +57,16 @@ pub enum ExcType {
 impl ExcType {
     /// A borrowed reference to the exception class.
     fn as_ptr(self) -> *mut ffi::PyObject {
+        let global = match self {
+            ExcType::TypeError => &raw const ffi::PyExc_TypeError,
+            ExcType::ValueError => &raw const ffi::PyExc_ValueError,
+            ExcType::OverflowError => &raw const ffi::PyExc_OverflowError,
+            ExcType::RuntimeError => &raw const ffi::PyExc_RuntimeError,
+            ExcType::SystemError => &raw const ffi::PyExc_SystemError,
+        };
         // SAFETY: the `PyExc_*` globals are initialised by the interpreter before any
         // extension code runs and are never reassigned; reading the pointer is a plain load.
-        unsafe {
-            match self {
-                ExcType::TypeError => ffi::PyExc_TypeError,
-                ExcType::ValueError => ffi::PyExc_ValueError,
-                ExcType::OverflowError => ffi::PyExc_OverflowError,
-                ExcType::RuntimeError => ffi::PyExc_RuntimeError,
-                ExcType::SystemError => ffi::PyExc_SystemError,
-            }
-        }
+        unsafe { *global }
     }
 }
 
@@ -108,9 +107,10 @@ impl PyErr {
     pub fn fetch() -> PyErr {
         #[cfg(Py_3_12)]
         {
-            // SAFETY: the GIL is held; the result is a new reference to the exception (now
-            // ours, the indicator is clear) or NULL if none was set.
-            match unsafe { Owned::from_owned_ptr_or_opt(ffi::PyErr_GetRaisedException()) } {
+            // SAFETY: the GIL is held; the indicator is cleared.
+            let raw = unsafe { ffi::PyErr_GetRaisedException() };
+            // SAFETY: a new reference to the exception (now ours), or NULL if none was set.
+            match unsafe { Owned::from_owned_ptr_or_opt(raw) } {
                 None => PyErr::new(ExcType::SystemError, "error return without exception set"),
                 Some(exc) => PyErr(Box::new(ErrState::Fetched(exc))),
             }
@@ -181,6 +181,25 @@ impl PyErr {
         }
     }
     // ANCHOR_END: restore
+
+    /// "TypeName: message", for the tests' assertions.
+    #[cfg(test)]
+    pub fn describe(&self) -> String {
+        use crate::capi::object_calls::{getattr, str_to_string};
+        use crate::capi::pyint::str_of;
+        let name = |class: &Owned| getattr(class.borrow(), c"__name__").and_then(|n| str_to_string(n.borrow()));
+        let (class, message) = match &*self.0 {
+            ErrState::New(kind, msg) => return format!("{kind:?}: {msg}"),
+            #[cfg(Py_3_12)]
+            ErrState::Fetched(exc) => (exc.borrow().get_type().new_ref(), str_of(exc.borrow())),
+            #[cfg(not(Py_3_12))]
+            ErrState::Fetched(t, v, _) => (
+                t.clone().expect("a fetched exception has a type"),
+                v.as_ref().map_or_else(|| Ok(String::new()), |v| str_of(v.borrow())),
+            ),
+        };
+        format!("{}: {}", name(&class).unwrap_or_default(), message.unwrap_or_default())
+    }
 }
 
 /// Is an exception pending in the error indicator (`PyErr_Occurred`)?
@@ -220,9 +239,13 @@ mod tests {
     #[test]
     fn null_from_a_failed_call_becomes_the_fetched_exception() {
         with_python(|| {
-            let zero = crate::capi::pyint::from_i64(0).unwrap();
-            // SAFETY: live ints in; NULL with ZeroDivisionError out.
-            let r = unsafe { Owned::from_owned_ptr_or_err(ffi::PyNumber_Remainder(zero.as_ptr(), zero.as_ptr())) };
+            let zero = crate::capi::pyint::from_i64(0).unwrap().into_owned();
+            // The call returns NULL with ZeroDivisionError, which from_owned_ptr_or_err fetches.
+            let r = crate::capi::object_calls::binary(
+                crate::capi::object_calls::Binary::Remainder,
+                zero.borrow(),
+                zero.borrow(),
+            );
             let err = r.unwrap_err();
             assert!(pending_exception().is_none(), "fetch cleared the indicator");
             assert!(!err.is(ExcType::ValueError));

@@ -1,75 +1,151 @@
-//! A borrowed exact `int`, with only the operations that run no Python code and create no
-//! GC-tracked object.
+//! Exact `int`s by type: [`ExactInt`] (borrowed) and [`Int`] (owned).
 //!
-//! Why that matters: [`crate::capi::args::with_integer_items`] lends a list's own item array to a
-//! closure, without copying it. Any code that could run Python code while that array is
-//! lent could resize the list and free the array under the closure's feet. Python code runs
-//! not only through calls (`__index__`, `__eq__`...) but also through the cyclic garbage
-//! collector, which any allocation of a GC-tracked object (a tuple, a list, an exception
-//! instance: on 3.12+ raising creates one at once) may start, and which runs finalizers.
-//! Ints are not GC-tracked and arithmetic on exact ints calls no Python code, so the items
-//! are lent as [`ExactInt`]s, which offer exactly that: reading the value, int arithmetic,
-//! taking a reference. The closure's signature keeps the items from outliving the loan.
+//! An exact `int` is an instance of `int` itself, not of a subclass (`PyLong_CheckExact`).
+//! Everything lucas does with an integer argument happens after converting it to one
+//! (`operator.index`, [`crate::capi::pyint::index`]), because on an exact int no user code
+//! can run: reading its value (`PyLong_AsLongLongAndOverflow` would call `__index__` on
+//! anything else) and int arithmetic (`PyNumber_Add` would call a subclass's `__add__`)
+//! neither fail nor call back into Python. The types make that precondition part of the
+//! signature: the conversions below accept only an `ExactInt`, and only the arguments' checked
+//! conversions and the number protocol on exact ints (whose results are exact ints again)
+//! make one.
 
-use crate::capi::error::PyResult;
-use crate::capi::pyint;
+use crate::capi::error::{occurred, PyErr};
 use crate::capi::refs::{Borrowed, Owned};
+use pyo3_ffi as ffi;
 use std::cmp::Ordering;
+use std::os::raw::c_int;
 
-/// A borrowed reference to an exact `int` (not a subclass, so no user method runs on it).
+/// A borrowed reference to an exact `int`.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
 pub struct ExactInt<'a>(Borrowed<'a>);
 
+/// A new (owned) reference to an exact `int`.
+#[derive(Clone, Debug)]
+#[repr(transparent)]
+pub struct Int(Owned);
+
 impl<'a> ExactInt<'a> {
-    /// The same slice viewed as exact ints, if every item is one.
-    pub fn all<'s>(items: &'s [Borrowed<'a>]) -> Option<&'s [ExactInt<'a>]> {
-        if !items.iter().all(|i| i.is_exact_int()) {
-            return None;
-        }
-        // SAFETY: `ExactInt` is `repr(transparent)` over `Borrowed`, and every item was just
-        // checked to be an exact int.
-        Some(unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<ExactInt<'a>>(), items.len()) })
+    /// The object as an exact int, if it is one.
+    #[inline]
+    pub fn new(obj: Borrowed<'a>) -> Option<ExactInt<'a>> {
+        obj.is_exact_int().then_some(ExactInt(obj))
     }
 
-    /// The value as an i64, or None when it does not fit (no exception either way).
+    /// The object, still borrowed.
     #[inline]
-    pub fn to_i64(self) -> Option<i64> {
-        pyint::to_i64(self.0)
+    pub fn as_borrowed(self) -> Borrowed<'a> {
+        self.0
     }
 
-    /// `self % m`, in `range(m)`: a new int, and no exception since `m` is positive.
     #[inline]
-    pub fn rem(self, m: &Modulus) -> PyResult<Owned> {
-        pyint::rem(self.0, m.int)
+    pub fn as_ptr(self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
     }
 
     /// A new reference to the same int (`Py_NewRef`).
     #[inline]
-    pub fn new_ref(self) -> Owned {
-        self.0.new_ref()
-    }
-}
-
-/// A positive exact int used as a modulus, with its value as a word when it is below 2**64.
-/// The word is found when the modulus is made, before any items are lent: for a modulus of
-/// 2**64 or more, finding out raises (and clears) an OverflowError.
-pub struct Modulus<'a> {
-    int: Borrowed<'a>,
-    word: Option<u64>,
-}
-
-impl<'a> Modulus<'a> {
-    /// `m` must be a positive exact int, as [`crate::capi::args::modulus`] returns.
-    pub fn new(m: &'a Owned) -> Modulus<'a> {
-        let int = m.borrow();
-        debug_assert!(int.is_exact_int() && pyint::sign(int) == Ordering::Greater);
-        Modulus { int, word: pyint::to_u64(int) }
+    pub fn new_ref(self) -> Int {
+        Int(self.0.new_ref())
     }
 
-    /// The modulus as a u64, if it is below 2**64.
+    // ANCHOR: to_i64
+    /// The value as an i64, or None when it does not fit. Never sets an exception: for an
+    /// exact int `PyLong_AsLongLongAndOverflow` reports overflow through its out-parameter.
     #[inline]
-    pub fn word(&self) -> Option<u64> {
-        self.word
+    pub fn to_i64(self) -> Option<i64> {
+        let (v, overflow) = self.as_long_long();
+        (overflow == 0).then_some(v)
+    }
+    // ANCHOR_END: to_i64
+
+    /// The value as an i64 and the overflow flag (-1 below, 1 above the i64 range).
+    #[inline]
+    fn as_long_long(self) -> (i64, c_int) {
+        let mut overflow: c_int = 0;
+        // SAFETY: `self` is a live exact int, so no `__index__` runs and no error is possible.
+        let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(self.as_ptr(), &mut overflow) };
+        (v, overflow)
+    }
+
+    /// The sign, without allocating.
+    #[inline]
+    pub fn sign(self) -> Ordering {
+        match self.as_long_long() {
+            (v, 0) => v.cmp(&0),
+            (_, overflow) => overflow.cmp(&0),
+        }
+    }
+
+    /// The value as a u64 if it lies in `0..2**64`.
+    pub fn to_u64(self) -> Option<u64> {
+        match self.as_long_long() {
+            (v, 0) => u64::try_from(v).ok(),
+            (_, -1) => None,
+            // 2**63 and above: the unsigned conversion tells whether it fits.
+            _ => {
+                // SAFETY: `self` is a live exact int; failure only means "too big"
+                // (OverflowError), which is taken back out at once.
+                let v = unsafe { ffi::PyLong_AsUnsignedLongLong(self.as_ptr()) };
+                if v == u64::MAX && occurred() {
+                    drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit")
+                    return None;
+                }
+                Some(v)
+            }
+        }
+    }
+}
+
+impl Int {
+    /// Wraps a reference known to be an exact int: what `operator.index` and the number
+    /// protocol on exact ints return. Only the C-API layer makes them.
+    #[inline]
+    pub(in crate::capi) fn from_exact(obj: Owned) -> Int {
+        debug_assert!(obj.borrow().is_exact_int());
+        Int(obj)
+    }
+
+    /// The same int, borrowed.
+    #[inline]
+    pub fn borrow(&self) -> ExactInt<'_> {
+        ExactInt(self.0.borrow())
+    }
+
+    /// The reference as a plain object reference (e.g. to put it in a tuple).
+    #[inline]
+    pub fn into_owned(self) -> Owned {
+        self.0
+    }
+
+    /// The reference as a plain object reference, borrowed from `self`.
+    #[inline]
+    pub fn as_owned(&self) -> &Owned {
+        &self.0
+    }
+
+    /// Gives the count away: a new reference for a slot's return value.
+    #[inline]
+    pub fn into_ptr(self) -> *mut ffi::PyObject {
+        self.0.into_ptr()
+    }
+
+    /// The value as an i64, or None when it does not fit.
+    #[inline]
+    pub fn to_i64(&self) -> Option<i64> {
+        self.borrow().to_i64()
+    }
+
+    /// The value as a u64 if it lies in `0..2**64`.
+    #[inline]
+    pub fn to_u64(&self) -> Option<u64> {
+        self.borrow().to_u64()
+    }
+
+    /// The sign, without allocating.
+    #[inline]
+    pub fn sign(&self) -> Ordering {
+        self.borrow().sign()
     }
 }

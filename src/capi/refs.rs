@@ -54,10 +54,10 @@ impl Owned {
     /// `ptr` is a valid, non-NULL object pointer; the GIL is held.
     #[inline]
     pub unsafe fn from_borrowed_ptr(ptr: *mut ffi::PyObject) -> Owned {
+        let owned = Owned(NonNull::new(ptr).expect("a live object is not NULL"));
         // SAFETY: the caller guarantees a live object and the GIL.
         unsafe { ffi::Py_INCREF(ptr) };
-        // SAFETY: the caller guarantees `ptr` is non-NULL.
-        Owned(unsafe { NonNull::new_unchecked(ptr) })
+        owned
     }
     // ANCHOR_END: from_borrowed_ptr
 
@@ -104,8 +104,7 @@ impl Clone for Owned {
     /// `Py_INCREF`: another owner of the same object (cheap; no copy of the value).
     #[inline]
     fn clone(&self) -> Owned {
-        // SAFETY: `self` keeps the object alive; the GIL is held (module docs).
-        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+        self.borrow().new_ref()
     }
 }
 
@@ -123,8 +122,7 @@ impl<'a> Borrowed<'a> {
     /// `ptr` is non-NULL and some owner keeps the object alive for `'a`; the GIL is held.
     #[inline]
     pub unsafe fn from_ptr(ptr: *mut ffi::PyObject) -> Borrowed<'a> {
-        // SAFETY: the caller guarantees `ptr` is non-NULL.
-        Borrowed(unsafe { NonNull::new_unchecked(ptr) }, PhantomData)
+        Borrowed(NonNull::new(ptr).expect("a live object is not NULL"), PhantomData)
     }
 
     /// The pointer, still borrowed.
@@ -151,7 +149,7 @@ impl<'a> Borrowed<'a> {
 
     /// The object's type as an object (`type(obj)`), borrowed for as long as the object.
     #[inline]
-    pub fn type_object(self) -> Borrowed<'a> {
+    pub fn get_type(self) -> Borrowed<'a> {
         // SAFETY: a live object's type is a live object that the instance keeps alive.
         unsafe { Borrowed::from_ptr(self.type_ptr().cast()) }
     }
@@ -163,11 +161,24 @@ impl<'a> Borrowed<'a> {
         unsafe { (*self.type_ptr()).tp_basicsize as usize }
     }
 
+    /// Is the object's type exactly `ty` (`Py_IS_TYPE`)?
+    #[inline]
+    fn is_type_exactly(self, ty: *const ffi::PyTypeObject) -> bool {
+        std::ptr::eq(self.type_ptr(), ty)
+    }
+
+    /// The type's flags (`PyType_GetFlags`, which reads them atomically where other threads
+    /// may update them, on free-threaded builds).
+    #[inline]
+    fn type_flags(self) -> std::os::raw::c_ulong {
+        // SAFETY: the type of a live object is a live type object.
+        unsafe { ffi::PyType_GetFlags(self.type_ptr()) }
+    }
+
     /// `PyLong_CheckExact`: an `int`, not a subclass.
     #[inline]
     pub fn is_exact_int(self) -> bool {
-        // SAFETY: the check reads the type of a live object.
-        unsafe { ffi::PyLong_CheckExact(self.as_ptr()) != 0 }
+        self.is_type_exactly(&raw const ffi::PyLong_Type)
     }
 
     /// `PyIndex_Check`: does the type have `__index__` (an integer for `operator.index`)?
@@ -180,51 +191,47 @@ impl<'a> Borrowed<'a> {
     /// `PyList_CheckExact`: a `list`, not a subclass.
     #[inline]
     pub fn is_exact_list(self) -> bool {
-        // SAFETY: the check reads the type of a live object.
-        unsafe { ffi::PyList_CheckExact(self.as_ptr()) != 0 }
+        self.is_type_exactly(&raw const ffi::PyList_Type)
     }
 
     /// `PyTuple_CheckExact`: a `tuple`, not a subclass.
     #[inline]
     pub fn is_exact_tuple(self) -> bool {
-        // SAFETY: the check reads the type of a live object.
-        unsafe { ffi::PyTuple_CheckExact(self.as_ptr()) != 0 }
+        self.is_type_exactly(&raw const ffi::PyTuple_Type)
     }
 
-    /// `PyUnicode_Check`: a `str` or a subclass.
+    /// `PyUnicode_Check`: a `str` or a subclass (the flag every str type carries).
     #[inline]
     pub fn is_str(self) -> bool {
-        // SAFETY: the check reads the type's flags of a live object.
-        unsafe { ffi::PyUnicode_Check(self.as_ptr()) != 0 }
+        self.type_flags() & ffi::Py_TPFLAGS_UNICODE_SUBCLASS != 0
     }
 
     /// `PyType_Check`: a type object (a class).
     #[inline]
     pub fn is_type(self) -> bool {
-        // SAFETY: the check reads the type's flags of a live object.
-        unsafe { ffi::PyType_Check(self.as_ptr()) != 0 }
+        self.type_flags() & ffi::Py_TPFLAGS_TYPE_SUBCLASS != 0
     }
 
-    /// `PyCFunction_Check`: a built-in function, as a `PyMethodDef` entry becomes.
+    /// `PyDict_Check`: a `dict` or a subclass.
     #[inline]
-    pub fn is_builtin_function(self) -> bool {
-        // SAFETY: the check reads the type of a live object.
-        unsafe { ffi::PyCFunction_Check(self.as_ptr()) != 0 }
+    pub fn is_dict(self) -> bool {
+        self.type_flags() & ffi::Py_TPFLAGS_DICT_SUBCLASS != 0
     }
 
     /// `obj is None`.
     #[inline]
     pub fn is_none(self) -> bool {
-        // SAFETY: `Py_None` only takes the address of the None singleton.
-        self.as_ptr() == unsafe { ffi::Py_None() }
+        self.as_ptr() == none_borrowed().as_ptr()
     }
 
     /// What `iter(obj)` accepts without calling anything: a `tp_iter` slot, or the old
     /// sequence protocol (`__getitem__`).
     #[inline]
     pub fn is_iterable(self) -> bool {
-        // SAFETY: both read the type slots of a live object.
-        unsafe { (*self.type_ptr()).tp_iter.is_some() || ffi::PySequence_Check(self.as_ptr()) != 0 }
+        // SAFETY: reads a slot of the type of a live object.
+        let tp_iter = unsafe { (*self.type_ptr()).tp_iter };
+        // SAFETY: the check reads the type slots of a live object.
+        tp_iter.is_some() || unsafe { ffi::PySequence_Check(self.as_ptr()) != 0 }
     }
 
     /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
@@ -257,21 +264,39 @@ impl<'a> Borrowed<'a> {
     #[inline]
     pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
         let len = self.exact_list_or_tuple_len()?;
+        if i >= len {
+            return None;
+        }
         // SAFETY: `i` is within the current length of a live list or tuple, whose slots up
-        // to it hold non-NULL references; the reference is taken before anything else runs.
-        (i < len).then(|| unsafe {
-            Owned::from_borrowed_ptr(ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t))
-        })
+        // to it hold non-NULL references.
+        let item = unsafe { ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t) };
+        // SAFETY: a borrowed reference from the sequence, owned at once (before anything else
+        // runs that could remove it).
+        Some(unsafe { Owned::from_borrowed_ptr(item) })
+    }
+
+    /// The items of a tuple (or a tuple subclass's instance), borrowed for as long as the
+    /// tuple: a tuple never changes its items. None for any other object.
+    pub fn tuple_items(self) -> Option<&'a [Borrowed<'a>]> {
+        if self.type_flags() & ffi::Py_TPFLAGS_TUPLE_SUBCLASS == 0 {
+            return None;
+        }
+        // SAFETY: reads the size field of a live tuple.
+        let len = unsafe { ffi::PyTuple_GET_SIZE(self.as_ptr()) } as usize;
+        // SAFETY: the address of a live tuple's item array (`ob_item`).
+        let items = unsafe { ffi::PySequence_Fast_ITEMS(self.as_ptr()) };
+        // SAFETY: the array holds `len` non-NULL references, which live as long as the tuple.
+        Some(unsafe { borrowed_array(items, len) })
     }
 
     /// `type(obj).__name__`, for error messages and `repr`.
     pub fn type_name(self) -> String {
-        let ty = self.type_ptr();
+        // SAFETY: reads a field of the type of a live object.
+        let name = unsafe { (*self.type_ptr()).tp_name };
         // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
-        // the type. The flags are read with `PyType_GetFlags`, not as plain memory: on a
-        // free-threaded build other threads may update them, and the function reads them
-        // atomically.
-        let (full, flags) = unsafe { (CStr::from_ptr((*ty).tp_name).to_string_lossy(), ffi::PyType_GetFlags(ty)) };
+        // the type.
+        let full = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+        let flags = self.type_flags();
         // A static type spells "module.Name" in tp_name and `__name__` is the part after the
         // last dot; a heap type's (a Python class's) tp_name is its `__name__` as it is.
         match full.rfind('.') {
@@ -294,40 +319,25 @@ pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> 
     unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
 }
 
-/// A slice of owners viewed as borrowed references, for as long as the owners live.
-pub fn borrow_all(owned: &[Owned]) -> &[Borrowed<'_>] {
-    // SAFETY: `Owned` and `Borrowed` are both `repr(transparent)` over
-    // `NonNull<PyObject>`, and every `Owned` keeps its object alive while the slice is borrowed.
-    unsafe { std::slice::from_raw_parts(owned.as_ptr().cast::<Borrowed<'_>>(), owned.len()) }
-}
-
-/// The items of a tuple as borrowed references (none for a NULL tuple).
-///
-/// # Safety
-/// `tuple` is NULL or a live tuple, borrowed for `'a`.
-pub unsafe fn tuple_items<'a>(tuple: *mut ffi::PyObject) -> &'a [Borrowed<'a>] {
-    if tuple.is_null() {
-        return &[];
-    }
-    // SAFETY: a live tuple holds `PyTuple_GET_SIZE` non-NULL references in `ob_item`,
-    // which live as long as the tuple.
-    unsafe {
-        let items = (*tuple.cast::<ffi::PyTupleObject>()).ob_item.as_ptr();
-        borrowed_array(items, ffi::PyTuple_GET_SIZE(tuple) as usize)
-    }
-}
-
 /// A new reference to `None` (`Py_RETURN_NONE`).
 pub fn none() -> Owned {
-    // SAFETY: None is immortal in practice and always alive; taking a reference to it is
-    // what `Py_RETURN_NONE` does.
-    unsafe { Owned::from_borrowed_ptr(ffi::Py_None()) }
+    none_borrowed().new_ref()
+}
+
+/// `None`, borrowed: the singleton lives as long as the interpreter.
+fn none_borrowed() -> Borrowed<'static> {
+    // SAFETY: `Py_None` only takes the address of the None singleton (or reads the
+    // interpreter's reference to it).
+    let none = unsafe { ffi::Py_None() };
+    // SAFETY: the singleton is always alive.
+    unsafe { Borrowed::from_ptr(none) }
 }
 
 /// A new reference to `True` or `False` (`PyBool_FromLong`, which cannot fail).
 pub fn boolean(b: bool) -> Owned {
     // SAFETY: PyBool_FromLong returns a new, non-NULL reference to one of the two bools.
-    Owned(unsafe { NonNull::new_unchecked(ffi::PyBool_FromLong(std::os::raw::c_long::from(b))) })
+    let raw = unsafe { ffi::PyBool_FromLong(std::os::raw::c_long::from(b)) };
+    Owned(NonNull::new(raw).expect("PyBool_FromLong does not fail"))
 }
 
 #[cfg(test)]
@@ -337,13 +347,16 @@ pub(crate) mod tests {
 
     /// A fresh object that no cache shares, so its count is ours to observe.
     pub(crate) fn fresh() -> Owned {
-        // SAFETY: PyList_New returns a new reference or NULL with an exception.
-        unsafe { Owned::from_owned_ptr_or_opt(ffi::PyList_New(0)) }.expect("an empty list")
+        crate::capi::object_calls::new_list(Vec::new()).expect("an empty list")
     }
 
+    /// The object's reference count, as `sys.getrefcount` reports it (called from C with a
+    /// borrowed argument, which adds no count).
     pub(crate) fn refcnt(o: &Owned) -> isize {
-        // SAFETY: `o` keeps the object alive; reading the count needs only the GIL.
-        unsafe { ffi::Py_REFCNT(o.as_ptr()) }
+        use crate::capi::object_calls::{call_method, import};
+        let sys = import(c"sys").unwrap();
+        let n = call_method(sys.borrow(), c"getrefcount", &[o.borrow()], None).unwrap();
+        crate::capi::exact_int::ExactInt::new(n.borrow()).and_then(|n| n.to_i64()).unwrap() as isize
     }
 
     #[test]
@@ -363,8 +376,7 @@ pub(crate) mod tests {
         with_python(|| {
             let a = fresh();
             let view = a.borrow();
-            // SAFETY: `a` keeps the object alive for the borrow.
-            let again = unsafe { Borrowed::from_ptr(view.as_ptr()) };
+            let again = view;
             assert_eq!(refcnt(&a), 1);
             let b = again.new_ref();
             assert_eq!(refcnt(&a), 2);

@@ -1,23 +1,24 @@
 //! The probable-prime tests as module functions (`is_strong_prp`, `is_lucas_prp`, ...,
-//! `is_bpsw_prp`), with gmpy2's names and argument order.
+//! `is_bpsw_prp`), with gmpy2's names and argument order: the CPython side only.
 //!
-//! Each is a `METH_FASTCALL | METH_KEYWORDS` C function written out by hand: the panic guard,
-//! argument binding through [`crate::capi::args`], then conversions. n and the parameters arrive as
-//! Python ints and are converted once: n to a machine word when it is below 2**64, to
-//! little-endian limbs otherwise (`int.to_bytes`), and the parameters to their residues
-//! modulo n. The tests themselves ([`lucas_core::primality::prp`]) never see a Python object; they call
-//! back only to let Ctrl-C through (`PyErr_CheckSignals`) during a long test on a huge n.
-//! The table [`PRIME_TEST_METHODS`] is added to the module with `PyModule_AddFunctions`.
+//! n and the parameters arrive as Python ints and are converted once: n to a machine word
+//! when it is below 2**64, to little-endian limbs otherwise (`int.to_bytes`), and the
+//! parameters to their residues modulo n. The tests themselves
+//! ([`lucas_core::primality::prp`]) never see a Python object; they call back only to let
+//! Ctrl-C through (`PyErr_CheckSignals`) during a long test on a huge n. The table
+//! [`PRIME_TEST_METHODS`] is added to the module with `PyModule_AddFunctions`.
 
 use crate::capi::args;
-use crate::capi::cstatic::StaticCell;
-use crate::capi::error::{check_signals, type_error, value_error, PyErr, PyResult};
-use crate::capi::method_def::{fastcall, method};
+use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
+use crate::capi::exact_int::Int;
+use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
-use crate::capi::refs::{boolean, Owned};
+use crate::capi::refs::{boolean, Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
 use lucas_core::primality::prp::{self, Divides, Lucas, Stop};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
+use std::ffi::CStr;
 
 // ANCHOR: candidate
 /// The n of a test after the cases every test answers alike (n < 2: False, 2: True,
@@ -25,11 +26,11 @@ use std::cmp::Ordering;
 enum Candidate {
     Decided(bool),
     /// Odd n >= 3: its limbs (one for n < 2**64) and the int, for reducing parameters.
-    Odd(Vec<u64>, Owned),
+    Odd(Vec<u64>, Int),
 }
 
-fn candidate(n: Owned) -> PyResult<Candidate> {
-    if let Some(w) = pyint::to_u64(n.borrow()) {
+fn candidate(n: Int) -> PyResult<Candidate> {
+    if let Some(w) = n.to_u64() {
         return Ok(match w {
             0 | 1 => Candidate::Decided(false),
             2 => Candidate::Decided(true),
@@ -37,7 +38,7 @@ fn candidate(n: Owned) -> PyResult<Candidate> {
             _ => Candidate::Odd(vec![w], n),
         });
     }
-    if pyint::sign(n.borrow()) == Ordering::Less {
+    if n.sign() == Ordering::Less {
         return Ok(Candidate::Decided(false));
     }
     let limbs = pyint::abs_to_limbs(n.borrow())?;
@@ -49,8 +50,8 @@ fn candidate(n: Owned) -> PyResult<Candidate> {
 // ANCHOR_END: candidate
 
 /// x mod n as limbs, for odd n >= 3 given both ways.
-fn residue(x: &Owned, n_limbs: &[u64], n: &Owned) -> PyResult<Vec<u64>> {
-    if let ([w], Some(v)) = (n_limbs, pyint::to_i64(x.borrow())) {
+fn residue(x: &Int, n_limbs: &[u64], n: &Int) -> PyResult<Vec<u64>> {
+    if let ([w], Some(v)) = (n_limbs, x.to_i64()) {
         return Ok(vec![i128::from(v).rem_euclid(i128::from(*w)) as u64]);
     }
     let r = pyint::rem(x.borrow(), n.borrow())?;
@@ -58,8 +59,8 @@ fn residue(x: &Owned, n_limbs: &[u64], n: &Owned) -> PyResult<Vec<u64>> {
 }
 
 /// x*x - 4*y as an int (the discriminant), without overflow.
-fn discriminant(x: &Owned, y: &Owned) -> PyResult<Owned> {
-    if let (Some(p), Some(q)) = (pyint::to_i64(x.borrow()), pyint::to_i64(y.borrow())) {
+fn discriminant(x: &Int, y: &Int) -> PyResult<Int> {
+    if let (Some(p), Some(q)) = (x.to_i64(), y.to_i64()) {
         // |p·p| <= 2^126 and |4q| <= 2^65: the difference fits an i128.
         let d = i128::from(p) * i128::from(p) - 4 * i128::from(q);
         if let Ok(d) = i64::try_from(d) {
@@ -72,42 +73,37 @@ fn discriminant(x: &Owned, y: &Owned) -> PyResult<Owned> {
     pyint::sub(square.borrow(), four_y.borrow())
 }
 
-fn is_zero(x: &Owned) -> bool {
-    pyint::sign(x.borrow()) == Ordering::Equal
+fn is_zero(x: &Int) -> bool {
+    x.sign() == Ordering::Equal
 }
 
-// ANCHOR: test_call
-/// The entry points' common body: binds exactly the positional arguments `names` (no
-/// keywords), converts each to an exact int (naming it in any TypeError), runs the test and
-/// returns its answer as True or False.
-///
-/// # Safety
-/// As for [`fastcall`]: the PEP 590 arguments CPython passed to the entry point.
-unsafe fn test_call<const P: usize>(
-    func: &str,
-    names: [&str; P],
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-    test: impl FnOnce([Owned; P]) -> PyResult<bool>,
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe {
-        fastcall(func, names, args, nargsf, kwnames, |objs, modulus| {
-            if modulus.is_some() {
-                // The shared binder knows the other functions' `mod`; these tests take no keyword.
-                return type_error(format!("{func}() got an unexpected keyword argument 'mod'"));
-            }
-            let mut ints = Vec::with_capacity(P);
-            for (name, obj) in names.iter().zip(objs) {
-                ints.push(args::integer(func, name, obj)?);
-            }
-            let ints = ints.try_into().unwrap_or_else(|_| unreachable!("P values converted"));
-            Ok(boolean(test(ints)?))
-        })
+// ANCHOR: prime_test
+/// A probable-prime test: exactly `P` integer arguments, no keyword, a bool result. Every
+/// test is a [`Function`] through this one implementation, which converts each argument to
+/// an exact int (naming it in any TypeError) and returns True or False.
+trait PrimeTest<const P: usize> {
+    const NAME: &'static CStr;
+    const DOC: &'static CStr;
+    const PARAMS: [&'static str; P];
+    fn test(args: [Int; P]) -> PyResult<bool>;
+}
+
+impl<T: PrimeTest<P>, const P: usize> Function<P> for T {
+    const NAME: &'static CStr = T::NAME;
+    const DOC: &'static CStr = T::DOC;
+    const PARAMS: [&'static str; P] = T::PARAMS;
+    const TAKES_MOD: bool = false;
+    fn call(objs: [Borrowed; P], _: Option<Borrowed>) -> PyResult<Owned> {
+        let func = Self::SIGNATURE.name;
+        let mut ints = Vec::with_capacity(P);
+        for (name, obj) in T::PARAMS.iter().zip(objs) {
+            ints.push(args::integer(func, name, obj)?);
+        }
+        let ints = ints.try_into().unwrap_or_else(|_| unreachable!("P values converted"));
+        Ok(boolean(T::test(ints)?))
     }
 }
-// ANCHOR_END: test_call
+// ANCHOR_END: prime_test
 
 /// The error for a test the definition leaves undefined (n divides a parameter).
 fn undefined(func: &str, what: Divides) -> PyErr {
@@ -119,7 +115,7 @@ fn undefined(func: &str, what: Divides) -> PyErr {
         }
         Divides::D => format!("{func}() arguments 'p' and 'q' give D = p*p - 4*q divisible by n"),
     };
-    PyErr::new(crate::capi::error::ExcType::ValueError, msg)
+    PyErr::new(ExcType::ValueError, msg)
 }
 
 fn stopped(func: &str, r: Result<bool, Stop<PyErr>>) -> PyResult<bool> {
@@ -132,11 +128,11 @@ fn stopped(func: &str, r: Result<bool, Stop<PyErr>>) -> PyResult<bool> {
 // ---------------------------------------------------------------------------------------
 // The bodies, one per function, on converted arguments.
 
-fn strong_prp(n: Owned, a: Owned) -> PyResult<bool> {
+fn strong_prp(n: Int, a: Int) -> PyResult<bool> {
     const F: &str = "is_strong_prp";
-    let below_two = match pyint::to_i64(a.borrow()) {
+    let below_two = match a.to_i64() {
         Some(v) => v < 2,
-        None => pyint::sign(a.borrow()) == Ordering::Less,
+        None => a.sign() == Ordering::Less,
     };
     if below_two {
         return value_error(format!("{F}() argument 'a' must be at least 2"));
@@ -149,7 +145,7 @@ fn strong_prp(n: Owned, a: Owned) -> PyResult<bool> {
     stopped(F, prp::is_strong_prp(&limbs, &a, &mut check_signals))
 }
 
-fn lucas_family(func: &str, kind: Lucas, n: Owned, p: Owned, q: Owned) -> PyResult<bool> {
+fn lucas_family(func: &str, kind: Lucas, n: Int, p: Int, q: Int) -> PyResult<bool> {
     let d = discriminant(&p, &q)?;
     if is_zero(&d) {
         return match kind {
@@ -165,7 +161,7 @@ fn lucas_family(func: &str, kind: Lucas, n: Owned, p: Owned, q: Owned) -> PyResu
     stopped(func, prp::is_lucas_prp(&limbs, &p, &q, kind, &mut check_signals))
 }
 
-fn selfridge_family(kind: Lucas, bpsw: bool, n: Owned) -> PyResult<bool> {
+fn selfridge_family(kind: Lucas, bpsw: bool, n: Int) -> PyResult<bool> {
     let limbs = match candidate(n)? {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, _) => limbs,
@@ -177,114 +173,13 @@ fn selfridge_family(kind: Lucas, bpsw: bool, n: Owned) -> PyResult<bool> {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// The entry points CPython calls, and their table.
-
 // ANCHOR: is_strong_prp_entry
-unsafe extern "C" fn is_strong_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe { test_call("is_strong_prp", ["n", "a"], args, nargsf, kwnames, |[n, a]| strong_prp(n, a)) }
-}
-// ANCHOR_END: is_strong_prp_entry
+/// `is_strong_prp(n, a, /)`.
+struct IsStrongPrp;
 
-unsafe extern "C" fn is_lucas_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    const F: &str = "is_lucas_prp";
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe { test_call(F, ["n", "p", "q"], args, nargsf, kwnames, |[n, p, q]| lucas_family(F, Lucas::Plain, n, p, q)) }
-}
-
-unsafe extern "C" fn is_strong_lucas_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    const F: &str = "is_strong_lucas_prp";
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe { test_call(F, ["n", "p", "q"], args, nargsf, kwnames, |[n, p, q]| lucas_family(F, Lucas::Strong, n, p, q)) }
-}
-
-unsafe extern "C" fn is_extra_strong_lucas_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    const F: &str = "is_extra_strong_lucas_prp";
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe {
-        test_call(F, ["n", "p"], args, nargsf, kwnames, |[n, p]| {
-            let one = pyint::from_i64(1)?;
-            lucas_family(F, Lucas::ExtraStrong, n, p, one)
-        })
-    }
-}
-
-unsafe extern "C" fn is_selfridge_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe {
-        test_call("is_selfridge_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Plain, false, n))
-    }
-}
-
-unsafe extern "C" fn is_strong_selfridge_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe {
-        test_call("is_strong_selfridge_prp", ["n"], args, nargsf, kwnames, |[n]| {
-            selfridge_family(Lucas::Strong, false, n)
-        })
-    }
-}
-
-unsafe extern "C" fn is_bpsw_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe { test_call("is_bpsw_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Plain, true, n)) }
-}
-
-unsafe extern "C" fn is_strong_bpsw_prp(
-    _module: *mut ffi::PyObject,     // borrowed
-    args: *const *mut ffi::PyObject, // borrowed array
-    nargsf: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
-) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: CPython calls this with vectorcall arguments.
-    unsafe {
-        test_call("is_strong_bpsw_prp", ["n"], args, nargsf, kwnames, |[n]| selfridge_family(Lucas::Strong, true, n))
-    }
-}
-
-/// The tests' method table, ended by a zeroed sentinel; `PyInit_lucas` adds it to the
-/// module with `PyModule_AddFunctions`.
-pub static PRIME_TEST_METHODS: StaticCell<[ffi::PyMethodDef; 9]> = StaticCell::new([
-    method(
-        c"is_strong_prp",
-        is_strong_prp,
-        c"is_strong_prp($module, n, a, /)
+impl PrimeTest<2> for IsStrongPrp {
+    const NAME: &'static CStr = c"is_strong_prp";
+    const DOC: &'static CStr = c"is_strong_prp($module, n, a, /)
 --
 
 Return True if n is a strong probable prime to base a (Miller-Rabin).
@@ -300,12 +195,20 @@ False (n is composite; gmpy2 raises ValueError). A base = +-1 (mod n)
 passes every odd n, as the definition says: use 2 <= a <= n - 2.
 
 >>> is_strong_prp(2047, 2), is_strong_prp(2047, 3)
-(True, False)",
-    ),
-    method(
-        c"is_lucas_prp",
-        is_lucas_prp,
-        c"is_lucas_prp($module, n, p, q, /)
+(True, False)";
+    const PARAMS: [&'static str; 2] = ["n", "a"];
+    fn test([n, a]: [Int; 2]) -> PyResult<bool> {
+        strong_prp(n, a)
+    }
+}
+// ANCHOR_END: is_strong_prp_entry
+
+/// `is_lucas_prp(n, p, q, /)`.
+struct IsLucasPrp;
+
+impl PrimeTest<3> for IsLucasPrp {
+    const NAME: &'static CStr = c"is_lucas_prp";
+    const DOC: &'static CStr = c"is_lucas_prp($module, n, p, q, /)
 --
 
 Return True if n is a Lucas probable prime with parameters P = p, Q = q.
@@ -320,12 +223,19 @@ q = -56); if q or D shares a proper factor with n the answer is False
 (n is composite).
 
 >>> is_lucas_prp(323, 1, -1), is_lucas_prp(321, 1, -1)
-(True, False)",
-    ),
-    method(
-        c"is_strong_lucas_prp",
-        is_strong_lucas_prp,
-        c"is_strong_lucas_prp($module, n, p, q, /)
+(True, False)";
+    const PARAMS: [&'static str; 3] = ["n", "p", "q"];
+    fn test([n, p, q]: [Int; 3]) -> PyResult<bool> {
+        lucas_family("is_lucas_prp", Lucas::Plain, n, p, q)
+    }
+}
+
+/// `is_strong_lucas_prp(n, p, q, /)`.
+struct IsStrongLucasPrp;
+
+impl PrimeTest<3> for IsStrongLucasPrp {
+    const NAME: &'static CStr = c"is_strong_lucas_prp";
+    const DOC: &'static CStr = c"is_strong_lucas_prp($module, n, p, q, /)
 --
 
 Return True if n is a strong Lucas probable prime with P = p, Q = q.
@@ -335,12 +245,19 @@ V_{d * 2**r} == 0 (mod n) for some 0 <= r < s (Baillie and Wagstaff
 1980). Arguments and special cases as for is_lucas_prp.
 
 >>> is_strong_lucas_prp(5459, 1, -1), is_strong_lucas_prp(5777, 1, -1)
-(False, True)",
-    ),
-    method(
-        c"is_extra_strong_lucas_prp",
-        is_extra_strong_lucas_prp,
-        c"is_extra_strong_lucas_prp($module, n, p, /)
+(False, True)";
+    const PARAMS: [&'static str; 3] = ["n", "p", "q"];
+    fn test([n, p, q]: [Int; 3]) -> PyResult<bool> {
+        lucas_family("is_strong_lucas_prp", Lucas::Strong, n, p, q)
+    }
+}
+
+/// `is_extra_strong_lucas_prp(n, p, /)`.
+struct IsExtraStrongLucasPrp;
+
+impl PrimeTest<2> for IsExtraStrongLucasPrp {
+    const NAME: &'static CStr = c"is_extra_strong_lucas_prp";
+    const DOC: &'static CStr = c"is_extra_strong_lucas_prp($module, n, p, /)
 --
 
 Return True if n is an extra strong Lucas probable prime with P = p, Q = 1.
@@ -354,12 +271,19 @@ test is undefined and raises ValueError (gmpy2 2.3 never returns for
 n = 21, p = 5); if D shares a proper factor with n the answer is False.
 
 >>> is_extra_strong_lucas_prp(989, 4), is_extra_strong_lucas_prp(989, 5)  # 989 = 23 * 43
-(True, False)",
-    ),
-    method(
-        c"is_selfridge_prp",
-        is_selfridge_prp,
-        c"is_selfridge_prp($module, n, /)
+(True, False)";
+    const PARAMS: [&'static str; 2] = ["n", "p"];
+    fn test([n, p]: [Int; 2]) -> PyResult<bool> {
+        lucas_family("is_extra_strong_lucas_prp", Lucas::ExtraStrong, n, p, pyint::from_i64(1)?)
+    }
+}
+
+/// `is_selfridge_prp(n, /)`.
+struct IsSelfridgePrp;
+
+impl PrimeTest<1> for IsSelfridgePrp {
+    const NAME: &'static CStr = c"is_selfridge_prp";
+    const DOC: &'static CStr = c"is_selfridge_prp($module, n, /)
 --
 
 Return True if n is a Lucas probable prime with Selfridge's parameters.
@@ -371,12 +295,19 @@ gives False, n = 2 True, other even n False, and perfect squares False
 (for them no such D exists).
 
 >>> is_selfridge_prp(323), is_strong_selfridge_prp(323)  # 323 = 17 * 19
-(True, False)",
-    ),
-    method(
-        c"is_strong_selfridge_prp",
-        is_strong_selfridge_prp,
-        c"is_strong_selfridge_prp($module, n, /)
+(True, False)";
+    const PARAMS: [&'static str; 1] = ["n"];
+    fn test([n]: [Int; 1]) -> PyResult<bool> {
+        selfridge_family(Lucas::Plain, false, n)
+    }
+}
+
+/// `is_strong_selfridge_prp(n, /)`.
+struct IsStrongSelfridgePrp;
+
+impl PrimeTest<1> for IsStrongSelfridgePrp {
+    const NAME: &'static CStr = c"is_strong_selfridge_prp";
+    const DOC: &'static CStr = c"is_strong_selfridge_prp($module, n, /)
 --
 
 Return True if n is a strong Lucas probable prime with Selfridge's
@@ -384,12 +315,19 @@ parameters (see is_selfridge_prp). The odd composites that pass are the
 strong Lucas pseudoprimes 5459, 5777, 10877, ... (OEIS A217255).
 
 >>> is_strong_selfridge_prp(5459), is_strong_selfridge_prp(5461)
-(True, False)",
-    ),
-    method(
-        c"is_bpsw_prp",
-        is_bpsw_prp,
-        c"is_bpsw_prp($module, n, /)
+(True, False)";
+    const PARAMS: [&'static str; 1] = ["n"];
+    fn test([n]: [Int; 1]) -> PyResult<bool> {
+        selfridge_family(Lucas::Strong, false, n)
+    }
+}
+
+/// `is_bpsw_prp(n, /)`.
+struct IsBpswPrp;
+
+impl PrimeTest<1> for IsBpswPrp {
+    const NAME: &'static CStr = c"is_bpsw_prp";
+    const DOC: &'static CStr = c"is_bpsw_prp($module, n, /)
 --
 
 Return True if n passes the Baillie-PSW test: is_strong_prp(n, 2) and
@@ -400,12 +338,19 @@ n < 2**64 the answer is exact. n < 2 gives False, n = 2 True, other even
 n False.
 
 >>> is_bpsw_prp(2**61 - 1), is_bpsw_prp(2**67 - 1)
-(True, False)",
-    ),
-    method(
-        c"is_strong_bpsw_prp",
-        is_strong_bpsw_prp,
-        c"is_strong_bpsw_prp($module, n, /)
+(True, False)";
+    const PARAMS: [&'static str; 1] = ["n"];
+    fn test([n]: [Int; 1]) -> PyResult<bool> {
+        selfridge_family(Lucas::Plain, true, n)
+    }
+}
+
+/// `is_strong_bpsw_prp(n, /)`.
+struct IsStrongBpswPrp;
+
+impl PrimeTest<1> for IsStrongBpswPrp {
+    const NAME: &'static CStr = c"is_strong_bpsw_prp";
+    const DOC: &'static CStr = c"is_strong_bpsw_prp($module, n, /)
 --
 
 Return True if n passes the strong Baillie-PSW test: is_strong_prp(n, 2)
@@ -413,7 +358,23 @@ and is_strong_selfridge_prp(n) (gmpy2 2.1 used the non-strong test here).
 Exact for n < 2**64, like is_bpsw_prp.
 
 >>> is_strong_bpsw_prp(2**89 - 1), is_strong_bpsw_prp(3215031751)
-(True, False)",
-    ),
+(True, False)";
+    const PARAMS: [&'static str; 1] = ["n"];
+    fn test([n]: [Int; 1]) -> PyResult<bool> {
+        selfridge_family(Lucas::Strong, true, n)
+    }
+}
+
+/// The tests' method table, ended by a zeroed sentinel; `PyInit_lucas` adds it to the
+/// module with `PyModule_AddFunctions`.
+pub static PRIME_TEST_METHODS: StaticCell<[ffi::PyMethodDef; 9]> = StaticCell::new(method_table([
+    method::<IsStrongPrp, 2>(),
+    method::<IsLucasPrp, 3>(),
+    method::<IsStrongLucasPrp, 3>(),
+    method::<IsExtraStrongLucasPrp, 2>(),
+    method::<IsSelfridgePrp, 1>(),
+    method::<IsStrongSelfridgePrp, 1>(),
+    method::<IsBpswPrp, 1>(),
+    method::<IsStrongBpswPrp, 1>(),
     ffi::PyMethodDef::zeroed(),
-]);
+]));

@@ -5,8 +5,9 @@
 //! never contains them.
 
 use crate::capi::boundary::guard;
-use crate::capi::cstatic::StaticCell;
+use crate::capi::method_def::method_table;
 use crate::capi::refs::{none, Owned};
+use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
 use std::ptr;
 
@@ -39,7 +40,7 @@ unsafe extern "C" fn selftest_leak_ref(
 }
 // ANCHOR_END: selftest_leak_ref
 
-pub static SELFTEST_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+pub static SELFTEST_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(method_table([
     ffi::PyMethodDef {
         ml_name: c"_selftest_panic".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: selftest_panic },
@@ -59,4 +60,4 @@ pub static SELFTEST_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new
         ml_doc: c"Leak one reference to the argument (selftest builds only).".as_ptr(),
     },
     ffi::PyMethodDef::zeroed(),
-]);
+]));

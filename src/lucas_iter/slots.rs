@@ -1,110 +1,50 @@
-//! The `LucasIter` type: a static `PyTypeObject` with `tp_new`, `tp_dealloc`, `tp_iter` and
-//! `tp_iternext` (CPython docs, "Defining Extension Types: Tutorial", and "Type Objects").
+//! The `LucasIter` type: a static `PyTypeObject` with `tp_new`, `tp_vectorcall`, `tp_dealloc`,
+//! `tp_iter` and `tp_iternext` (CPython docs, "Defining Extension Types: Tutorial", and "Type
+//! Objects"), its methods and getters.
 //!
-//! An instance is a C struct: the `PyObject` header CPython needs, followed by an ordinary
-//! Rust value ([`IterState`]) that `tp_new` writes in one piece and `tp_dealloc` drops in one
-//! piece, so every field is owned by a Rust type and freed by its `Drop`. How the values are
-//! kept and advanced is [`crate::lucas_iter::state`]'s business; this file is the CPython side.
+//! An instance is a [`PyClassObject`] holding an [`IterState`]; allocating, the typed `self`
+//! of a slot ([`PyRef`]) and deallocating are the generic helpers of `capi/pyclass.rs`. How
+//! the values are kept and advanced is `state.rs`'s business; this file is the CPython side.
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
-//! exact ints, which can never refer back to anything, so an
-//! instance can never be part of a reference cycle. A Python subclass that adds a
-//! `__dict__` gets GC support from `type.__new__` automatically (it sets HAVE_GC and uses
-//! `subtype_traverse`), which is why `tp_dealloc` frees through `Py_TYPE(self)->tp_free`.
+//! exact ints, which can never refer back to anything, so an instance can never be part of a
+//! reference cycle. A Python subclass that adds a `__dict__` gets GC support from
+//! `type.__new__` automatically (it sets HAVE_GC and uses `subtype_traverse`), which is why
+//! deallocation frees through `Py_TYPE(self)->tp_free`.
+//!
+//! Weak references: `tp_weaklistoffset` points at the instance's list, so `weakref.ref(it)`
+//! works (as it does for a generator); deallocation clears the list first.
 //!
 //! Threads: every slot runs with the GIL held and no slot runs Python code while it touches
 //! the state (operands are exact ints), so one `next()` cannot interleave with another. The
 //! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
 //! comment. On a free-threaded build (PEP 703) that is not enough: every slot that reads or
-//! moves the engine (`advance` included) runs inside a per-object critical section
-//! (`Py_BEGIN_CRITICAL_SECTION`, see `capi/critical_section.rs`; nothing on GIL builds). The
-//! coefficients and the modulus are never written after `tp_new`, so their getters need no
-//! lock.
+//! moves the state (`advance` included) runs inside a per-object critical section
+//! ([`PyRef::locked`]; nothing on GIL builds). The coefficients and the modulus are never
+//! written after allocation, so their getters need no lock.
 
-use crate::capi::args;
+use crate::capi::args::{self, Signature, Vectorcall};
 use crate::capi::boundary::guard;
-use crate::capi::critical_section::with_object_locked;
-use crate::capi::cstatic::StaticCell;
-use crate::capi::error::{value_error, ExcType, PyErr, PyResult};
-use crate::capi::exact_int::{ExactInt, Modulus};
-use crate::capi::objects::{call_method, getattr, import, new_str, new_tuple};
+use crate::capi::error::{ExcType, PyErr, PyResult};
+use crate::capi::exact_int::Int;
+use crate::capi::method_def::method_table;
+use crate::capi::object_calls::{call_method, getattr, import, new_str, new_tuple};
+use crate::capi::pyclass::{allocate, tp_dealloc, type_object, zeroed_type_object, PyClassObject, PyRef, Subtype};
 use crate::capi::pyint;
-use crate::capi::refs::{borrow_all, none, Borrowed, Owned};
-use crate::lucas_iter::state::Engine;
-use lucas_core::jump::fiduccia::Want::Window;
+use crate::capi::refs::{none, Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
+use crate::lucas_iter::state::{IterState, NAME};
 use pyo3_ffi as ffi;
-use std::cell::RefCell;
-use std::ffi::c_void;
-use std::ptr::{self, addr_of_mut};
-
-const NAME: &str = "LucasIter";
+use std::ffi::{c_void, CStr};
+use std::ptr;
 
 /// The type object, `LucasIter_Type` in C. `PyInit_lucas` readies it.
-pub static LUCAS_ITER_TYPE: StaticCell<ffi::PyTypeObject> = StaticCell::new(type_object());
+pub static LUCAS_ITER_TYPE: StaticCell<ffi::PyTypeObject> = StaticCell::new(lucas_iter_type_object());
 
-// ANCHOR: instance_layout
-/// The instance layout: `tp_basicsize` is its size.
-#[repr(C)]
-struct LucasIterObject {
-    ob_base: ffi::PyObject,
-    state: IterState,
-}
-// ANCHOR_END: instance_layout
+/// `LucasIter(coefficients, initial, /, *, mod=None)`.
+const SIGNATURE: Signature<2> = Signature { name: NAME, params: ["coefficients", "initial"], takes_mod: true };
 
-// ANCHOR: iter_state
-/// Everything an instance owns, as one Rust value.
-struct IterState {
-    /// The coefficients as given (exact ints). The attribute builds a tuple from them when
-    /// asked: most iterators are never asked, and construction is on the hot path.
-    coefficients: Box<[Owned]>,
-    /// The modulus as given, or None.
-    modulus: Option<Owned>,
-    /// The window and the arithmetic; mutated by `tp_iternext`.
-    engine: RefCell<Engine>,
-}
-// ANCHOR_END: iter_state
-
-/// The type object as an object, e.g. to compare a class with.
-pub(crate) fn lucas_iter_type() -> Borrowed<'static> {
-    // SAFETY: a static type object lives for the whole process.
-    unsafe { Borrowed::from_ptr(LUCAS_ITER_TYPE.get().cast()) }
-}
-
-// ANCHOR: instance
-/// A slot's `self`: the object, and the Rust state inside it.
-///
-/// # Safety
-/// `obj` is a live instance of `LucasIter` or a subclass (so it has this layout and its
-/// state was written by `tp_new`), borrowed for `'a`.
-unsafe fn instance<'a>(obj: *mut ffi::PyObject) -> (Borrowed<'a>, &'a IterState) {
-    // SAFETY: per the contract, `obj` is live and points at an initialised `LucasIterObject`.
-    unsafe { (Borrowed::from_ptr(obj), &(*obj.cast::<LucasIterObject>()).state) }
-}
-// ANCHOR_END: instance
-
-// ANCHOR: state_next
-/// Every access to the engine goes through these three methods: a `RefCell` borrow for as
-/// long as the engine is read or stepped, and never while Python code could run.
-impl IterState {
-    /// Yields the current value and advances (the body of `tp_iternext`).
-    #[inline(always)]
-    fn next(&self) -> PyResult<Owned> {
-        let mut engine = self.engine.try_borrow_mut().map_err(|_| already_running())?;
-        engine.next(self.modulus.as_ref())
-    }
-
-    /// The current window x_n .. x_{n+k-1}, oldest first.
-    fn window(&self) -> PyResult<Vec<Owned>> {
-        self.engine.try_borrow().map_err(|_| already_running())?.window()
-    }
-
-    /// Bytes of heap memory the state owns: the coefficients array and the engine's buffers.
-    fn heap_bytes(&self) -> PyResult<usize> {
-        let engine = self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
-        Ok(std::mem::size_of_val(&*self.coefficients) + engine)
-    }
-}
-// ANCHOR_END: state_next
+type This<'a> = PyRef<'a, IterState>;
 
 // ANCHOR: tp_new
 /// `tp_new`: binds the arguments and builds the instance.
@@ -114,11 +54,14 @@ unsafe extern "C" fn lucas_iter_new(
     kwargs: *mut ffi::PyObject, // borrowed: dict or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
-        // SAFETY: CPython passes a tuple and a dict or NULL, borrowed for this call.
-        let ([coefficients, initial], modulus) =
-            unsafe { args::bind_tuple(NAME, ["coefficients", "initial"], args, kwargs) }?;
-        // SAFETY: CPython calls tp_new with a ready subtype of this type.
-        unsafe { new_instance(subtype, coefficients, initial, modulus) }.map(Owned::into_ptr)
+        // SAFETY: CPython passes a live type and a tuple, borrowed for this call.
+        let (subtype, args) = (unsafe { Borrowed::from_ptr(subtype.cast()) }, unsafe { Borrowed::from_ptr(args) });
+        // SAFETY: `kwargs` is NULL or a live dict, borrowed for this call.
+        let kwargs = (!kwargs.is_null()).then(|| unsafe { Borrowed::from_ptr(kwargs) });
+        let ([coefficients, initial], modulus) = args::bind_tuple(&SIGNATURE, args, kwargs)?;
+        // CPython calls tp_new with a subtype of the type that defines it.
+        let subtype = Subtype::new(subtype).expect("tp_new receives a subtype of LucasIter");
+        new_instance(subtype, coefficients, initial, modulus.as_ref().map(Owned::borrow)).map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: tp_new
@@ -135,133 +78,35 @@ unsafe extern "C" fn lucas_iter_vectorcall(
     kwnames: *mut ffi::PyObject, // borrowed tuple or NULL
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
-        let ty = LUCAS_ITER_TYPE.get();
-        if callable.cast() != ty {
-            // A subclass that inherited the slot: take the general route, so its
-            // `__new__`/`__init__` run as they would for any class.
-            // SAFETY: `callable` is a live type object and the arguments are exactly as this
-            // vectorcall function received them.
-            return unsafe { slow_type_call(callable, args, nargsf, kwnames) };
-        }
         // SAFETY: CPython passes the vectorcall arguments as PEP 590 specifies.
-        let ([coefficients, initial], modulus) =
-            unsafe { args::bind_fastcall(NAME, ["coefficients", "initial"], args, nargsf, kwnames) }?;
-        // SAFETY: `ty` is this ready type. No `tp_init` to run: LucasIter has none.
-        unsafe { new_instance(ty, coefficients, initial, modulus) }.map(Owned::into_ptr)
+        let call = unsafe { Vectorcall::from_raw(args, nargsf, kwnames) };
+        if callable != type_object::<IterState>().as_ptr() {
+            // A subclass that inherited the slot: take the general route, `type.__call__`,
+            // so its `__new__`/`__init__` run as they would for any class.
+            // SAFETY: CPython passes the live type being called.
+            let callable = unsafe { Borrowed::from_ptr(callable) };
+            let (all, kwnames) = call.forward();
+            return call_method(callable, c"__call__", all, kwnames).map(Owned::into_ptr);
+        }
+        let ([coefficients, initial], modulus) = call.bind(&SIGNATURE)?;
+        // No `tp_init` to run: LucasIter has none.
+        new_instance(Subtype::exact(), coefficients, initial, modulus).map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: tp_vectorcall
 
-/// `type.__call__(callable, *args, **kwargs)` from vectorcall arguments.
-///
-/// # Safety
-/// As for a vectorcall function; `callable` is a live type object; the GIL is held.
-#[cold]
-unsafe fn slow_type_call(
-    callable: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargsf: usize,
-    kwnames: *mut ffi::PyObject,
-) -> PyResult<*mut ffi::PyObject> {
-    // SAFETY: the arrays are as the caller guarantees; every pointer handed to CPython is a
-    // live object. The metatype's `tp_call` (`type_call`) is called directly: the generic
-    // `PyObject_Call` would come back to this vectorcall slot.
-    unsafe {
-        let nargs = args::vectorcall_nargs(nargsf);
-        let all = crate::capi::refs::borrowed_array(args, nargs + crate::capi::refs::tuple_items(kwnames).len());
-        let positional = new_tuple(all[..nargs].iter().map(|b| b.new_ref()).collect())?;
-        let kwargs = if kwnames.is_null() {
-            None
-        } else {
-            let d = Owned::from_owned_ptr_or_err(ffi::PyDict_New())?;
-            for (k, v) in crate::capi::refs::tuple_items(kwnames).iter().zip(&all[nargs..]) {
-                if ffi::PyDict_SetItem(d.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
-                    return Err(PyErr::fetch());
-                }
-            }
-            Some(d)
-        };
-        let call = (*std::ptr::addr_of!(ffi::PyType_Type)).tp_call.expect("type has tp_call");
-        let kw = kwargs.as_ref().map_or(ptr::null_mut(), Owned::as_ptr);
-        Owned::from_owned_ptr_or_err(call(callable, positional.as_ptr(), kw)).map(Owned::into_ptr)
-    }
-}
-
 /// Converts every argument, then allocates an instance of `subtype` and moves the finished
-/// state in. Nothing fallible happens between allocation and initialisation, so
-/// `tp_dealloc` never sees a half-built object.
-///
-/// # Safety
-/// `subtype` is a ready type that is `LucasIter` or a subclass of it; the GIL is held.
-unsafe fn new_instance(
-    subtype: *mut ffi::PyTypeObject,
+/// state in.
+fn new_instance(
+    subtype: Subtype<IterState>,
     coefficients: Borrowed,
     initial: Borrowed,
     modulus: Option<Borrowed>,
 ) -> PyResult<Owned> {
     let modulus = args::modulus(NAME, modulus)?;
-    let coef = args::integer_items(NAME, "coefficients", coefficients)?;
-    // What the closure below sees: exact ints and the modulus (see `with_integer_items`).
-    let coef_ints = ExactInt::all(borrow_all(&coef)).expect("integer_items returns exact ints");
-    let modulus_view = modulus.as_ref().map(Modulus::new);
-    // The initial values only seed the engine, so they are read in place where possible.
-    let engine = args::with_integer_items(NAME, "initial", initial, |init| {
-        if coef_ints.is_empty() {
-            return value_error(format!("{NAME}() argument 'coefficients' must not be empty"));
-        }
-        if coef_ints.len() != init.len() {
-            return value_error(format!(
-                "{NAME}() arguments 'coefficients' and 'initial' must have the same length ({} != {})",
-                coef_ints.len(),
-                init.len()
-            ));
-        }
-        Engine::new(coef_ints, init, modulus_view.as_ref())
-    })?;
-    let engine = RefCell::new(engine);
-    let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
-
-    // ANCHOR: allocate
-    let raw = if subtype == LUCAS_ITER_TYPE.get() {
-        // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
-        // the memory, which is right here: the state is written in full just below.
-        // SAFETY: a ready static type; the result is a new reference or NULL (MemoryError).
-        unsafe { ffi::PyObject_New::<ffi::PyObject>(subtype) }
-    } else {
-        // A subclass may add a `__dict__`, `__slots__` or GC header that must start zeroed
-        // (and be tracked): its own `tp_alloc` (`PyType_GenericAlloc`) does that.
-        // SAFETY: `subtype` is ready (caller), so tp_alloc is set.
-        let alloc = unsafe { (*subtype).tp_alloc }.expect("PyType_Ready sets tp_alloc");
-        // SAFETY: as above; a new reference or NULL comes back.
-        unsafe { alloc(subtype, 0) }
-    };
-    // SAFETY: `raw` is a new reference or NULL with MemoryError set.
-    let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
-    // SAFETY: the allocation has our layout (a subclass only appends to it) and its state
-    // field is uninitialised memory that nothing reads before this write.
-    unsafe { ptr::write(addr_of_mut!((*obj.as_ptr().cast::<LucasIterObject>()).state), state) };
-    Ok(obj)
-    // ANCHOR_END: allocate
+    let (coef, init) = args::recurrence(NAME, coefficients, initial)?;
+    allocate(subtype, IterState::new(coef, &init, modulus)?)
 }
-
-// ANCHOR: tp_dealloc
-/// `tp_dealloc`: drops the Rust state, then frees the memory with the allocator of the
-/// object's *actual* type (`tp_free`), which for a GC-enabled subclass is `PyObject_GC_Del`.
-unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, last reference */) {
-    crate::capi::boundary::guard_void(|| {
-        // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its state was
-        // written by tp_new and is dropped exactly once here.
-        unsafe { ptr::drop_in_place(addr_of_mut!((*obj.cast::<LucasIterObject>()).state)) };
-        // SAFETY: the type of a live object is a ready type with tp_free set.
-        let free = unsafe { (*ffi::Py_TYPE(obj)).tp_free }.expect("PyType_Ready sets tp_free");
-        // SAFETY: `obj` came from the allocator `tp_free` pairs with (`PyObject_New` for
-        // the exact type, whose tp_free is `PyObject_Free`; the subclass's tp_alloc
-        // otherwise) and its contents are dropped.
-        unsafe { free(obj.cast()) };
-        Ok(())
-    })
-}
-// ANCHOR_END: tp_dealloc
 
 // ANCHOR: tp_iternext
 /// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean
@@ -269,9 +114,8 @@ unsafe extern "C" fn lucas_iter_dealloc(obj: *mut ffi::PyObject /* borrowed, las
 unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
-        let (_, state) = unsafe { instance(obj) };
-        // SAFETY: `obj` is alive for the call; the thread is attached (CPython called us).
-        unsafe { with_object_locked(obj, || state.next()) }.map(Owned::into_ptr)
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        this.locked(IterState::next).map(Int::into_ptr)
     })
 }
 // ANCHOR_END: tp_iternext
@@ -282,15 +126,13 @@ unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> 
 unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
-        let (this, state) = unsafe { instance(obj) };
-        // SAFETY: `obj` is alive for the call; the thread is attached.
-        let window = unsafe { with_object_locked(obj, || state.window()) }?;
-        let name = this.type_name();
-        let coef = state.coefficients.iter().map(Owned::borrow);
-        let mut text = format!("{name}(");
-        push_tuple(&mut text, coef)?;
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        let window = this.locked(IterState::window)?;
+        let state = this.get();
+        let mut text = format!("{}(", this.object().type_name());
+        push_tuple(&mut text, &state.coefficients)?;
         text.push_str(", ");
-        push_tuple(&mut text, window.iter().map(Owned::borrow))?;
+        push_tuple(&mut text, &window)?;
         if let Some(m) = &state.modulus {
             text.push_str(", mod=");
             text.push_str(&pyint::literal(m.borrow())?);
@@ -301,25 +143,29 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
 }
 
 /// Appends `(a, b)` or `(a,)`.
-fn push_tuple<'a>(text: &mut String, items: impl ExactSizeIterator<Item = Borrowed<'a>>) -> PyResult<()> {
-    let single = items.len() == 1;
+fn push_tuple(text: &mut String, items: &[Int]) -> PyResult<()> {
     text.push('(');
-    for (i, item) in items.enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             text.push_str(", ");
         }
-        text.push_str(&pyint::literal(item)?);
+        text.push_str(&pyint::literal(item.borrow())?);
     }
-    text.push_str(if single { ",)" } else { ")" });
+    text.push_str(if items.len() == 1 { ",)" } else { ")" });
     Ok(())
+}
+
+/// A tuple of ints.
+fn int_tuple(items: Vec<Int>) -> PyResult<Owned> {
+    new_tuple(items.into_iter().map(Int::into_owned).collect())
 }
 
 /// `__reduce__`: what `pickle` and `copy` use. Returns
 /// `(lucas._reconstruct, (type(self), coefficients, window, mod), self.__getstate__())`:
-/// O(k), independent of how far the iterator has run (itertools' removed pickling replayed
-/// iteration). `_reconstruct` calls this type's own constructor for the subclass, so a
-/// subclass's `__new__`/`__init__` with other signatures does not get in the way, and the
-/// default `__getstate__` carries a subclass's `__dict__` and `__slots__`.
+/// O(k), independent of how far the iterator has run. `_reconstruct` calls this type's own
+/// constructor for the subclass, so a subclass's `__new__`/`__init__` with other signatures
+/// does not get in the way, and the default `__getstate__` carries a subclass's `__dict__`
+/// and `__slots__`.
 // ANCHOR: reduce
 unsafe extern "C" fn lucas_iter_reduce(
     obj: *mut ffi::PyObject, /* borrowed */
@@ -327,42 +173,38 @@ unsafe extern "C" fn lucas_iter_reduce(
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
-        let (this, state) = unsafe { instance(obj) };
+        let this: This = unsafe { PyRef::from_slot(obj) };
         // The window is copied out before the tuple is made: a tuple is GC-tracked, so
         // allocating one may run a finaliser, which may switch threads, and another thread's
         // next() must not find the state borrowed then.
-        // SAFETY: `obj` is alive for the call; the thread is attached.
-        let window = new_tuple(unsafe { with_object_locked(obj, || state.window()) }?)?;
-        let cls = this.type_object().new_ref();
-        let modulus = state.modulus.clone().unwrap_or_else(none);
-        let args = new_tuple(vec![cls, new_tuple(state.coefficients.to_vec())?, window, modulus])?;
-        let getstate = call_method(this, c"__getstate__", &[])?;
+        let window = int_tuple(this.locked(IterState::window)?)?;
+        let state = this.get();
+        let cls = this.object().get_type().new_ref();
+        let modulus = state.modulus.clone().map_or_else(none, Int::into_owned);
+        let args = new_tuple(vec![cls, int_tuple(state.coefficients.to_vec())?, window, modulus])?;
+        let getstate = call_method(this.object(), c"__getstate__", &[], None)?;
         let reconstruct = getattr(import(c"lucas")?.borrow(), c"_reconstruct")?;
         new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
     })
 }
 // ANCHOR_END: reduce
 
-/// The body of `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the
-/// module's functions): the other half of `__reduce__`.
-pub(crate) fn new_from_reduce_args(args: [Borrowed; 4], keyword: Option<Borrowed>) -> PyResult<Owned> {
+/// `lucas._reconstruct(cls, coefficients, window, mod, /)` (declared with the module's
+/// functions): the other half of `__reduce__`.
+pub(crate) fn reconstruct(args: [Borrowed; 4]) -> PyResult<Owned> {
     const FUNC: &str = "_reconstruct";
     let [cls, coef, window, modulus] = args;
-    if keyword.is_some() {
-        return Err(PyErr::new(ExcType::TypeError, format!("{FUNC}() takes no keyword arguments")));
-    }
-    if !cls.is_subclass_of(lucas_iter_type()) {
+    let Some(subtype) = Subtype::new(cls) else {
         return Err(PyErr::new(
             ExcType::TypeError,
             format!("{FUNC}() argument 'cls' must be a subclass of {NAME}, not {}", cls.type_name()),
         ));
-    }
-    // SAFETY: `cls` is a subtype of LucasIter, hence ready (it has instances' layout).
-    unsafe { new_instance(cls.as_ptr().cast(), coef, window, Some(modulus)) }
+    };
+    new_instance(subtype, coef, window, Some(modulus))
 }
 
 /// `__sizeof__`: the instance plus every buffer its state owns (the coefficients array, the
-/// engine's window and coefficients), so `sys.getsizeof` is honest. Like `list.__sizeof__`,
+/// state's window and coefficients), so `sys.getsizeof` is honest. Like `list.__sizeof__`,
 /// it does not count the int objects it refers to.
 unsafe extern "C" fn lucas_iter_sizeof(
     obj: *mut ffi::PyObject, /* borrowed */
@@ -370,56 +212,33 @@ unsafe extern "C" fn lucas_iter_sizeof(
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         // SAFETY: method descriptors check the instance's type before calling.
-        let (this, state) = unsafe { instance(obj) };
-        // SAFETY: `obj` is alive for the call; the thread is attached.
-        let heap = unsafe { with_object_locked(obj, || state.heap_bytes()) }?;
-        pyint::from_u64(this.type_basicsize() as u64 + heap as u64).map(Owned::into_ptr)
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        let heap = this.locked(IterState::heap_bytes)?;
+        pyint::from_u64(this.object().type_basicsize() as u64 + heap as u64).map(Int::into_ptr)
     })
 }
 
 // ANCHOR: advance
-/// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n, by the
-/// jump of `functions/nth_term.rs`; the engine is then rebuilt from the new window. On error the
-/// iterator is unchanged: the engine is replaced only after everything else succeeded.
-/// The engine stays borrowed while the jump polls for signals, so a signal handler that
-/// calls `next()` on this iterator gets "already running" instead of a torn state.
+/// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n; on error
+/// the iterator is unchanged. The whole read-jump-replace runs in the object's critical
+/// section (free-threaded builds).
 unsafe extern "C" fn lucas_iter_advance(
     obj: *mut ffi::PyObject, /* borrowed */
     n: *mut ffi::PyObject,   /* borrowed */
 ) -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type; METH_O passes one live object.
-        let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
-        let n = args::integer("advance", "n", n)?;
-        // The whole read-jump-replace runs in the object's critical section (free-threaded
-        // builds; see `capi/critical_section.rs`).
-        // SAFETY: `obj` is alive for the call; the thread is attached.
-        unsafe {
-            with_object_locked(obj, || {
-                let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
-                let window = engine.window()?;
-                let coef = borrow_all(&state.coefficients);
-                let modulus = state.modulus.as_ref();
-                let moved = crate::functions::nth_term::jump_values(
-                    "advance",
-                    coef,
-                    borrow_all(&window),
-                    modulus,
-                    n.borrow(),
-                    Window,
-                )?;
-                let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
-                *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
-                Ok(())
-            })
-        }?;
+        // SAFETY: method descriptors check the instance's type before calling.
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        // SAFETY: METH_O passes one live object, borrowed for the call.
+        let n = args::integer("advance", "n", unsafe { Borrowed::from_ptr(n) })?;
+        this.locked(|state| state.advance(&n))?;
         Ok(none().into_ptr())
     })
 }
 // ANCHOR_END: advance
 
 // ANCHOR: type_methods
-static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
+static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(method_table([
     ffi::PyMethodDef {
         ml_name: c"advance".as_ptr(),
         ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_advance },
@@ -441,7 +260,7 @@ static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new([
         ml_doc: c"__sizeof__($self, /)\n--\n\nSize of the iterator in memory, in bytes.".as_ptr(),
     },
     ffi::PyMethodDef::zeroed(),
-]);
+]));
 // ANCHOR_END: type_methods
 
 /// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's
@@ -450,16 +269,22 @@ unsafe extern "C" fn get_coefficients(
     obj: *mut ffi::PyObject, /* borrowed */
     _closure: *mut c_void,
 ) -> *mut ffi::PyObject /* new reference */ {
-    // SAFETY: getset descriptors check the instance's type before calling the getter.
-    guard(ptr::null_mut(), || new_tuple(unsafe { instance(obj) }.1.coefficients.to_vec()).map(Owned::into_ptr))
+    guard(ptr::null_mut(), || {
+        // SAFETY: getset descriptors check the instance's type before calling the getter.
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        int_tuple(this.get().coefficients.to_vec()).map(Owned::into_ptr)
+    })
 }
 
 // ANCHOR: getter
 /// Getter of the read-only attribute `mod`.
 unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
 {
-    // SAFETY: as for `get_coefficients`.
-    guard(ptr::null_mut(), || Ok(unsafe { instance(obj) }.1.modulus.clone().unwrap_or_else(none).into_ptr()))
+    guard(ptr::null_mut(), || {
+        // SAFETY: getset descriptors check the instance's type before calling the getter.
+        let this: This = unsafe { PyRef::from_slot(obj) };
+        Ok(this.get().modulus.clone().map_or_else(none, Int::into_owned).into_ptr())
+    })
 }
 // ANCHOR_END: getter
 
@@ -471,11 +296,10 @@ unsafe extern "C" fn get_state(
 ) -> *mut ffi::PyObject /* new reference */
 {
     guard(ptr::null_mut(), || {
-        // SAFETY: as for `get_coefficients`.
-        let (_, state) = unsafe { instance(obj) };
+        // SAFETY: getset descriptors check the instance's type before calling the getter.
+        let this: This = unsafe { PyRef::from_slot(obj) };
         // The window is copied out before the tuple (GC-tracked) is made, as in `__reduce__`.
-        // SAFETY: `obj` is alive for the call; the thread is attached.
-        new_tuple(unsafe { with_object_locked(obj, || state.window()) }?).map(Owned::into_ptr)
+        int_tuple(this.locked(IterState::window)?).map(Owned::into_ptr)
     })
 }
 
@@ -507,12 +331,7 @@ static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 4]> = StaticCell::new([
     ffi::PyGetSetDef { name: ptr::null(), get: None, set: None, doc: ptr::null(), closure: ptr::null_mut() },
 ]);
 
-#[cold]
-fn already_running() -> PyErr {
-    PyErr::new(ExcType::RuntimeError, format!("{NAME} is already running"))
-}
-
-const LUCAS_ITER_DOC: &std::ffi::CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
+const LUCAS_ITER_DOC: &CStr = c"LucasIter(coefficients, initial, /, *, mod=None)
 --
 
 Iterate over the linear recurrence with the given coefficients and initial values.
@@ -534,13 +353,13 @@ iterator.
 ";
 
 // ANCHOR: type_object
-const fn type_object() -> ffi::PyTypeObject {
-    // SAFETY: all-zero bytes are a valid PyTypeObject (NULL pointers, None slots, zero
-    // sizes and flags), exactly what a C static initialiser leaves in fields it omits.
-    let mut t: ffi::PyTypeObject = unsafe { std::mem::zeroed() };
+/// The type object's contents, as a C static initialiser would spell them.
+const fn lucas_iter_type_object() -> ffi::PyTypeObject {
+    let mut t = zeroed_type_object();
     t.ob_base = ffi::PyVarObject { ob_base: ffi::PyObject_HEAD_INIT, ob_size: 0 };
     t.tp_name = c"lucas.LucasIter".as_ptr();
-    t.tp_basicsize = std::mem::size_of::<LucasIterObject>() as ffi::Py_ssize_t;
+    t.tp_basicsize = PyClassObject::<IterState>::BASICSIZE;
+    t.tp_weaklistoffset = PyClassObject::<IterState>::WEAKLIST_OFFSET;
     let flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
     // On a free-threaded build CPython reads and writes tp_flags atomically (other threads
     // read it while CPython updates it), and pyo3-ffi declares the field as an atomic there;
@@ -556,7 +375,7 @@ const fn type_object() -> ffi::PyTypeObject {
     t.tp_doc = LUCAS_ITER_DOC.as_ptr();
     t.tp_new = Some(lucas_iter_new);
     t.tp_vectorcall = Some(lucas_iter_vectorcall);
-    t.tp_dealloc = Some(lucas_iter_dealloc);
+    t.tp_dealloc = Some(tp_dealloc::<IterState>);
     // `iter(it) is it`: CPython's own helper returns a new reference to self, as
     // itertools' iterators do. It is C code and cannot panic, so it needs no guard.
     t.tp_iter = Some(ffi::PyObject_SelfIter);

@@ -59,7 +59,7 @@ class ElfInfo:
             for name in names:
                 if not name.startswith("GLIBC_"):
                     continue
-                parts = name[len("GLIBC_"):].split(".")
+                parts = name[len("GLIBC_") :].split(".")
                 if len(parts) < 2 or not all(p.isdigit() for p in parts):
                     raise ValueError(f"{self.path} needs {name} of {lib}: not a glibc release")
                 found.add((int(parts[0]), int(parts[1])))
@@ -71,7 +71,7 @@ class ElfInfo:
 
 def _cstr(blob: bytes, off: int) -> str:
     end = blob.find(b"\0", off)
-    return blob[off:end if end >= 0 else len(blob)].decode("utf-8", "replace")
+    return blob[off : end if end >= 0 else len(blob)].decode("utf-8", "replace")
 
 
 def read(path: str) -> ElfInfo:
@@ -89,7 +89,7 @@ def read(path: str) -> ElfInfo:
         # sh_addralign, sh_entsize
         headers.append(struct.unpack_from("<IIQQQQIIQQ", data, e_shoff + i * e_shentsize))
     shstr = headers[e_shstrndx]
-    names = data[shstr[4]:shstr[4] + shstr[5]]
+    names = data[shstr[4] : shstr[4] + shstr[5]]
     info = ElfInfo(path)
     by_name = {}
     for h in headers:
@@ -101,7 +101,7 @@ def read(path: str) -> ElfInfo:
         if h is None:
             continue
         strh = headers[h[6]]
-        strtab = data[strh[4]:strh[4] + strh[5]]
+        strtab = data[strh[4] : strh[4] + strh[5]]
         entsize = h[9] or 24
         syms = []
         for off in range(h[4], h[4] + h[5], entsize):
@@ -114,7 +114,7 @@ def read(path: str) -> ElfInfo:
     h = by_name.get(".gnu.version_r")
     if h is not None:
         strh = headers[h[6]]
-        strtab = data[strh[4]:strh[4] + strh[5]]
+        strtab = data[strh[4] : strh[4] + strh[5]]
         off = h[4]
         for _ in range(h[7]):  # sh_info: the number of Verneed records
             _ver, cnt, file_off, aux, nxt = struct.unpack_from("<HHIII", data, off)

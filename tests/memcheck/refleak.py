@@ -49,7 +49,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # 3.11's Py_INCREF/Py_DECREF either call _Py_IncRef/_Py_DecRef (pyo3-ffi) or update
 # _Py_RefTotal and call _Py_NegativeRefcount inline (C extensions); 3.12 has _Py_*RefTotal.
 DEBUG_REFCOUNT_SYMBOLS = {
-    "_Py_IncRef", "_Py_DecRef", "_Py_RefTotal", "_Py_NegativeRefcount", "_Py_IncRefTotal", "_Py_DecRefTotal",
+    "_Py_IncRef",
+    "_Py_DecRef",
+    "_Py_RefTotal",
+    "_Py_NegativeRefcount",
+    "_Py_IncRefTotal",
+    "_Py_DecRefTotal",
 }
 
 
@@ -72,7 +77,7 @@ def warm_caches():
     """regrtest's warm_caches(): fill the interpreter's small-object caches first."""
     s = bytes(range(256))
     for i in range(256):
-        s[i:i + 1]
+        s[i : i + 1]
     [chr(i) for i in range(256)]
     list(range(-5, 257))
 
@@ -206,12 +211,17 @@ def hunt(test_func, nwarmup: int, ntracked: int):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--module-dir", required=True, help="directory holding the debug-ABI lucas extension")
-    ap.add_argument("--expect-leak", action="store_true", help="selftest module: require the deliberate leak to be found")
+    ap.add_argument(
+        "--expect-leak", action="store_true", help="selftest module: require the deliberate leak to be found"
+    )
     ap.add_argument("--warmups", type=int, default=3, help="repetitions not measured (default 3)")
     ap.add_argument("--runs", type=int, default=3, help="measured repetitions (default 3)")
     ap.add_argument("--inner", type=int, default=5, help="workload rounds per repetition (default 5)")
-    ap.add_argument("--regrtest-rule", action="store_true",
-                    help="fail only when every tracked delta is >= 1 (regrtest's tolerance of noise)")
+    ap.add_argument(
+        "--regrtest-rule",
+        action="store_true",
+        help="fail only when every tracked delta is >= 1 (regrtest's tolerance of noise)",
+    )
     args = ap.parse_args(argv)
     if args.runs < 1 or args.warmups < 0 or args.inner < 1:
         ap.error("--runs and --inner must be >= 1, --warmups >= 0")
@@ -281,8 +291,10 @@ def main(argv=None) -> int:
 
     print(f"refleak: {so}")
     print(f"interpreter: {sys.executable} ({sys.version.split()[0]}, debug build)")
-    print(f"{args.warmups} warm-up + {args.runs} measured repetitions of {inner} workload round(s)"
-          + (", plus lucas._selftest_leak_ref(obj) once per repetition" if args.expect_leak else ""))
+    print(
+        f"{args.warmups} warm-up + {args.runs} measured repetitions of {inner} workload round(s)"
+        + (", plus lucas._selftest_leak_ref(obj) once per repetition" if args.expect_leak else "")
+    )
     rc, blocks, fds = hunt(test_func, args.warmups, args.runs)
     nw = args.warmups
     print(f"reference deltas:     warm-up {rc[:nw]}  measured {rc[nw:]}")
@@ -303,8 +315,9 @@ def main(argv=None) -> int:
             leaked.append("file descriptors")
         rule = "regrtest's rule (a leak = every tracked delta >= 1)"
     else:
-        leaked = [name for name, d in (("references", rc_t), ("memory blocks", bl_t), ("file descriptors", fd_t))
-                  if any(d)]
+        leaked = [
+            name for name, d in (("references", rc_t), ("memory blocks", bl_t), ("file descriptors", fd_t)) if any(d)
+        ]
         rule = "strict rule (every tracked delta must be 0)"
     if leaked:
         print(f"FAIL ({rule}): leaked {', '.join(leaked)}: references {rc_t}, blocks {bl_t}, fds {fd_t}")

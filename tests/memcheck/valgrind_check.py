@@ -31,9 +31,8 @@ Verdict (exit 0 = pass, 1 = fail, 2 = could not run):
   lucas._selftest_leak_memory() three times (4 KiB each, Rust heap, never freed); PASS only
   if >= 4096 bytes are reported definitely lost in a lucas frame, proving the check can fail.
 
-Rounds: valgrind's overhead on this workload is about 60-90x (one round takes ~0.03 s
-natively, ~2.5 s under memcheck on a 2-core machine, plus ~4 s of interpreter start and
-leak search), so the default of 12 rounds takes ~35-45 s.
+Rounds: valgrind slows this workload by well over an order of magnitude, so the default
+round count keeps the run under a minute.
 """
 
 import argparse
@@ -59,7 +58,8 @@ SELFTEST_LEAK_BYTES = 4096
 SELFTEST_LEAK_CALLS = 3
 
 # Runs inside valgrind. argv: memcheck dir, rounds, expect_leak (0/1), result json path.
-DRIVER = r"""
+DRIVER = (
+    r"""
 import json, os, sys, time
 here, rounds, expect_leak, out = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
 sys.path.insert(0, here)
@@ -73,7 +73,9 @@ if expect_leak:
         lucas._selftest_leak_memory()
 with open(out, "w") as f:
     json.dump({"file": os.path.realpath(lucas.__file__), "wall": wall, "rounds": rounds}, f)
-""" % SELFTEST_LEAK_CALLS
+"""
+    % SELFTEST_LEAK_CALLS
+)
 
 
 class CannotRun(Exception):
@@ -87,7 +89,7 @@ def real_interpreter(python: str) -> str:
         with open(real, "rb") as f:
             head = f.read(4)
     except OSError as e:
-        raise CannotRun(f"cannot read the interpreter {real}: {e}")
+        raise CannotRun(f"cannot read the interpreter {real}: {e}") from e
     if head[:2] == b"#!":
         raise CannotRun(
             f"{python} resolves to {real}, which is a script (a pyenv shim or a wrapper), not "
@@ -103,7 +105,9 @@ def find_module(module_dir: str, python: str) -> str:
     """The lucas extension in module_dir that `python` would import."""
     suffixes = subprocess.run(
         [python, "-c", "import importlib.machinery as m; print('\\n'.join(m.EXTENSION_SUFFIXES))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     for suffix in suffixes:
         path = os.path.join(module_dir, "lucas" + suffix)
@@ -142,7 +146,7 @@ def parse_xml(path: str, so: str) -> dict:
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as e:
-        raise CannotRun(f"valgrind's XML output {path} is unreadable ({e}); did valgrind crash?")
+        raise CannotRun(f"valgrind's XML output {path} is unreadable ({e}); did valgrind crash?") from e
     so = os.path.realpath(so)
 
     def ours(obj):
@@ -153,8 +157,14 @@ def parse_xml(path: str, so: str) -> dict:
         counts[pair.findtext("unique")] = int(pair.findtext("count"))
 
     res = {
-        "definite_bytes": 0, "indirect_bytes": 0, "possible_bytes": 0,
-        "leak_records": [], "errors": [], "error_count": 0, "other_errors": 0, "other_leak_records": 0,
+        "definite_bytes": 0,
+        "indirect_bytes": 0,
+        "possible_bytes": 0,
+        "leak_records": [],
+        "errors": [],
+        "error_count": 0,
+        "other_errors": 0,
+        "other_leak_records": 0,
         "interned_names": [],
     }
     for err in root.findall("error"):
@@ -197,7 +207,7 @@ def is_interned_module_name(all_frames, ours) -> bool:
         inner.append(fn)
     names = inner
     alloc = next((i for i, fn in enumerate(names) if fn.startswith(STR_ALLOCATORS)), None)
-    return alloc is not None and any(fn.startswith(MODULE_NAME_INTERNERS) for fn in names[alloc + 1:])
+    return alloc is not None and any(fn.startswith(MODULE_NAME_INTERNERS) for fn in names[alloc + 1 :])
 
 
 def show_record(kind, detail, what, all_frames, so, limit=14):
@@ -211,7 +221,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--module-dir", required=True, help="directory holding the lucas extension")
     ap.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"workload rounds (default {DEFAULT_ROUNDS})")
-    ap.add_argument("--expect-leak", action="store_true", help="selftest module: require the deliberate leak to be found")
+    ap.add_argument(
+        "--expect-leak", action="store_true", help="selftest module: require the deliberate leak to be found"
+    )
     ap.add_argument("--python", default=sys.executable, help="interpreter to check (default: this one)")
     ap.add_argument("--keep-xml", metavar="PATH", help="also copy valgrind's XML report here")
     args = ap.parse_args(argv)
@@ -228,7 +240,9 @@ def main(argv=None) -> int:
         for line in check_symbols(so):
             print(line)
         if args.expect_leak and not any("selftest_leak_memory" in s.name for s in elfinfo.read(so).symtab):
-            raise CannotRun(f"{so} has no _selftest_leak_memory: --expect-leak needs a LUCAS_CARGO_FEATURES=selftest build")
+            raise CannotRun(
+                f"{so} has no _selftest_leak_memory: --expect-leak needs a LUCAS_CARGO_FEATURES=selftest build"
+            )
 
         with tempfile.TemporaryDirectory(prefix="lucas-vg-") as tmp:
             xml_path = os.path.join(tmp, "memcheck.xml")
@@ -237,12 +251,23 @@ def main(argv=None) -> int:
             for var in ("PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH"):
                 env.pop(var, None)
             cmd = [
-                valgrind, "--tool=memcheck", "--leak-check=full",
+                valgrind,
+                "--tool=memcheck",
+                "--leak-check=full",
                 "--show-leak-kinds=definite,indirect,possible",
                 "--errors-for-leak-kinds=definite,indirect",
-                "--num-callers=50", "--track-origins=no",
-                "--xml=yes", f"--xml-file={xml_path}",
-                python, "-P", "-c", DRIVER, HERE, str(args.rounds), "1" if args.expect_leak else "0", out_path,
+                "--num-callers=50",
+                "--track-origins=no",
+                "--xml=yes",
+                f"--xml-file={xml_path}",
+                python,
+                "-P",
+                "-c",
+                DRIVER,
+                HERE,
+                str(args.rounds),
+                "1" if args.expect_leak else "0",
+                out_path,
             ]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True)
@@ -272,10 +297,7 @@ def main(argv=None) -> int:
         f"indirectly lost, {res['possible_bytes']} bytes possibly lost (not a failure), "
         f"{res['error_count']} memory errors"
     )
-    print(
-        f"elsewhere (not lucas's, ignored): {res['other_leak_records']} leak records, "
-        f"{res['other_errors']} errors"
-    )
+    print(f"elsewhere (not lucas's, ignored): {res['other_leak_records']} leak records, {res['other_errors']} errors")
     if res["interned_names"]:
         nbytes = sum(r[1] for r in res["interned_names"])
         print(
@@ -288,7 +310,9 @@ def main(argv=None) -> int:
 
     if args.expect_leak:
         if res["definite_bytes"] >= SELFTEST_LEAK_BYTES:
-            print(f"PASS: the deliberate leak was detected ({res['definite_bytes']} bytes definitely lost in lucas frames)")
+            print(
+                f"PASS: the deliberate leak was detected ({res['definite_bytes']} bytes definitely lost in lucas frames)"
+            )
             for kind, nbytes, what, fr in failing_leaks[:3]:
                 show_record(kind, f"{nbytes}B", what, fr, so)
             return 0

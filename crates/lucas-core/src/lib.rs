@@ -4,17 +4,7 @@
 //! pyo3-ffi, and `unsafe` is forbidden, so the compiler keeps the layer apart from the
 //! extension above it (the repository's root crate, which converts Python ints to the types
 //! here once and the results back once). Its tests run with `cargo test -p lucas-core` on a
-//! machine without Python. The folders, one concept each (docs/architecture.md has the
-//! picture of the whole):
-//!
-//! | module | what it holds |
-//! |---|---|
-//! | [`bigint`] | `Big`, signed big integers on the one big-integer backend |
-//! | [`modular`] | arithmetic modulo a word (Montgomery form, 2^s, CRT) and modulo a multi-word odd n |
-//! | [`terms`] | n-th terms: the doubling ladders, exact terms and their sizes, F and L on stack buffers |
-//! | [`iterate`] | one step of a recurrence on machine words, and the window of the last k values |
-//! | [`jump`] | jump-ahead: x^n modulo the characteristic polynomial, transforms, big-integer rings |
-//! | [`primality`] | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests |
+//! machine without Python. One folder per concept; docs/architecture.md lists every file.
 
 #![forbid(unsafe_code)]
 

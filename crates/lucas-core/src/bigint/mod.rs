@@ -38,6 +38,26 @@ impl Big {
         Big::new(v < 0, Nat::from_u64(v.unsigned_abs()))
     }
 
+    pub fn from_i128(v: i128) -> Big {
+        let m = v.unsigned_abs();
+        Big::from_limbs(v < 0, &[m as u64, (m >> 64) as u64])
+    }
+
+    /// The value as an i128, if it fits.
+    pub fn to_i128(&self) -> Option<i128> {
+        let m = match self.limbs() {
+            [] => 0,
+            [lo] => u128::from(*lo),
+            [lo, hi] => u128::from(*hi) << 64 | u128::from(*lo),
+            _ => return None,
+        };
+        if self.negative {
+            0i128.checked_sub_unsigned(m)
+        } else {
+            i128::try_from(m).ok()
+        }
+    }
+
     /// The integer with magnitude given by little-endian 64-bit limbs.
     pub fn from_limbs(negative: bool, limbs: &[u64]) -> Big {
         Big::new(negative, Nat::from_limbs(limbs))
@@ -125,27 +145,77 @@ impl Big {
         debug_assert!(self.magnitude.is_even(), "halving is exact only for even values");
         Big::new(self.negative, self.magnitude.shr(1))
     }
+
+    /// The inverse of `self` modulo m > 0, in `0..m`, if gcd(self, m) = 1 (extended Euclid).
+    pub fn inverse_mod(&self, m: &Big) -> Option<Big> {
+        debug_assert!(!m.negative && !m.is_zero(), "a positive modulus");
+        // Invariant: r0 ≡ s0·self and r1 ≡ s1·self (mod m), with r0, r1 >= 0.
+        let (mut r0, mut r1) = (m.magnitude.clone(), self.rem_euclid(m).magnitude);
+        let (mut s0, mut s1) = (Big::zero(), Big::from_i64(1));
+        while !r1.is_zero() {
+            let (q, r) = r0.div_rem(&r1).expect("r1 > 0");
+            let s = s0.sub(&Big::new(false, q).mul(&s1));
+            (r0, r1, s0, s1) = (r1, r, s1, s);
+        }
+        r0.is_one().then(|| s0.rem_euclid(m))
+    }
+
+    /// `self^e mod m` for e >= 0 given as little-endian limbs, m > 0.
+    pub fn pow_mod(&self, e: &[u64], m: &Big) -> Big {
+        let base = self.rem_euclid(m).magnitude;
+        Big::new(false, base.modpow(&Nat::from_limbs(e), &m.magnitude))
+    }
+}
+
+/// An integer as the extension converts an argument, once: a machine word where it fits
+/// (most arguments), a [`Big`] otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Integer {
+    Small(i64),
+    Big(Big),
+}
+
+impl Integer {
+    /// The value as a [`Big`].
+    pub fn to_big(&self) -> Big {
+        match self {
+            Integer::Small(v) => Big::from_i64(*v),
+            Integer::Big(b) => b.clone(),
+        }
+    }
+
+    /// The value if it fits an i64.
+    pub fn to_i64(&self) -> Option<i64> {
+        match self {
+            Integer::Small(v) => Some(*v),
+            Integer::Big(b) => b.to_i64(),
+        }
+    }
+
+    /// `self mod m` in `0..m`, for 1 <= m < 2**64.
+    pub fn rem_word(&self, m: u64) -> u64 {
+        match self {
+            Integer::Small(v) => i128::from(*v).rem_euclid(i128::from(m)) as u64,
+            Integer::Big(b) => {
+                let r = b.rem_euclid(&Big::from_limbs(false, &[m]));
+                r.limbs().first().copied().unwrap_or(0)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Limbs of |v| for an i128 reference value.
     fn big(v: i128) -> Big {
-        let m = v.unsigned_abs();
-        Big::from_limbs(v < 0, &[m as u64, (m >> 64) as u64])
+        Big::from_i128(v)
     }
 
     fn value(b: &Big) -> i128 {
         let l = b.limbs();
-        assert!(l.len() <= 2 && l.last() != Some(&0), "normalised: {l:?}");
-        let m = l.iter().rev().fold(0u128, |acc, &x| (acc << 64) | u128::from(x)) as i128;
-        if b.is_negative() {
-            -m
-        } else {
-            m
-        }
+        assert!(l.last() != Some(&0), "normalised: {l:?}");
+        b.to_i128().expect("an i128")
     }
 
     fn samples() -> Vec<i128> {
@@ -176,6 +246,35 @@ mod tests {
                 assert_eq!(value(&big(a).rem_euclid(&big(m))), a.rem_euclid(m), "{a} mod {m}");
             }
             assert_eq!(big(a).is_zero(), a == 0);
+        }
+    }
+
+    #[test]
+    fn inverse_and_power_modulo_m_match_brute_force() {
+        for m in [1i128, 2, 9, 10, 97, 1 << 20] {
+            for a in [-25i128, -1, 0, 1, 2, 3, 12, 96, 1 << 70] {
+                let inv = big(a).inverse_mod(&big(m));
+                let brute = (0..m).find(|x| (a.rem_euclid(m) * x).rem_euclid(m) == 1 % m);
+                assert_eq!(inv.as_ref().map(value), brute, "{a}^-1 mod {m}");
+                let mut p = 1 % m;
+                for e in 0u64..40 {
+                    assert_eq!(value(&big(a).pow_mod(&[e], &big(m))), p, "{a}^{e} mod {m}");
+                    p = (p * a.rem_euclid(m)).rem_euclid(m);
+                }
+            }
+        }
+        let m = (1i128 << 100) + 277;
+        assert_eq!(value(&big(3).inverse_mod(&big(m)).unwrap().mul(&big(3)).rem_euclid(&big(m))), 1);
+    }
+
+    #[test]
+    fn integer_reduces_modulo_a_word() {
+        for v in [i64::MIN, -7, 0, 5, i64::MAX] {
+            for m in [1u64, 2, 7, u64::MAX] {
+                let want = i128::from(v).rem_euclid(i128::from(m)) as u64;
+                assert_eq!(Integer::Small(v).rem_word(m), want);
+                assert_eq!(Integer::Big(Big::from_i64(v)).rem_word(m), want);
+            }
         }
     }
 

@@ -1,4 +1,6 @@
-//! Iterating a recurrence term by term: one step on machine words, and the window.
+//! Iterating a recurrence term by term: one step on machine words, the window, and the
+//! iterator's state machine that chooses between them.
 
+pub mod state;
 pub mod step;
 pub mod window;

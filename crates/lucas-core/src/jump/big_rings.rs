@@ -61,7 +61,7 @@ impl<E> Dot for BigMod<'_, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jump::fiduccia::{jump, Want};
+    use crate::jump::fiduccia::{jump, Output};
 
     fn never() -> Result<(), ()> {
         Ok(())
@@ -98,13 +98,13 @@ mod tests {
         {
             for n in [0usize, 1, 4, 9, 10, 31, 40] {
                 let mut never = never;
-                let exact = jump(&mut BigInts::new(&mut never), &bigs(&c), &bigs(&init), &[n as u64], Want::Term);
+                let exact = jump(&mut BigInts::new(&mut never), &bigs(&c), &bigs(&init), &[n as u64], Output::Term);
                 assert_eq!(value(&exact.unwrap()[0]), stepped(&c, &init, n, None), "{c:?} n={n}");
                 let m = (1i128 << 64) + 13;
                 let mut r = BigMod::new(Big::from_limbs(false, &[13, 1]), &mut never);
                 let (cm, im): (Vec<Big>, Vec<Big>) =
                     (bigs(&c).iter().map(|x| r.reduce(x)).collect(), bigs(&init).iter().map(|x| r.reduce(x)).collect());
-                let got = jump(&mut r, &cm, &im, &[n as u64], Want::Term).unwrap();
+                let got = jump(&mut r, &cm, &im, &[n as u64], Output::Term).unwrap();
                 assert_eq!(value(&got[0]), stepped(&c, &init, n, Some(m)), "{c:?} n={n} mod 2**64+13");
             }
         }

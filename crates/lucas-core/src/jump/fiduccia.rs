@@ -545,7 +545,7 @@ fn x_pow_order2<R: Dot>(r: &mut R, c: [&R::E; 2], n: &[u64]) -> Result<[R::E; 2]
 
 /// What [`jump`] returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Want {
+pub enum Output {
     /// x_n alone.
     Term,
     /// The window x_n, ..., x_{n+k−1}.
@@ -575,10 +575,10 @@ fn step_to<R: Dot>(r: &mut R, c: &[R::E], seq: &mut Vec<R::E>, len: usize) -> Re
 /// x_n (or the window at n) of the recurrence with coefficients `c` (c_0 pairs with the
 /// oldest value) and initial values `init`, both of length k >= 1, for n >= 0 given as
 /// little-endian limbs.
-pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Want) -> Result<Vec<R::E>, R::Err> {
+pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Output) -> Result<Vec<R::E>, R::Err> {
     let k = c.len();
     assert!(k >= 1 && init.len() == k);
-    let count = if want == Want::Term { 1 } else { k };
+    let count = if want == Output::Term { 1 } else { k };
     // A short jump: stepping costs n·k, less than one squaring per bit.
     if let Some(small) = small_n(n).filter(|&s| s <= 2 * k as u64) {
         let small = small as usize;
@@ -629,11 +629,11 @@ pub fn jump_mod<E>(
     init: &[u64],
     n: &[u64],
     m: u64,
-    want: Want,
+    want: Output,
     poll: &mut dyn FnMut() -> Result<(), E>,
 ) -> Result<Vec<u64>, E> {
     assert!(m >= 1);
-    let count = if want == Want::Term { 1 } else { c.len() };
+    let count = if want == Output::Term { 1 } else { c.len() };
     let s = m.trailing_zeros();
     let odd = m >> s;
     let odd_part = if odd > 1 {
@@ -717,9 +717,9 @@ mod tests {
                 let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
                 for n in [0usize, 1, k.saturating_sub(1), k, 2 * k, 2 * k + 1, 3 * k + 7, 200, 777] {
                     let want = stepped(&c, &init, n, m);
-                    let got = jump_mod(&c, &init, &[n as u64], m, Want::Window, &mut never).unwrap();
+                    let got = jump_mod(&c, &init, &[n as u64], m, Output::Window, &mut never).unwrap();
                     assert_eq!(got, want, "m={m} k={k} n={n}");
-                    let term = jump_mod(&c, &init, &[n as u64], m, Want::Term, &mut never).unwrap();
+                    let term = jump_mod(&c, &init, &[n as u64], m, Output::Term, &mut never).unwrap();
                     assert_eq!(term, want[..1], "term m={m} k={k} n={n}");
                 }
             }
@@ -735,9 +735,9 @@ mod tests {
             let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let a = [u64::MAX, 3]; // 4·2^64 − 1
-            let w1 = jump_mod(&c, &init, &a, m, Want::Window, &mut never).unwrap();
-            let w2 = jump_mod(&c, &w1, &[1], m, Want::Window, &mut never).unwrap();
-            let direct = jump_mod(&c, &init, &[0, 4], m, Want::Window, &mut never).unwrap();
+            let w1 = jump_mod(&c, &init, &a, m, Output::Window, &mut never).unwrap();
+            let w2 = jump_mod(&c, &w1, &[1], m, Output::Window, &mut never).unwrap();
+            let direct = jump_mod(&c, &init, &[0, 4], m, Output::Window, &mut never).unwrap();
             assert_eq!(w2, direct, "k={k}");
         }
     }
@@ -753,11 +753,11 @@ mod tests {
             seq.push(v);
         }
         for n in [0u64, 1, 2, 5, 6, 7, 20, 50, 70] {
-            let got = jump(&mut CheckedI64, &c, &init, &[n], Want::Window).unwrap();
+            let got = jump(&mut CheckedI64, &c, &init, &[n], Output::Window).unwrap();
             let want: Vec<i128> = seq[n as usize..n as usize + 3].to_vec();
             assert_eq!(got.iter().map(|&x| i128::from(x)).collect::<Vec<_>>(), want, "n={n}");
         }
-        assert!(jump(&mut CheckedI64, &c, &init, &[200], Want::Term).is_err());
+        assert!(jump(&mut CheckedI64, &c, &init, &[200], Output::Term).is_err());
         // Negative coefficients.
         let c = [-3i64, 2];
         let init = [5i64, -1];
@@ -767,7 +767,7 @@ mod tests {
             seq.push(v);
         }
         for n in [9u64, 33, 40] {
-            let got = jump(&mut CheckedI64, &c, &init, &[n], Want::Term).unwrap();
+            let got = jump(&mut CheckedI64, &c, &init, &[n], Output::Term).unwrap();
             assert_eq!(i128::from(got[0]), seq[n as usize], "n={n}");
         }
     }
@@ -780,7 +780,7 @@ mod tests {
             let mut c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             c[0] = c[0].max(1);
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
-            let fwd = jump_mod(&c, &init, &[12345], m, Want::Window, &mut never).unwrap();
+            let fwd = jump_mod(&c, &init, &[12345], m, Output::Window, &mut never).unwrap();
             // c_0^{-1} by Fermat.
             let mut mont = MontWord::new(m);
             let (mut base, mut e, mut acc) = (mont.enter(c[0]), m - 2, mont.enter(1));
@@ -795,7 +795,7 @@ mod tests {
             // The reversal in plain integers mod m.
             let mut plain = PlainMod(m);
             let (d, wrev) = reversed(&mut plain, &c, &fwd, &inv).unwrap();
-            let back = jump_mod(&d, &wrev, &[12345], m, Want::Window, &mut never).unwrap();
+            let back = jump_mod(&d, &wrev, &[12345], m, Output::Window, &mut never).unwrap();
             assert_eq!(back.into_iter().rev().collect::<Vec<_>>(), init, "k={k}");
         }
     }
@@ -828,8 +828,8 @@ mod tests {
             let c: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let init: Vec<u64> = (0..k).map(|_| rng.next() % m).collect();
             let n = [0xDEAD_BEEF_1234u64];
-            let plain = jump(&mut PlainMod(m), &c, &init, &n, Want::Window).unwrap();
-            let words = jump_mod(&c, &init, &n, m, Want::Window, &mut never).unwrap();
+            let plain = jump(&mut PlainMod(m), &c, &init, &n, Output::Window).unwrap();
+            let words = jump_mod(&c, &init, &n, m, Output::Window, &mut never).unwrap();
             assert_eq!(plain, words, "k={k}");
         }
     }
@@ -842,7 +842,7 @@ mod tests {
             Err("stop")
         };
         let n = vec![u64::MAX; 4];
-        assert_eq!(jump_mod(&[1, 1], &[0, 1], &n, 97, Want::Term, &mut stop), Err("stop"));
+        assert_eq!(jump_mod(&[1, 1], &[0, 1], &n, 97, Output::Term, &mut stop), Err("stop"));
         assert_eq!(polls, 1);
     }
 }

@@ -419,7 +419,10 @@ struct Chain<E> {
 
 /// (V_k, V_(k+1), Q^k) for k >= 1 by a Lucas chain: V_2j = V_j² − 2Q^j and
 /// V_(2j+1) = V_j·V_(j+1) − P·Q^j. `p_one`/`q_one` skip the products by P = 1 or Q = 1.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the ring, the parameters and the precomputed flags of one Lucas chain; a struct would only rename them"
+)]
 fn lucas_chain<R: Residues, X>(
     r: &mut R,
     p: &R::E,
@@ -479,7 +482,10 @@ fn lucas_chain<R: Residues, X>(
 
 /// The Lucas conditions for odd n >= 3, parameters in the ring with gcd(n, QD) = 1 and
 /// ε = (D/n) = ±1.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the ring, the parameters and the precomputed flags of one Lucas chain; a struct would only rename them"
+)]
 fn lucas_condition<R: Residues, X>(
     r: &mut R,
     n: &[u64],

@@ -20,15 +20,26 @@ pub const MAX_RESULT_BITS: f64 = 4_294_967_296.0;
 /// log2 of the golden ratio: the bits F_n and L_n gain per step.
 const LOG2_PHI: f64 = 0.694_241_913_630_617_3;
 
-/// An index n as |n| in little-endian 64-bit limbs, and its sign.
-pub struct Index {
-    pub limbs: Vec<u64>,
+/// An index n as |n| in little-endian 64-bit limbs, and its sign; the limbs are borrowed,
+/// so a small n lives on the caller's stack.
+#[derive(Clone, Copy, Debug)]
+pub struct Index<'a> {
+    pub limbs: &'a [u64],
     pub negative: bool,
 }
 
-impl Index {
-    pub fn new(limbs: Vec<u64>, negative: bool) -> Index {
+impl<'a> Index<'a> {
+    pub fn new(limbs: &'a [u64], negative: bool) -> Index<'a> {
         Index { limbs, negative }
+    }
+
+    /// |n| if it fits a u64.
+    pub fn abs_word(&self) -> Option<u64> {
+        match self.limbs.iter().rposition(|&l| l != 0) {
+            None => Some(0),
+            Some(0) => Some(self.limbs[0]),
+            Some(_) => None,
+        }
     }
 
     pub fn is_zero(&self) -> bool {
@@ -205,7 +216,7 @@ pub fn recurrence_result_bits(n: &Index, coef: &[Big], init: &[Big]) -> Result<f
 
 /// Which results a Lucas-sequence function returns.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Want {
+pub enum Parts {
     U,
     V,
     UV,
@@ -274,10 +285,13 @@ impl<E> Halve for BigInts<'_, E> {
 }
 // ANCHOR_END: big_ints
 
-/// Why an n-th term was not computed: too large, or `check` failed (an interrupt).
+/// Why an n-th term was not computed: too large, undefined, or `check` failed (an interrupt).
 #[derive(Debug, PartialEq)]
 pub enum Refused<E> {
     TooLarge(TooLarge),
+    /// n is negative and the sequence does not run backwards with these parameters: the
+    /// coefficient that would be divided by (Q, or c_0) is not invertible.
+    NotInvertible,
     Stopped(E),
 }
 
@@ -298,9 +312,9 @@ pub fn fib_or_lucas_exact<E>(
         Big::from_i64(if which == Which::Fibonacci { 0 } else { 2 })
     } else {
         check_size(n, LOG2_PHI)?;
-        match n.small().and_then(|_| fib_or_lucas(&mut CheckedI64, &n.limbs, which).ok()) {
+        match n.small().and_then(|_| fib_or_lucas(&mut CheckedI64, n.limbs, which).ok()) {
             Some(v) => Big::from_i64(v),
-            None => fib_or_lucas(&mut BigInts { check }, &n.limbs, which).map_err(Refused::Stopped)?,
+            None => fib_or_lucas(&mut BigInts { check }, n.limbs, which).map_err(Refused::Stopped)?,
         }
     };
     Ok(if sign_flips(n.negative, n.is_odd(), which) { Big::zero().sub(&value) } else { value })
@@ -329,7 +343,7 @@ pub fn lucas_uv_exact<E>(
     n: &Index,
     p: &Big,
     q: &Big,
-    want: Want,
+    want: Parts,
     check: &mut dyn FnMut() -> Result<(), E>,
 ) -> Result<(Big, Big), Refused<E>> {
     if n.is_zero() {
@@ -340,26 +354,26 @@ pub fn lucas_uv_exact<E>(
     }
     let (u_zero, v_zero) = known_zeros(n, p, q);
     match want {
-        Want::U if u_zero => return Ok((Big::zero(), Big::zero())),
-        Want::V if v_zero => return Ok((Big::zero(), Big::zero())),
+        Parts::U if u_zero => return Ok((Big::zero(), Big::zero())),
+        Parts::V if v_zero => return Ok((Big::zero(), Big::zero())),
         _ => {}
     }
     check_size(n, growth_log2(p, q))?;
     if let (Some(pw), Some(qw), Some(_)) = (p.to_i64(), q.to_i64(), n.small()) {
-        if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, &n.limbs) {
+        if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, n.limbs) {
             return Ok((Big::from_i64(u), Big::from_i64(v)));
         }
     }
-    lucas_uv_halving(&mut BigInts { check }, p, q, &n.limbs).map_err(Refused::Stopped)
+    lucas_uv_halving(&mut BigInts { check }, p, q, n.limbs).map_err(Refused::Stopped)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn index(v: i128) -> Index {
+    fn index(v: i128) -> Index<'static> {
         let m = v.unsigned_abs();
-        Index::new(vec![m as u64, (m >> 64) as u64], v < 0)
+        Index::new(Box::leak(Box::new([m as u64, (m >> 64) as u64])), v < 0)
     }
 
     fn never() -> Result<(), ()> {
@@ -383,7 +397,7 @@ mod tests {
             [(1, -1), (3, -5), (-7, 3), (2, 1), (0, 2), (1, 1), (2, 2), (3, 3), (5, 0), (-1, 0), (6, -(1 << 40))]
         {
             for n in (0..140).chain([200, 301, 1000]) {
-                let got = lucas_uv_exact(&index(n.into()), &Big::from_i64(p), &Big::from_i64(q), Want::UV, &mut never);
+                let got = lucas_uv_exact(&index(n.into()), &Big::from_i64(p), &Big::from_i64(q), Parts::UV, &mut never);
                 assert_eq!(got.unwrap(), reference(n, p, q), "n={n} p={p} q={q}");
             }
         }
@@ -429,18 +443,18 @@ mod tests {
         let huge = index(1 << 100);
         let (p, q) = (Big::from_i64(0), Big::from_i64(2));
         let zero = (Big::zero(), Big::zero());
-        assert_eq!(lucas_uv_exact(&huge, &p, &q, Want::U, &mut never), Ok(zero.clone()));
-        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Want::V, &mut never), Err(Refused::TooLarge(_))));
-        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Want::UV, &mut never), Err(Refused::TooLarge(_))));
+        assert_eq!(lucas_uv_exact(&huge, &p, &q, Parts::U, &mut never), Ok(zero.clone()));
+        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Parts::V, &mut never), Err(Refused::TooLarge(_))));
+        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Parts::UV, &mut never), Err(Refused::TooLarge(_))));
         // P² = Q, 2Q, 3Q: U_n = 0 for n divisible by 3, 4, 6; V_n = 0 for n ≡ 2 mod 4, 3 mod 6.
         for (p, q, n, want) in [
-            (3, 9, 3 << 80, Want::U),
-            (4, 8, 1 << 90, Want::U),
-            (4, 8, (1 << 90) + 2, Want::V),
-            (6, 12, 6 << 80, Want::U),
-            (6, 12, (6 << 80) + 3, Want::V),
-            (0, 5, 1 << 99, Want::U),
-            (0, -5, (1 << 99) + 1, Want::V),
+            (3, 9, 3 << 80, Parts::U),
+            (4, 8, 1 << 90, Parts::U),
+            (4, 8, (1 << 90) + 2, Parts::V),
+            (6, 12, 6 << 80, Parts::U),
+            (6, 12, (6 << 80) + 3, Parts::V),
+            (0, 5, 1 << 99, Parts::U),
+            (0, -5, (1 << 99) + 1, Parts::V),
         ] {
             let got = lucas_uv_exact(&index(n), &Big::from_i64(p), &Big::from_i64(q), want, &mut never);
             assert_eq!(got, Ok(zero.clone()), "p={p} q={q} n={n} {want:?}");
@@ -461,7 +475,8 @@ mod tests {
         let stop = |n: i128| fib_or_lucas_exact(&index(n), Which::Fibonacci, &mut never);
         assert!(matches!(stop(limit_n + 1000), Err(Refused::TooLarge(_))));
         assert!(check_size(&index(limit_n - 1000), LOG2_PHI).is_ok());
-        let huge = Index::new(vec![0; 70].into_iter().chain([1]).collect(), false);
+        let limbs: Vec<u64> = vec![0; 70].into_iter().chain([1]).collect();
+        let huge = Index::new(&limbs, false);
         assert_eq!(check_size(&huge, LOG2_PHI), Err(TooLarge { bits: "2**4480".into() }));
     }
 

@@ -1,5 +1,240 @@
 //! n-th terms of the Fibonacci, Lucas and Lucas (U, V) sequences by doubling.
+//!
+//! [`fib_or_lucas`] and [`lucas_uv`] are where a call's regime is chosen, once, from its
+//! converted arguments: a word modulus runs the division-free ladders on machine words, a
+//! larger one the same ladders on [`Big`] residues; without a modulus the result's size
+//! decides between checked `i128`, limbs on the stack and [`Big`]. The caller turns the
+//! [`Term`] into its own integer type once.
 
 pub mod exact;
 pub mod ladder;
 pub mod small;
+
+use crate::bigint::{Big, Integer};
+use crate::jump::big_rings::BigMod;
+use crate::modular::word::{fib_lucas_mod, lucas_uv_mod};
+use crate::modular::Modulus;
+use exact::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Parts, Refused};
+use ladder::{lucas_u_pair, lucas_v_from_pair, CheckedI128, Which};
+
+/// A computed value, in the representation its regime produced.
+#[derive(Debug, PartialEq)]
+pub enum Term<'a> {
+    /// A residue in `0..m` of a word modulus m.
+    Word(u64),
+    /// An exact value of at most 127 bits.
+    Small(i128),
+    /// ±(a magnitude as little-endian limbs), borrowed from a buffer on the stack.
+    Limbs { negative: bool, limbs: &'a [u64] },
+    /// Any other value (a residue of a modulus of 2**64 or more, or an exact result).
+    Big(Big),
+}
+
+#[cfg(test)]
+impl Term<'_> {
+    /// The value, for tests whose values fit an i128.
+    pub(crate) fn to_i128(&self) -> i128 {
+        match self {
+            Term::Word(w) => (*w).into(),
+            Term::Small(v) => *v,
+            Term::Limbs { negative, limbs } => Big::from_limbs(*negative, limbs).to_i128().expect("an i128"),
+            Term::Big(b) => b.to_i128().expect("an i128"),
+        }
+    }
+}
+
+/// The largest |n| tried on `i128` (L_185 < 2**127 < F_186 is the last Lucas number that fits).
+const I128_MAX_N: u64 = 185;
+
+// ANCHOR: fib_or_lucas
+/// F_n or L_n (`which`) for any integer n, modulo `modulus` if given, handed to `finish`
+/// (which may borrow a stack buffer's limbs, so the value is not copied on its way out).
+pub fn fib_or_lucas<E, T>(
+    n: &Index,
+    which: Which,
+    modulus: Option<&Modulus>,
+    check: &mut dyn FnMut() -> Result<(), E>,
+    finish: impl FnOnce(Term<'_>) -> T,
+) -> Result<T, Refused<E>> {
+    let flips = sign_flips(n.negative, n.is_odd(), which);
+    match modulus {
+        Some(Modulus::Word(m)) => {
+            let x = fib_lucas_mod(n.limbs, which, *m, check).map_err(Refused::Stopped)?;
+            Ok(finish(Term::Word(if flips && x != 0 { m - x } else { x })))
+        }
+        Some(Modulus::Big(m)) => {
+            // U(1, −1) = F and V(1, −1) = L, on the ladder that needs no halving (m may be even).
+            let (u, v) = uv_mod_big(n.limbs, &Integer::Small(1), &Integer::Small(-1), m, check)?;
+            let x = if which == Which::Fibonacci { u } else { v };
+            Ok(finish(Term::Big(if flips { Big::zero().sub(&x).rem_euclid(m) } else { x })))
+        }
+        None => {
+            if let Some(a) = n.abs_word() {
+                if (1..=I128_MAX_N).contains(&a) {
+                    if let Ok(x) = ladder::fib_or_lucas(&mut CheckedI128, &[a], which) {
+                        return Ok(finish(Term::Small(if flips { -x } else { x })));
+                    }
+                }
+                if (1..=small::MAX_N).contains(&a) {
+                    let limbs = |limbs: &[u64]| finish(Term::Limbs { negative: flips, limbs });
+                    return Ok(small::fib_or_lucas_small(a, which, limbs).expect("1 <= n <= MAX_N"));
+                }
+            }
+            Ok(finish(Term::Big(fib_or_lucas_exact(n, which, check)?)))
+        }
+    }
+}
+// ANCHOR_END: fib_or_lucas
+
+/// (U_n, V_n) of the Lucas sequences with parameters P = p, Q = q for any integer n, modulo
+/// `modulus` if given. Without a modulus only the parts `parts` names are exact (a zero U_n
+/// is returned even when V_n would be too large; the other part is then 0). A negative n
+/// needs Q = ±1 without a modulus and Q invertible modulo it:
+/// U_{-n} = −U_n·Q^(−n), V_{-n} = V_n·Q^(−n).
+pub fn lucas_uv<E>(
+    n: &Index,
+    p: &Integer,
+    q: &Integer,
+    modulus: Option<&Modulus>,
+    parts: Parts,
+    check: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(Term<'static>, Term<'static>), Refused<E>> {
+    match modulus {
+        Some(Modulus::Word(m)) => {
+            let m = *m;
+            let (u, v) = lucas_uv_mod(n.limbs, p.rem_word(m), q.rem_word(m), m, check).map_err(Refused::Stopped)?;
+            if !n.negative {
+                return Ok((Term::Word(u), Term::Word(v)));
+            }
+            let mb = Big::from_limbs(false, &[m]);
+            let q_inv = Big::from_limbs(false, &[q.rem_word(m)]).inverse_mod(&mb).ok_or(Refused::NotInvertible)?;
+            let q_inv_n = u128::from(q_inv.pow_mod(n.limbs, &mb).limbs().first().copied().unwrap_or(0));
+            let times = |x: u64| (u128::from(x) * q_inv_n % u128::from(m)) as u64;
+            let minus_u = (m - times(u)) % m;
+            Ok((Term::Word(minus_u), Term::Word(times(v))))
+        }
+        Some(Modulus::Big(m)) => {
+            let (u, v) = uv_mod_big(n.limbs, p, q, m, check)?;
+            if !n.negative {
+                return Ok((Term::Big(u), Term::Big(v)));
+            }
+            let q_inv_n = q.to_big().inverse_mod(m).ok_or(Refused::NotInvertible)?.pow_mod(n.limbs, m);
+            let minus_u = Big::zero().sub(&u.mul(&q_inv_n)).rem_euclid(m);
+            Ok((Term::Big(minus_u), Term::Big(v.mul(&q_inv_n).rem_euclid(m))))
+        }
+        None => {
+            let q_unit = matches!(q.to_i64(), Some(1 | -1));
+            if n.negative && !q_unit {
+                return Err(Refused::NotInvertible);
+            }
+            let (mut u, mut v) = lucas_uv_exact(n, &p.to_big(), &q.to_big(), parts, check)?;
+            if n.negative {
+                (u, v) = at_negative_index(u, v, q.to_i64() == Some(-1), n.is_odd());
+            }
+            Ok((Term::Big(u), Term::Big(v)))
+        }
+    }
+}
+
+/// (U_n mod m, V_n mod m) for n >= 0 (limbs) and m >= 2**64, by the ladder without halving.
+fn uv_mod_big<E>(
+    n: &[u64],
+    p: &Integer,
+    q: &Integer,
+    m: &Big,
+    check: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(Big, Big), Refused<E>> {
+    let mut r = BigMod::new(m.clone(), check);
+    if n.iter().all(|&l| l == 0) {
+        return Ok((Big::zero(), r.reduce(&Big::from_i64(2))));
+    }
+    let (p, q) = (r.reduce(&p.to_big()), r.reduce(&q.to_big()));
+    let (u, u_prev) = lucas_u_pair(&mut r, &p, &q, n).map_err(Refused::Stopped)?;
+    let v = lucas_v_from_pair(&mut r, &p, &q, &u, &u_prev).map_err(Refused::Stopped)?;
+    Ok((u, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+
+    fn none() -> Result<(), Infallible> {
+        Ok(())
+    }
+
+    fn value(t: Term<'_>) -> i128 {
+        t.to_i128()
+    }
+
+    /// (U_n, V_n) by the recurrence, n >= 0.
+    fn uv_steps(n: u64, p: i128, q: i128) -> (i128, i128) {
+        let (mut u, mut u1, mut v, mut v1) = (0, 1, 2, p);
+        for _ in 0..n {
+            (u, u1) = (u1, p * u1 - q * u);
+            (v, v1) = (v1, p * v1 - q * v);
+        }
+        (u, v)
+    }
+
+    #[test]
+    fn every_regime_of_fib_or_lucas_agrees_with_the_recurrence() {
+        let big_m = Big::from_limbs(false, &[5, 1]); // 2**64 + 5
+        let big_m_value = (1i128 << 64) + 5;
+        for n in -90i64..=90 {
+            let limbs = [n.unsigned_abs()];
+            let idx = Index::new(&limbs, n < 0);
+            let (f, l) = uv_steps(n.unsigned_abs(), 1, -1);
+            let sign_f = if n < 0 && n % 2 == 0 { -1 } else { 1 };
+            let sign_l = if n < 0 && n % 2 != 0 { -1 } else { 1 };
+            let mut check = none;
+            let exact_f = fib_or_lucas(&idx, Which::Fibonacci, None, &mut check, value).unwrap();
+            assert_eq!(exact_f, sign_f * f, "F_{n}");
+            let exact_l = fib_or_lucas(&idx, Which::Lucas, None, &mut check, value).unwrap();
+            assert_eq!(exact_l, sign_l * l, "L_{n}");
+            for m in [1u64, 2, 10, 1_000_000_007] {
+                let got = fib_or_lucas(&idx, Which::Fibonacci, Some(&Modulus::Word(m)), &mut check, value).unwrap();
+                assert_eq!(got, (sign_f * f).rem_euclid(m.into()), "F_{n} mod {m}");
+            }
+            let got = fib_or_lucas(&idx, Which::Lucas, Some(&Modulus::Big(big_m.clone())), &mut check, value).unwrap();
+            assert_eq!(got, (sign_l * l).rem_euclid(big_m_value), "L_{n} mod 2**64 + 5");
+        }
+    }
+
+    #[test]
+    fn lucas_uv_at_negative_indices_with_and_without_a_modulus() {
+        let mut check = none;
+        for n in 0u64..40 {
+            for (p, q) in [(3i128, 1i128), (1, -1), (4, 3)] {
+                let (u, v) = uv_steps(n, p, q);
+                let limbs = [n];
+                let (pi, qi) = (Integer::Small(p as i64), Integer::Small(q as i64));
+                let neg = Index::new(&limbs, true);
+                let m = 1_000_003i128;
+                let got = lucas_uv(&neg, &pi, &qi, Some(&Modulus::Word(m as u64)), Parts::UV, &mut check).unwrap();
+                // U_{-n}·Q^n = −U_n and V_{-n}·Q^n = V_n.
+                let qn = (0..n).fold(1i128, |acc, _| (acc * q).rem_euclid(m));
+                assert_eq!(value(got.0) * qn % m, (-u).rem_euclid(m), "U_-{n}({p}, {q})");
+                assert_eq!(value(got.1) * qn % m, v.rem_euclid(m), "V_-{n}({p}, {q})");
+                let exact = lucas_uv(&neg, &pi, &qi, None, Parts::UV, &mut check);
+                if q.abs() == 1 {
+                    let (gu, gv) = exact.unwrap();
+                    let qn = if q == -1 && n % 2 == 1 { -1 } else { 1 };
+                    assert_eq!((value(gu) * qn, value(gv) * qn), (-u, v), "exact at -{n}");
+                } else {
+                    assert_eq!(exact.unwrap_err(), Refused::NotInvertible);
+                }
+            }
+        }
+        let limbs = [3];
+        let not_coprime = lucas_uv(
+            &Index::new(&limbs, true),
+            &Integer::Small(3),
+            &Integer::Small(2),
+            Some(&Modulus::Word(10)),
+            Parts::UV,
+            &mut check,
+        );
+        assert_eq!(not_coprime.unwrap_err(), Refused::NotInvertible);
+    }
+}

@@ -86,12 +86,13 @@ fn rust_layout() -> Vec<(&'static str, usize)> {
 
 /// The C compiler's answers, read from the table csrc/layout.c defines.
 fn c_layout() -> BTreeMap<String, usize> {
-    // SAFETY: csrc/layout.c defines both symbols: a const array of `lucas_layout_count`
-    // entries, each with a NUL-terminated string literal name; nothing writes them.
-    unsafe {
-        let table = std::slice::from_raw_parts(lucas_layout_table.as_ptr(), lucas_layout_count);
-        table.iter().map(|e| (CStr::from_ptr(e.name).to_string_lossy().into_owned(), e.value)).collect()
-    }
+    // SAFETY: csrc/layout.c defines the count, a constant nothing writes.
+    let count = unsafe { lucas_layout_count };
+    // SAFETY: and a const array of that many entries.
+    let table = unsafe { std::slice::from_raw_parts((&raw const lucas_layout_table).cast::<Entry>(), count) };
+    // SAFETY: each entry's name is a NUL-terminated string literal.
+    let name = |e: &Entry| unsafe { CStr::from_ptr(e.name) }.to_string_lossy().into_owned();
+    table.iter().map(|e| (name(e), e.value)).collect()
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn rust_declarations_match_the_c_headers() {
     }
     for name in c.keys() {
         if !rust.iter().any(|(n, _)| n == name) {
-            problems.push(format!("{name}: in csrc/layout.c but not checked in src/capi/layout.rs"));
+            problems.push(format!("{name}: in csrc/layout.c but not checked in src/capi/layout_check.rs"));
         }
     }
     assert!(problems.is_empty(), "layout mismatch between pyo3-ffi and Python.h:\n{}", problems.join("\n"));

@@ -1,0 +1,210 @@
+//! A static type whose instances carry a Rust value: the instance layout, allocation, the
+//! typed `self` of a slot, and deallocation (CPython docs, "Defining Extension Types:
+//! Tutorial", "Type Objects", and "Weak Reference Support").
+//!
+//! An instance is a C struct, [`PyClassObject<T>`]: the `PyObject` header CPython needs, the
+//! list of weak references to it, and an ordinary Rust value `T` that [`allocate`] writes in
+//! one piece and [`tp_dealloc`] drops in one piece, so every field is owned by a Rust type and
+//! freed by its `Drop`. The names follow PyO3's (`PyClassObject`, `PyRef`).
+//!
+//! Subclasses: a Python subclass may append a `__dict__`, `__slots__` or a GC header to this
+//! layout; it allocates through its own `tp_alloc` and frees through its own `tp_free`
+//! (`PyObject_GC_Del` when `type.__new__` made it GC-tracked), which is why both are looked up
+//! on the object's actual type.
+
+use crate::capi::critical_section::with_object_locked;
+use crate::capi::error::{PyErr, PyResult};
+use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::static_cell::StaticCell;
+use pyo3_ffi as ffi;
+use std::marker::PhantomData;
+use std::mem::offset_of;
+
+/// A Rust type whose values live inside instances of a static type object.
+pub trait PyClass: Sized {
+    /// The type object (`LucasIter_Type` in C), readied by module init.
+    fn static_type() -> &'static StaticCell<ffi::PyTypeObject>;
+}
+
+// ANCHOR: instance_layout
+/// The instance layout of a [`PyClass`]: `tp_basicsize` is its size.
+#[repr(C)]
+pub struct PyClassObject<T> {
+    ob_base: ffi::PyObject,
+    contents: Contents<T>,
+}
+
+/// Everything after the header, written at allocation and read back at deallocation.
+#[repr(C)]
+struct Contents<T> {
+    /// The weak references to the instance (`tp_weaklistoffset` points here); CPython keeps
+    /// the list, lucas only starts it empty and clears it before the instance goes.
+    weaklist: *mut ffi::PyObject,
+    value: T,
+}
+// ANCHOR_END: instance_layout
+
+impl<T> PyClassObject<T> {
+    /// `tp_basicsize`.
+    pub const BASICSIZE: ffi::Py_ssize_t = std::mem::size_of::<PyClassObject<T>>() as ffi::Py_ssize_t;
+    /// `tp_weaklistoffset`.
+    pub const WEAKLIST_OFFSET: ffi::Py_ssize_t =
+        (offset_of!(PyClassObject<T>, contents) + offset_of!(Contents<T>, weaklist)) as ffi::Py_ssize_t;
+
+    /// The address of an instance's contents (pointer arithmetic only: nothing is read).
+    fn contents(obj: *mut ffi::PyObject) -> *mut Contents<T> {
+        obj.cast::<u8>().wrapping_add(offset_of!(PyClassObject<T>, contents)).cast()
+    }
+}
+
+/// The type object of `T` as an object, e.g. to compare a class with.
+pub fn type_object<T: PyClass>() -> Borrowed<'static> {
+    // SAFETY: a static type object lives for the whole process.
+    unsafe { Borrowed::from_ptr(T::static_type().get().cast()) }
+}
+
+/// Readies the static type (`PyType_Ready` fills in its inherited slots; idempotent).
+pub fn ready<T: PyClass>() -> PyResult<()> {
+    // SAFETY: the type object is a static that lives forever; module init holds the GIL.
+    if unsafe { ffi::PyType_Ready(T::static_type().get()) } < 0 {
+        return Err(PyErr::fetch());
+    }
+    Ok(())
+}
+
+/// An all-zero type object, what a C static initialiser leaves in the fields it omits;
+/// the caller fills in the rest.
+pub const fn zeroed_type_object() -> ffi::PyTypeObject {
+    // SAFETY: all-zero bytes are a valid PyTypeObject (NULL pointers, None slots, zero sizes
+    // and flags).
+    unsafe { std::mem::zeroed() }
+}
+
+/// A type that is `T`'s type or a subclass of it: its instances have `T`'s layout (a
+/// subclass only appends to it).
+pub struct Subtype<'a, T> {
+    ty: Borrowed<'a>,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: PyClass> Subtype<'a, T> {
+    /// `ty` if it is `T`'s type or a subclass of it.
+    pub fn new(ty: Borrowed<'a>) -> Option<Subtype<'a, T>> {
+        ty.is_subclass_of(type_object::<T>()).then_some(Subtype { ty, _value: PhantomData })
+    }
+
+    /// `T`'s own type.
+    pub fn exact() -> Subtype<'static, T> {
+        Subtype { ty: type_object::<T>(), _value: PhantomData }
+    }
+}
+
+// ANCHOR: allocate
+/// A new instance of `ty` holding `value`. Everything fallible about the value happened
+/// before, so `tp_dealloc` never sees a half-built object.
+pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
+    let ty = ty.ty.as_ptr().cast::<ffi::PyTypeObject>();
+    let raw = if ty == T::static_type().get() {
+        // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
+        // the memory, which is right here: the contents are written in full just below.
+        // SAFETY: a ready static type; the result is a new reference or NULL (MemoryError).
+        unsafe { ffi::PyObject_New::<ffi::PyObject>(ty) }
+    } else {
+        // A subclass may add a `__dict__`, `__slots__` or GC header that must start zeroed
+        // (and be tracked): its own `tp_alloc` (`PyType_GenericAlloc`) does that.
+        // SAFETY: reads a slot of a live, ready type (a subclass of a ready type is ready).
+        let alloc = unsafe { (*ty).tp_alloc }.expect("PyType_Ready sets tp_alloc");
+        // SAFETY: as above; a new reference or NULL comes back.
+        unsafe { alloc(ty, 0) }
+    };
+    // SAFETY: `raw` is a new reference or NULL with MemoryError set.
+    let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
+    let contents = Contents { weaklist: std::ptr::null_mut(), value };
+    // SAFETY: the allocation has `T`'s layout, and its contents are uninitialised memory that
+    // nothing reads before this write.
+    unsafe { PyClassObject::<T>::contents(obj.as_ptr()).write(contents) };
+    Ok(obj)
+}
+// ANCHOR_END: allocate
+
+// ANCHOR: tp_dealloc
+/// `tp_dealloc`: clears the weak references, drops the Rust value, then frees the memory
+/// with the allocator of the object's *actual* type (`tp_free`).
+pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borrowed, last reference */) {
+    crate::capi::boundary::guard_void(|| {
+        // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its contents
+        // were written by `allocate` and are moved out exactly once, here.
+        let contents = unsafe { PyClassObject::<T>::contents(obj).read() };
+        if !contents.weaklist.is_null() {
+            // Weak references die before the object (their callbacks may run now, and see
+            // a dead reference), as `tp_weaklistoffset` types must arrange.
+            // SAFETY: `obj` is still allocated and its weak-reference list is intact.
+            unsafe { ffi::PyObject_ClearWeakRefs(obj) };
+        }
+        drop(contents);
+        // SAFETY: the object is still allocated (its memory is freed below).
+        let ty = unsafe { Borrowed::from_ptr(obj) }.type_ptr();
+        // SAFETY: the type of an object is a ready type with tp_free set.
+        let free = unsafe { (*ty).tp_free }.expect("PyType_Ready sets tp_free");
+        // SAFETY: `obj` came from the allocator `tp_free` pairs with (`PyObject_New` for
+        // the exact type, whose tp_free is `PyObject_Free`; the subclass's tp_alloc
+        // otherwise) and its contents are dropped.
+        unsafe { free(obj.cast()) };
+        Ok(())
+    })
+}
+// ANCHOR_END: tp_dealloc
+
+// ANCHOR: pyref
+/// A slot's `self`: a live instance of `T`'s type (or a subclass) and its Rust value,
+/// borrowed for the slot call.
+pub struct PyRef<'a, T> {
+    obj: Borrowed<'a>,
+    value: &'a T,
+}
+
+impl<T> Clone for PyRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for PyRef<'_, T> {}
+
+impl<'a, T: PyClass> PyRef<'a, T> {
+    /// The typed `self` of a slot or method.
+    ///
+    /// # Safety
+    /// `obj` is a live instance of `T`'s type or a subclass of it (CPython checks that before
+    /// calling a slot or a method descriptor), borrowed for `'a`, and the calling thread is
+    /// attached to the interpreter.
+    #[inline(always)]
+    pub unsafe fn from_slot(obj: *mut ffi::PyObject) -> PyRef<'a, T> {
+        // SAFETY: per the contract, `obj` is live and its contents were written by `allocate`.
+        let contents = unsafe { &*PyClassObject::<T>::contents(obj) };
+        // SAFETY: per the contract, `obj` is live for `'a`.
+        PyRef { obj: unsafe { Borrowed::from_ptr(obj) }, value: &contents.value }
+    }
+
+    /// The object itself.
+    #[inline]
+    pub fn object(self) -> Borrowed<'a> {
+        self.obj
+    }
+
+    /// The Rust value, for what needs no lock (fields that never change after allocation).
+    #[inline]
+    pub fn get(self) -> &'a T {
+        self.value
+    }
+
+    /// Runs `f` on the value inside the object's critical section (free-threaded builds;
+    /// with the GIL, the GIL already serialises every slot).
+    #[inline(always)]
+    pub fn locked<R>(self, f: impl FnOnce(&'a T) -> R) -> R {
+        // SAFETY: `obj` is alive for `'a`, and a `PyRef` exists only inside a call from the
+        // interpreter, on an attached thread.
+        unsafe { with_object_locked(self.obj.as_ptr(), || f(self.value)) }
+    }
+}
+// ANCHOR_END: pyref
