@@ -15,10 +15,12 @@
 //! | [`iterate`] | one step of a recurrence on machine words, and the window of the last k values |
 //! | [`jump`] | jump-ahead: x^n modulo the characteristic polynomial, transforms, big-integer rings |
 //! | [`primality`] | Miller–Rabin, Lucas and Baillie–PSW probable-prime tests |
+//! | [`find`] | from terms to their shortest recurrence: Berlekamp–Massey, exactly and modulo any m |
 
 #![forbid(unsafe_code)]
 
 pub mod bigint;
+pub mod find;
 pub mod iterate;
 pub mod jump;
 pub mod modular;
