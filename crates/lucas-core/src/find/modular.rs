@@ -130,7 +130,7 @@ fn split<X>(terms: &[Big], q: &Big, g: Option<Big>, poll: &mut dyn FnMut() -> Re
         }
         let primes = f.prime_factors();
         if primes.first() == primes.last() {
-            return Ok(Err(Refusal { factor: f, prime: true }));
+            return Ok(Err(Refusal { factor: primes[0].clone(), prime: true }));
         }
         base = coprime_base(primes.into_iter().map(|p| (p, e)).collect());
     }
