@@ -53,20 +53,21 @@ fn exact(items: Vec<Owned>) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
 
 /// The coefficients and the initial values modulo m.
 fn modular(items: &[Owned], m: &Owned) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
-    let (found, residues) = if let Some(mw) = pyint::to_u64(m.borrow()) {
+    if let Some(mw) = pyint::to_u64(m.borrow()) {
         let words = items.iter().map(|x| pyint::rem_word(x.borrow(), m.borrow(), mw)).collect::<PyResult<Vec<_>>>()?;
-        match find_mod_word(&words, mw, &mut check_signals)? {
-            Ok(c) => (c.into_iter().map(Big::from_u64).collect::<Vec<_>>(), words.into_iter().map(Big::from_u64).collect()),
+        let found = match find_mod_word(&words, mw, &mut check_signals)? {
+            Ok(c) => c,
             Err(r) => return refused(r),
-        }
-    } else {
-        let mb = pyint::to_big(m.borrow())?;
-        let residues =
-            items.iter().map(|x| Ok(pyint::to_big(x.borrow())?.rem_euclid(&mb))).collect::<PyResult<Vec<Big>>>()?;
-        match find_mod_big(&residues, &mb, &mut check_signals)? {
-            Ok(c) => (c, residues),
-            Err(r) => return refused(r),
-        }
+        };
+        let ints = |v: &[u64]| v.iter().map(|&x| pyint::from_u64(x)).collect::<PyResult<Vec<_>>>();
+        return Ok((ints(&found)?, ints(&words[..found.len()])?));
+    }
+    let mb = pyint::to_big(m.borrow())?;
+    let residues =
+        items.iter().map(|x| Ok(pyint::to_big(x.borrow())?.rem_euclid(&mb))).collect::<PyResult<Vec<Big>>>()?;
+    let found = match find_mod_big(&residues, &mb, &mut check_signals)? {
+        Ok(c) => c,
+        Err(r) => return refused(r),
     };
     let ints = |v: &[Big]| v.iter().map(pyint::from_big).collect::<PyResult<Vec<_>>>();
     Ok((ints(&found)?, ints(&residues[..found.len()])?))

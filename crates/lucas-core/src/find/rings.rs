@@ -13,7 +13,7 @@ use super::bm::Units;
 use crate::bigint::Big;
 use crate::jump::big_rings::BigMod;
 use crate::jump::fiduccia::{Dot, MontWord};
-use crate::modular::word::{inverse_mod_2_64, Polled, Wrapping};
+use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::Ring;
 use std::hint::select_unpredictable;
 
@@ -53,11 +53,13 @@ pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {
 pub struct OddWord<'p, X> {
     pub ring: Polled<'p, MontWord, X>,
     m: u64,
+    /// The same form, for the plain dot product of moduli below 2^32.
+    mont: Montgomery,
 }
 
 impl<'p, X> OddWord<'p, X> {
     pub fn new(m: u64, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
-        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m }
+        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont: Montgomery::new(m) }
     }
     /// A residue (any u64) into the ring.
     pub fn enter(&self, x: u64) -> u64 {
@@ -93,8 +95,15 @@ impl<X> Ring for OddWord<'_, X> {
 }
 
 impl<X> Dot for OddWord<'_, X> {
+    /// Below 2^32 every product is below 2^64, so up to 2^32 of them sum in a u128 without
+    /// passing m·2^64, the bound of one REDC: no per-term check at all. Larger moduli use
+    /// `MontWord`'s lazily reduced sum.
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, X> {
+        if self.m >> 32 == 0 && a.len() >> 32 == 0 {
+            let sum = a.iter().zip(b).fold(0u128, |acc, (&x, &y)| acc + u128::from(x) * u128::from(y));
+            return Ok(self.mont.reduce(sum));
+        }
         self.ring.dot(a, b)
     }
 }
