@@ -84,7 +84,6 @@ fn find_recurrence_call([terms]: [Borrowed; 1], m: Option<Borrowed>) -> PyResult
     new_tuple(vec![new_tuple(coefficients)?, new_tuple(initial)?])
 }
 
-// ANCHOR: find_recurrence_entry
 /// `find_recurrence(terms, /, *, mod=None)`, `METH_FASTCALL | METH_KEYWORDS`.
 unsafe extern "C" fn find_recurrence(
     _module: *mut ffi::PyObject,     // borrowed
@@ -95,7 +94,6 @@ unsafe extern "C" fn find_recurrence(
     // SAFETY: CPython calls this with vectorcall arguments.
     unsafe { fastcall(FUNC, ["terms"], args, nargsf, kwnames, find_recurrence_call) }
 }
-// ANCHOR_END: find_recurrence_entry
 
 /// This file's method table, added to the module by `PyModule_AddFunctions`.
 pub static FIND_METHODS: StaticCell<[ffi::PyMethodDef; 2]> = StaticCell::new([

@@ -87,16 +87,21 @@ pub fn berlekamp_massey<R: Units>(r: &mut R, s: &[R::E]) -> Result<Outcome<R::E>
     let mut nonzero = vec![0u64; n_terms.div_ceil(64)];
     let mut work = 0usize;
     for n in 0..n_terms {
-        let past = &rev[n_terms - n..n_terms - n + length];
+        if work >= POLL_WORK {
+            work = 0;
+            r.bit_done()?;
+        }
+        work += length + 1;
+        // ANCHOR: bm_step
+        // d = s_n + C_1·s_{n-1} + ... + C_L·s_{n-L}
         let d = if length == 0 {
             s[n].clone()
         } else {
-            let sum = r.dot(&conn[1..=length], past)?;
+            let sum = r.dot(&conn[1..=length], &rev[n_terms - n..n_terms - n + length])?;
             r.add(&s[n], &sum)?
         };
-        work += length + 1;
         if r.is_zero(&d) {
-            shift += 1;
+            shift += 1; // C generates s_n too
             continue;
         }
         nonzero[n / 64] |= 1 << (n % 64);
@@ -111,26 +116,20 @@ pub fn berlekamp_massey<R: Units>(r: &mut R, s: &[R::E]) -> Result<Outcome<R::E>
         b_inv = Some(inv);
         let grows = 2 * length <= n;
         let old = if grows { Some(conn.clone()) } else { None };
-        // conn -= factor · x^shift · before
+        // C ← C − (d/b)·x^shift·B: B failed by b, `shift` terms ago
         if conn.len() < before.len() + shift {
             conn.resize(before.len() + shift, zero.clone());
         }
         r.sub_multiple(&mut conn[shift..shift + before.len()], &factor, &before)?;
-        work += before.len();
         if let Some(old) = old {
-            (b, b_inv) = (d, None);
-            before = old;
-            before_length = length;
-            length = n + 1 - length;
-            last_change = n;
-            shift = 1;
+            // The length grows to n + 1 − L, the least Massey's bound allows.
+            (b, b_inv, before) = (d, None, old);
+            (before_length, length, last_change, shift) = (length, n + 1 - length, n, 1);
         } else {
             shift += 1;
         }
-        if work >= POLL_WORK {
-            work = 0;
-            r.bit_done()?;
-        }
+        // ANCHOR_END: bm_step
+        work += before.len();
     }
     // deg C <= L throughout (Massey); the vector may carry zeros past it.
     debug_assert!(conn.iter().skip(length + 1).all(|c| r.is_zero(c)));

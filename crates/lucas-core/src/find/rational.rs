@@ -102,6 +102,7 @@ fn reduce(x: &Big, p: u64) -> u64 {
     }
 }
 
+// ANCHOR: path_order
 /// Paths compared by their first difference: the one with a non-zero discrepancy there is
 /// the larger.
 fn path_order(a: &[u64], b: &[u64]) -> Ordering {
@@ -113,6 +114,7 @@ fn path_order(a: &[u64], b: &[u64]) -> Ordering {
     }
     Ordering::Equal
 }
+// ANCHOR_END: path_order
 
 /// The primes below 2**64, downwards (Baillie–PSW, which is exact below 2**64).
 struct WordPrimes {
@@ -186,6 +188,7 @@ impl Group {
     fn attempt(&self, terms: &[Big]) -> Option<Fractions> {
         let (den, nums) = reconstruct(&self.conn, &self.modulus)?;
         let l = self.length;
+        // ANCHOR: proof
         // 1. C generates every term: den·s_t + z_1·s_{t-1} + ... + z_L·s_{t-L} = 0.
         if !(l..terms.len()).all(|t| relation(&nums, terms, t).is_zero()) {
             return None;
@@ -199,6 +202,7 @@ impl Group {
                 return None;
             }
         }
+        // ANCHOR_END: proof
         // c_j = −C_{L−j} = −z_{L−j}/den.
         Some(
             (0..l)
