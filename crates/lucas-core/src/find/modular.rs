@@ -274,6 +274,29 @@ mod tests {
     }
 
     #[test]
+    fn poll_stops_a_long_run() {
+        // A long run of zero discrepancies after the first term: it must poll all the same.
+        let mut polls = 0;
+        let mut stop_at_second = || {
+            polls += 1;
+            if polls == 2 {
+                Err("stop")
+            } else {
+                Ok(())
+            }
+        };
+        assert_eq!(find_mod_word(&vec![1; 300_000], 97, &mut stop_at_second), Err("stop"));
+        let big = Big::from_limbs(false, &[13, 1]);
+        let mut polls = 0;
+        let mut stop_at_first = || {
+            polls += 1;
+            Err("stop")
+        };
+        let terms: Vec<Big> = (0..300_000).map(|_| Big::from_i64(5)).collect();
+        assert_eq!(find_mod_big(&terms, &big, &mut stop_at_first), Err("stop"));
+    }
+
+    #[test]
     fn joins_and_refusals() {
         // 0, 0, 1 modulo 2·3: order 3 (x_3 = x_0 for the run's choice).
         assert_eq!(find_mod_word(&[0, 0, 1], 6, &mut never).unwrap(), Ok(vec![1, 0, 0]));
@@ -286,5 +309,10 @@ mod tests {
             assert_eq!((r.factor, r.prime), (Big::from_i64(2), true));
         }
         assert_eq!(find_mod_word(&[5, 7], 1, &mut never).unwrap(), Ok(vec![]));
+        // Modulo 2^70 (past a word) the refusal names the prime 2, not a power of it.
+        let two_70 = Big::from_limbs(false, &[0, 1 << 6]);
+        let terms: Vec<Big> = [2, 2, 2, 2, 1].iter().map(|&v| Big::from_i64(v)).collect();
+        let refusal = find_mod_big(&terms, &two_70, &mut never).unwrap().unwrap_err();
+        assert_eq!((refusal.factor, refusal.prime), (Big::from_i64(2), true));
     }
 }
