@@ -877,7 +877,8 @@ def trial_factor(m, bound=1000):
 
 def expected_find_order(terms, m):
     """("order", k) when the shortest order modulo m is known from the models, else
-    ("at least", k) and whether a refusal (ValueError, a square factor) is possible."""
+    ("at least", k); and whether a refusal is possible (ValueError: m divisible by the square
+    of a number of 2**64 or more, which lucas does not factor)."""
     if m is None:
         return ("order", len(bm_fractions(terms))), False
     if m == 1:
@@ -889,7 +890,7 @@ def expected_find_order(terms, m):
     square_free = known and all(e == 1 for e in factors.values())
     if square_free:
         return ("order", lower), False
-    return ("at least", lower), True
+    return ("at least", lower), rest >= 2**128
 
 
 def check_find(data):

@@ -4,7 +4,8 @@ bad input.
 
 Over Q the shortest order is checked against a model that uses no Berlekamp-Massey at all
 (the rank of the linear system); modulo a prime against Berlekamp-Massey on Python ints;
-modulo small composites against a search through every coefficient vector.
+modulo small composites and prime powers (where Reeds-Sloane takes over) against a search
+through every coefficient vector.
 """
 
 import math
@@ -24,7 +25,7 @@ HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_
 small = st.integers(-3, 3)
 values = st.one_of(small, st.integers(-(2**64), 2**64), st.integers(-(2**100), 2**100))
 PRIMES = [2, 3, 7, 97, 10**9 + 7, 998244353, 2**61 - 1, 2**64 - 59, 2**89 - 1, 2**127 - 1]
-# Square-free composites: a shortest recurrence always comes back (no prime power to refuse).
+# Square-free composites, with their prime factors: the order is the largest of theirs.
 SQUARE_FREE = {6: [2, 3], 10: [2, 5], 30: [2, 3, 5], 2**64 - 1: [3, 5, 17, 257, 641, 65537, 6700417],
                (2**61 - 1) * (2**89 - 1): [2**61 - 1, 2**89 - 1], 2 * (2**127 - 1): [2, 2**127 - 1]}
 
@@ -91,25 +92,39 @@ def test_modulo_a_prime_recovers_random_recurrences(rec, p):
 
 @settings(max_examples=80, **HYP)
 @given(st.lists(values, max_size=14), st.sampled_from(sorted(SQUARE_FREE)))
-def test_square_free_moduli_are_never_refused(terms, m):
+def test_square_free_moduli_join_their_primes(terms, m):
     coefficients = check_shape(find_recurrence(terms, mod=m), terms, m)
     # The shortest order modulo m is the largest modulo its prime factors.
     assert len(coefficients) == max(len(bm_prime(terms, p)) for p in SQUARE_FREE[m])
 
 
-@settings(max_examples=150, **HYP)
-@given(st.sampled_from([(4, 6), (6, 6), (8, 5), (9, 5), (12, 4), (16, 4), (18, 4)]).flatmap(
-    lambda ml: st.tuples(st.just(ml[0]), st.lists(st.integers(0, ml[0] - 1), max_size=ml[1]))))
-def test_small_composites_are_shortest_or_refused(case):
+def small_residues(m):
+    """Mostly 0, 1 and small multiples of m's primes: what makes Berlekamp-Massey stall."""
+    return st.one_of(st.sampled_from([0, 0, 1, 2, 3, 4, 6, 9]).map(lambda v: v % m), st.integers(0, m - 1))
+
+
+@settings(max_examples=250, **HYP)
+@given(st.sampled_from([(4, 7), (6, 6), (8, 6), (9, 5), (12, 4), (16, 4), (18, 4), (25, 4), (27, 4), (32, 4)]).flatmap(
+    lambda ml: st.tuples(st.just(ml[0]), st.lists(small_residues(ml[0]), max_size=ml[1]))))
+def test_small_composites_and_prime_powers_are_shortest(case):
     m, terms = case
-    try:
-        result = find_recurrence(terms, mod=m)
-    except ValueError as e:
-        p = int(str(e).split("the prime ")[1].split(",")[0])
-        assert m % (p * p) == 0 and "'mod'" in str(e)
-        return
-    coefficients = check_shape(result, terms, m)
+    coefficients = check_shape(find_recurrence(terms, mod=m), terms, m)
     assert len(coefficients) == order_by_search(terms, m)
+
+
+@settings(max_examples=100, **HYP)
+@given(st.sampled_from([(2, 8), (2, 64), (2, 70), (3, 5), (5, 3), (7, 30)]),
+       st.integers(1, 7).flatmap(lambda k: st.lists(st.lists(st.sampled_from([0, 1, 2, 3, 4, 6, 8, 9, 12, 27]),
+                                                             min_size=k, max_size=k), min_size=2, max_size=2)),
+       st.integers(0, 5))
+def test_prime_powers_recover_recurrences_that_made_the_terms(pe, rec, extra):
+    p, e = pe
+    m = p**e
+    c, init = rec
+    terms = list(islice(LucasIter(c, init, mod=m), 2 * len(c) + extra))
+    coefficients = check_shape(find_recurrence(terms, mod=m), terms, m)
+    # No longer than the recurrence that made them, and no shorter than modulo p needs.
+    assert len(bm_prime(terms, p)) <= len(coefficients) <= len(c)
 
 
 def test_known_sequences():
@@ -244,17 +259,22 @@ def test_exceptions_from_the_caller_propagate():
         find_recurrence([1], mod=RaisingIndex())
 
 
-def test_refusal_names_mod_and_the_prime():
-    for m in (4, 8, 2**64, 2**70, 9 * 5, 3**50):
+def test_prime_powers_past_a_word_and_the_one_refusal():
+    # Where Berlekamp-Massey would divide by 2 or 3: Reeds-Sloane, on words and beyond.
+    for m in (4, 2**63, 2**64, 2**70, 9 * 5, 3**50):
         p = 2 if m % 2 == 0 else 3
-        terms = [1, p, 0, 0, 0, 0]
-        try:
-            coefficients, _ = find_recurrence(terms, mod=m)
-        except ValueError as e:
-            assert str(e).startswith("find_recurrence() argument 'mod' is divisible by the square of the prime ")
-            assert f"the prime {p}," in str(e)
-        else:
-            assert generates(coefficients, terms, m)
+        for terms in ([p, p, p, p, 1], [1, p, 0, 0, 0, 0], [p, 0, p * p, 1, 0, p]):
+            coefficients = check_shape(find_recurrence(terms, mod=m), terms, m)
+            # Not shorter than modulo p**2 (its terms reduced), where a search decides.
+            assert len(coefficients) >= order_by_search([t % (p * p) for t in terms], p * p)
+    assert len(find_recurrence([2, 2, 2, 2, 1], mod=2**64)[0]) == 5  # parity: no shorter rule
+    # The square of a prime past 2**64 is not factored: refused, naming mod and the factor.
+    big = 2**89 - 1
+    with pytest.raises(ValueError) as info:
+        find_recurrence([big, big, big, big, 1], mod=big * big)
+    assert str(info.value).startswith(f"find_recurrence() argument 'mod' is divisible by the square of {big}, ")
+    # ... but only where the terms need it.
+    assert find_recurrence([1, 2, 4, 8, 16], mod=big * big) == ((2,), (1,))
 
 
 def test_long_inputs():

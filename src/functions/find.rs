@@ -4,8 +4,8 @@
 //! `LucasIter`'s convention.
 //!
 //! Paths: `mod` below 2**64 runs on machine words; a larger `mod` on the big-integer
-//! backend; no `mod` runs modulo word primes and rebuilds the rationals exactly
-//! (docs/algorithms/berlekamp-massey.md).
+//! backend (prime powers where Berlekamp–Massey cannot divide: Reeds–Sloane); no `mod` runs
+//! modulo word primes and rebuilds the rationals exactly (docs/algorithms/berlekamp-massey.md).
 
 use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
@@ -20,14 +20,18 @@ use pyo3_ffi as ffi;
 
 const FUNC: &str = "find_recurrence";
 
-/// The ValueError for a modulus whose square factor would need Reeds–Sloane's algorithm.
+/// The ValueError for a modulus with a square factor that could not be handled.
 fn refused(r: Refusal) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
     let f = pyint::literal(pyint::from_big(&r.factor)?.borrow())?;
-    let which = if r.prime { format!("the prime {f}") } else { format!("{f}, which lucas cannot factor") };
+    if r.prime {
+        return value_error(format!(
+            "{FUNC}() argument 'mod': Reeds-Sloane found no recurrence modulo a power of the prime {f}"
+        ));
+    }
     value_error(format!(
-        "{FUNC}() argument 'mod' is divisible by the square of {which}, and these terms would make \
-         Berlekamp-Massey divide by a multiple of it; shortest recurrences modulo such a power \
-         (Reeds-Sloane) are not implemented"
+        "{FUNC}() argument 'mod' is divisible by the square of {f}, a factor of 2**64 or more that \
+         lucas does not factor, and these terms would make Berlekamp-Massey divide by a multiple of \
+         it (Reeds-Sloane needs its prime factors)"
     ))
 }
 
@@ -114,8 +118,9 @@ jumps ahead (Berlekamp-Massey).
 Without mod the recurrence is over the rationals, found exactly: each
 coefficient is an int, or a fractions.Fraction when it is not integral.
 With mod (a positive integer) it is over the integers modulo mod, every
-value in range(mod); for a mod with a square factor p**2 the terms may
-need a division by a multiple of p, and then ValueError is raised.
+value in range(mod), for any mod: prime powers use Reeds-Sloane where
+Berlekamp-Massey cannot divide. Only a mod divisible by the square of an
+unfactored number of 2**64 or more may raise ValueError.
 Empty or all-zero terms give ((), ()). When 2*k > len(terms) several
 shortest recurrences exist, and any one of them may be returned.
 

@@ -16,7 +16,8 @@ under the debug interpreter's reference totals), so it must:
   multi-limb moduli, exact results, negative n; LucasIter.advance and .state on each engine
   and on subclasses); the probable-prime tests (word-sized and multi-limb n, every
   parameter path); find_recurrence (exact with int and Fraction results, modulo odd and
-  power-of-two words, composites split by the CRT, moduli past 2**64, refusals); and every
+  power-of-two words, composites split by the CRT, prime powers by Reeds-Sloane on words and
+  big integers, moduli past 2**64, the refusal); and every
   error each of them raises;
 * be deterministic: no randomness, and every outcome is fixed. (The one use of time is the
   signal test, whose outcome, "interrupted inside lucas", is fixed; only how far the
@@ -840,16 +841,15 @@ def find_values():
     # modulo: odd word, power of two, even composite (CRT), 1, past 2**64, square-free big
     for m in (97, 2**61 - 1, 2**32, 2, 6, 2 * 3 * 5 * 7, 1, BIG_MOD, 2**64 + 1, 2**64 - 1, 2**64, 12):
         for terms in ([5, 3, 8, 1, 9, 4, 2], fib, [1, 2, 3, 1, 2, 3, 1, 2]):
-            try:
-                fr(terms, mod=m)
-            except ValueError:  # a square factor of m that the terms would divide by
-                assert m % 4 == 0
+            fr(terms, mod=m)
     order = [(3 * i) % 11 for i in range(24)]
     fr(list(itertools.islice(LucasIter(order, order[::-1], mod=998244353), 48)), mod=998244353)
-    # refusals: a division by a multiple of p modulo p**2 (word and big)
-    expect(ValueError, fr, [2, 2, 2, 2, 1], mod=4)
-    expect(ValueError, fr, [2, 2, 2, 2, 1], mod=2**70)
-    expect(ValueError, fr, [3, 3, 3, 3, 1], mod=9 * 5)
+    # a division by a multiple of p modulo p**e: Reeds-Sloane (word and big), and the refusal
+    # for the square of a factor past 2**64
+    assert len(fr([2, 2, 2, 2, 1], mod=4)[0]) == 5
+    assert len(fr([2, 2, 2, 2, 1], mod=2**70)[0]) == 5
+    fr([3, 3, 3, 3, 1], mod=9 * 5)
+    expect(ValueError, fr, [BIG_MOD] * 4 + [1], mod=BIG_MOD * BIG_MOD)
 
 
 def find_errors():

@@ -10,16 +10,16 @@
 //! x_{t+L} = 0·x_t + ... + 0·x_{t+L-l-1} + c_0·x_{t+L-l} + ... Each part is solved the same
 //! way, recursively.
 //!
-//! Splitting ends at prime powers. Modulo a prime p (and 2^s for s = 1) the run never fails.
-//! Modulo p^e with e >= 2 it succeeds when no division by a multiple of p is needed; when
-//! one is, the shortest recurrence needs Reeds and Sloane's algorithm, which is not
-//! implemented: the answer is then a [`Refusal`], never a recurrence that is wrong or
-//! longer than necessary. The same refusal comes when a square factor f^2 of m appears
-//! whose base f cannot be split (f of 2**64 or more).
+//! Splitting ends at prime powers. Modulo a prime p the run never fails. Modulo p^e with
+//! e >= 2 it succeeds when no division by a multiple of p is needed; when one is, Reeds and
+//! Sloane's algorithm (`reeds_sloane.rs`) takes over. That needs p itself: a square factor
+//! f^2 of m whose base f is 2**64 or more is not factored here, and the answer is then a
+//! [`Refusal`], never a recurrence that is wrong or longer than necessary.
 
 #![forbid(unsafe_code)]
 
 use super::bm::{berlekamp_massey, coefficients, Outcome};
+use super::reeds_sloane::{reeds_sloane, BigPower, WordPower};
 use super::rings::{inverse_big, BigResidues, OddWord, TwoPower};
 use crate::bigint::Big;
 
@@ -28,7 +28,8 @@ use crate::bigint::Big;
 pub struct Refusal {
     /// f with f^2 dividing the modulus, where a division by a multiple of f was needed.
     pub factor: Big,
-    /// Whether f is known to be prime (otherwise it could not be factored).
+    /// Whether f is a prime (Reeds–Sloane then met a step it cannot take, which its theory
+    /// excludes); otherwise f is 2**64 or more and was not factored.
     pub prime: bool,
 }
 
@@ -130,7 +131,7 @@ fn split<X>(terms: &[Big], q: &Big, g: Option<Big>, poll: &mut dyn FnMut() -> Re
         }
         let primes = f.prime_factors();
         if primes.first() == primes.last() {
-            return Ok(Err(Refusal { factor: primes[0].clone(), prime: true }));
+            return prime_power(terms, &primes[0], q, poll);
         }
         base = coprime_base(primes.into_iter().map(|p| (p, e)).collect());
     }
@@ -143,6 +144,31 @@ fn split<X>(terms: &[Big], q: &Big, g: Option<Big>, poll: &mut dyn FnMut() -> Re
         }
     }
     Ok(Ok(join(parts)))
+}
+
+/// q = p^e (e >= 2) where Berlekamp–Massey met a multiple of p to divide by: Reeds and
+/// Sloane's algorithm.
+fn prime_power<X>(terms: &[Big], p: &Big, q: &Big, poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Found<Big>, X> {
+    let mut e = 0u32;
+    let mut rest = q.clone();
+    while rest != Big::from_i64(1) {
+        rest = rest.div_rem_floor(p).0;
+        e += 1;
+    }
+    let conn = match (q.to_u64(), p.to_u64()) {
+        (Some(qw), Some(pw)) => {
+            let words: Vec<u64> = terms.iter().map(|t| reduce_word(t, qw)).collect();
+            reeds_sloane(&WordPower::new(pw, e), e, &words, poll)?.map(|c| c.into_iter().map(Big::from_u64).collect())
+        }
+        _ => {
+            let reduced: Vec<Big> = terms.iter().map(|t| t.rem_euclid(q)).collect();
+            reeds_sloane(&BigPower::new(p.clone(), e), e, &reduced, poll)?
+        }
+    };
+    Ok(match conn {
+        Some(conn) => Ok(conn[1..].iter().rev().map(|c| c.neg().rem_euclid(q)).collect()),
+        None => Err(Refusal { factor: p.clone(), prime: true }),
+    })
 }
 
 /// The limbs of 2^k.
@@ -252,22 +278,31 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for m in [2u64, 3, 4, 5, 6, 8, 9, 10, 12] {
-            for len in 0..=7 {
-                for _ in 0..40 {
-                    let s: Vec<u64> = (0..len).map(|_| next() % m).collect();
+        for (m, max_len) in [
+            (2u64, 9),
+            (3, 8),
+            (4, 7),
+            (5, 6),
+            (6, 6),
+            (8, 6),
+            (9, 6),
+            (10, 5),
+            (12, 5),
+            (16, 5),
+            (25, 4),
+            (27, 4),
+            (32, 4),
+        ] {
+            for len in 0..=max_len {
+                for _ in 0..60 {
+                    // Many zeros and multiples of small primes: the cases Berlekamp–Massey
+                    // alone cannot divide through.
+                    let s: Vec<u64> = (0..len).map(|_| [0, 1, 2, 3, next() % m][(next() % 5) as usize] % m).collect();
                     let expect = brute_order(&s, m);
-                    match find_mod_word(&s, m, &mut never).unwrap() {
-                        Ok(c) => {
-                            assert!(generates(&c, &s, m), "m={m} s={s:?} c={c:?}");
-                            assert_eq!(c.len(), expect, "m={m} s={s:?} c={c:?}");
-                        }
-                        Err(r) => {
-                            assert!(r.prime);
-                            let p = r.factor.to_u64().unwrap();
-                            assert_eq!(m % (p * p), 0, "m={m} refused for {p}");
-                        }
-                    }
+                    let c =
+                        find_mod_word(&s, m, &mut never).unwrap().unwrap_or_else(|r| panic!("m={m} s={s:?}: {r:?}"));
+                    assert!(generates(&c, &s, m), "m={m} s={s:?} c={c:?}");
+                    assert_eq!(c.len(), expect, "m={m} s={s:?} c={c:?}");
                 }
             }
         }
@@ -309,10 +344,19 @@ mod tests {
             assert_eq!((r.factor, r.prime), (Big::from_i64(2), true));
         }
         assert_eq!(find_mod_word(&[5, 7], 1, &mut never).unwrap(), Ok(vec![]));
-        // Modulo 2^70 (past a word) the refusal names the prime 2, not a power of it.
+        // Modulo 4 the terms 2, 2, 2, 2, 1 need Reeds–Sloane (any shorter rule makes the odd
+        // last term out of even ones: order 5).
+        let c = find_mod_word(&[2, 2, 2, 2, 1], 4, &mut never).unwrap().unwrap();
+        assert_eq!(c.len(), brute_order(&[2, 2, 2, 2, 1], 4));
+        // Modulo 2^70 (past a word) as well, on big integers.
         let two_70 = Big::from_limbs(false, &[0, 1 << 6]);
         let terms: Vec<Big> = [2, 2, 2, 2, 1].iter().map(|&v| Big::from_i64(v)).collect();
-        let refusal = find_mod_big(&terms, &two_70, &mut never).unwrap().unwrap_err();
-        assert_eq!((refusal.factor, refusal.prime), (Big::from_i64(2), true));
+        let c = find_mod_big(&terms, &two_70, &mut never).unwrap().unwrap();
+        assert_eq!(c.len(), 5);
+        // The square of a prime past 2**64 is not split: refused, never answered wrongly.
+        let p = Big::from_limbs(false, &[u64::MAX, (1 << 25) - 1]); // 2^89 − 1
+        let terms: Vec<Big> = vec![p.clone(), p.clone(), p.clone(), p.clone(), Big::from_i64(1)];
+        let refusal = find_mod_big(&terms, &p.mul(&p), &mut never).unwrap().unwrap_err();
+        assert_eq!((refusal.factor, refusal.prime), (p, false));
     }
 }
