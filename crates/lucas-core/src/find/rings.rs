@@ -51,7 +51,7 @@ pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {
 
 /// Z/mZ for odd m > 1, elements in Montgomery form.
 pub struct OddWord<'p, X> {
-    pub ring: Polled<'p, MontWord, X>,
+    ring: Polled<'p, MontWord, X>,
     m: u64,
     /// The same form, for the plain dot product of moduli below 2^32.
     mont: Montgomery,
