@@ -24,6 +24,74 @@ pub struct Big {
 }
 // ANCHOR_END: big
 
+// What the search for recurrences (`find/`) needs besides the ladders' operations: division
+// with remainder, gcd, order and factoring.
+impl Big {
+    /// The integer for a u64.
+    pub fn from_u64(v: u64) -> Big {
+        Big::new(false, Nat::from_u64(v))
+    }
+
+    /// The value as a u64, if it fits (0 <= self < 2**64).
+    pub fn to_u64(&self) -> Option<u64> {
+        if self.negative {
+            return None;
+        }
+        self.magnitude.to_u64()
+    }
+
+    /// Compares the magnitudes |self| and |other|.
+    pub fn cmp_abs(&self, other: &Big) -> Ordering {
+        self.magnitude.cmp(&other.magnitude)
+    }
+
+    /// `-self`.
+    pub fn neg(&self) -> Big {
+        Big::new(!self.negative, self.magnitude.clone())
+    }
+
+    /// Floor division and remainder by m > 0, as Python's `divmod`: the remainder is in `0..m`.
+    pub fn div_rem_floor(&self, m: &Big) -> (Big, Big) {
+        debug_assert!(!m.negative && !m.is_zero(), "a positive divisor");
+        let (q, r) = self.magnitude.div_rem(&m.magnitude).expect("m > 0");
+        if self.negative && !r.is_zero() {
+            let q = Big::new(true, q.add(&Nat::one()));
+            (q, Big::new(false, m.magnitude.checked_sub(&r).expect("r < m")))
+        } else {
+            (Big::new(self.negative, q), Big::new(false, r))
+        }
+    }
+
+    /// The greatest common divisor of |self| and |other| (gcd(0, 0) = 0).
+    pub fn gcd(&self, other: &Big) -> Big {
+        Big::new(false, self.magnitude.gcd(&other.magnitude))
+    }
+
+    /// The prime factors of |self| > 1 with multiplicity, in increasing order (trial
+    /// division, Pollard's rho, then heavier sieves: meant for values below 2**64, where it
+    /// takes milliseconds; primes are certain there).
+    pub fn prime_factors(&self) -> Vec<Big> {
+        self.magnitude.factorize().into_iter().map(|f| Big::new(false, f)).collect()
+    }
+}
+
+impl Ord for Big {
+    fn cmp(&self, other: &Big) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.magnitude.cmp(&other.magnitude),
+            (true, true) => other.magnitude.cmp(&self.magnitude),
+        }
+    }
+}
+
+impl PartialOrd for Big {
+    fn partial_cmp(&self, other: &Big) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Big {
     fn new(negative: bool, magnitude: Nat) -> Big {
         let negative = negative && !magnitude.is_zero();
@@ -124,70 +192,6 @@ impl Big {
     pub fn half(&self) -> Big {
         debug_assert!(self.magnitude.is_even(), "halving is exact only for even values");
         Big::new(self.negative, self.magnitude.shr(1))
-    }
-
-    /// The integer for a u64.
-    pub fn from_u64(v: u64) -> Big {
-        Big::new(false, Nat::from_u64(v))
-    }
-
-    /// The value as a u64, if it fits (0 <= self < 2**64).
-    pub fn to_u64(&self) -> Option<u64> {
-        if self.negative {
-            return None;
-        }
-        self.magnitude.to_u64()
-    }
-
-    /// Compares the magnitudes |self| and |other|.
-    pub fn cmp_abs(&self, other: &Big) -> Ordering {
-        self.magnitude.cmp(&other.magnitude)
-    }
-
-    /// `-self`.
-    pub fn neg(&self) -> Big {
-        Big::new(!self.negative, self.magnitude.clone())
-    }
-
-    /// Floor division and remainder by m > 0, as Python's `divmod`: the remainder is in `0..m`.
-    pub fn div_rem_floor(&self, m: &Big) -> (Big, Big) {
-        debug_assert!(!m.negative && !m.is_zero(), "a positive divisor");
-        let (q, r) = self.magnitude.div_rem(&m.magnitude).expect("m > 0");
-        if self.negative && !r.is_zero() {
-            let q = Big::new(true, q.add(&Nat::one()));
-            (q, Big::new(false, m.magnitude.checked_sub(&r).expect("r < m")))
-        } else {
-            (Big::new(self.negative, q), Big::new(false, r))
-        }
-    }
-
-    /// The greatest common divisor of |self| and |other| (gcd(0, 0) = 0).
-    pub fn gcd(&self, other: &Big) -> Big {
-        Big::new(false, self.magnitude.gcd(&other.magnitude))
-    }
-
-    /// The prime factors of |self| > 1 with multiplicity, in increasing order (trial
-    /// division, Pollard's rho, then heavier sieves: meant for values below 2**64, where it
-    /// takes milliseconds; primes are certain there).
-    pub fn prime_factors(&self) -> Vec<Big> {
-        self.magnitude.factorize().into_iter().map(|f| Big::new(false, f)).collect()
-    }
-}
-
-impl Ord for Big {
-    fn cmp(&self, other: &Big) -> Ordering {
-        match (self.negative, other.negative) {
-            (false, true) => Ordering::Greater,
-            (true, false) => Ordering::Less,
-            (false, false) => self.magnitude.cmp(&other.magnitude),
-            (true, true) => other.magnitude.cmp(&self.magnitude),
-        }
-    }
-}
-
-impl PartialOrd for Big {
-    fn partial_cmp(&self, other: &Big) -> Option<Ordering> {
-        Some(self.cmp(other))
     }
 }
 
