@@ -248,31 +248,6 @@ mod tests {
     }
 
     #[test]
-    fn division_gcd_and_order_match_i128() {
-        let s = samples();
-        for &a in &s {
-            for m in [1i128, 2, 7, u64::MAX.into(), (1 << 64) + 3, (1 << 100) - 1] {
-                let (q, r) = big(a).div_rem_floor(&big(m));
-                assert_eq!((value(&q), value(&r)), (a.div_euclid(m), a.rem_euclid(m)), "{a} divmod {m}");
-            }
-            for &b in &s {
-                assert_eq!(big(a).cmp(&big(b)), a.cmp(&b), "{a} <=> {b}");
-                assert_eq!(big(a).cmp_abs(&big(b)), a.unsigned_abs().cmp(&b.unsigned_abs()));
-                let (mut x, mut y) = (a.unsigned_abs(), b.unsigned_abs());
-                while y != 0 {
-                    (x, y) = (y, x % y);
-                }
-                assert_eq!(value(&big(a).gcd(&big(b))), x as i128, "gcd({a}, {b})");
-            }
-            assert_eq!(value(&big(a).neg()), -a);
-        }
-        assert_eq!(Big::from_u64(u64::MAX).to_u64(), Some(u64::MAX));
-        assert_eq!(big(-1).to_u64(), None);
-        let factors: Vec<i128> = big(2 * 2 * 3 * 1_000_003).prime_factors().iter().map(value).collect();
-        assert_eq!(factors, [2, 2, 3, 1_000_003]);
-    }
-
-    #[test]
     fn zero_is_never_negative() {
         let z = big(5).sub(&big(5));
         assert!(z.is_zero() && !z.is_negative() && z.limbs().is_empty());
@@ -315,5 +290,30 @@ mod tests {
         assert_eq!(big(-7).to_i64(), Some(-7));
         assert_eq!(big(1 << 70).to_i64(), None);
         assert_eq!(big(1 << 70).bit_length(), 71);
+    }
+
+    #[test]
+    fn division_gcd_and_order_match_i128() {
+        let s = samples();
+        for &a in &s {
+            for m in [1i128, 2, 7, u64::MAX.into(), (1 << 64) + 3, (1 << 100) - 1] {
+                let (q, r) = big(a).div_rem_floor(&big(m));
+                assert_eq!((value(&q), value(&r)), (a.div_euclid(m), a.rem_euclid(m)), "{a} divmod {m}");
+            }
+            for &b in &s {
+                assert_eq!(big(a).cmp(&big(b)), a.cmp(&b), "{a} <=> {b}");
+                assert_eq!(big(a).cmp_abs(&big(b)), a.unsigned_abs().cmp(&b.unsigned_abs()));
+                let (mut x, mut y) = (a.unsigned_abs(), b.unsigned_abs());
+                while y != 0 {
+                    (x, y) = (y, x % y);
+                }
+                assert_eq!(value(&big(a).gcd(&big(b))), x as i128, "gcd({a}, {b})");
+            }
+            assert_eq!(value(&big(a).neg()), -a);
+        }
+        assert_eq!(Big::from_u64(u64::MAX).to_u64(), Some(u64::MAX));
+        assert_eq!(big(-1).to_u64(), None);
+        let factors: Vec<i128> = big(2 * 2 * 3 * 1_000_003).prime_factors().iter().map(value).collect();
+        assert_eq!(factors, [2, 2, 3, 1_000_003]);
     }
 }
