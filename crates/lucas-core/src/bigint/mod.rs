@@ -68,8 +68,8 @@ impl Big {
     }
 
     /// The prime factors of |self| > 1 with multiplicity, in increasing order (trial
-    /// division, Pollard's rho, then heavier sieves: meant for values below 2**64, where it
-    /// takes milliseconds; primes are certain there).
+    /// division, Pollard's rho, then heavier sieves). Meant for values below 2**64: there
+    /// rho is quick and Baillie–PSW certifies the primes; larger values may take long.
     pub fn prime_factors(&self) -> Vec<Big> {
         self.magnitude.factorize().into_iter().map(|f| Big::new(false, f)).collect()
     }
