@@ -70,7 +70,7 @@ pub fn find_exact<X>(terms: &[Big], poll: &mut dyn FnMut() -> Result<(), X>) -> 
         group.add(p, &lfsr);
         if group.primes >= next_attempt {
             next_attempt *= 2;
-            if let Some(found) = group.attempt(terms) {
+            if let Some(found) = group.attempt(terms, poll)? {
                 return Ok(found);
             }
         }
@@ -185,26 +185,25 @@ impl Group {
     }
 
     /// The proven recurrence, if the residues so far determine it.
-    fn attempt(&self, terms: &[Big]) -> Option<Fractions> {
-        let (den, nums) = reconstruct(&self.conn, &self.modulus)?;
+    fn attempt<X>(&self, terms: &[Big], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Option<Fractions>, X> {
+        let Some((den, nums)) = reconstruct(&self.conn, &self.modulus) else { return Ok(None) };
         let l = self.length;
         // ANCHOR: proof
         // 1. C generates every term: den·s_t + z_1·s_{t-1} + ... + z_L·s_{t-L} = 0.
-        if !(l..terms.len()).all(|t| relation(&nums, terms, t).is_zero()) {
-            return None;
+        if !vanishes(&nums, terms, l..terms.len(), poll)? {
+            return Ok(None);
         }
         // 2. No shorter recurrence: from the prime's length if 2L <= N, else from B.
         if self.needs_before {
-            let (_, w) = reconstruct(&self.before, &self.modulus)?;
+            let Some((_, w)) = reconstruct(&self.before, &self.modulus) else { return Ok(None) };
             let (ell, n) = (self.before_length, self.last_change);
-            let holds = (ell..n).all(|t| relation(&w, terms, t).is_zero());
-            if !holds || relation(&w, terms, n).is_zero() {
-                return None;
+            if !vanishes(&w, terms, ell..n, poll)? || relation(&w, terms, n).is_zero() {
+                return Ok(None);
             }
         }
         // ANCHOR_END: proof
         // c_j = −C_{L−j} = −z_{L−j}/den.
-        Some(
+        Ok(Some(
             (0..l)
                 .map(|j| {
                     let z = nums[l - j].neg();
@@ -212,8 +211,27 @@ impl Group {
                     (z.div_rem_floor(&g).0, den.div_rem_floor(&g).0)
                 })
                 .collect(),
-        )
+        ))
     }
+}
+
+/// Whether the integer polynomial z generates the terms at every step t of `steps` (calling
+/// `poll` now and then: each step is a row of big products).
+fn vanishes<X>(
+    z: &[Big],
+    s: &[Big],
+    steps: std::ops::Range<usize>,
+    poll: &mut dyn FnMut() -> Result<(), X>,
+) -> Result<bool, X> {
+    for t in steps {
+        if t % 64 == 0 {
+            poll()?;
+        }
+        if !relation(z, s, t).is_zero() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// z_0·s_t + z_1·s_{t-1} + ... for the integer polynomial z (no more terms than t + 1).
