@@ -13,12 +13,13 @@ from fractions import Fraction
 from itertools import islice
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.find_model import bm_fractions, bm_prime, generates, order_by_rank, order_by_search
+from support.intlike import Boom, Idx, LyingInt, PlainInt, RaisingIndex
 
 import lucas
 from lucas import LucasIter, find_recurrence, nth_term
-from support.find_model import bm_fractions, bm_prime, generates, order_by_rank, order_by_search
-from support.intlike import Boom, Idx, LyingInt, PlainInt, RaisingIndex
 
 HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,8 +27,14 @@ small = st.integers(-3, 3)
 values = st.one_of(small, st.integers(-(2**64), 2**64), st.integers(-(2**100), 2**100))
 PRIMES = [2, 3, 7, 97, 10**9 + 7, 998244353, 2**61 - 1, 2**64 - 59, 2**89 - 1, 2**127 - 1]
 # Square-free composites, with their prime factors: the order is the largest of theirs.
-SQUARE_FREE = {6: [2, 3], 10: [2, 5], 30: [2, 3, 5], 2**64 - 1: [3, 5, 17, 257, 641, 65537, 6700417],
-               (2**61 - 1) * (2**89 - 1): [2**61 - 1, 2**89 - 1], 2 * (2**127 - 1): [2, 2**127 - 1]}
+SQUARE_FREE = {
+    6: [2, 3],
+    10: [2, 5],
+    30: [2, 3, 5],
+    2**64 - 1: [3, 5, 17, 257, 641, 65537, 6700417],
+    (2**61 - 1) * (2**89 - 1): [2**61 - 1, 2**89 - 1],
+    2 * (2**127 - 1): [2, 2**127 - 1],
+}
 
 
 def check_shape(result, terms, mod=None):
@@ -57,9 +64,12 @@ def test_exact_is_shortest_and_generates(terms):
 
 
 @settings(max_examples=100, **HYP)
-@given(st.integers(1, 8).flatmap(lambda k: st.tuples(st.lists(small, min_size=k, max_size=k),
-                                                     st.lists(values, min_size=k, max_size=k))),
-       st.integers(0, 6))
+@given(
+    st.integers(1, 8).flatmap(
+        lambda k: st.tuples(st.lists(small, min_size=k, max_size=k), st.lists(values, min_size=k, max_size=k))
+    ),
+    st.integers(0, 6),
+)
 def test_exact_finds_the_recurrence_that_made_the_terms(rec, extra):
     c, init = rec
     terms = list(islice(LucasIter(c, init), 2 * len(c) + extra))
@@ -80,9 +90,12 @@ def test_modulo_a_prime_matches_the_model(terms, p):
 
 
 @settings(max_examples=80, **HYP)
-@given(st.integers(1, 40).flatmap(lambda k: st.tuples(st.lists(values, min_size=k, max_size=k),
-                                                      st.lists(values, min_size=k, max_size=k))),
-       st.sampled_from(PRIMES[2:]))
+@given(
+    st.integers(1, 40).flatmap(
+        lambda k: st.tuples(st.lists(values, min_size=k, max_size=k), st.lists(values, min_size=k, max_size=k))
+    ),
+    st.sampled_from(PRIMES[2:]),
+)
 def test_modulo_a_prime_recovers_random_recurrences(rec, p):
     c, init = rec
     terms = list(islice(LucasIter(c, init, mod=p), 2 * len(c)))
@@ -104,8 +117,11 @@ def small_residues(m):
 
 
 @settings(max_examples=250, **HYP)
-@given(st.sampled_from([(4, 7), (6, 6), (8, 6), (9, 5), (12, 4), (16, 4), (18, 4), (25, 4), (27, 4), (32, 4)]).flatmap(
-    lambda ml: st.tuples(st.just(ml[0]), st.lists(small_residues(ml[0]), max_size=ml[1]))))
+@given(
+    st.sampled_from([(4, 7), (6, 6), (8, 6), (9, 5), (12, 4), (16, 4), (18, 4), (25, 4), (27, 4), (32, 4)]).flatmap(
+        lambda ml: st.tuples(st.just(ml[0]), st.lists(small_residues(ml[0]), max_size=ml[1]))
+    )
+)
 def test_small_composites_and_prime_powers_are_shortest(case):
     m, terms = case
     coefficients = check_shape(find_recurrence(terms, mod=m), terms, m)
@@ -113,10 +129,15 @@ def test_small_composites_and_prime_powers_are_shortest(case):
 
 
 @settings(max_examples=100, **HYP)
-@given(st.sampled_from([(2, 8), (2, 64), (2, 70), (3, 5), (5, 3), (7, 30)]),
-       st.integers(1, 7).flatmap(lambda k: st.lists(st.lists(st.sampled_from([0, 1, 2, 3, 4, 6, 8, 9, 12, 27]),
-                                                             min_size=k, max_size=k), min_size=2, max_size=2)),
-       st.integers(0, 5))
+@given(
+    st.sampled_from([(2, 8), (2, 64), (2, 70), (3, 5), (5, 3), (7, 30)]),
+    st.integers(1, 7).flatmap(
+        lambda k: st.lists(
+            st.lists(st.sampled_from([0, 1, 2, 3, 4, 6, 8, 9, 12, 27]), min_size=k, max_size=k), min_size=2, max_size=2
+        )
+    ),
+    st.integers(0, 5),
+)
 def test_prime_powers_recover_recurrences_that_made_the_terms(pe, rec, extra):
     p, e = pe
     m = p**e
@@ -150,7 +171,7 @@ def test_known_sequences():
         terms = [n**d for n in range(2 * d + 6)]
         coefficients, initial = find_recurrence(terms)
         assert coefficients == tuple((-1) ** (d - j) * math.comb(d + 1, j) for j in range(d + 1))
-        assert initial == tuple(terms[:d + 1])
+        assert initial == tuple(terms[: d + 1])
     # A ratio that is not an integer.
     assert find_recurrence([8, 4, 2, 1]) == ((Fraction(1, 2),), (8,))
     assert find_recurrence([1, 3, 9, 27], mod=7) == ((3,), (1,))
@@ -175,15 +196,18 @@ def test_round_trip_through_nth_term_and_lucas_iter(terms, mod):
     assert [nth_term(c, init, i, mod=mod) for i in range(len(terms))] == expect
 
 
-@pytest.mark.parametrize("terms, expect", [
-    ([], ((), ())),
-    ([0], ((), ())),
-    ([0] * 7, ((), ())),
-    ([5], ((5,), (5,))),
-    ([0, 0, 0, 1], ((1, 0, 0, 0), (0, 0, 0, 1))),
-    ([0, 0, 0, 0, 0, 3], ((3, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0, 3))),
-    ([7, 7, 7, 7], ((1,), (7,))),
-])
+@pytest.mark.parametrize(
+    "terms, expect",
+    [
+        ([], ((), ())),
+        ([0], ((), ())),
+        ([0] * 7, ((), ())),
+        ([5], ((5,), (5,))),
+        ([0, 0, 0, 1], ((1, 0, 0, 0), (0, 0, 0, 1))),
+        ([0, 0, 0, 0, 0, 3], ((3, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0, 3))),
+        ([7, 7, 7, 7], ((1,), (7,))),
+    ],
+)
 def test_edge_cases(terms, expect):
     assert find_recurrence(terms) == expect
     coefficients = check_shape(find_recurrence(terms), terms)
@@ -225,20 +249,23 @@ def test_integers_as_everywhere_else():
     assert find_recurrence((x * x for x in range(8)), mod=True) == ((), ())
 
 
-@pytest.mark.parametrize("args, kwargs, exc, text", [
-    ((5,), {}, TypeError, "find_recurrence() argument 'terms' must be an iterable of integers, not int"),
-    (([1, 2.5],), {}, TypeError, "find_recurrence() argument 'terms' item 1 must be an integer, not float"),
-    ((["a"],), {}, TypeError, "find_recurrence() argument 'terms' item 0 must be an integer, not str"),
-    (([1, None, 3],), {}, TypeError, "find_recurrence() argument 'terms' item 1 must be an integer, not NoneType"),
-    (([1],), {"mod": 0}, ValueError, "find_recurrence() argument 'mod' must be a positive integer"),
-    (([1],), {"mod": -7}, ValueError, "find_recurrence() argument 'mod' must be a positive integer"),
-    (([1],), {"mod": 2.0}, TypeError, "find_recurrence() argument 'mod' must be an integer or None, not float"),
-    (([1],), {"mod": "3"}, TypeError, "find_recurrence() argument 'mod' must be an integer or None, not str"),
-    ((), {}, TypeError, "find_recurrence() missing required argument 'terms' (pos 1)"),
-    (([1], [2]), {}, TypeError, "find_recurrence() takes exactly 1 positional argument (2 given)"),
-    ((), {"terms": [1]}, TypeError, "positional-only"),
-    (([1],), {"modulus": 3}, TypeError, "find_recurrence() got an unexpected keyword argument 'modulus'"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, exc, text",
+    [
+        ((5,), {}, TypeError, "find_recurrence() argument 'terms' must be an iterable of integers, not int"),
+        (([1, 2.5],), {}, TypeError, "find_recurrence() argument 'terms' item 1 must be an integer, not float"),
+        ((["a"],), {}, TypeError, "find_recurrence() argument 'terms' item 0 must be an integer, not str"),
+        (([1, None, 3],), {}, TypeError, "find_recurrence() argument 'terms' item 1 must be an integer, not NoneType"),
+        (([1],), {"mod": 0}, ValueError, "find_recurrence() argument 'mod' must be a positive integer"),
+        (([1],), {"mod": -7}, ValueError, "find_recurrence() argument 'mod' must be a positive integer"),
+        (([1],), {"mod": 2.0}, TypeError, "find_recurrence() argument 'mod' must be an integer or None, not float"),
+        (([1],), {"mod": "3"}, TypeError, "find_recurrence() argument 'mod' must be an integer or None, not str"),
+        ((), {}, TypeError, "find_recurrence() missing required argument 'terms' (pos 1)"),
+        (([1], [2]), {}, TypeError, "find_recurrence() takes exactly 1 positional argument (2 given)"),
+        ((), {"terms": [1]}, TypeError, "positional-only"),
+        (([1],), {"modulus": 3}, TypeError, "find_recurrence() got an unexpected keyword argument 'modulus'"),
+    ],
+)
 def test_bad_input(args, kwargs, exc, text):
     with pytest.raises(exc) as info:
         find_recurrence(*args, **kwargs)

@@ -22,7 +22,7 @@ def generates(coefficients, terms, mod=None):
     """Whether the recurrence generates every element of ``terms`` (exactly, or modulo mod)."""
     k = len(coefficients)
     for t in range(len(terms) - k):
-        v = sum(c * x for c, x in zip(coefficients, terms[t:t + k]))
+        v = sum(c * x for c, x in zip(coefficients, terms[t : t + k]))
         if mod is None:
             if v != terms[t + k]:
                 return False
@@ -54,7 +54,7 @@ def _bm(terms, zero, one, inverse):
             length, before, b, shift = n + 1 - length, old, d, 1
         else:
             shift += 1
-    conn = (conn + [zero] * (length + 1))[:length + 1]
+    conn = (conn + [zero] * (length + 1))[: length + 1]
     return [-conn[length - j] for j in range(length)]
 
 
@@ -116,7 +116,7 @@ def order_by_rank(terms):
     """The shortest order over Q from the definition."""
     n = len(terms)
     for k in range(n + 1):
-        rows = [terms[t:t + k] for t in range(n - k)]
+        rows = [terms[t : t + k] for t in range(n - k)]
         rhs = [terms[t + k] for t in range(n - k)]
         if k == 0:
             if not any(terms):
