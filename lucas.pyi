@@ -1,6 +1,7 @@
 """Type stubs for the `lucas` extension module (shipped as the `lucas-stubs` package)."""
 
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import Any, Self, SupportsIndex
 
 __version__: str
@@ -55,3 +56,9 @@ def nth_term(
     *,
     mod: SupportsIndex | None = None,
 ) -> int: ...
+
+# From terms to a shortest recurrence (Berlekamp–Massey): coefficients are ints, or
+# Fractions where not integral (without mod only).
+def find_recurrence(
+    terms: Iterable[SupportsIndex], /, *, mod: SupportsIndex | None = None
+) -> tuple[tuple[int | Fraction, ...], tuple[int, ...]]: ...

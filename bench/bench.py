@@ -471,6 +471,141 @@ CASES += [
 
 
 # ---------------------------------------------------------------------------------------
+# find_recurrence (rows "r"): from terms to their shortest recurrence (Berlekamp–Massey).
+# Over Q against sympy's find_linear_recurrence where sympy finishes (its determinants grow
+# like k**4: order 200 would take hours) and against Berlekamp–Massey on Fractions in plain
+# Python; modulo a prime against Berlekamp–Massey on Python ints; the long modular case as
+# its growth from half the size (the algorithm is quadratic: goal 4).
+
+
+def python_bm_mod(s, p):
+    """Berlekamp–Massey modulo a prime p as a Python programmer writes it (LucasIter's order)."""
+    c, b = [1], [1]
+    length, shift, last = 0, 1, 1
+    for n in range(len(s)):
+        d = s[n]
+        for i in range(1, length + 1):
+            d = (d + c[i] * s[n - i]) % p
+        if d == 0:
+            shift += 1
+            continue
+        coef = d * pow(last, -1, p) % p
+        old = c[:]
+        c += [0] * (len(b) + shift - len(c))
+        for i, x in enumerate(b):
+            c[i + shift] = (c[i + shift] - coef * x) % p
+        if 2 * length <= n:
+            length, b, last, shift = n + 1 - length, old, d, 1
+        else:
+            shift += 1
+    return [(-c[length - j]) % p for j in range(length)]
+
+
+def python_bm_fractions(s):
+    """Berlekamp–Massey over Q on fractions.Fraction (LucasIter's order)."""
+    from fractions import Fraction
+
+    c, b = [Fraction(1)], [Fraction(1)]
+    length, shift, last = 0, 1, Fraction(1)
+    for n in range(len(s)):
+        d = s[n] + sum(c[i] * s[n - i] for i in range(1, length + 1))
+        if d == 0:
+            shift += 1
+            continue
+        coef = d / last
+        old = c[:]
+        c += [Fraction(0)] * (len(b) + shift - len(c))
+        for i, x in enumerate(b):
+            c[i + shift] -= coef * x
+        if 2 * length <= n:
+            length, b, last, shift = n + 1 - length, old, d, 1
+        else:
+            shift += 1
+    return [-c[length - j] for j in range(length)]
+
+
+def _recurrence_terms(k, count, mod, seed):
+    """`count` terms of a random order-k recurrence: small integer coefficients and initial
+    values without mod, random residues with one."""
+    import random
+
+    rng = random.Random(seed)
+    pick = (lambda: rng.randint(-3, 3)) if mod is None else (lambda: rng.randrange(mod))
+    c, i = [pick() for _ in range(k)], [pick() for _ in range(k)]
+    return c, list(islice(LucasIter(c, i, mod=mod), count))
+
+
+def find_cases():
+    fr = lucas.find_recurrence
+    cases = []
+    c200, q200 = _recurrence_terms(200, 400, None, 200)
+    assert fr(q200)[0] == tuple(c200)
+    if sympy is not None:
+        c30, q30 = _recurrence_terms(30, 60, None, 30)
+        k = sympy.Symbol("k")
+
+        def sympy_find(terms):
+            return sympy.sequence(tuple(terms), (k, 0, len(terms) - 1)).find_linear_recurrence(len(terms))
+
+        assert [int(x) for x in reversed(sympy_find(q30))] == list(fr(q30)[0]) == c30
+        cases.append(
+            (
+                "r",
+                "find_recurrence, 60 terms of order 30, exact (vs sympy)",
+                0.01,
+                1,
+                lambda: fr(q30),
+                lambda: sympy_find(q30),
+                "sympy find_linear_recurrence",
+            )
+        )
+    assert python_bm_fractions(q200) == c200
+    cases.append(
+        (
+            "r",
+            "find_recurrence, 400 terms of order 200, exact",
+            0.01,
+            1,
+            lambda: fr(q200),
+            lambda: python_bm_fractions(q200),
+            "Python BM on Fractions",
+        )
+    )
+    for m, name in ((10**9 + 7, "10**9+7"), (2**61 - 1, "2**61-1")):
+        c, t = _recurrence_terms(200, 400, m, m % 1000)
+        assert list(fr(t, mod=m)[0]) == python_bm_mod(t, m) == c
+        cases.append(
+            (
+                "r",
+                f"find_recurrence, 400 terms of order 200, mod {name}",
+                0.02,
+                1,
+                lambda t=t, m=m: fr(t, mod=m),
+                lambda t=t, m=m: python_bm_mod(t, m),
+                "Python BM, same mod",
+            )
+        )
+    p = 998244353
+    _, big = _recurrence_terms(10000, 20000, p, 10000)
+    _, half = _recurrence_terms(5000, 10000, p, 5000)
+    cases.append(
+        (
+            "r",
+            "find_recurrence, 20000 terms of order 10000, mod 998244353 (growth; goal 4)",
+            5.0,
+            1,
+            lambda: fr(big, mod=p),
+            lambda: fr(half, mod=p),
+            "10000 terms of order 5000",
+        )
+    )
+    return cases
+
+
+CASES += find_cases()
+
+
+# ---------------------------------------------------------------------------------------
 # n-th terms without mod across sizes (issue #10): against gmpy2 (GMP) where installed, and
 # against a pure-Python loop (the floor lucas must never be slower than) where that loop
 # finishes in reasonable time. Targets: <= 1.5x gmpy2 for n <= 10**4, <= 3x for 10**5..10**7.

@@ -42,6 +42,8 @@ is_strong_selfridge_prp(n, /), is_bpsw_prp(n, /), is_strong_bpsw_prp(n, /)
     Probable-prime tests with gmpy2's names and argument order.
 nth_term(coefficients, initial, n, /, *, mod=None)
     x_n of any LucasIter recurrence in O(k**2 log n); LucasIter.advance(n) jumps.
+find_recurrence(terms, /, *, mod=None)
+    (coefficients, initial) of a shortest recurrence generating terms.
 
 All results are exact ints; with mod every result lies in range(mod). The
 n-th term functions take O(log |n|) steps.
@@ -99,6 +101,7 @@ fn add_members(module: Borrowed) -> PyResult<()> {
     add_to_module(module, c"__version__", new_str(env!("CARGO_PKG_VERSION"))?.borrow())?;
     add_functions(module, &crate::functions::primality::PRIME_TEST_METHODS)?;
     add_functions(module, &crate::functions::nth_term::NTH_TERM_METHODS)?;
+    add_functions(module, &crate::functions::find::FIND_METHODS)?;
     #[cfg(feature = "selftest")]
     add_functions(module, &crate::functions::selftest::SELFTEST_METHODS)?;
     Ok(())

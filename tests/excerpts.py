@@ -221,7 +221,8 @@ def unused_anchors() -> list[str]:
 
 
 def markdown_files() -> list[Path]:
-    return sorted(DOCS.glob("*.md"))
+    """Every Markdown file of the book, in folders too (target/ and hidden folders aside)."""
+    return sorted(f for f in DOCS.rglob("*.md") if not any(p.startswith(".") for p in f.relative_to(DOCS).parts))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,12 +9,13 @@ runs it in a child process, so a segfault is a failed test instead of a dead pyt
 
 Every example throws arbitrary Python values at one entry point -- LucasIter(...),
 LucasIter.__new__(cls, ...), lucas._reconstruct(...), fibonacci, lucas, lucas_u,
-lucas_v, lucas_uv, nth_term, LucasIter.advance (and .state), the is_*_prp tests, or any
-of them with the wrong arity / keywords -- and checks:
+lucas_v, lucas_uv, nth_term, LucasIter.advance (and .state), the is_*_prp tests,
+find_recurrence, or any of them with the wrong arity / keywords -- and checks:
 
 * valid inputs (small enough to compute in a moment) give exactly the value of a
   pure-Python model from tests/support/: model.py for LucasIter, nth_term and advance,
-  fn_model.py for the Lucas-sequence functions, prp_model.py for the probable-prime tests;
+  fn_model.py for the Lucas-sequence functions, prp_model.py for the probable-prime tests,
+  find_model.py for find_recurrence;
 * invalid inputs raise one of the exceptions that the API allows *for that input*:
   TypeError / ValueError for the defect itself, FuzzError when user code
   (``__index__``, ``__iter__``, ``__next__``) raised it, OverflowError/MemoryError
@@ -49,6 +50,7 @@ import sys
 import time
 import traceback
 import warnings
+from fractions import Fraction
 
 _TESTS = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_TESTS)
@@ -63,6 +65,7 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from support import prp_model  # noqa: E402
+from support.find_model import bm_fractions, bm_prime, generates  # noqa: E402
 from support.fn_model import uv_any  # noqa: E402
 from support.intlike import Idx, PlainInt, RaisingIndex  # noqa: E402
 from support.model import ModelLucasIter, matrix_term, runs_backwards, term  # noqa: E402
@@ -935,6 +938,83 @@ def check_jump(data):
 
 
 # ---------------------------------------------------------------------------
+# find_recurrence
+# ---------------------------------------------------------------------------
+
+
+def trial_factor(m, bound=1000):
+    """{prime: exponent} for the prime factors of m below bound, and the cofactor left."""
+    factors, p = {}, 2
+    while p < bound and p * p <= m:
+        while m % p == 0:
+            factors[p] = factors.get(p, 0) + 1
+            m //= p
+        p += 1
+    return factors, m
+
+
+def expected_find_order(terms, m):
+    """("order", k) when the shortest order modulo m is known from the models, else
+    ("at least", k); and whether a refusal is possible (ValueError: m divisible by the square
+    of a number of 2**64 or more, which lucas does not factor)."""
+    if m is None:
+        return ("order", len(bm_fractions(terms))), False
+    if m == 1:
+        return ("order", 0), False
+    factors, rest = trial_factor(m)
+    known = rest == 1 or (rest < 2**64 and lucas.is_bpsw_prp(rest))  # BPSW is exact below 2**64
+    primes = list(factors) + ([rest] if rest > 1 and known else [])
+    lower = max((len(bm_prime(terms, p)) for p in primes), default=0)
+    square_free = known and all(e == 1 for e in factors.values())
+    if square_free:
+        return ("order", lower), False
+    return ("at least", lower), rest >= 2**128
+
+
+def check_find(data):
+    k = data.draw(st.one_of(st.integers(0, 6), st.integers(0, 12)), label="number of terms")
+    tspec = data.draw(iterable_specs(k), label="terms")
+    mspec = data.draw(mod_specs, label="mod")
+    if VERBOSE[0]:
+        print("   ", short(tspec, 2000), short(mspec, 2000), flush=True)
+    terms, terms_ref = pair_iterable(tspec)
+    mod_given, m = build_mod(mspec)
+    kwargs = mod_kwargs(mod_given, m)
+    what = f"find_recurrence({short(terms)}, **{short(kwargs)})"
+    rm, rt = ref_mod(m, mod_given), ref_items(terms_ref)
+    errs = {r[1] for r in (rm, rt) if r[0] == "err"}
+    if errs:
+        call_expect(what, lambda: lucas.find_recurrence(terms, **kwargs), errs, must_raise=True)
+        return
+    values, mod = rt[1], rm[1]
+    (kind, order), may_refuse = expected_find_order(values, mod)
+    ok, got = call_expect(
+        what, lambda: lucas.find_recurrence(terms, **kwargs), {ValueError} if may_refuse else (), must_raise=False
+    )
+    if not ok:
+        check("argument 'mod' is divisible by the square of" in str(got), f"{what}: {got!r}")
+        return
+    check(type(got) is tuple and len(got) == 2, f"{what} returned {short(got)}")
+    coefficients, initial = got
+    check(type(coefficients) is tuple and type(initial) is tuple, f"{what} returned {short(got)}")
+    n = len(coefficients)
+    check(initial == tuple(v % mod if mod else v for v in values[:n]), f"{what}: initial {short(initial)}")
+    for v in initial:
+        exact_int(v, what)
+    for c in coefficients:
+        if mod is None:
+            check(type(c) is int or (type(c) is Fraction and c.denominator != 1), f"{what}: coefficient {short(c)}")
+        else:
+            exact_int(c, what)
+            check(0 <= c < mod, f"{what}: coefficient {short(c)} outside range(mod)")
+    check(generates(coefficients, values, mod), f"{what} = {short(got)} does not generate the terms")
+    if kind == "order":
+        check(n == order, f"{what}: order {n}, the models say {order}")
+    else:
+        check(n >= order, f"{what}: order {n}, below {order} that a prime factor of mod needs")
+
+
+# ---------------------------------------------------------------------------
 # Probable-prime tests
 # ---------------------------------------------------------------------------
 
@@ -1019,15 +1099,16 @@ ARITY = {
     "LucasIter": 2,
     "_reconstruct": 4,
     "nth_term": 3,
+    "find_recurrence": 1,
     **{name: len(params) for name, (params, _) in PRP_FUNCS.items()},
 }
-KW_NAMES = ["mod", "mod", "n", "p", "q", "coefficients", "initial", "cls", "window", "x", "Mod", "mod_"]
+KW_NAMES = ["mod", "mod", "n", "p", "q", "coefficients", "initial", "cls", "window", "x", "Mod", "mod_", "terms"]
 
 
 def check_arity(data):
     name = data.draw(st.sampled_from(sorted(ARITY)), label="callable")
     nargs = data.draw(st.integers(0, 6), label="nargs")
-    if name in ("LucasIter", "_reconstruct", "nth_term"):
+    if name in ("LucasIter", "_reconstruct", "nth_term", "find_recurrence"):
         arg_specs = [
             data.draw(st.one_of(iterable_specs(2), st.tuples(st.just("scalar"), scalar_specs)), label="arg")
             for _ in range(nargs)
@@ -1050,8 +1131,8 @@ def check_arity(data):
         check_function(name, args, args, "mod" in kwargs, kwargs.get("mod"))
     elif name in PRP_FUNCS:
         check_prp_call(name, args, args)
-    elif name == "nth_term":
-        STATS["skipped"] += 1  # the right shape: the "jump" target's oracle covers it
+    elif name in ("nth_term", "find_recurrence"):
+        STATS["skipped"] += 1  # the right shape: the "jump" and "find" targets' oracles cover it
     elif name == "LucasIter":
         errs, _ = expected_iter(refs[0], refs[1], "mod" in kwargs, kwargs.get("mod"))
         call_expect(what, lambda: fn(*args, **kwargs), errs or (), must_raise=bool(errs))
@@ -1072,6 +1153,7 @@ TARGETS = (
     + ["sub", "new", "reconstruct", "fib", "fib", "luc", "u", "v", "uv", "uv", "arity", "arity"]
     + ["jump"] * 3
     + ["prp"] * 3
+    + ["find"] * 2
 )
 VERBOSE = [False]
 WATCHDOG_S = 120  # per batch
@@ -1116,6 +1198,8 @@ def _dispatch(target, data):
         check_jump(data)
     elif target == "prp":
         check_prp(data)
+    elif target == "find":
+        check_find(data)
     else:
         name = {"fib": "fibonacci", "luc": "lucas", "u": "lucas_u", "v": "lucas_v", "uv": "lucas_uv"}[target]
         nparams = len(FUNCS[name][1])

@@ -61,6 +61,7 @@ def run_mypy(path, cache):
 
 GOOD_PROGRAM = '''\
 """Uses every public name of lucas with precise annotations."""
+from fractions import Fraction
 from itertools import islice
 from typing import assert_type
 
@@ -127,6 +128,13 @@ jumped = LucasIter([1, 1], [0, 1])
 jumped.advance(10)
 assert term == 55 and next(jumped) == 55
 
+# From terms to a shortest recurrence.
+found = lucas.find_recurrence([0, 1, 1, 2, 3, 5], mod=None)
+assert_type(found, tuple[tuple[int | Fraction, ...], tuple[int, ...]])
+coefficients_found, initial_found = lucas.find_recurrence(iter([8, 4, 2, 1]), mod=True)
+assert_type(initial_found, tuple[int, ...])
+assert found == ((1, 1), (0, 1)) and lucas.find_recurrence([8, 4, 2, 1])[0] == (Fraction(1, 2),)
+
 # The program is also run, so the annotations above are checked at run time too.
 assert (f, f_mod, l_, l_mod, u, v, uv) == (55, 354224848179261915075 % 1000, -29, 11, 55, 123 % 97, (55, 123))
 assert type(coefficients) is tuple and modulus == 7 and first == 0 and same is it
@@ -176,6 +184,9 @@ BAD_LINES = [
     ("lucas.is_strong_prp(7)", "call-arg"),
     ("lucas.nth_term([1], [1], 2.5)", "arg-type"),
     ("LucasIter([1], [1]).advance()", "call-arg"),
+    ("lucas.find_recurrence([1.5])", "list-item"),
+    ("lucas.find_recurrence(terms=[1])", "call-arg"),
+    ("w2: tuple[int, ...] = lucas.find_recurrence([1])[0]", "assignment"),
 ]
 
 

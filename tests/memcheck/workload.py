@@ -15,7 +15,10 @@ under the debug interpreter's reference totals), so it must:
   constructor and the ladders); the jump-ahead (nth_term on machine words, even, odd and
   multi-limb moduli, exact results, negative n; LucasIter.advance and .state on each engine
   and on subclasses); the probable-prime tests (word-sized and multi-limb n, every
-  parameter path); and every error each of them raises;
+  parameter path); find_recurrence (exact with int and Fraction results, modulo odd and
+  power-of-two words, composites split by the CRT, prime powers by Reeds-Sloane on words and
+  big integers, moduli past 2**64, the refusal); and every
+  error each of them raises;
 * be deterministic: no randomness, and every outcome is fixed. (The one use of time is the
   signal test, whose outcome, "interrupted inside lucas", is fixed; only how far the
   interrupted call got varies, which changes nothing that is measured.)
@@ -819,6 +822,53 @@ def advance_and_state():
 
 
 # ---------------------------------------------------------------------------
+# find_recurrence
+# ---------------------------------------------------------------------------
+
+
+def find_values():
+    fr = lucas.find_recurrence
+    fib = [FIB[n] for n in range(40)]
+    assert fr(fib) == ((1, 1), (0, 1))
+    assert fr(fib[:20], mod=10**9 + 7) == ((1, 1), (0, 1))
+    # exact: Fractions, a rational run (several primes), all zeros, empty, iterables
+    assert fr([8, 4, 2, 1])[0][0].denominator == 2
+    fr([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
+    fr([HUGE % 2**300, -(HUGE % 2**200), 7, HUGE % 2**100])
+    assert fr([]) == fr([0, 0]) == ((), ())
+    fr((IndexInt(n * n) for n in range(9)))
+    fr(SeqOnly([MyInt(1), True, 2, 3]))
+    # modulo: odd word, power of two, even composite (CRT), 1, past 2**64, square-free big
+    for m in (97, 2**61 - 1, 2**32, 2, 6, 2 * 3 * 5 * 7, 1, BIG_MOD, 2**64 + 1, 2**64 - 1, 2**64, 12):
+        for terms in ([5, 3, 8, 1, 9, 4, 2], fib, [1, 2, 3, 1, 2, 3, 1, 2]):
+            fr(terms, mod=m)
+    order = [(3 * i) % 11 for i in range(24)]
+    fr(list(itertools.islice(LucasIter(order, order[::-1], mod=998244353), 48)), mod=998244353)
+    # a division by a multiple of p modulo p**e: Reeds-Sloane (word and big), and the refusal
+    # for the square of a factor past 2**64
+    assert len(fr([2, 2, 2, 2, 1], mod=4)[0]) == 5
+    assert len(fr([2, 2, 2, 2, 1], mod=2**70)[0]) == 5
+    fr([3, 3, 3, 3, 1], mod=9 * 5)
+    expect(ValueError, fr, [BIG_MOD] * 4 + [1], mod=BIG_MOD * BIG_MOD)
+
+
+def find_errors():
+    fr = lucas.find_recurrence
+    expect(TypeError, fr)
+    expect(TypeError, fr, [1], [2])
+    expect(TypeError, fr, terms=[1])
+    expect(TypeError, fr, [1], modulus=3)
+    expect(TypeError, fr, 5)
+    expect(TypeError, fr, [1, 2.5])
+    expect(TypeError, fr, [1, BadIndex()])
+    expect(ArithmeticError, fr, [1, RaisingIndex()], mod=7)
+    expect(ZeroDivisionError, fr, raising_gen(3, ZeroDivisionError))
+    expect(ValueError, fr, [1], mod=0)
+    expect(TypeError, fr, [1], mod=2.0)
+    expect(ArithmeticError, fr, [1], mod=RaisingIndex())
+
+
+# ---------------------------------------------------------------------------
 # Probable-prime tests
 # ---------------------------------------------------------------------------
 
@@ -905,6 +955,8 @@ def one_round():
     advance_and_state()
     prp_values()
     prp_errors()
+    find_values()
+    find_errors()
 
 
 def run(rounds: int) -> None:

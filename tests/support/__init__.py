@@ -6,6 +6,8 @@
   backwards, companion-matrix powers).
 - ``fn_model``: the models of the Lucas-sequence functions (``fibonacci`` ... ``lucas_uv``).
 - ``prp_model``: the models of the probable-prime tests.
+- ``find_model``: the models of ``find_recurrence`` (Berlekamp-Massey over Fractions and
+  GF(p), the rank of the linear system, a search over every coefficient vector).
 - ``states``: sample iterator states (every engine) and helpers of the type-level tests.
 - ``subclasses``: ``LucasIter`` subclasses at module level (so that pickle finds them by name).
 

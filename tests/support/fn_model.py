@@ -181,10 +181,18 @@ def fib_pair_doubling(n):
     return a, b
 
 
+# (p, q) whose characteristic roots all have |root| <= 1: |U_n| <= n and |V_n| <= 2, so the
+# result's size follows log n, not n (a huge n is then cheap for the model too).
+SLOW_GROWTH = {(0, 0), (1, 0), (-1, 0), (0, 1), (1, 1), (-1, 1), (2, 1), (-2, 1), (0, -1)}
+
+
 def uv_exact_by_matrix(n, p, q):
     """(U_n, V_n) for n >= 0 as exact ints from the matrix model, taken modulo a power of two
     beyond the result's size and read back as signed values."""
-    bound = (n + 2) * (max(abs(p), abs(q), 2).bit_length() + 2) + 8
+    if (p, q) in SLOW_GROWTH:
+        bound = n.bit_length() + 8
+    else:
+        bound = (n + 2) * (max(abs(p), abs(q), 2).bit_length() + 2) + 8
     m = 1 << bound
     half = m >> 1
     return tuple(x - m if x >= half else x for x in matrix_uv(n, p, q, m))

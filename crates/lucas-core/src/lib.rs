@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bigint;
+pub mod find;
 pub mod iterate;
 pub mod jump;
 pub mod modular;

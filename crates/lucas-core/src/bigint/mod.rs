@@ -24,6 +24,74 @@ pub struct Big {
 }
 // ANCHOR_END: big
 
+// What the search for recurrences (`find/`) needs besides the ladders' operations: division
+// with remainder, gcd, order and factoring.
+impl Big {
+    /// The integer for a u64.
+    pub fn from_u64(v: u64) -> Big {
+        Big::new(false, Nat::from_u64(v))
+    }
+
+    /// The value as a u64, if it fits (0 <= self < 2**64).
+    pub fn to_u64(&self) -> Option<u64> {
+        if self.negative {
+            return None;
+        }
+        self.magnitude.to_u64()
+    }
+
+    /// Compares the magnitudes |self| and |other|.
+    pub fn cmp_abs(&self, other: &Big) -> Ordering {
+        self.magnitude.cmp(&other.magnitude)
+    }
+
+    /// `-self`.
+    pub fn neg(&self) -> Big {
+        Big::new(!self.negative, self.magnitude.clone())
+    }
+
+    /// Floor division and remainder by m > 0, as Python's `divmod`: the remainder is in `0..m`.
+    pub fn div_rem_floor(&self, m: &Big) -> (Big, Big) {
+        debug_assert!(!m.negative && !m.is_zero(), "a positive divisor");
+        let (q, r) = self.magnitude.div_rem(&m.magnitude).expect("m > 0");
+        if self.negative && !r.is_zero() {
+            let q = Big::new(true, q.add(&Nat::one()));
+            (q, Big::new(false, m.magnitude.checked_sub(&r).expect("r < m")))
+        } else {
+            (Big::new(self.negative, q), Big::new(false, r))
+        }
+    }
+
+    /// The greatest common divisor of |self| and |other| (gcd(0, 0) = 0).
+    pub fn gcd(&self, other: &Big) -> Big {
+        Big::new(false, self.magnitude.gcd(&other.magnitude))
+    }
+
+    /// The prime factors of |self| > 1 with multiplicity, in increasing order (trial
+    /// division, Pollard's rho, then heavier sieves). Meant for values below 2**64: there
+    /// rho is quick and Baillie–PSW certifies the primes; larger values may take long.
+    pub fn prime_factors(&self) -> Vec<Big> {
+        self.magnitude.factorize().into_iter().map(|f| Big::new(false, f)).collect()
+    }
+}
+
+impl Ord for Big {
+    fn cmp(&self, other: &Big) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.magnitude.cmp(&other.magnitude),
+            (true, true) => other.magnitude.cmp(&self.magnitude),
+        }
+    }
+}
+
+impl PartialOrd for Big {
+    fn partial_cmp(&self, other: &Big) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Big {
     fn new(negative: bool, magnitude: Nat) -> Big {
         let negative = negative && !magnitude.is_zero();
@@ -321,5 +389,30 @@ mod tests {
         assert_eq!(big(-7).to_i64(), Some(-7));
         assert_eq!(big(1 << 70).to_i64(), None);
         assert_eq!(big(1 << 70).bit_length(), 71);
+    }
+
+    #[test]
+    fn division_gcd_and_order_match_i128() {
+        let s = samples();
+        for &a in &s {
+            for m in [1i128, 2, 7, u64::MAX.into(), (1 << 64) + 3, (1 << 100) - 1] {
+                let (q, r) = big(a).div_rem_floor(&big(m));
+                assert_eq!((value(&q), value(&r)), (a.div_euclid(m), a.rem_euclid(m)), "{a} divmod {m}");
+            }
+            for &b in &s {
+                assert_eq!(big(a).cmp(&big(b)), a.cmp(&b), "{a} <=> {b}");
+                assert_eq!(big(a).cmp_abs(&big(b)), a.unsigned_abs().cmp(&b.unsigned_abs()));
+                let (mut x, mut y) = (a.unsigned_abs(), b.unsigned_abs());
+                while y != 0 {
+                    (x, y) = (y, x % y);
+                }
+                assert_eq!(value(&big(a).gcd(&big(b))), x as i128, "gcd({a}, {b})");
+            }
+            assert_eq!(value(&big(a).neg()), -a);
+        }
+        assert_eq!(Big::from_u64(u64::MAX).to_u64(), Some(u64::MAX));
+        assert_eq!(big(-1).to_u64(), None);
+        let factors: Vec<i128> = big(2 * 2 * 3 * 1_000_003).prime_factors().iter().map(value).collect();
+        assert_eq!(factors, [2, 2, 3, 1_000_003]);
     }
 }

@@ -1,0 +1,287 @@
+//! The rings Berlekamp–Massey runs on (pure Rust, no FFI): the module's word and big-integer
+//! residue rings, each with what [`Units`] adds (recognising 0, inverting, or naming the
+//! factor a non-unit shares with the modulus).
+//!
+//! * [`OddWord`]: Z/mZ for odd 1 < m < 2**64 in Montgomery form (`MontWord`, whose dot
+//!   product reduces once per discrepancy);
+//! * [`TwoPower`]: Z/2^sZ for 1 <= s <= 64 on wrapping words, read modulo 2^s;
+//! * [`BigResidues`]: Z/mZ for any m >= 2 on [`Big`] values in `0..m` (`BigMod`).
+
+#![forbid(unsafe_code)]
+
+use super::bm::Units;
+use crate::bigint::Big;
+use crate::jump::big_rings::BigMod;
+use crate::jump::fiduccia::{Dot, MontWord};
+use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
+use crate::terms::ladder::Ring;
+use std::hint::select_unpredictable;
+
+/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1 (extended
+/// Euclid on signed 128-bit values, which hold every remainder and Bézout coefficient).
+pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
+    let (mut r0, mut r1) = (i128::from(m), i128::from(a));
+    let (mut t0, mut t1) = (0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
+    }
+    if r0 != 1 {
+        return Err(r0 as u64);
+    }
+    Ok(t0.rem_euclid(i128::from(m)) as u64)
+}
+
+/// The inverse of a modulo m (m > 1, 0 <= a < m), or gcd(a, m) when that is not 1.
+pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {
+    let (mut r0, mut r1) = (m.clone(), a.clone());
+    let (mut t0, mut t1) = (Big::zero(), Big::from_i64(1));
+    while !r1.is_zero() {
+        let (q, r) = r0.div_rem_floor(&r1);
+        (r0, r1) = (r1, r);
+        let t = t0.sub(&q.mul(&t1));
+        (t0, t1) = (t1, t);
+    }
+    if r0 != Big::from_i64(1) {
+        return Err(r0);
+    }
+    Ok(t0.rem_euclid(m))
+}
+
+/// Z/mZ for odd m > 1, elements in Montgomery form.
+pub struct OddWord<'p, X> {
+    ring: Polled<'p, MontWord, X>,
+    m: u64,
+    /// The same form, for the plain dot product of moduli below 2^32.
+    mont: Montgomery,
+}
+
+impl<'p, X> OddWord<'p, X> {
+    pub fn new(m: u64, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
+        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont: Montgomery::new(m) }
+    }
+    /// A residue (any u64) into the ring.
+    pub fn enter(&self, x: u64) -> u64 {
+        self.ring.ring.enter(x)
+    }
+    /// An element back to its residue in `0..m`.
+    pub fn leave(&self, x: u64) -> u64 {
+        self.ring.ring.leave(x)
+    }
+}
+
+impl<X> Ring for OddWord<'_, X> {
+    type E = u64;
+    type Err = X;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.mul(a, b)
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.add(a, b)
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.sub(a, b)
+    }
+    fn small(&mut self, v: i64) -> Result<u64, X> {
+        self.ring.small(v)
+    }
+    fn bit_done(&mut self) -> Result<(), X> {
+        self.ring.bit_done()
+    }
+}
+
+impl<X> Dot for OddWord<'_, X> {
+    /// Below 2^32 every product is below 2^64, so up to 2^32 of them sum in a u128 without
+    /// passing m·2^64, the bound of one REDC: no per-term check at all. Larger moduli use
+    /// `MontWord`'s lazily reduced sum.
+    #[inline]
+    fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, X> {
+        if self.m >> 32 == 0 && a.len() >> 32 == 0 {
+            let sum = a.iter().zip(b).fold(0u128, |acc, (&x, &y)| acc + u128::from(x) * u128::from(y));
+            return Ok(self.mont.reduce(sum));
+        }
+        self.ring.dot(a, b)
+    }
+}
+
+impl<X> Units for OddWord<'_, X> {
+    fn is_zero(&self, a: &u64) -> bool {
+        *a == 0
+    }
+    fn invert(&mut self, a: &u64) -> Result<u64, Big> {
+        match inverse_word(self.leave(*a), self.m) {
+            Ok(inv) => Ok(self.enter(inv)),
+            Err(g) => Err(Big::from_u64(g)),
+        }
+    }
+
+    /// Shoup's multiplication by the fixed factor (its residue f and ⌊f·2^64/m⌋): the
+    /// quotient estimate q = ⌊b·⌊f·2^64/m⌋/2^64⌋ leaves b·f − q·m in 0..2m, so one masked
+    /// subtraction reduces it; a Montgomery form times a plain residue stays a Montgomery
+    /// form. Needs 2m < 2^64; larger m take the generic loop.
+    fn sub_multiple(&mut self, c: &mut [u64], f: &u64, b: &[u64]) -> Result<(), X> {
+        let m = self.m;
+        if m >= 1 << 63 {
+            for (x, y) in c.iter_mut().zip(b) {
+                let t = self.ring.mul(f, y)?;
+                *x = self.ring.sub(x, &t)?;
+            }
+            return Ok(());
+        }
+        let f = self.leave(*f);
+        let shoup = ((u128::from(f) << 64) / u128::from(m)) as u64;
+        for (x, &y) in c.iter_mut().zip(b) {
+            let q = ((u128::from(y) * u128::from(shoup)) >> 64) as u64;
+            let t = y.wrapping_mul(f).wrapping_sub(q.wrapping_mul(m));
+            let t = select_unpredictable(t >= m, t.wrapping_sub(m), t);
+            let (d, borrow) = x.overflowing_sub(t);
+            *x = select_unpredictable(borrow, d.wrapping_add(m), d);
+        }
+        Ok(())
+    }
+}
+
+/// Z/2^sZ for 1 <= s <= 64: wrapping words (arithmetic modulo 2^64), read modulo 2^s.
+pub struct TwoPower<'p, X> {
+    ring: Polled<'p, Wrapping, X>,
+    mask: u64,
+}
+
+impl<'p, X> TwoPower<'p, X> {
+    pub fn new(bits: u32, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
+        assert!((1..=64).contains(&bits));
+        TwoPower { ring: Polled::new(Wrapping, 1, poll), mask: u64::MAX >> (64 - bits) }
+    }
+    /// An element as its residue in `0..2^s`.
+    pub fn leave(&self, x: u64) -> u64 {
+        x & self.mask
+    }
+}
+
+impl<X> Ring for TwoPower<'_, X> {
+    type E = u64;
+    type Err = X;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.mul(a, b)
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.add(a, b)
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, X> {
+        self.ring.sub(a, b)
+    }
+    fn small(&mut self, v: i64) -> Result<u64, X> {
+        self.ring.small(v)
+    }
+    fn bit_done(&mut self) -> Result<(), X> {
+        self.ring.bit_done()
+    }
+}
+
+impl<X> Dot for TwoPower<'_, X> {
+    #[inline]
+    fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, X> {
+        self.ring.dot(a, b)
+    }
+}
+
+impl<X> Units for TwoPower<'_, X> {
+    fn is_zero(&self, a: &u64) -> bool {
+        a & self.mask == 0
+    }
+    fn invert(&mut self, a: &u64) -> Result<u64, Big> {
+        if a % 2 == 1 {
+            Ok(inverse_mod_2_64(*a)) // an inverse modulo 2^64 is one modulo 2^s
+        } else {
+            Err(Big::from_u64(1 << (a & self.mask).trailing_zeros()))
+        }
+    }
+}
+
+/// Z/mZ for m >= 2 on [`Big`] values in `0..m`.
+pub struct BigResidues<'p, X> {
+    ring: BigMod<'p, X>,
+    m: Big,
+}
+
+impl<'p, X> BigResidues<'p, X> {
+    pub fn new(m: Big, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
+        BigResidues { ring: BigMod::new(m.clone(), poll), m }
+    }
+}
+
+impl<X> Ring for BigResidues<'_, X> {
+    type E = Big;
+    type Err = X;
+    fn mul(&mut self, a: &Big, b: &Big) -> Result<Big, X> {
+        self.ring.mul(a, b)
+    }
+    fn add(&mut self, a: &Big, b: &Big) -> Result<Big, X> {
+        self.ring.add(a, b)
+    }
+    fn sub(&mut self, a: &Big, b: &Big) -> Result<Big, X> {
+        self.ring.sub(a, b)
+    }
+    fn small(&mut self, v: i64) -> Result<Big, X> {
+        self.ring.small(v)
+    }
+    fn bit_done(&mut self) -> Result<(), X> {
+        self.ring.bit_done()
+    }
+}
+
+impl<X> Dot for BigResidues<'_, X> {
+    fn dot(&mut self, a: &[Big], b: &[Big]) -> Result<Big, X> {
+        self.ring.dot(a, b)
+    }
+}
+
+impl<X> Units for BigResidues<'_, X> {
+    fn is_zero(&self, a: &Big) -> bool {
+        a.is_zero()
+    }
+    fn invert(&mut self, a: &Big) -> Result<Big, Big> {
+        inverse_big(a, &self.m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverses_and_shared_factors() {
+        for m in [2u64, 3, 10, 97, 1 << 40, u64::MAX, u64::MAX - 58] {
+            for a in [1u64, 2, 3, 5, 12, m - 1, m / 2 + 1] {
+                let a = a % m;
+                let expect_gcd = {
+                    let (mut x, mut y) = (a, m);
+                    while y != 0 {
+                        (x, y) = (y, x % y);
+                    }
+                    x
+                };
+                match inverse_word(a, m) {
+                    Ok(inv) => {
+                        assert_eq!(expect_gcd, 1);
+                        assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1 % u128::from(m));
+                    }
+                    Err(g) => assert_eq!(g, expect_gcd, "a={a} m={m}"),
+                }
+                let (ab, mb) = (Big::from_u64(a), Big::from_u64(m));
+                match (inverse_big(&ab, &mb), inverse_word(a, m)) {
+                    (Ok(x), Ok(y)) => assert_eq!(x, Big::from_u64(y)),
+                    (Err(x), Err(y)) => assert_eq!(x, Big::from_u64(y)),
+                    _ => panic!("word and big inverses disagree for a={a} m={m}"),
+                }
+            }
+        }
+    }
+}
