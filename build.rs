@@ -13,7 +13,13 @@ fn main() {
     // Compile csrc/layout.c against the *target interpreter's own* headers. It records the
     // C sizes and offsets of the structs lucas hands to CPython; src/capi/layout_check.rs compares them
     // with pyo3-ffi's Rust declarations in `cargo test`. Only the tests reference the table,
-    // so the linker leaves it out of the extension module.
+    // so the extension module itself (PYO3_BUILD_EXTENSION_MODULE, set by setup.py and the
+    // wheel builder) skips it: building the module then needs neither Python.h nor an
+    // interpreter, which lets one host build wheels for CPython versions it does not have.
+    println!("cargo:rerun-if-env-changed=PYO3_BUILD_EXTENSION_MODULE");
+    if std::env::var_os("PYO3_BUILD_EXTENSION_MODULE").is_some() {
+        return;
+    }
     let include = pyo3_build_config::get()
         .run_python_script("import sysconfig; print(sysconfig.get_paths()['include'])")
         .expect("the target interpreter reports its include directory");

@@ -88,7 +88,8 @@ class build_cargo_ext(build_ext):
                 "cargo not found: building lucas needs a Rust toolchain "
                 "(https://rustup.rs, or your distribution's cargo package), then retry"
             )
-        cmd = [cargo, "build", "--release", "--lib", "--manifest-path", str(ROOT / "Cargo.toml")]
+        # -p: the extension's package, also when the manifest heads a workspace.
+        cmd = [cargo, "build", "--release", "--lib", "-p", "lucas", "--manifest-path", str(ROOT / "Cargo.toml")]
         if features:
             cmd += ["--features", features]
         if subprocess.run(cmd, env=env).returncode != 0:
@@ -110,14 +111,14 @@ class build_cargo_ext(build_ext):
 
 
 def long_description():
-    """What PyPI shows: the README's opening (what lucas is) and its Usage section.
+    """What PyPI shows: the README's opening (what lucas is) and its Use section.
 
     The README's build and test sections are for people working on lucas, not for someone
     reading the package page; if a heading is renamed, the page just gets shorter.
     """
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     parts = re.split(r"^(?=## )", text, flags=re.M)
-    keep = [parts[0]] + [p for p in parts[1:] if p.startswith("## Usage")]
+    keep = [parts[0]] + [p for p in parts[1:] if p.startswith("## Use\n")]
     install = (
         "## Installing\n\n"
         "`pip install lucas-recurrences`, then `import lucas`. Building from the source\n"

@@ -652,6 +652,19 @@ def so_path():
     return Path(lucas.__file__)
 
 
+def wheel_so_kib():
+    """Size of the module in this interpreter's wheel in dist/ (`make wheels`: stripped of its
+    symbol table, unlike the in-place build), or None when no such wheel was built."""
+    import zipfile
+
+    tag = "cp%d%d" % sys.version_info[:2] + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
+    wheels = sorted((ROOT / "dist").glob(f"*-{tag.rstrip('t')}-{tag}-*.whl"))
+    if not wheels:
+        return None
+    with zipfile.ZipFile(wheels[-1]) as zf:
+        return next(i.file_size for i in zf.infolist() if i.filename.endswith(".so")) / 1024
+
+
 def import_time_us(repeat):
     times = []
     for _ in range(repeat):
@@ -727,6 +740,7 @@ def main():
             print(f"callgrind {key:3} {ci:8.1f} vs {fi:8.1f} instructions/unit: {ci / fi:.3f}", flush=True)
 
     so_kib = so_path().stat().st_size / 1024
+    wheel_kib = wheel_so_kib()
     imp = import_time_us(5 if args.quick else 15)
     build = None if args.quick or args.cases else cold_build_seconds()
     print(
@@ -772,7 +786,9 @@ def main():
         "",
         "| other figure | value |",
         "|---|---|",
-        f"| extension size | {so_kib:.0f} KiB |",
+        f"| extension size (in-place build, keeps its symbol table) | {so_kib:.0f} KiB |",
+        f"| extension size in the wheel (stripped, `make wheels`) | "
+        f"{'no wheel in dist/' if wheel_kib is None else f'{wheel_kib:.0f} KiB'} |",
         f"| import time (median, `-X importtime`) | {imp:.0f} us |",
         f"| cold `setup.py build_ext` | {'not measured (quick mode)' if build is None else f'{build:.1f} s'} |",
     ]

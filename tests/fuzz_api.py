@@ -52,7 +52,10 @@ import warnings
 
 _TESTS = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_TESTS)
-for _p in (_TESTS, _ROOT):
+# The repository root holds the in-place build; against an installed wheel (tests/conftest.py)
+# it stays off sys.path.
+_INSTALLED = os.environ.get("LUCAS_TEST_INSTALLED", "").strip().lower() not in ("", "0", "false", "no")
+for _p in (_TESTS,) if _INSTALLED else (_TESTS, _ROOT):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 

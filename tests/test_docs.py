@@ -14,21 +14,27 @@ import excerpts
 import pytest
 
 ROOT = excerpts.ROOT
+# Checks of the docs against the sources: they skip against an installed wheel (conftest.py),
+# where only the Python examples run, against the installed module.
+source_tree = pytest.mark.source_tree
 DOCS = excerpts.DOCS
 MARKDOWN = excerpts.markdown_files()
 
 
+@source_tree
 def test_the_docs_have_excerpts_to_check():
     assert MARKDOWN, "docs/*.md not found"
     assert sum(len(excerpts.excerpts(f)) for f in MARKDOWN) >= 10
 
 
+@source_tree
 @pytest.mark.parametrize("doc", MARKDOWN, ids=lambda p: p.name)
 def test_every_excerpt_matches_its_source(doc):
     problems = excerpts.check(doc)
     assert not problems, "\n".join(problems)
 
 
+@source_tree
 def test_every_anchor_in_the_source_is_well_formed():
     """Open, duplicated or stray anchors anywhere in the sources fail, used or not."""
     bad = []
@@ -77,6 +83,7 @@ def rel(p):
     return str(p.relative_to(ROOT))
 
 
+@source_tree
 def test_a_matching_excerpt_passes_and_nested_anchor_lines_are_left_out(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -86,6 +93,7 @@ def test_a_matching_excerpt_passes_and_nested_anchor_lines_are_left_out(scratch)
     assert excerpts.check(doc) == []
 
 
+@source_tree
 def test_a_mismatching_excerpt_fails_with_a_diff(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -94,6 +102,7 @@ def test_a_mismatching_excerpt_fails_with_a_diff(scratch):
     assert "differs" in problem and "-let x = 1;" in problem and "+let x = 2;" in problem
 
 
+@source_tree
 def test_an_excerpt_missing_a_line_fails(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -102,6 +111,7 @@ def test_an_excerpt_missing_a_line_fails(scratch):
     assert "differs" in problem
 
 
+@source_tree
 def test_a_missing_anchor_fails(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -110,12 +120,14 @@ def test_a_missing_anchor_fails(scratch):
     assert "has no anchor 'nowhere'" in problem
 
 
+@source_tree
 def test_a_missing_file_fails(scratch):
     doc = write_doc(scratch, "src/no_such_file.rs", "body", "let x = 1;\n")
     [problem] = excerpts.check(doc)
     assert "no file src/no_such_file.rs" in problem
 
 
+@source_tree
 def test_a_marker_without_a_block_fails(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -133,6 +145,7 @@ def test_a_marker_without_a_block_fails(scratch):
         ("x\n// ANCHOR_END: a\n", "without its ANCHOR"),
     ],
 )
+@source_tree
 def test_malformed_anchors_fail(scratch, source, message):
     src = scratch / "b.rs"
     src.write_text(source)
@@ -141,6 +154,7 @@ def test_malformed_anchors_fail(scratch, source, message):
     assert message in problem
 
 
+@source_tree
 def test_update_rewrites_a_stale_excerpt_and_then_it_passes(scratch):
     src = scratch / "a.rs"
     src.write_text(SOURCE)
@@ -156,6 +170,7 @@ def test_update_rewrites_a_stale_excerpt_and_then_it_passes(scratch):
 C_FILES = sorted(DOCS.glob("**/*.c"))
 
 
+@source_tree
 @pytest.mark.parametrize("cfile", C_FILES, ids=lambda p: p.name)
 def test_the_c_companions_compile_against_python_h(cfile):
     """The C versions shown beside the Rust are real C: they compile, warning-free, against
@@ -171,6 +186,7 @@ def test_the_c_companions_compile_against_python_h(cfile):
     assert proc.returncode == 0, proc.stderr
 
 
+@source_tree
 def test_there_are_c_companions():
     assert C_FILES
 
@@ -194,6 +210,7 @@ def test_the_article_has_doctests():
     assert any(excerpts.doctests(f) for f in MARKDOWN)
 
 
+@source_tree
 def test_a_wrong_doctest_fails(scratch):
     doc = scratch / "doc.md"
     doc.write_text("```python\n>>> 1 + 1\n3\n```\n")

@@ -13,8 +13,9 @@ import subprocess
 import sys
 import textwrap
 
+from conftest import module_path
+
 TESTS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TESTS)
 MARKER = "HOSTILE-CHILD-OK"
 
 PRELUDE = r'''
@@ -90,10 +91,12 @@ def child(code, timeout=90, args=()):
     """Runs PRELUDE + code in a fresh interpreter; returns its stdout."""
     source = PRELUDE + "\n" + textwrap.dedent(code) + f"\nprint({MARKER!r})\n"
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([ROOT, TESTS] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = os.pathsep.join(module_path() + [TESTS] + [p for p in [env.get("PYTHONPATH")] if p])
+    # In tests/, not the root: `-c` puts the working directory first on sys.path, and the
+    # root holds the in-place build, which must not shadow an installed wheel under test.
     proc = subprocess.run(
         [sys.executable, *args, "-c", source],
-        cwd=ROOT,
+        cwd=TESTS,
         env=env,
         capture_output=True,
         text=True,

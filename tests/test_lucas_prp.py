@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+from conftest import module_path
 from support import prp_model as model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,7 @@ def _run():
         text=True,
         timeout=300,
         cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=ROOT),
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())),
     )
     assert out.returncode == 0, out.stderr
     return out.stdout

@@ -24,7 +24,7 @@ import textwrap
 import pytest
 
 # Builds three extra modules and runs valgrind: part of `make test`, not of `make check`.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.source_tree]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEMCHECK = os.path.join(ROOT, "tests", "memcheck")

@@ -1,9 +1,11 @@
 """The type stubs (lucas.pyi in the repository root) against mypy and the runtime.
 
 mypy is a test dependency (requirements-dev.txt): these tests fail, not skip,
-when it is missing.  mypy runs with the repository root as its working
-directory, where it finds lucas.pyi; its cache goes to a temporary directory so
-that the repository is not written to.
+when it is missing.  In the source tree mypy runs with the repository root as
+its working directory, where it finds lucas.pyi; against an installed wheel it
+runs elsewhere and finds the stubs the wheel installed (the `lucas-stubs`
+package beside the module), which are then the ones checked.  Its cache goes to
+a temporary directory so that the repository is not written to.
 """
 
 import ast
@@ -15,11 +17,17 @@ import subprocess
 import sys
 
 import pytest
+from conftest import INSTALLED, module_path
 
 import lucas
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-STUB = ROOT / "lucas.pyi"
+if INSTALLED:
+    STUB = pathlib.Path(lucas.__file__).parent / "lucas-stubs" / "__init__.pyi"
+    MYPY_CWD = pathlib.Path(__file__).resolve().parent  # no lucas.pyi here
+else:
+    STUB = ROOT / "lucas.pyi"
+    MYPY_CWD = ROOT
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +51,7 @@ def run_mypy(path, cache):
             os.devnull,
             str(path),
         ],
-        cwd=ROOT,
+        cwd=MYPY_CWD,
         env=env,
         capture_output=True,
         text=True,
@@ -142,7 +150,7 @@ def test_mypy_accepts_a_program_using_every_public_name(tmp_path, mypy_cache):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(module_path())),
         timeout=60,
     )
     assert ran.returncode == 0, ran.stderr
@@ -289,6 +297,12 @@ def test_stub_class_members_match_runtime():
     assert properties == {"coefficients", "mod", "state"}
 
 
-def test_stub_is_valid_for_mypy_itself(mypy_cache):
-    result = run_mypy(STUB, mypy_cache)
+def test_stub_is_valid_for_mypy_itself(mypy_cache, tmp_path):
+    # mypy refuses to check a file inside site-packages as a source: an installed stub is
+    # checked as a copy.
+    path = STUB
+    if INSTALLED:
+        path = tmp_path / "lucas.pyi"
+        path.write_bytes(STUB.read_bytes())
+    result = run_mypy(path, mypy_cache)
     assert result.returncode == 0, result.stdout + result.stderr

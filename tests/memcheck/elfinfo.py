@@ -2,6 +2,8 @@
 
 * valgrind_check.py asks whether the lucas .so keeps a symbol table and unwind tables, so
   that valgrind can name (and walk through) lucas's frames in its reports;
+* the wheel checks (.ci/wheels.py, tests/test_installed_wheel.py) ask which GLIBC_x.y symbol
+  versions the .so needs, the highest of which is the oldest glibc it loads on;
 * refleak.py asks which CPython symbols the .so imports, to tell a module built for the
   debug interpreter (its Py_INCREF/Py_DECREF call _Py_IncRef/_Py_DecRef or touch
   _Py_RefTotal, so they are counted in sys.gettotalrefcount()) from a release-built module
@@ -37,12 +39,31 @@ class ElfInfo:
     sections: dict = field(default_factory=dict)  # name -> (offset, size)
     symtab: list = field(default_factory=list)  # Symbol from .symtab (absent if stripped)
     dynsym: list = field(default_factory=list)  # Symbol from .dynsym
+    verneed: dict = field(default_factory=dict)  # library -> symbol versions (.gnu.version_r)
 
     def has_section(self, name: str) -> bool:
         return name in self.sections
 
     def undefined_dynamic(self) -> set:
         return {s.name for s in self.dynsym if not s.defined and s.name}
+
+    def needed_versions(self) -> dict:
+        """{"libc.so.6": {"GLIBC_2.2.5", ...}, ...}: the versions the dynamic linker checks."""
+        return self.verneed
+
+    def glibc_versions(self) -> list:
+        """The GLIBC_x.y versions needed, as sorted (x, y) tuples; the last is the oldest
+        glibc the file loads on. A version no release has (GLIBC_PRIVATE) raises."""
+        found = set()
+        for lib, names in self.verneed.items():
+            for name in names:
+                if not name.startswith("GLIBC_"):
+                    continue
+                parts = name[len("GLIBC_") :].split(".")
+                if len(parts) < 2 or not all(p.isdigit() for p in parts):
+                    raise ValueError(f"{self.path} needs {name} of {lib}: not a glibc release")
+                found.add((int(parts[0]), int(parts[1])))
+        return sorted(found)
 
     def defined_functions(self) -> list:
         return [s for s in self.symtab if s.defined and s.type == STT_FUNC]
@@ -87,4 +108,23 @@ def read(path: str) -> ElfInfo:
             st_name, st_info, _other, st_shndx = struct.unpack_from("<IBBH", data, off)
             syms.append(Symbol(_cstr(strtab, st_name), st_info & 0xF, st_info >> 4, st_shndx))
         setattr(info, attr, syms)
+    # Version needs (the GNU symbol-versioning section): a chain of Elf64_Verneed records,
+    # one per library, each with a chain of Elf64_Vernaux records naming one version; names
+    # are offsets into the string table the section header links to (.dynstr).
+    h = by_name.get(".gnu.version_r")
+    if h is not None:
+        strh = headers[h[6]]
+        strtab = data[strh[4] : strh[4] + strh[5]]
+        off = h[4]
+        for _ in range(h[7]):  # sh_info: the number of Verneed records
+            _ver, cnt, file_off, aux, nxt = struct.unpack_from("<HHIII", data, off)
+            names = info.verneed.setdefault(_cstr(strtab, file_off), set())
+            aux_off = off + aux
+            for _ in range(cnt):
+                _hash, _flags, _other, name_off, aux_next = struct.unpack_from("<IHHII", data, aux_off)
+                names.add(_cstr(strtab, name_off))
+                aux_off += aux_next
+            if not nxt:
+                break
+            off += nxt
     return info

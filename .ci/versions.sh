@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (make test: lint, cargo test, pytest with valgrind and the
 # debug-interpreter refleak check) on Debian's own CPython builds, one minimal chroot per
-# Debian suite, and prints a table version -> result.
+# Debian suite; then installs the version's wheel from dist/ (`make wheels`, on the host)
+# into a fresh venv there, without cargo on PATH, and runs the suite against it
+# (.ci/wheels.py test). Prints a table version -> make test -> wheel -> tests.
 #
-#   ci/versions.sh [3.13] [3.14] [3.15] [3.12] [3.14t]    (default: all of them)
+#   .ci/versions.sh [3.13] [3.14] [3.15] [3.12] [3.14t]    (default: all of them)
 #
 # Needs root on a Debian machine (debootstrap, chroot, mount). The chroots are cached in
 # $LUCAS_VERSIONS_CACHE (default /var/cache/lucas-versions), outside the tree; the first run
@@ -17,6 +19,7 @@
 #          build of the extension with a pyo3 config that sets Py_GIL_DISABLED, which also
 #          compiles csrc/layout.c with -DPy_GIL_DISABLED=1 against the 3.14 headers of the
 #          sid chroot. Nothing is run: Debian ships no free-threaded interpreter.
+# Their wheels are built all the same; the table says they are untested.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,9 +40,9 @@ suite_of() {
     esac
 }
 
-[ "$(id -u)" = 0 ] || { echo "ci/versions.sh: run as root (debootstrap, chroot, mount)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo ".ci/versions.sh: run as root (debootstrap, chroot, mount)" >&2; exit 2; }
 for tool in debootstrap chroot mount git rustc; do
-    command -v "$tool" >/dev/null || { echo "ci/versions.sh: $tool is missing (apt-get install debootstrap)" >&2; exit 2; }
+    command -v "$tool" >/dev/null || { echo ".ci/versions.sh: $tool is missing (apt-get install debootstrap)" >&2; exit 2; }
 done
 mkdir -p "$CACHE/logs"
 SYSROOT=$(rustc --print sysroot)
@@ -157,7 +160,27 @@ suppress_build_script_link_lines=false
 CONF
 }
 
-run_version() { # run_version VERSION LOG: sets RESULT
+# The version's wheel from the host's dist/, installed into a fresh venv in the chroot and
+# tested there (.ci/wheels.py test); its one-line result is copied back to build/wheel-tests.
+test_wheel() { # test_wheel SUITE VERSION PYTHON LOG: sets WHEEL_RESULT
+    local suite=$1 v=$2 py=$3 log=$4 tag wheel
+    tag=cp${v//./}
+    wheel=$(find "$ROOT/dist" -maxdepth 1 -name "*-$tag-$tag-*.whl" 2>/dev/null | sort | tail -n1)
+    [ -n "$wheel" ] || { WHEEL_RESULT="FAILED: no $tag wheel in dist/ (make wheels)"; return; }
+    mkdir -p "$CACHE/$suite/build/$v/dist" "$ROOT/build/wheel-tests"
+    cp "$wheel" "$CACHE/$suite/build/$v/dist/"
+    local start=$SECONDS
+    in_chroot "$suite" sh -c "cd /build/$v && $py .ci/wheels.py test $py" >>"$log" 2>&1 || true
+    local got=$CACHE/$suite/build/$v/build/wheel-tests/$v.txt
+    if [ -f "$got" ]; then
+        cp "$got" "$ROOT/build/wheel-tests/$v.txt"
+        WHEEL_RESULT="$(sed -n 2p "$got") ($(((SECONDS - start) / 60)) min)"
+    else
+        WHEEL_RESULT="FAILED: installed-wheel test did not run (see $log)"
+    fi
+}
+
+run_version() { # run_version VERSION LOG: sets RESULT, and WHEEL_RESULT where a wheel is tested
     local v=$1 log=$2 suite
     suite=$(suite_of "$v")
     case "$v" in
@@ -210,6 +233,7 @@ run_version() { # run_version VERSION LOG: sets RESULT
     else
         RESULT="FAILED: make test (see $log)"
     fi
+    test_wheel "$suite" "$v" "$py" "$log"
     cleanup
 }
 
@@ -219,20 +243,24 @@ for v in "${VERSIONS[@]}"; do
     : >"$log"
     echo "== $v: running (log: $log)"
     RESULT=""
+    WHEEL_RESULT="untested: no interpreter (the wheel is built all the same, see below)"
     run_version "$v" "$log"
     echo "   $v: $RESULT"
-    results+=("$v|$RESULT")
+    echo "   $v wheel: $WHEEL_RESULT"
+    results+=("$v|$RESULT|$WHEEL_RESULT")
 done
 
 echo
-echo "| CPython | Debian suite | result |"
-echo "|---|---|---|"
+echo "| CPython | Debian suite | make test | installed wheel |"
+echo "|---|---|---|---|"
 status=0
 for r in "${results[@]}"; do
-    v=${r%%|*}
-    res=${r#*|}
+    IFS='|' read -r v res wres <<<"$r"
     suite=$(suite_of "$v")
-    echo "| $v | ${suite:-host (compile only)} | $res |"
-    case "$res" in FAILED*) status=1 ;; esac
+    echo "| $v | ${suite:-host (compile only)} | $res | $wres |"
+    case "$res$wres" in *FAILED*) status=1 ;; esac
 done
+# Every wheel in dist/, with the test results recorded so far (this run's and the host's).
+echo
+python3 "$ROOT/.ci/wheels.py" table
 exit $status
