@@ -12,6 +12,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod limbs;
+
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 

@@ -1,6 +1,12 @@
-//! Arithmetic modulo m without division: m of one machine word, and odd m of several.
+//! Arithmetic modulo m without division: m of one machine word, odd m of several in
+//! Montgomery form or of the form 2^k − c, powers of two, and [`big::BigModulus`], which picks
+//! among them for any m of 2**64 or more and joins an even m's parts by the CRT.
 
+pub mod big;
 pub mod limbs;
+pub mod mont;
+pub mod pow2;
+pub mod special;
 pub mod word;
 
 use crate::bigint::Big;

@@ -22,7 +22,10 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed, MontLimbs};
+use crate::modular::big::SPECIAL_MIN;
+use crate::modular::limbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed};
+use crate::modular::mont::{MontN, MontVec};
+use crate::modular::special::PseudoMersenne;
 use crate::modular::word::{inverse_mod_2_64, Montgomery};
 use std::cmp::Ordering;
 use std::convert::Infallible;
@@ -84,28 +87,81 @@ impl Residues for WordResidues {
     }
 }
 
-impl Residues for MontLimbs {
+impl<const N: usize> Residues for MontN<N> {
+    type E = [u64; N];
+    fn enter(&mut self, x: &[u64]) -> [u64; N] {
+        MontN::enter(self, x)
+    }
+    fn leave(&mut self, x: &[u64; N]) -> Vec<u64> {
+        MontN::leave(self, x)
+    }
+    fn one(&self) -> [u64; N] {
+        MontN::one(self)
+    }
+    #[inline]
+    fn mul(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = if std::ptr::eq(a, b) { self.square(a) } else { self.product(a, b) };
+    }
+    #[inline]
+    fn add(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = self.sum(a, b);
+    }
+    #[inline]
+    fn sub(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = self.difference(a, b);
+    }
+}
+
+impl Residues for MontVec {
     type E = Vec<u64>;
     fn enter(&mut self, x: &[u64]) -> Vec<u64> {
-        MontLimbs::enter(self, x)
+        MontVec::enter(self, x)
     }
     fn leave(&mut self, x: &Vec<u64>) -> Vec<u64> {
-        MontLimbs::leave(self, x)
+        MontVec::leave(self, x)
     }
     fn one(&self) -> Vec<u64> {
-        MontLimbs::one(self).to_vec()
+        MontVec::one(self).to_vec()
     }
     #[inline]
     fn mul(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::mul(self, out, a, b);
+        // The same element twice (a square) stays the same slice.
+        let b: &[u64] = if std::ptr::eq(a, b) { a } else { b };
+        self.mul_into(out, a, b);
     }
     #[inline]
     fn add(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::add(self, out, a, b);
+        self.add_into(out, a, b);
     }
     #[inline]
     fn sub(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::sub(self, out, a, b);
+        self.sub_into(out, a, b);
+    }
+}
+
+impl Residues for PseudoMersenne {
+    type E = Vec<u64>;
+    fn enter(&mut self, x: &[u64]) -> Vec<u64> {
+        PseudoMersenne::enter(self, x)
+    }
+    fn leave(&mut self, x: &Vec<u64>) -> Vec<u64> {
+        x.clone()
+    }
+    fn one(&self) -> Vec<u64> {
+        PseudoMersenne::enter(self, &[1])
+    }
+    #[inline]
+    fn mul(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        let b: &[u64] = if std::ptr::eq(a, b) { a } else { b };
+        self.mul_into(out, a, b);
+    }
+    #[inline]
+    fn add(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        self.add_into(out, a, b);
+    }
+    #[inline]
+    fn sub(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        self.sub_into(out, a, b);
     }
 }
 
@@ -566,16 +622,36 @@ fn lucas_condition<R: Residues, X>(
 // ---------------------------------------------------------------------------------------
 // Entry points: n odd, n >= 3, as limbs; parameters already reduced modulo n.
 
-/// Runs `f` with the residues modulo n: a word for n < 2**64, limbs above.
+/// Runs `f` with the residues modulo n: a word for n < 2**64; above, Montgomery form on
+/// arrays of 2 to 4 limbs, the special form 2^k − c, or Montgomery form on vectors.
 macro_rules! with_residues {
     ($n:expr, |$r:ident| $body:expr) => {{
         let n = trimmed($n);
-        if n.len() == 1 {
-            let $r = &mut WordResidues::new(n[0]);
-            $body
-        } else {
-            let $r = &mut MontLimbs::new(n);
-            $body
+        match n.len() {
+            1 => {
+                let $r = &mut WordResidues::new(n[0]);
+                $body
+            }
+            2 => {
+                let $r = &mut MontN::<2>::new(n);
+                $body
+            }
+            3 => {
+                let $r = &mut MontN::<3>::new(n);
+                $body
+            }
+            4 => {
+                let $r = &mut MontN::<4>::new(n);
+                $body
+            }
+            len if len >= SPECIAL_MIN && PseudoMersenne::form(n).is_some() => {
+                let $r = &mut PseudoMersenne::new(n);
+                $body
+            }
+            _ => {
+                let $r = &mut MontVec::new(n);
+                $body
+            }
         }
     }};
 }
