@@ -3,7 +3,7 @@
 //! Both ladders walk the bits of n from the most significant one down, like binary
 //! exponentiation, and are generic over a [`Ring`], so one implementation serves machine
 //! words (checked `i64`), residues modulo a word ([`crate::modular::word`]), big integers
-//! ([`crate::terms::exact`]) and Python ints modulo 2**64 or more (`PyInts` in the extension).
+//! ([`crate::terms::exact`]) and residues modulo any m of 2**64 or more ([`crate::modular::big`]).
 //!
 //! * [`lucas_u_pair`]: (U_n, U_{n-1}) for any P, Q using only +, -, × (no division), so it
 //!   is valid modulo any m, even ones. From U_k and U_{k-1}:
@@ -24,8 +24,9 @@
 #![forbid(unsafe_code)]
 
 // ANCHOR: ring_trait
-/// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
-/// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
+/// The operations a ladder needs. `Err` is `Infallible` for modular arithmetic, "overflow"
+/// for checked machine words, and the caller's interrupt (in the extension a Python
+/// exception, KeyboardInterrupt) for the rings that poll.
 pub trait Ring {
     type E: Clone;
     type Err;
