@@ -18,17 +18,12 @@
 #![forbid(unsafe_code)]
 
 use super::window::Window;
+pub use crate::modular::limbs::Signed;
 use crate::modular::limbs::{add_in_place, cmp, mac, mul_into, sub_in_place, trimmed, Divisor};
 use std::cmp::Ordering;
 
 /// The largest sum of |c_i| reduced by subtractions rather than a division.
 const MAX_SMALL_SUM: u64 = 8;
-
-/// A coefficient given as its sign and magnitude (limbs).
-pub struct Signed<'a> {
-    pub negative: bool,
-    pub magnitude: &'a [u64],
-}
 
 /// Marks a coefficient of the general plan that is a full residue rather than a small value.
 const RESIDUE: i64 = i64::MIN;
@@ -48,14 +43,7 @@ enum Plan {
 impl Plan {
     fn new(m: &[u64], div: &Divisor, coef: &[Signed]) -> Plan {
         let n = m.len();
-        let small: Vec<Option<i64>> = coef
-            .iter()
-            .map(|c| match trimmed(c.magnitude) {
-                [] => Some(0),
-                [w] if *w < 1 << 63 => Some(if c.negative { -(*w as i64) } else { *w as i64 }),
-                _ => None,
-            })
-            .collect();
+        let small: Vec<Option<i64>> = coef.iter().map(|c| c.small(u64::MAX)).collect();
         let sum: Option<u64> = small.iter().map(|v| v.map(i64::unsigned_abs)).sum();
         if sum.is_some_and(|s| s <= MAX_SMALL_SUM) {
             let coef: Vec<i64> = small.into_iter().map(|v| v.expect("all small")).collect();
@@ -199,13 +187,7 @@ impl<const N: usize> Fixed<N> {
                     }
                 }
                 while top != 0 || cmp_arrays(&acc, &self.m) != Ordering::Less {
-                    let mut borrow = false;
-                    for i in 0..N {
-                        let (d, b1) = acc[i].overflowing_sub(self.m[i]);
-                        let (d, b2) = d.overflowing_sub(u64::from(borrow));
-                        acc[i] = d;
-                        borrow = b1 | b2;
-                    }
+                    let borrow = sub_in_place(&mut acc, &self.m);
                     top = top.wrapping_sub(u64::from(borrow));
                 }
                 acc

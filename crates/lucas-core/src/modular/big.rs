@@ -2,10 +2,11 @@
 //!
 //! [`BigModulus`] is where the regime of a large modulus is chosen, once, from its limbs:
 //! m = 2^s·o with o odd, and each part gets its ring:
-//! * the odd part o: one machine word ([`MontWord`]), Montgomery form on 2, 3 or 4 limbs
-//!   held in arrays ([`MontN`]), the form 2^k − c of Mersenne numbers and their neighbours
-//!   ([`PseudoMersenne`]), or Montgomery form on vectors of any length ([`MontVec`], with
-//!   sub-quadratic products from a measured size on);
+//! * the odd part o: one machine word ([`MontWord`]), Montgomery form on exactly 2, 3 or 4
+//!   limbs held in arrays ([`MontN`]), on up to 16 or 64 limbs in arrays of that capacity
+//!   ([`MontArr`]), the form 2^k − c of Mersenne numbers and their neighbours
+//!   ([`PseudoMersenne`]), or Montgomery form on vectors of any length ([`MontVec`]); from a
+//!   measured size on, products are the backend's sub-quadratic ones;
 //! * the power of two 2^s: wrapping arithmetic on ⌈s/64⌉ limbs ([`Wrapping`], [`Pow2N`],
 //!   [`Pow2Vec`]).
 //!
@@ -18,20 +19,25 @@
 
 use super::limbs::{
     add_in_place, inverse_mod_r, is_zero, mask_in_place, mul_into, mullo_into, padded, shr, sub_into, trailing_zeros,
-    trimmed, Divisor,
+    trimmed, Divisor, Signed,
 };
-use super::mont::{MontN, MontVec};
+use super::mont::{MontArr, MontN, MontVec};
 use super::pow2::{Pow2N, Pow2Vec};
 use super::special::PseudoMersenne;
 use super::word::{Polled, Wrapping};
 use crate::bigint::limbs::mod_inverse;
 use crate::jump::fiduccia::{self, order2_by_halving, Dot, MontWord, Want};
-use crate::terms::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
+use crate::terms::ladder::{
+    fib_or_lucas, lucas_u_pair_with, lucas_uv_halving_with, lucas_v_from_pair_with, Halve, Param, Ring, Which,
+    SMALL_PARAM,
+};
 use std::convert::Infallible;
 
 /// One part of m (its odd part or its power of two) as a ring, with the conversions from
 /// and to residues given as limbs.
 pub trait Part: Ring<Err = Infallible> + Clone {
+    /// Whether [`Ring::mul_small`] takes linear time (rather than a product).
+    const LINEAR_SMALL: bool;
     /// The number of limbs of an element (what a product costs grows with it).
     fn size(&self) -> usize;
     /// x, already reduced modulo the part's modulus, as an element.
@@ -46,6 +52,7 @@ fn word_of(x: &[u64]) -> u64 {
 }
 
 impl Part for MontWord {
+    const LINEAR_SMALL: bool = false;
     fn size(&self) -> usize {
         1
     }
@@ -58,6 +65,7 @@ impl Part for MontWord {
 }
 
 impl Part for Wrapping {
+    const LINEAR_SMALL: bool = false;
     fn size(&self) -> usize {
         1
     }
@@ -70,6 +78,7 @@ impl Part for Wrapping {
 }
 
 impl<const N: usize> Part for MontN<N> {
+    const LINEAR_SMALL: bool = false;
     fn size(&self) -> usize {
         N
     }
@@ -81,7 +90,21 @@ impl<const N: usize> Part for MontN<N> {
     }
 }
 
+impl<const CAP: usize> Part for MontArr<CAP> {
+    const LINEAR_SMALL: bool = true;
+    fn size(&self) -> usize {
+        self.limbs()
+    }
+    fn element(&mut self, x: &[u64]) -> [u64; CAP] {
+        self.enter(x)
+    }
+    fn residue(&mut self, x: &[u64; CAP]) -> Vec<u64> {
+        self.leave(x)
+    }
+}
+
 impl Part for MontVec {
+    const LINEAR_SMALL: bool = true;
     fn size(&self) -> usize {
         self.limbs()
     }
@@ -94,6 +117,7 @@ impl Part for MontVec {
 }
 
 impl Part for PseudoMersenne {
+    const LINEAR_SMALL: bool = true;
     fn size(&self) -> usize {
         self.limbs()
     }
@@ -106,6 +130,7 @@ impl Part for PseudoMersenne {
 }
 
 impl<const N: usize> Part for Pow2N<N> {
+    const LINEAR_SMALL: bool = true;
     fn size(&self) -> usize {
         N
     }
@@ -118,6 +143,7 @@ impl<const N: usize> Part for Pow2N<N> {
 }
 
 impl Part for Pow2Vec {
+    const LINEAR_SMALL: bool = true;
     fn size(&self) -> usize {
         self.limbs()
     }
@@ -133,6 +159,12 @@ impl Part for Pow2Vec {
 // the (U, V) halving ladder, as for a word.
 impl<const N: usize, X> Dot for Polled<'_, MontN<N>, X> {
     fn order2(&mut self, c: [&[u64; N]; 2], n: &[u64]) -> Result<Option<[[u64; N]; 2]>, X> {
+        order2_by_halving(self, c, n).map(Some)
+    }
+}
+
+impl<const CAP: usize, X> Dot for Polled<'_, MontArr<CAP>, X> {
+    fn order2(&mut self, c: [&[u64; CAP]; 2], n: &[u64]) -> Result<Option<[[u64; CAP]; 2]>, X> {
         order2_by_halving(self, c, n).map(Some)
     }
 }
@@ -166,6 +198,8 @@ enum OddRing {
     N2(MontN<2>),
     N3(MontN<3>),
     N4(MontN<4>),
+    A16(MontArr<16>),
+    A64(MontArr<64>),
     Special(PseudoMersenne),
     Any(MontVec),
 }
@@ -201,6 +235,14 @@ macro_rules! with_odd_ring {
                 $body
             }
             OddRing::N4(ring) => {
+                let $r = ring.clone();
+                $body
+            }
+            OddRing::A16(ring) => {
+                let $r = ring.clone();
+                $body
+            }
+            OddRing::A64(ring) => {
                 let $r = ring.clone();
                 $body
             }
@@ -287,6 +329,8 @@ impl BigModulus {
                 2 => OddRing::N2(MontN::new(&odd)),
                 3 => OddRing::N3(MontN::new(&odd)),
                 4 => OddRing::N4(MontN::new(&odd)),
+                5..=16 => OddRing::A16(MontArr::new(&odd)),
+                17..=64 => OddRing::A64(MontArr::new(&odd)),
                 _ => OddRing::Any(MontVec::new(&odd)),
             }
         };
@@ -410,27 +454,33 @@ impl BigModulus {
         !matches!(self.two_ring, TwoRing::None)
     }
 
-    /// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P ≡ p and Q ≡ q, residues
-    /// modulo m, for n >= 0 as limbs; `poll` is called every few bits and stops the ladder
+    /// (U_n mod m, V_n mod m) of the Lucas sequences with parameters P = p and Q = q (any
+    /// integers), for n >= 0 as limbs; `poll` is called every few bits and stops the ladder
     /// with its error.
     pub fn lucas_uv<X>(
         &self,
         n: &[u64],
-        p: &[u64],
-        q: &[u64],
+        p: Signed,
+        q: Signed,
         poll: &mut dyn FnMut() -> Result<(), X>,
     ) -> Result<(Vec<u64>, Vec<u64>), X> {
         if is_zero(n) {
             return Ok((vec![0; self.limbs()], padded(&[2], self.limbs())));
         }
+        let (pr, qr) = (self.reduce(p.magnitude, p.negative), self.reduce(q.magnitude, q.negative));
         let odd = if self.has_odd() {
-            let (po, qo) = (self.odd_residue(p), self.odd_residue(q));
-            Some(with_odd_ring!(&self.odd_ring, |r| uv_halving(r, n, &po, &qo, &mut *poll))?)
+            let (po, qo) = (self.odd_residue(&pr), self.odd_residue(&qr));
+            let (p, q) = ((p, po.as_slice()), (q, qo.as_slice()));
+            Some(with_odd_ring!(&self.odd_ring, |r| uv_halving(r, n, p, q, &mut *poll))?)
         } else {
             None
         };
-        let two =
-            if self.has_two() { Some(with_two_ring!(&self.two_ring, |r| uv_pair(r, n, p, q, poll))?) } else { None };
+        let two = if self.has_two() {
+            let (p, q) = ((p, pr.as_slice()), (q, qr.as_slice()));
+            Some(with_two_ring!(&self.two_ring, |r| uv_pair(r, n, p, q, poll))?)
+        } else {
+            None
+        };
         let (uo, vo) = odd.map_or((None, None), |(u, v)| (Some(u), Some(v)));
         let (ut, vt) = two.map_or((None, None), |(u, v)| (Some(u), Some(v)));
         Ok((self.join(uo, ut), self.join(vo, vt)))
@@ -455,7 +505,9 @@ impl BigModulus {
         };
         let two = if self.has_two() {
             let minus_one = vec![u64::MAX; self.s.div_ceil(64) as usize];
-            let (f, l) = with_two_ring!(&self.two_ring, |r| uv_pair(r, n, &[1], &minus_one, poll))?;
+            let (p, q) = (Signed { negative: false, magnitude: &[1] }, Signed { negative: true, magnitude: &[1] });
+            let (p, q) = ((p, &[1u64][..]), (q, minus_one.as_slice()));
+            let (f, l) = with_two_ring!(&self.two_ring, |r| uv_pair(r, n, p, q, poll))?;
             Some(if which == Which::Fibonacci { f } else { l })
         } else {
             None
@@ -503,18 +555,29 @@ impl BigModulus {
     }
 }
 
-/// (U_n, V_n) on an odd part by the halving ladder, p and q residues of the part.
+/// A ladder's parameter on a part: the integer itself when it is small and the ring
+/// multiplies by small integers in linear time (or it is ±1, which every ring handles by
+/// a copy or a negation), else the element of its residue `x.1` modulo the part.
+fn param<P: Part>(r: &mut P, x: (Signed, &[u64])) -> Param<P::E> {
+    match x.0.small(SMALL_PARAM) {
+        Some(v) if P::LINEAR_SMALL || v.unsigned_abs() == 1 => Param::Small(v),
+        _ => Param::Element(r.element(x.1)),
+    }
+}
+
+/// (U_n, V_n) on an odd part by the halving ladder; p and q as given and as residues of the
+/// part.
 fn uv_halving<P: Part + Halve, X>(
     mut r: P,
     n: &[u64],
-    p: &[u64],
-    q: &[u64],
+    p: (Signed, &[u64]),
+    q: (Signed, &[u64]),
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
-    let (pe, qe) = (r.element(p), r.element(q));
+    let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 1);
     let mut pr = Polled::new(r, every, poll);
-    let (u, v) = lucas_uv_halving(&mut pr, &pe, &qe, n)?;
+    let (u, v) = lucas_uv_halving_with(&mut pr, &p, &q, n)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
 }
 
@@ -522,15 +585,15 @@ fn uv_halving<P: Part + Halve, X>(
 fn uv_pair<P: Part, X>(
     mut r: P,
     n: &[u64],
-    p: &[u64],
-    q: &[u64],
+    p: (Signed, &[u64]),
+    q: (Signed, &[u64]),
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
-    let (pe, qe) = (r.element(p), r.element(q));
+    let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 2);
     let mut pr = Polled::new(r, every, poll);
-    let (u, u_prev) = lucas_u_pair(&mut pr, &pe, &qe, n)?;
-    let v = lucas_v_from_pair(&mut pr, &pe, &qe, &u, &u_prev)?;
+    let (u, u_prev) = lucas_u_pair_with(&mut pr, &p, &q, n)?;
+    let v = lucas_v_from_pair_with(&mut pr, &p, &q, &u, &u_prev)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
 }
 
@@ -573,6 +636,7 @@ mod tests {
     use crate::bigint::Big;
     use crate::jump::big_rings::BigMod;
     use crate::modular::limbs::shl;
+    use crate::terms::ladder::{lucas_u_pair, lucas_v_from_pair};
 
     fn never() -> Result<(), Infallible> {
         Ok(())
@@ -612,17 +676,21 @@ mod tests {
             minus(607, 1),   // Mersenne, 10 limbs
             minus(320, 197), // 2^k − c on 5 limbs
             vec![0x9E37_79B9_7F4A_7C15, 0x2545_F491_4F6C_DD1D, 0xDEAD_BEEF, 0x1234_5678_9ABC_DEF1, 0x0FED_CBA9, 7, 1],
-            pow2(64),                  // 2^64: odd part 1, one word of power of two
-            pow2(65),                  // odd part 1, two limbs
-            pow2(200),                 // odd part 1, four limbs
-            pow2(400),                 // odd part 1, vector
-            times(&[3], 64),           // word odd part, 2^64
-            times(&minus(61, 1), 100), // word odd part, 2^100
-            times(&minus(127, 1), 1),  // 2·(2^127 − 1)
+            plus(1100, 5),                                       // 18 limbs: arrays of 64
+            minus(2048, 1).iter().map(|l| l ^ 0x5555).collect(), // 32 limbs, not of the special form
+            plus(4200, 1),                                       // 66 limbs: vectors
+            pow2(64),                                            // 2^64: odd part 1, one word of power of two
+            pow2(65),                                            // odd part 1, two limbs
+            pow2(200),                                           // odd part 1, four limbs
+            pow2(400),                                           // odd part 1, vector
+            times(&[3], 64),                                     // word odd part, 2^64
+            times(&minus(61, 1), 100),                           // word odd part, 2^100
+            times(&minus(127, 1), 1),                            // 2·(2^127 − 1)
             times(&minus(128, 159), 70),
             times(&minus(521, 1), 3),  // special odd part, small power of two
             times(&plus(64, 13), 300), // large power of two
             times(&minus(256, 189), 64),
+            times(&plus(1100, 5), 7), // an odd part in arrays of 64
         ]
     }
 
@@ -659,10 +727,13 @@ mod tests {
         for m in moduli() {
             let bm = BigModulus::new(&m);
             let mb = big(&m);
-            for (p, q) in [(1i64, -1i64), (3, -5), (-7, 3), (2, 1), (0, 2), (5, 0)] {
-                let (pr, qr) = (bm.reduce(&[p.unsigned_abs()], p < 0), bm.reduce(&[q.unsigned_abs()], q < 0));
+            let signed = |x: &[u64], negative: bool| Signed { negative, magnitude: x }.small(u64::MAX);
+            assert_eq!(signed(&[5], true), Some(-5));
+            for (p, q) in [(1i64, -1i64), (3, -5), (-7, 3), (2, 1), (0, 2), (5, 0), (-1, 1), (1 << 40, -(1 << 35))] {
+                let (pm, qm) = ([p.unsigned_abs()], [q.unsigned_abs()]);
+                let (ps, qs) = (Signed { negative: p < 0, magnitude: &pm }, Signed { negative: q < 0, magnitude: &qm });
                 for n in [0u64, 1, 2, 3, 4, 10, 63, 64, 65, 127, 128, 129, 200] {
-                    let (u, v) = bm.lucas_uv(&[n], &pr, &qr, &mut never).unwrap();
+                    let (u, v) = bm.lucas_uv(&[n], ps, qs, &mut never).unwrap();
                     assert_eq!(u.len(), m.len());
                     let want = stepped(n, &Big::from_i64(p), &Big::from_i64(q), &mb);
                     assert_eq!((value(&u), value(&v)), want, "m={m:x?} p={p} q={q} n={n}");
@@ -681,8 +752,8 @@ mod tests {
                 let n: Vec<u64> = (0..m.len()).map(|_| rnd()).collect();
                 let p: Vec<u64> = (0..m.len() + 1).map(|_| rnd()).collect();
                 let q: Vec<u64> = (0..2).map(|_| rnd()).collect();
-                let (pr, qr) = (bm.reduce(&p, false), bm.reduce(&q, true));
-                let (u, v) = bm.lucas_uv(&n, &pr, &qr, &mut never).unwrap();
+                let (ps, qs) = (Signed { negative: false, magnitude: &p }, Signed { negative: true, magnitude: &q });
+                let (u, v) = bm.lucas_uv(&n, ps, qs, &mut never).unwrap();
                 let want = ladder_reference(&n, &big(&p), &Big::zero().sub(&big(&q)), &mb);
                 assert_eq!((value(&u), value(&v)), want, "m={m:x?} n={n:x?}");
                 let (f, l) = ladder_reference(&n, &Big::from_i64(1), &Big::from_i64(-1), &mb);
@@ -758,6 +829,7 @@ mod tests {
             }
         };
         let n = vec![u64::MAX; 40];
-        assert_eq!(bm.lucas_uv(&n, &[3], &[5], &mut stop), Err("stop"));
+        let (p, q) = (Signed { negative: false, magnitude: &[3] }, Signed { negative: false, magnitude: &[5] });
+        assert_eq!(bm.lucas_uv(&n, p, q, &mut stop), Err("stop"));
     }
 }

@@ -37,6 +37,25 @@ pub fn sbb(a: u64, b: u64, borrow: bool) -> (u64, bool) {
     (d2, b1 | b2)
 }
 
+/// An integer given as its sign and magnitude (little-endian limbs, any length): how the
+/// extension hands over an argument before it is reduced modulo m.
+#[derive(Clone, Copy, Debug)]
+pub struct Signed<'a> {
+    pub negative: bool,
+    pub magnitude: &'a [u64],
+}
+
+impl Signed<'_> {
+    /// The value as an i64 when its magnitude is at most `limit`.
+    pub fn small(&self, limit: u64) -> Option<i64> {
+        match trimmed(self.magnitude) {
+            [] => Some(0),
+            [w] if *w <= limit && *w < 1 << 63 => Some(if self.negative { -(*w as i64) } else { *w as i64 }),
+            _ => None,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Comparisons, sums and shifts.
 
@@ -201,17 +220,67 @@ pub fn padded(x: &[u64], n: usize) -> Vec<u64> {
 // ---------------------------------------------------------------------------------------
 // Products.
 
+/// t[..b.len() + 2] += (a0 + a1·2^64)·b, returning the carry out of the top limb: two rows
+/// of a schoolbook product in one pass, so that two independent limb products are in flight
+/// per step instead of one chain of multiply-and-add.
+#[inline(always)]
+pub fn addmul_2(t: &mut [u64], a0: u64, a1: u64, b: &[u64]) -> u64 {
+    let n = b.len();
+    debug_assert!(t.len() >= n + 2);
+    // Position j collects lo(a0·b[j]) + hi(a0·b[j−1]) + lo(a1·b[j−1]) + hi(a1·b[j−2]) and
+    // the carry: five terms below 2^64 each, so the u128 sum cannot overflow.
+    let (mut hi0, mut lo1, mut hi1, mut hi1_prev, mut carry) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for j in 0..n {
+        let p0 = u128::from(a0) * u128::from(b[j]);
+        let p1 = u128::from(a1) * u128::from(b[j]);
+        let acc = u128::from(t[j])
+            + u128::from(p0 as u64)
+            + u128::from(hi0)
+            + u128::from(lo1)
+            + u128::from(hi1_prev)
+            + u128::from(carry);
+        t[j] = acc as u64;
+        carry = (acc >> 64) as u64;
+        hi0 = (p0 >> 64) as u64;
+        hi1_prev = hi1;
+        lo1 = p1 as u64;
+        hi1 = (p1 >> 64) as u64;
+    }
+    let acc = u128::from(t[n]) + u128::from(hi0) + u128::from(lo1) + u128::from(hi1_prev) + u128::from(carry);
+    t[n] = acc as u64;
+    let top = u128::from(t[n + 1]) + u128::from(hi1) + (acc >> 64);
+    t[n + 1] = top as u64;
+    (top >> 64) as u64
+}
+
+/// t[..b.len() + 1] += a·b, returning the carry out of the top limb.
+#[inline(always)]
+pub fn addmul_1(t: &mut [u64], a: u64, b: &[u64]) -> u64 {
+    let n = b.len();
+    let mut carry = 0;
+    for j in 0..n {
+        (t[j], carry) = mac(t[j], a, b[j], carry);
+    }
+    let (s, c) = t[n].overflowing_add(carry);
+    t[n] = s;
+    u64::from(c)
+}
+
 /// out = a·b, schoolbook; `out.len() == a.len() + b.len()`.
 #[inline(always)]
 pub fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
     debug_assert_eq!(out.len(), a.len() + b.len());
     out.fill(0);
-    for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0;
-        for (j, &bj) in b.iter().enumerate() {
-            (out[i + j], carry) = mac(out[i + j], ai, bj, carry);
-        }
-        out[i + b.len()] = carry;
+    if b.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    while i + 2 <= a.len() {
+        addmul_2(&mut out[i..], a[i], a[i + 1], b);
+        i += 2;
+    }
+    if i < a.len() {
+        addmul_1(&mut out[i..], a[i], b);
     }
 }
 
@@ -292,29 +361,55 @@ pub fn inverse_mod_r(x: &[u64], n: usize) -> Vec<u64> {
     y
 }
 
+/// Adds `carry` into t from limb `from` up; returns the carry out of t's top limb.
+#[inline(always)]
+fn carry_into(t: &mut [u64], from: usize, carry: u64) -> bool {
+    let mut c = carry;
+    for l in t[from..].iter_mut() {
+        if c == 0 {
+            return false;
+        }
+        let (s, over) = l.overflowing_add(c);
+        *l = s;
+        c = u64::from(over);
+    }
+    c != 0
+}
+
 /// REDC of a 2n-limb t < m·R (R = 2^(64n), m odd of n limbs, `m_neg_inv` = −m^(−1) mod
-/// 2^64): adds to t the multiple of m that clears its n low limbs, one limb at a time.
-/// Leaves t/R in `t[n..]`, below 2m; returns the carry above it (that 2m may exceed R).
+/// 2^64): adds to t the multiple of m that clears its n low limbs, two limbs at a time
+/// ([`addmul_2`]). Leaves t/R in `t[n..]`, below 2m; returns the carry above it (that 2m may
+/// exceed R).
 #[inline(always)]
 pub fn redc_in_place(t: &mut [u64], m: &[u64], m_neg_inv: u64) -> bool {
     let n = m.len();
     debug_assert_eq!(t.len(), 2 * n);
     let mut top = false;
-    for i in 0..n {
+    let mut i = 0;
+    while i + 2 <= n {
+        // q0 clears limb i; q1 clears limb i + 1 as it will be once q0·m is added.
+        let q0 = t[i].wrapping_mul(m_neg_inv);
+        let (_, c0) = mac(t[i], q0, m[0], 0);
+        let (t1, _) = mac(t[i + 1], q0, m[1], c0);
+        let q1 = t1.wrapping_mul(m_neg_inv);
+        let carry = addmul_2(&mut t[i..i + n + 2], q0, q1, m);
+        top |= carry_into(t, i + n + 2, carry);
+        i += 2;
+    }
+    if i < n {
         let q = t[i].wrapping_mul(m_neg_inv);
-        let mut carry = 0;
-        for j in 0..n {
-            (t[i + j], carry) = mac(t[i + j], q, m[j], carry);
-        }
-        (t[i + n], top) = adc(t[i + n], carry, top);
+        let carry = addmul_1(&mut t[i..i + n + 1], q, m);
+        top |= carry_into(t, i + n + 1, carry);
     }
     top
 }
 
 /// The Montgomery product by CIOS (Koç, Acar and Kaliski 1996, "coarsely integrated operand
-/// scanning"): for each limb a_i, t += a_i·b, then the multiple of m that clears t's lowest
-/// limb, shifting one limb down, so the running sum stays below 2m. Leaves a·b/R mod m, below
-/// 2m, in `t` (n limbs) and returns the carry above it. a < R and b < m.
+/// scanning"): for each limb a_i, t += a_i·b and the multiple q·m of m that clears t's lowest
+/// limb, shifting one limb down, so the running sum stays below 2m. Both products run in the
+/// same pass over the limbs with their own carries (q depends only on the lowest limb).
+/// Leaves a·b/R mod m, below 2m, in `t` (n limbs) and returns the carry above it. a < R and
+/// b < m.
 #[inline(always)]
 pub fn mont_mul_cios(t: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m_neg_inv: u64) -> bool {
     let n = m.len();
@@ -322,19 +417,17 @@ pub fn mont_mul_cios(t: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m_neg_inv: 
     t.fill(0);
     let mut top = 0u64;
     for &ai in a {
-        let mut carry = 0;
-        for j in 0..n {
-            (t[j], carry) = mac(t[j], ai, b[j], carry);
-        }
-        let (t_n, c1) = top.overflowing_add(carry);
-        let q = t[0].wrapping_mul(m_neg_inv);
-        let (_, mut carry) = mac(t[0], q, m[0], 0);
+        let (lo, mut carry_ab) = mac(t[0], ai, b[0], 0);
+        let q = lo.wrapping_mul(m_neg_inv);
+        let (_, mut carry_qm) = mac(lo, q, m[0], 0);
         for j in 1..n {
-            (t[j - 1], carry) = mac(t[j], q, m[j], carry);
+            let (s, c) = mac(t[j], ai, b[j], carry_ab);
+            carry_ab = c;
+            (t[j - 1], carry_qm) = mac(s, q, m[j], carry_qm);
         }
-        let (s, c2) = t_n.overflowing_add(carry);
-        t[n - 1] = s;
-        top = u64::from(c1) + u64::from(c2);
+        let s = u128::from(top) + u128::from(carry_ab) + u128::from(carry_qm);
+        t[n - 1] = s as u64;
+        top = (s >> 64) as u64;
     }
     top != 0
 }
@@ -419,6 +512,20 @@ impl Divisor {
 
     /// x mod m into `out` (m's number of limbs).
     pub fn rem_into(&self, x: &[u64], out: &mut [u64]) {
+        let mut stack = [0u64; 24];
+        let mut heap;
+        let work: &mut [u64] = if x.len() < stack.len() {
+            &mut stack
+        } else {
+            heap = vec![0u64; x.len() + 1];
+            &mut heap
+        };
+        self.rem_with(x, out, work);
+    }
+
+    /// x mod m into `out` (m's number of limbs), with `work` (x.len() + 1 limbs at least) as
+    /// working space.
+    pub fn rem_with(&self, x: &[u64], out: &mut [u64], work: &mut [u64]) {
         let n = self.m.len();
         debug_assert_eq!(out.len(), n);
         let x = trimmed(x);
@@ -427,14 +534,7 @@ impl Divisor {
             out[..x.len()].copy_from_slice(x);
             return;
         }
-        let mut stack = [0u64; 24];
-        let mut heap;
-        let u: &mut [u64] = if x.len() < stack.len() {
-            &mut stack[..x.len() + 1]
-        } else {
-            heap = vec![0u64; x.len() + 1];
-            &mut heap
-        };
+        let u = &mut work[..x.len() + 1];
         // u = x << shift, one limb longer.
         let s = self.shift;
         u[x.len()] = if s == 0 { 0 } else { x[x.len() - 1] >> (64 - s) };

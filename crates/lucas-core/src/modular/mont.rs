@@ -19,12 +19,11 @@
 #![forbid(unsafe_code)]
 
 use super::limbs::{
-    add_into, cmp_same, final_subtract, inverse_mod_2_64, inverse_mod_r, mont_mul_cios, padded, redc_in_place,
-    shr_in_place_with, sqr_into, sub_into, Divisor,
+    add_into, final_subtract, inverse_mod_2_64, inverse_mod_r, mont_mul_cios, padded, redc_in_place, shr_in_place_with,
+    sqr_into, sub_into, Divisor,
 };
 use crate::bigint::limbs as backend;
 use crate::terms::ladder::{Halve, Ring};
-use std::cmp::Ordering;
 use std::convert::Infallible;
 
 /// From this many limbs on, [`MontVec`] multiplies with the backend's product.
@@ -187,73 +186,64 @@ impl<const N: usize> Halve for MontN<N> {
 // ---------------------------------------------------------------------------------------
 // Any size.
 
-/// Z/mZ for an odd m of any number n >= 1 of limbs, elements in Montgomery form as
-/// n-limb vectors below m.
+/// An odd modulus of any number n >= 1 of limbs and the constants of its Montgomery
+/// products, on slices: what the rings holding elements in vectors ([`MontVec`]) and in
+/// arrays of a fixed capacity ([`MontArr`]) share.
 #[derive(Clone, Debug)]
-pub struct MontVec {
+pub struct MontCore {
     m: Vec<u64>,
     m_neg_inv: u64,
+    /// R mod m and R² mod m.
     one: Vec<u64>,
     r2: Vec<u64>,
     /// −m^(−1) mod R (n limbs), for REDC by products; empty below [`REDC_PRODUCT_MIN`].
     m_neg_inv_full: Vec<u64>,
-    /// 2n + 2 limbs of working space.
-    scratch: Vec<u64>,
+    /// For products by a small integer: one limb more, one division.
+    div: Divisor,
 }
 
-impl MontVec {
-    /// The ring for an odd m > 1 given as limbs (high zero limbs are ignored).
-    pub fn new(m: &[u64]) -> MontVec {
+impl MontCore {
+    /// The constants for an odd m > 1 given as limbs (high zero limbs are ignored).
+    pub fn new(m: &[u64]) -> MontCore {
         let m = super::limbs::trimmed(m).to_vec();
         check_odd(&m);
         let n = m.len();
-        let (one, r2) = r_and_r2(&Divisor::new(&m), n);
+        let div = Divisor::new(&m);
+        let (one, r2) = r_and_r2(&div, n);
         let m_neg_inv = inverse_mod_2_64(m[0]).wrapping_neg();
         let m_neg_inv_full = if n >= REDC_PRODUCT_MIN { neg_inverse_mod_r(&m) } else { Vec::new() };
-        MontVec { m, m_neg_inv, one, r2, m_neg_inv_full, scratch: vec![0; 4 * n + 2] }
+        MontCore { m, m_neg_inv, one, r2, m_neg_inv_full, div }
+    }
+
+    /// out = a·v mod m for a small integer v: in Montgomery form too (the factor R is a's).
+    /// `wide` is 2n limbs of working space.
+    #[inline(always)]
+    pub fn mul_small_into(&self, out: &mut [u64], a: &[u64], v: i64, wide: &mut [u64]) {
+        let n = self.limbs();
+        let (prod, work) = wide.split_at_mut(n + 1);
+        super::limbs::mul_word_into(prod, a, v.unsigned_abs());
+        self.div.rem_with(prod, out, work);
+        if v < 0 && out.iter().any(|&l| l != 0) {
+            let r = out.to_vec();
+            sub_into(out, &self.m, &r);
+        }
     }
 
     /// The number of limbs of m and of every element.
+    #[inline(always)]
     pub fn limbs(&self) -> usize {
         self.m.len()
     }
 
-    pub fn one(&self) -> &[u64] {
-        &self.one
-    }
-
-    /// x (at most n limbs, any value) into Montgomery form.
-    pub fn enter(&mut self, x: &[u64]) -> Vec<u64> {
-        let x = padded(x, self.limbs());
-        let r2 = std::mem::take(&mut self.r2);
-        let mut out = vec![0; self.limbs()];
-        self.mul_into(&mut out, &x, &r2);
-        self.r2 = r2;
-        out
-    }
-
-    /// Montgomery form back to the residue in 0..m.
-    pub fn leave(&mut self, x: &[u64]) -> Vec<u64> {
+    /// out = a·b/R mod m, or a²/R when `square`; `wide` is 2n limbs of working space.
+    #[inline(always)]
+    pub fn product(&self, out: &mut [u64], a: &[u64], b: &[u64], square: bool, wide: &mut [u64]) {
         let n = self.limbs();
-        let t = &mut self.scratch[..2 * n];
-        t.fill(0);
-        t[..n].copy_from_slice(x);
-        let top = redc_in_place(t, &self.m, self.m_neg_inv);
-        let mut out = t[n..].to_vec();
-        final_subtract(&mut out, top, &self.m);
-        out
-    }
-
-    /// out = a·b/R mod m (a square when a and b are the same slice).
-    pub fn mul_into(&mut self, out: &mut [u64], a: &[u64], b: &[u64]) {
-        let n = self.limbs();
-        let square = std::ptr::eq(a, b);
         if n < PRODUCT_MIN && !square {
             let top = mont_mul_cios(out, a, b, &self.m, self.m_neg_inv);
             final_subtract(out, top, &self.m);
             return;
         }
-        let mut wide = std::mem::take(&mut self.scratch);
         let t = &mut wide[..2 * n];
         match (square, n < PRODUCT_MIN) {
             (true, true) => sqr_into(t, a),
@@ -261,10 +251,10 @@ impl MontVec {
             (false, _) => backend::mul(t, a, b),
         }
         self.reduce_wide(out, t);
-        self.scratch = wide;
     }
 
     /// out = REDC(t) for a 2n-limb t < m·R (t is clobbered).
+    #[inline(always)]
     fn reduce_wide(&self, out: &mut [u64], t: &mut [u64]) {
         let n = self.limbs();
         if n < REDC_PRODUCT_MIN {
@@ -283,17 +273,38 @@ impl MontVec {
         final_subtract(out, carry, &self.m);
     }
 
-    pub fn add_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+    /// out = x (n limbs, any value) in Montgomery form.
+    pub fn enter_into(&self, out: &mut [u64], x: &[u64], wide: &mut [u64]) {
+        let x = padded(x, self.limbs());
+        self.product(out, &x, &self.r2, false, wide);
+    }
+
+    /// out = the residue in 0..m of a Montgomery form.
+    pub fn leave_into(&self, out: &mut [u64], x: &[u64], wide: &mut [u64]) {
+        let n = self.limbs();
+        let t = &mut wide[..2 * n];
+        t.fill(0);
+        t[..n].copy_from_slice(x);
+        let top = redc_in_place(t, &self.m, self.m_neg_inv);
+        out.copy_from_slice(&t[n..]);
+        final_subtract(out, top, &self.m);
+    }
+
+    #[inline(always)]
+    pub fn sum_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
         let carry = add_into(out, a, b);
         final_subtract(out, carry, &self.m);
     }
 
-    pub fn sub_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+    #[inline(always)]
+    pub fn difference_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
         if sub_into(out, a, b) {
             super::limbs::add_in_place(out, &self.m);
         }
     }
 
+    /// out = a/2 mod m: a itself halved when even, a + m when odd.
+    #[inline(always)]
     pub fn half_into(&self, out: &mut [u64], a: &[u64]) {
         let carry = if a[0] & 1 == 1 {
             add_into(out, a, &self.m)
@@ -303,10 +314,182 @@ impl MontVec {
         };
         shr_in_place_with(out, 1, u64::from(carry));
     }
+}
 
-    /// Whether a (n limbs) is below m: the elements' invariant.
-    pub fn is_reduced(&self, a: &[u64]) -> bool {
-        cmp_same(a, &self.m) == Ordering::Less
+/// Z/mZ for an odd m of any number of limbs, elements in Montgomery form as n-limb vectors
+/// below m.
+#[derive(Clone, Debug)]
+pub struct MontVec {
+    core: MontCore,
+    /// 2n limbs of working space.
+    scratch: Vec<u64>,
+}
+
+impl MontVec {
+    /// The ring for an odd m > 1 given as limbs (high zero limbs are ignored).
+    pub fn new(m: &[u64]) -> MontVec {
+        let core = MontCore::new(m);
+        let scratch = vec![0; 2 * core.limbs()];
+        MontVec { core, scratch }
+    }
+
+    /// The number of limbs of m and of every element.
+    pub fn limbs(&self) -> usize {
+        self.core.limbs()
+    }
+
+    pub fn one(&self) -> &[u64] {
+        &self.core.one
+    }
+
+    /// x (at most n limbs, any value) into Montgomery form.
+    pub fn enter(&mut self, x: &[u64]) -> Vec<u64> {
+        let mut out = vec![0; self.limbs()];
+        self.core.enter_into(&mut out, x, &mut self.scratch);
+        out
+    }
+
+    /// Montgomery form back to the residue in 0..m.
+    pub fn leave(&mut self, x: &[u64]) -> Vec<u64> {
+        let mut out = vec![0; self.limbs()];
+        self.core.leave_into(&mut out, x, &mut self.scratch);
+        out
+    }
+
+    /// out = a·b/R mod m (a square when a and b are the same slice).
+    pub fn mul_into(&mut self, out: &mut [u64], a: &[u64], b: &[u64]) {
+        self.core.product(out, a, b, std::ptr::eq(a, b), &mut self.scratch);
+    }
+
+    pub fn add_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+        self.core.sum_into(out, a, b);
+    }
+
+    pub fn sub_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+        self.core.difference_into(out, a, b);
+    }
+
+    pub fn half_into(&self, out: &mut [u64], a: &[u64]) {
+        self.core.half_into(out, a);
+    }
+}
+
+/// Z/mZ for an odd m of n <= `CAP` limbs (n known at run time), elements in Montgomery form
+/// as arrays of `CAP` limbs of which the first n are used: no allocation per operation,
+/// which at these sizes costs as much as a product.
+#[derive(Clone, Debug)]
+pub struct MontArr<const CAP: usize> {
+    core: MontCore,
+}
+
+impl<const CAP: usize> MontArr<CAP> {
+    /// The ring for an odd m > 1 of at most `CAP` limbs.
+    pub fn new(m: &[u64]) -> MontArr<CAP> {
+        let core = MontCore::new(m);
+        assert!(core.limbs() <= CAP, "a modulus of {} limbs in a ring of {CAP}", core.limbs());
+        MontArr { core }
+    }
+
+    pub fn limbs(&self) -> usize {
+        self.core.limbs()
+    }
+
+    /// x (at most n limbs, any value) into Montgomery form.
+    pub fn enter(&self, x: &[u64]) -> [u64; CAP] {
+        let n = self.limbs();
+        let (mut out, mut wide) = ([0u64; CAP], [[0u64; CAP]; 2]);
+        self.core.enter_into(&mut out[..n], x, wide.as_flattened_mut());
+        out
+    }
+
+    /// Montgomery form back to the residue in 0..m (n limbs).
+    pub fn leave(&self, x: &[u64; CAP]) -> Vec<u64> {
+        let n = self.limbs();
+        let (mut out, mut wide) = (vec![0u64; n], [[0u64; CAP]; 2]);
+        self.core.leave_into(&mut out, &x[..n], wide.as_flattened_mut());
+        out
+    }
+
+    pub fn one(&self) -> [u64; CAP] {
+        let mut out = [0u64; CAP];
+        out[..self.limbs()].copy_from_slice(&self.core.one);
+        out
+    }
+
+    /// a·b/R mod m, or a²/R when `square`.
+    #[inline(always)]
+    pub fn product(&self, a: &[u64; CAP], b: &[u64; CAP], square: bool) -> [u64; CAP] {
+        let n = self.limbs();
+        let (mut out, mut wide) = ([0u64; CAP], [[0u64; CAP]; 2]);
+        self.core.product(&mut out[..n], &a[..n], &b[..n], square, wide.as_flattened_mut());
+        out
+    }
+
+    #[inline(always)]
+    pub fn sum(&self, a: &[u64; CAP], b: &[u64; CAP]) -> [u64; CAP] {
+        let n = self.limbs();
+        let mut out = [0u64; CAP];
+        self.core.sum_into(&mut out[..n], &a[..n], &b[..n]);
+        out
+    }
+
+    #[inline(always)]
+    pub fn difference(&self, a: &[u64; CAP], b: &[u64; CAP]) -> [u64; CAP] {
+        let n = self.limbs();
+        let mut out = [0u64; CAP];
+        self.core.difference_into(&mut out[..n], &a[..n], &b[..n]);
+        out
+    }
+
+    #[inline(always)]
+    pub fn halved(&self, a: &[u64; CAP]) -> [u64; CAP] {
+        let n = self.limbs();
+        let mut out = [0u64; CAP];
+        self.core.half_into(&mut out[..n], &a[..n]);
+        out
+    }
+}
+
+impl<const CAP: usize> MontArr<CAP> {
+    /// a·v for a small integer v.
+    #[inline(always)]
+    pub fn times_small(&self, a: &[u64; CAP], v: i64) -> [u64; CAP] {
+        let n = self.limbs();
+        let (mut out, mut wide) = ([0u64; CAP], [[0u64; CAP]; 3]);
+        self.core.mul_small_into(&mut out[..n], &a[..n], v, wide.as_flattened_mut());
+        out
+    }
+}
+
+impl<const CAP: usize> Ring for MontArr<CAP> {
+    type E = [u64; CAP];
+    type Err = Infallible;
+    #[inline(always)]
+    fn mul(&mut self, a: &[u64; CAP], b: &[u64; CAP]) -> Result<[u64; CAP], Infallible> {
+        Ok(self.product(a, b, std::ptr::eq(a, b)))
+    }
+    #[inline(always)]
+    fn add(&mut self, a: &[u64; CAP], b: &[u64; CAP]) -> Result<[u64; CAP], Infallible> {
+        Ok(self.sum(a, b))
+    }
+    #[inline(always)]
+    fn sub(&mut self, a: &[u64; CAP], b: &[u64; CAP]) -> Result<[u64; CAP], Infallible> {
+        Ok(self.difference(a, b))
+    }
+    fn small(&mut self, v: i64) -> Result<[u64; CAP], Infallible> {
+        let x = self.enter(&[v.unsigned_abs()]);
+        Ok(if v < 0 { self.difference(&[0; CAP], &x) } else { x })
+    }
+    #[inline(always)]
+    fn mul_small(&mut self, a: &[u64; CAP], v: i64) -> Result<[u64; CAP], Infallible> {
+        Ok(self.times_small(a, v))
+    }
+}
+
+impl<const CAP: usize> Halve for MontArr<CAP> {
+    #[inline(always)]
+    fn half(&mut self, a: &[u64; CAP]) -> Result<[u64; CAP], Infallible> {
+        Ok(self.halved(a))
     }
 }
 
@@ -348,6 +531,15 @@ impl Ring for MontVec {
         let zero = vec![0; self.limbs()];
         self.sub(&zero, &x)
     }
+    fn mul_small(&mut self, a: &Vec<u64>, v: i64) -> Result<Vec<u64>, Infallible> {
+        let n = self.limbs();
+        let mut out = vec![0; n];
+        let mut wide = std::mem::take(&mut self.scratch);
+        wide.resize(3 * n + 2, 0);
+        self.core.mul_small_into(&mut out, a, v, &mut wide);
+        self.scratch = wide;
+        Ok(out)
+    }
 }
 
 impl Halve for MontVec {
@@ -362,6 +554,7 @@ impl Halve for MontVec {
 mod tests {
     use super::*;
     use crate::modular::limbs::{cmp, mul_into, mullo_into};
+    use std::cmp::Ordering;
 
     /// A deterministic stream of limbs (xorshift).
     fn stream(seed: u64) -> impl FnMut() -> u64 {
@@ -472,13 +665,19 @@ mod tests {
     #[test]
     fn any_size_against_the_reference_across_thresholds() {
         let mut rnd = stream(23);
-        for n in [1usize, 2, 5, PRODUCT_MIN - 1, PRODUCT_MIN, REDC_PRODUCT_MIN - 1, REDC_PRODUCT_MIN, 200] {
+        for n in [1usize, 2, 5, 16, 17, PRODUCT_MIN - 1, PRODUCT_MIN, 64, REDC_PRODUCT_MIN - 1, REDC_PRODUCT_MIN, 200] {
             for m in moduli(n, &mut rnd) {
                 if m == [u64::MAX] || m.len() == 1 && m[0] <= 1 {
                     continue;
                 }
                 let m = if m[0] % 2 == 0 { vec![m[0] | 1] } else { m };
                 check_ring(&mut MontVec::new(&m), &m, |r, x| r.enter(x), |r, x| r.leave(x), &mut rnd);
+                if m.len() <= 16 {
+                    check_ring(&mut MontArr::<16>::new(&m), &m, |r, x| r.enter(x), |r, x| r.leave(x), &mut rnd);
+                }
+                if m.len() <= 64 {
+                    check_ring(&mut MontArr::<64>::new(&m), &m, |r, x| r.enter(x), |r, x| r.leave(x), &mut rnd);
+                }
             }
         }
     }

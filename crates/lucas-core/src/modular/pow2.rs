@@ -63,6 +63,29 @@ impl<const N: usize> Ring for Pow2N<N> {
         small_limbs(v, &mut t);
         Ok(t)
     }
+    #[inline(always)]
+    fn mul_small(&mut self, a: &[u64; N], v: i64) -> Result<[u64; N], Infallible> {
+        let mut t = [0u64; N];
+        times_word(&mut t, a, v);
+        Ok(t)
+    }
+}
+
+/// out = a·v mod 2^(64·len) for a small integer v (two's complement when negative).
+#[inline(always)]
+fn times_word(out: &mut [u64], a: &[u64], v: i64) {
+    let w = v.unsigned_abs();
+    let mut carry = 0;
+    for (o, &x) in out.iter_mut().zip(a) {
+        (*o, carry) = super::limbs::mac(0, x, w, carry);
+    }
+    if v < 0 {
+        // −x = !x + 1
+        let mut c = true;
+        for o in out.iter_mut() {
+            (*o, c) = super::limbs::adc(!*o, 0, c);
+        }
+    }
 }
 
 /// Z/2^(64·n)Z for any n >= 1, elements n-limb vectors.
@@ -123,6 +146,11 @@ impl Ring for Pow2Vec {
     fn small(&mut self, v: i64) -> Result<Vec<u64>, Infallible> {
         let mut out = vec![0u64; self.n];
         small_limbs(v, &mut out);
+        Ok(out)
+    }
+    fn mul_small(&mut self, a: &Vec<u64>, v: i64) -> Result<Vec<u64>, Infallible> {
+        let mut out = vec![0u64; self.n];
+        times_word(&mut out, a, v);
         Ok(out)
     }
 }

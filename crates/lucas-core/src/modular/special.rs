@@ -172,6 +172,18 @@ impl Ring for PseudoMersenne {
         let zero = vec![0; self.limbs()];
         self.sub(&zero, &x)
     }
+    fn mul_small(&mut self, a: &Vec<u64>, v: i64) -> Result<Vec<u64>, Infallible> {
+        let n = self.limbs();
+        self.wide.fill(0);
+        super::limbs::mul_word_into(&mut self.wide[..n + 1], a, v.unsigned_abs());
+        let mut out = vec![0; n];
+        self.fold(n + 1, &mut out);
+        if v < 0 {
+            let zero = vec![0; n];
+            return self.sub(&zero, &out);
+        }
+        Ok(out)
+    }
 }
 
 impl Halve for PseudoMersenne {

@@ -160,6 +160,10 @@ impl<R: Ring<Err = Infallible>, E> Ring for Polled<'_, R, E> {
         Ok(infallible(self.ring.small(v)))
     }
     #[inline]
+    fn mul_small(&mut self, a: &R::E, v: i64) -> Result<R::E, E> {
+        Ok(infallible(self.ring.mul_small(a, v)))
+    }
+    #[inline]
     fn bit_done(&mut self) -> Result<(), E> {
         self.bits = self.bits.wrapping_add(1);
         if self.bits.is_multiple_of(self.every) {
