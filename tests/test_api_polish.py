@@ -145,7 +145,7 @@ def limbs_engine_bytes(coefficients, mod):
     checks that this remainder is one constant). n limbs per value."""
     k, n = len(coefficients), (mod.bit_length() + 63) // 64
     window, modulus = 2 * k * n * W, 2 * n * W
-    if all(-2**63 < c < 2**63 for c in coefficients) and sum(abs(c) for c in coefficients) <= 8:
+    if all(-(2**63) < c < 2**63 for c in coefficients) and sum(abs(c) for c in coefficients) <= 8:
         plan = k * W + (n + 1) * W
     else:
         residues = k * n * W if any(abs(c) >= 2**63 for c in coefficients) else 0
@@ -162,12 +162,12 @@ def test_sizeof_is_the_sum_of_its_parts(coefficients, initial, mod):
 
 
 BIG_MOD_CASES = [
-    ([7, -1, 1], [2, 1, -5], 2**64 + 13),             # the general plan (|c| sum over 8)
-    ([1, 1], [0, 1], 2**64 + 13),                      # the small plan, 2 limbs
-    ([-1, 2], [3, 4], 2**200 + 1),                     # the small plan with a negative c, 4 limbs
-    ([1, 1, 1, 1], [0, 0, 0, 1], 2**320 - 197),        # vectors of 6 limbs
-    ([2**70, -3, 1], [1, 2, 3], 2**128),               # a large coefficient: its residue is kept
-    ([-(2**63), 5], [1, 2], 2**600 + 2**100),          # -2**63 does not fit the small range
+    ([7, -1, 1], [2, 1, -5], 2**64 + 13),  # the general plan (|c| sum over 8)
+    ([1, 1], [0, 1], 2**64 + 13),  # the small plan, 2 limbs
+    ([-1, 2], [3, 4], 2**200 + 1),  # the small plan with a negative c, 4 limbs
+    ([1, 1, 1, 1], [0, 0, 0, 1], 2**320 - 197),  # vectors of 6 limbs
+    ([2**70, -3, 1], [1, 2, 3], 2**128),  # a large coefficient: its residue is kept
+    ([-(2**63), 5], [1, 2], 2**600 + 2**100),  # -2**63 does not fit the small range
 ]
 
 

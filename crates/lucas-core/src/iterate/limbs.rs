@@ -291,11 +291,26 @@ pub enum LimbSteps {
 
 impl LimbSteps {
     /// The recurrence with coefficients `coef` (c_0 pairs with the oldest value) and initial
-    /// window `init` (residues modulo m, oldest first), for m >= 2**64 given as limbs.
-    pub fn new(m: &[u64], coef: &[Signed], init: &[Vec<u64>]) -> LimbSteps {
+    /// window `init` (any integers, oldest first, reduced here), for m >= 2**64 given as
+    /// limbs.
+    pub fn new(m: &[u64], coef: &[Signed], init: &[Signed]) -> LimbSteps {
         let m = trimmed(m);
         assert!(m.len() >= 2 && !coef.is_empty() && coef.len() == init.len());
-        assert!(init.iter().all(|x| cmp(x, m) == Ordering::Less), "initial values are residues");
+        let div = Divisor::new(m);
+        let init: Vec<Vec<u64>> = init
+            .iter()
+            .map(|x| {
+                let r = div.rem(x.magnitude);
+                if x.negative && r.iter().any(|&l| l != 0) {
+                    let mut neg = m.to_vec();
+                    sub_in_place(&mut neg, &r);
+                    neg
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let init = &init[..];
         match m.len() {
             2 => LimbSteps::N2(Fixed::new(m, coef, init)),
             3 => LimbSteps::N3(Fixed::new(m, coef, init)),
@@ -384,7 +399,11 @@ mod tests {
             coef.iter().zip(&mags).map(|(&c, mag)| Signed { negative: c < 0, magnitude: mag }).collect();
         let n = trimmed(m).len();
         let mut window: Vec<Big> = init.iter().map(|&v| big(v).rem_euclid(&mb)).collect();
-        let mut s = LimbSteps::new(m, &signed, &window.iter().map(|x| limbs_of(x, n)).collect::<Vec<_>>());
+        let init_mags: Vec<Vec<u64>> =
+            init.iter().map(|&c| vec![c.unsigned_abs() as u64, (c.unsigned_abs() >> 64) as u64]).collect();
+        let init_signed: Vec<Signed> =
+            init.iter().zip(&init_mags).map(|(&c, mag)| Signed { negative: c < 0, magnitude: mag }).collect();
+        let mut s = LimbSteps::new(m, &signed, &init_signed);
         for step in 0..steps {
             assert_eq!(s.oldest(), limbs_of(&window[0], n), "step {step} m={m:x?} c={coef:?}");
             let next =

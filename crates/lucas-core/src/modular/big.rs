@@ -26,7 +26,7 @@ use super::pow2::{Pow2N, Pow2Vec};
 use super::special::PseudoMersenne;
 use super::word::{Polled, Wrapping};
 use crate::bigint::limbs::mod_inverse;
-use crate::jump::fiduccia::{self, order2_by_halving, Dot, MontWord, Want};
+use crate::jump::fiduccia::{self, order2_by_halving, Dot, MontWord, Output};
 use crate::terms::ladder::{
     fib_or_lucas, lucas_u_pair_with, lucas_uv_halving_with, lucas_v_from_pair_with, Halve, Param, Ring, Which,
     SMALL_PARAM,
@@ -522,7 +522,7 @@ impl BigModulus {
         c: &[Vec<u64>],
         init: &[Vec<u64>],
         n: &[u64],
-        want: Want,
+        want: Output,
         poll: &mut dyn FnMut() -> Result<(), X>,
     ) -> Result<Vec<Vec<u64>>, X> {
         let odd = if self.has_odd() {
@@ -616,7 +616,7 @@ fn jump_part<P: Part, X>(
     c: &[Vec<u64>],
     init: &[Vec<u64>],
     n: &[u64],
-    want: Want,
+    want: Output,
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<Vec<Vec<u64>>, X>
 where
@@ -786,7 +786,7 @@ mod tests {
                     seq.push(next.rem_euclid(&mb));
                 }
                 for n in [0u64, 1, 5, 64, 65, 130] {
-                    let got = bm.jump(&cr, &ir, &[n], Want::Window, &mut never).unwrap();
+                    let got = bm.jump(&cr, &ir, &[n], Output::Window, &mut never).unwrap();
                     let want: Vec<Big> = seq[n as usize..n as usize + k].to_vec();
                     assert_eq!(got.iter().map(|x| value(x)).collect::<Vec<_>>(), want, "m={m:x?} c={c:?} n={n}");
                 }
@@ -795,7 +795,7 @@ mod tests {
                 if let Some(inv) = bm.inverse(&cr[0]) {
                     let at = |i: usize| seq[i..i + k].iter().map(|x| padded(x.limbs(), m.len())).collect::<Vec<_>>();
                     let (d, y) = bm.reversed(&cr, &at(100), &inv);
-                    let back = bm.jump(&d, &y, &[37], Want::Window, &mut never).unwrap();
+                    let back = bm.jump(&d, &y, &[37], Output::Window, &mut never).unwrap();
                     let back: Vec<Vec<u64>> = back.into_iter().rev().collect();
                     assert_eq!(back, at(63), "backwards m={m:x?} c={c:?}");
                 }
