@@ -1,10 +1,15 @@
 //! Measures the pieces of a Montgomery product at each size, to place the thresholds of
-//! `modular::mont` (PRODUCT_MIN, REDC_PRODUCT_MIN) and `modular::pow2` (PRODUCT_MIN):
+//! `modular::mont` (CIOS_MAX, PRODUCT_MIN, SQUARE_MIN, REDC_PRODUCT_MIN) and `modular::pow2`
+//! (PRODUCT_MIN), then a square modulo 2^k − 1 in Montgomery form against the folding of
+//! `modular::special` (`modular::big::SPECIAL_MIN`):
 //! `cargo run --release -p lucas-core --example thresholds`. Prints nanoseconds per product,
 //! the minimum over many short samples (the machine may be busy); bench/NOTES.md records a run.
 
 use lucas_core::bigint::limbs as backend;
 use lucas_core::modular::limbs::{inverse_mod_2_64, mont_mul_cios, mul_into, mullo_into, redc_in_place, sqr_into};
+use lucas_core::modular::mont::{MontArr, MontVec};
+use lucas_core::modular::special::PseudoMersenne;
+use lucas_core::terms::ladder::Ring;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -89,4 +94,35 @@ fn main() {
             "{n:5} {cios:7.0} {mulr:9.0} {sqr:9.0} {bmul:9.0} {bsqr:9.0} {bmul3:10.0} {bsqr3:10.0} {lo:7.0} {blo:5.0}"
         );
     }
+    println!("limbs  square mod 2^k-1: montgomery  folded");
+    for n in sizes_special() {
+        let m = vec![u64::MAX; n];
+        let a: Vec<u64> = (0..n).map(|_| rnd() >> 1).collect();
+        let reps = (20_000 / (n * n)).max(1);
+        let folded = {
+            let mut r = PseudoMersenne::new(&m);
+            let x = r.enter(&a);
+            time(reps, || {
+                black_box(r.mul(black_box(&x), &x).expect("infallible"));
+            })
+        };
+        let montgomery = if n <= 64 {
+            let mut r = MontArr::<64>::new(&m);
+            let x = r.enter(&a);
+            time(reps, || {
+                black_box(r.mul(black_box(&x), &x).expect("infallible"));
+            })
+        } else {
+            let mut r = MontVec::new(&m);
+            let x = r.enter(&a);
+            time(reps, || {
+                black_box(r.mul(black_box(&x), &x).expect("infallible"));
+            })
+        };
+        println!("{n:5} {montgomery:29.0} {folded:7.0}");
+    }
+}
+
+fn sizes_special() -> Vec<usize> {
+    vec![2, 3, 4, 5, 6, 8, 12, 16, 32, 64, 128]
 }

@@ -187,7 +187,7 @@ impl<X> Dot for Polled<'_, Pow2Vec, X> {}
 
 /// From this many limbs on, an odd part of the form 2^k − c takes [`PseudoMersenne`]
 /// instead of Montgomery form (below, the fixed-size Montgomery rings are faster).
-pub const SPECIAL_MIN: usize = 5;
+pub const SPECIAL_MIN: usize = 7;
 
 /// The ring of the odd part.
 #[derive(Clone, Debug)]

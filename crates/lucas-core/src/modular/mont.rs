@@ -11,16 +11,18 @@
 //! * [`MontN`]: n = `N` limbs known at compile time (the moduli of 65 to 256 bits, where a
 //!   product is a few dozen instructions and anything per call or per operation besides the
 //!   arithmetic shows): elements are arrays, copied, never allocated, and the loops unroll;
-//! * [`MontVec`]: any n, elements are vectors. Its products are schoolbook (CIOS, and a
-//!   dedicated squaring) below [`PRODUCT_MIN`] limbs; from there the backend's sub-quadratic
-//!   product ([`crate::bigint::limbs`]), and from [`REDC_PRODUCT_MIN`] on REDC itself by two
-//!   more such products. bench/NOTES.md has the measurements behind both thresholds.
+//! * [`MontArr`] and [`MontVec`]: any n, elements in arrays of a fixed capacity or in
+//!   vectors. Below [`CIOS_MAX`] limbs a product is CIOS; above, a schoolbook product (or a
+//!   dedicated squaring) and then REDC, two rows per pass; from [`PRODUCT_MIN`] (products)
+//!   and [`SQUARE_MIN`] (squares) on the product is the backend's sub-quadratic one
+//!   ([`crate::bigint::limbs`]), and from [`REDC_PRODUCT_MIN`] on REDC itself takes two more
+//!   such products. `examples/thresholds.rs` measures the pieces; bench/NOTES.md has a run.
 
 #![forbid(unsafe_code)]
 
 use super::limbs::{
-    add_into, final_subtract, inverse_mod_2_64, inverse_mod_r, mont_mul_cios, padded, redc_in_place, shr_in_place_with,
-    sqr_into, sub_into, Divisor,
+    add_into, final_subtract, inverse_mod_2_64, inverse_mod_r, mont_mul_cios, mul_into, padded, redc_in_place,
+    shr_in_place_with, sqr_into, sub_into, Divisor,
 };
 use crate::bigint::limbs as backend;
 use crate::terms::ladder::{Halve, Ring};
@@ -29,9 +31,15 @@ use std::convert::Infallible;
 /// From this many limbs on, [`MontVec`] multiplies with the backend's product.
 pub const PRODUCT_MIN: usize = 48;
 
+/// From this many limbs on, squares are the backend's.
+pub const SQUARE_MIN: usize = 56;
+
+/// Up to this many limbs, products (and squares) are CIOS: one pass per limb of a.
+pub const CIOS_MAX: usize = 6;
+
 /// From this many limbs on, [`MontVec`] reduces with two backend products instead of the
 /// limb-by-limb REDC.
-pub const REDC_PRODUCT_MIN: usize = 160;
+pub const REDC_PRODUCT_MIN: usize = 400;
 
 /// R mod m and R² mod m for an n-limb m, R = 2^(64·n).
 fn r_and_r2(d: &Divisor, n: usize) -> (Vec<u64>, Vec<u64>) {
@@ -111,7 +119,7 @@ impl<const N: usize> MontN<N> {
     /// a²/R mod m: the square with each cross product once, then REDC.
     #[inline(always)]
     pub fn square(&self, a: &[u64; N]) -> [u64; N] {
-        if N < 3 {
+        if N <= CIOS_MAX {
             return self.product(a, a);
         }
         let mut w = [0u64; WIDE];
@@ -239,16 +247,17 @@ impl MontCore {
     #[inline(always)]
     pub fn product(&self, out: &mut [u64], a: &[u64], b: &[u64], square: bool, wide: &mut [u64]) {
         let n = self.limbs();
-        if n < PRODUCT_MIN && !square {
+        if n <= CIOS_MAX {
             let top = mont_mul_cios(out, a, b, &self.m, self.m_neg_inv);
             final_subtract(out, top, &self.m);
             return;
         }
         let t = &mut wide[..2 * n];
-        match (square, n < PRODUCT_MIN) {
-            (true, true) => sqr_into(t, a),
-            (true, false) => backend::sqr(t, a),
-            (false, _) => backend::mul(t, a, b),
+        match square {
+            true if n < SQUARE_MIN => sqr_into(t, a),
+            true => backend::sqr(t, a),
+            false if n < PRODUCT_MIN => mul_into(t, a, b),
+            false => backend::mul(t, a, b),
         }
         self.reduce_wide(out, t);
     }
@@ -553,7 +562,7 @@ impl Halve for MontVec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::modular::limbs::{cmp, mul_into, mullo_into};
+    use crate::modular::limbs::{cmp, mullo_into};
     use std::cmp::Ordering;
 
     /// A deterministic stream of limbs (xorshift).
@@ -665,7 +674,9 @@ mod tests {
     #[test]
     fn any_size_against_the_reference_across_thresholds() {
         let mut rnd = stream(23);
-        for n in [1usize, 2, 5, 16, 17, PRODUCT_MIN - 1, PRODUCT_MIN, 64, REDC_PRODUCT_MIN - 1, REDC_PRODUCT_MIN, 200] {
+        for n in
+            [1, 2, 5, CIOS_MAX, CIOS_MAX + 1, 16, 17, PRODUCT_MIN - 1, PRODUCT_MIN, SQUARE_MIN, 64, REDC_PRODUCT_MIN]
+        {
             for m in moduli(n, &mut rnd) {
                 if m == [u64::MAX] || m.len() == 1 && m[0] <= 1 {
                     continue;

@@ -15,7 +15,7 @@ use std::convert::Infallible;
 
 /// From this many limbs on, [`Pow2Vec`] multiplies with the backend's product (and keeps
 /// its low half).
-pub const PRODUCT_MIN: usize = 64;
+pub const PRODUCT_MIN: usize = 128;
 
 /// Z/2^(64·N)Z, elements `[u64; N]`.
 #[derive(Clone, Copy, Debug, Default)]

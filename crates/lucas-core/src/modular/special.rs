@@ -12,6 +12,7 @@ use super::limbs::{
     add_in_place, add_into, bit_length, cmp, cmp_same, is_zero, mac, mul_into, shr_in_place_with, sqr_into,
     sub_in_place, sub_into, trimmed,
 };
+use super::mont::{PRODUCT_MIN, SQUARE_MIN};
 use crate::bigint::limbs as backend;
 use crate::terms::ladder::{Halve, Ring};
 use std::cmp::Ordering;
@@ -19,9 +20,6 @@ use std::convert::Infallible;
 
 /// The largest c taken: three folds at most bring a product below 2m.
 pub const MAX_C: u64 = 1 << 32;
-
-/// From this many limbs on, products are the backend's (sub-quadratic) ones.
-const PRODUCT_MIN: usize = 32;
 
 /// Z/mZ for m = 2^k − c, 1 <= c < [`MAX_C`], m odd and of two limbs at least.
 #[derive(Clone, Debug)]
@@ -112,11 +110,12 @@ impl PseudoMersenne {
         let square = std::ptr::eq(a, b);
         self.wide[2 * n] = 0;
         let t = &mut self.wide[..2 * n];
-        match (square, n < PRODUCT_MIN) {
-            (true, true) => sqr_into(t, a),
-            (false, true) => mul_into(t, a, b),
-            (true, false) => backend::sqr(t, a),
-            (false, false) => backend::mul(t, a, b),
+        // The same thresholds as Montgomery's products (the products are the same).
+        match square {
+            true if n < SQUARE_MIN => sqr_into(t, a),
+            true => backend::sqr(t, a),
+            false if n < PRODUCT_MIN => mul_into(t, a, b),
+            false => backend::mul(t, a, b),
         }
         self.fold(2 * n, out);
     }
