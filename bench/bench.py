@@ -706,6 +706,133 @@ assert fib_loop(300) == fibonacci(300) and lucas_loop(300) == lucas_number(300)
 assert uv_loop(300, 3, -5) == lucas_uv(300, 3, -5)
 CASES += exact_term_cases()
 
+# ---------------------------------------------------------------------------------------
+# Moduli of a machine word and more (rows "m"): the n-th terms against gmpy2's
+# lucasu_mod/lucasv_mod, n of the modulus's size (the shape of a probable-prime test); the
+# iterator against the Python generator; nth_term against lucas_u; BPSW on Mersenne numbers.
+# Several (n, m) pairs per row, so that no branch predictor learns one n's bits.
+
+BIG_MOD_BITS = [65, 128, 256, 1024, 2048, 4096]
+MERSENNE_P = [4423, 11213]
+MERSENNE_SLOW_P = [44497]
+
+
+def mod_pairs(bits, even, count, seed):
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        m = rng.getrandbits(bits) | (1 << (bits - 1))
+        m = m & ~1 if even else m | 1
+        out.append((rng.getrandbits(bits) | (1 << (bits - 1)), m))
+    return out
+
+
+def mod_generator(m):
+    a, b = 0, 1
+    while True:
+        yield a
+        a, b = b, (a + b) % m
+
+
+def big_mod_cases(slow):
+    cases = []
+    if gmpy2 is not None:
+        for bits in BIG_MOD_BITS:
+            reps = max(1, 4096 // bits)
+            for even in (False, True):
+                pairs = mod_pairs(bits, even, 16, bits * 2 + even)
+                kind = "even" if even else "odd"
+                for n, m in pairs[:2]:
+                    assert lucas_uv(n, 3, -5, mod=m) == (gmpy2.lucasu_mod(3, -5, n, m), gmpy2.lucasv_mod(3, -5, n, m))
+                    assert fibonacci(n, mod=m) == gmpy2.lucasu_mod(1, -1, n, m)
+
+                def uv(pairs=pairs, reps=reps):
+                    for _ in range(reps):
+                        for n, m in pairs:
+                            lucas_uv(n, 3, -5, mod=m)
+
+                def uv_floor(pairs=pairs, reps=reps):
+                    for _ in range(reps):
+                        for n, m in pairs:
+                            (gmpy2.lucasu_mod(3, -5, n, m), gmpy2.lucasv_mod(3, -5, n, m))
+
+                def fib(pairs=pairs, reps=reps):
+                    for _ in range(reps):
+                        for n, m in pairs:
+                            fibonacci(n, mod=m)
+
+                def fib_floor(pairs=pairs, reps=reps):
+                    for _ in range(reps):
+                        for n, m in pairs:
+                            gmpy2.lucasu_mod(1, -1, n, m)
+
+                units = reps * len(pairs)
+                cases += [
+                    (
+                        "mu",
+                        f"lucas_uv(n, 3, -5, mod=m), {bits}-bit n and {kind} m",
+                        1.0,
+                        units,
+                        uv,
+                        uv_floor,
+                        "gmpy2.lucasu_mod + lucasv_mod",
+                    ),
+                    (
+                        "mf",
+                        f"fibonacci(n, mod=m), {bits}-bit n and {kind} m",
+                        1.0,
+                        units,
+                        fib,
+                        fib_floor,
+                        "gmpy2.lucasu_mod(1, -1, n, m)",
+                    ),
+                ]
+    for bits in (65, 256):
+        m = (1 << (bits - 1)) + 0x2F3B_9A7D_1C55_0E63
+        assert list(islice(LucasIter(C2, I2, mod=m), 300)) == list(islice(mod_generator(m), 300))
+        cases.append(
+            (
+                "mi",
+                f"LucasIter([1,1],[0,1], mod={bits}-bit m), ns/item",
+                0.5,
+                N_ITEMS // 4,
+                lambda m=m: consume(LucasIter(C2, I2, mod=m), N_ITEMS // 4),
+                lambda m=m: consume(mod_generator(m), N_ITEMS // 4),
+                "generator a, b = b, (a + b) % m",
+            )
+        )
+    m256 = (1 << 255) + 0x2F3B_9A7D_1C55_0E63
+    assert lucas.nth_term([-5, 3], [0, 1], J_N, mod=m256) == lucas.lucas_u(J_N, 3, 5, mod=m256)
+    cases.append(
+        (
+            "mj",
+            "nth_term([-5, 3], [0, 1], 10**18, mod=256-bit m), ns/call",
+            1.5,
+            1000,
+            calls(lambda: lucas.nth_term([-5, 3], [0, 1], J_N, mod=m256), 1000),
+            calls(lambda: lucas.lucas_u(J_N, 3, 5, mod=m256), 1000),
+            "lucas_u(10**18, 3, 5, mod=m)",
+        )
+    )
+    if gmpy2 is not None:
+        targets = {4423: 1.0, 11213: 1.5, 44497: 3.0}
+        for p in MERSENNE_P + (MERSENNE_SLOW_P if slow else []):
+            n = 2**p - 1
+            cases.append(
+                (
+                    "mp",
+                    f"is_strong_bpsw_prp(2**{p} - 1)",
+                    targets[p],
+                    1,
+                    lambda n=n: lucas.is_strong_bpsw_prp(n),
+                    lambda n=n: gmpy2.is_strong_bpsw_prp(n),
+                    "gmpy2.is_strong_bpsw_prp",
+                )
+            )
+    return cases
+
 
 def timed(fn):
     t0 = time.perf_counter_ns()
@@ -843,14 +970,25 @@ def main():
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     ap.add_argument("--cases", default=None, help="only the cases whose key starts with this (implies --no-write)")
+    ap.add_argument(
+        "--slow",
+        action="store_true",
+        help="also the cases of several minutes (BPSW on 2**44497 - 1; run with --rounds 3)",
+    )
+    ap.add_argument("--list", action="store_true", help="list the cases' keys and descriptions, run nothing")
     args = ap.parse_args()
+    cases = CASES + big_mod_cases(args.slow)
+    if args.list:
+        for key, what, *_ in cases:
+            print(f"{key:3} {what}")
+        return
     if args.cases:
         args.no_write = True
     rounds = args.rounds or (5 if args.quick else 15)
     started = time.perf_counter()
 
     rows = []
-    for key, what, target, units, case_fn, floor_fn, floor_name in CASES:
+    for key, what, target, units, case_fn, floor_fn, floor_name in cases:
         if args.cases and not key.startswith(args.cases):
             continue
         cs, fs = measure(case_fn, floor_fn, rounds)

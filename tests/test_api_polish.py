@@ -134,15 +134,56 @@ def engine_bytes(coefficients, initial, mod, promoted=False):
     if mod is not None and mod < 2**64:
         order_two_pair = k == 2 and mod % 2 == 1 and mod > 1
         return 0 if order_two_pair else k * W + 2 * k * W
+    if mod is not None:
+        return limbs_engine_bytes(coefficients, mod)
     return k * COEF + 2 * k * P
 
 
-@pytest.mark.parametrize("coefficients, initial, mod", CASES)
+def limbs_engine_bytes(coefficients, mod):
+    """A modulus of 2**64 or more: the engine's buffers as lucas_core::iterate::limbs counts
+    them (LimbSteps::heap_bytes), without the engine's own fixed-size allocation (the test
+    checks that this remainder is one constant). n limbs per value."""
+    k, n = len(coefficients), (mod.bit_length() + 63) // 64
+    window, modulus = 2 * k * n * W, 2 * n * W
+    if all(-(2**63) < c < 2**63 for c in coefficients) and sum(abs(c) for c in coefficients) <= 8:
+        plan = k * W + (n + 1) * W
+    else:
+        residues = k * n * W if any(abs(c) >= 2**63 for c in coefficients) else 0
+        plan = k * W + residues + (6 * n + 4) * W
+    return window + modulus + plan
+
+
+@pytest.mark.parametrize("coefficients, initial, mod", [c for c in CASES if c[2] is None or c[2] < 2**64])
 def test_sizeof_is_the_sum_of_its_parts(coefficients, initial, mod):
     it = LucasIter(coefficients, initial, mod=mod)
     k = len(coefficients)
     expected = LucasIter.__basicsize__ + k * P + engine_bytes(coefficients, initial, mod)
     assert it.__sizeof__() == expected
+
+
+BIG_MOD_CASES = [
+    ([7, -1, 1], [2, 1, -5], 2**64 + 13),  # the general plan (|c| sum over 8)
+    ([1, 1], [0, 1], 2**64 + 13),  # the small plan, 2 limbs
+    ([-1, 2], [3, 4], 2**200 + 1),  # the small plan with a negative c, 4 limbs
+    ([1, 1, 1, 1], [0, 0, 0, 1], 2**320 - 197),  # vectors of 6 limbs
+    ([2**70, -3, 1], [1, 2, 3], 2**128),  # a large coefficient: its residue is kept
+    ([-(2**63), 5], [1, 2], 2**600 + 2**100),  # -2**63 does not fit the small range
+]
+
+
+def test_sizeof_with_a_modulus_beyond_a_word():
+    # The engine's buffers as counted by the model, plus one fixed-size allocation (the
+    # engine itself) that is the same whatever k and the modulus.
+    rests = set()
+    for coefficients, initial, mod in BIG_MOD_CASES:
+        it = LucasIter(coefficients, initial, mod=mod)
+        k = len(coefficients)
+        rest = it.__sizeof__() - LucasIter.__basicsize__ - k * P - engine_bytes(coefficients, initial, mod)
+        rests.add(rest)
+        list(islice(it, 10))  # stepping allocates nothing more
+        assert it.__sizeof__() - LucasIter.__basicsize__ - k * P - engine_bytes(coefficients, initial, mod) == rest
+    assert len(rests) == 1, rests
+    assert 0 < rests.pop() <= 512
 
 
 def test_sizeof_after_promotion_to_python_ints():

@@ -13,6 +13,7 @@ use crate::capi::object_calls::{
 use crate::capi::refs::{Borrowed, Owned};
 use lucas_core::bigint::{Big, Integer};
 use lucas_core::iterate::state::Number;
+use lucas_core::modular::big::BigModulus;
 use lucas_core::modular::Modulus;
 use lucas_core::terms::exact::Index;
 use lucas_core::terms::Term;
@@ -151,7 +152,7 @@ pub fn to_modulus(m: ExactInt) -> PyResult<Modulus> {
     debug_assert!(m.sign() == Ordering::Greater);
     match m.to_u64() {
         Some(w) => Ok(Modulus::Word(w)),
-        None => to_big(m).map(Modulus::Big),
+        None => Ok(Modulus::Big(Box::new(BigModulus::new(&abs_to_limbs(m)?)))),
     }
 }
 
@@ -163,10 +164,21 @@ pub fn term_to_int(t: Term<'_>) -> PyResult<Int> {
         Term::Word(w) => from_u64(w),
         Term::Small(v) => from_i128(v),
         Term::Limbs { negative, limbs } => from_magnitude(negative, limbs),
+        Term::Residue(limbs) => from_residue(&limbs),
         Term::Big(b) => from_big(&b),
     }
 }
 // ANCHOR_END: term_to_int
+
+/// A residue (non-negative limbs, maybe with high zero limbs) as an int.
+#[inline]
+pub fn from_residue(limbs: &[u64]) -> PyResult<Int> {
+    match limbs.iter().rposition(|&l| l != 0) {
+        None => from_i64(0),
+        Some(0) => from_u64(limbs[0]),
+        Some(top) => from_magnitude(false, &limbs[..=top]),
+    }
+}
 
 /// A [`Big`] as an int, in one linear pass over its limbs.
 pub fn from_big(v: &Big) -> PyResult<Int> {
@@ -286,6 +298,13 @@ impl Number for Int {
     }
     fn rem(&self, m: &Int) -> PyResult<Int> {
         rem(self.borrow(), m.borrow())
+    }
+    fn to_limbs(&self) -> PyResult<(Vec<u64>, bool)> {
+        signed_limbs(self.borrow())
+    }
+    #[inline]
+    fn from_limbs(limbs: &[u64]) -> PyResult<Int> {
+        from_residue(limbs)
     }
 }
 

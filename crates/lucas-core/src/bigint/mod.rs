@@ -12,6 +12,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod limbs;
+
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 
@@ -244,6 +246,19 @@ pub enum Integer {
 }
 
 impl Integer {
+    /// The value as sign and magnitude, the magnitude borrowed (a small value's is written to
+    /// `word`).
+    pub fn signed<'a>(&'a self, word: &'a mut [u64; 1]) -> crate::modular::limbs::Signed<'a> {
+        use crate::modular::limbs::Signed;
+        match self {
+            Integer::Small(v) => {
+                word[0] = v.unsigned_abs();
+                Signed { negative: *v < 0, magnitude: &word[..] }
+            }
+            Integer::Big(b) => Signed { negative: b.is_negative(), magnitude: b.limbs() },
+        }
+    }
+
     /// The value as a [`Big`].
     pub fn to_big(&self) -> Big {
         match self {

@@ -9,6 +9,7 @@
 //! `next()` stays one function with one prologue.
 
 use crate::bigint::Big;
+use crate::iterate::limbs::{LimbSteps, Signed};
 use crate::iterate::step::{dot2_i64, dot_i64, ModDot, ModPair};
 use crate::iterate::window::Window;
 use std::convert::Infallible;
@@ -31,6 +32,10 @@ pub trait Number: Clone {
     fn neg(&self) -> Result<Self, Self::Error>;
     /// `self mod m` in `0..m`, for m > 0.
     fn rem(&self, m: &Self) -> Result<Self, Self::Error>;
+    /// |self| as little-endian limbs, and whether self is negative.
+    fn to_limbs(&self) -> Result<(Vec<u64>, bool), Self::Error>;
+    /// The non-negative number with these little-endian limbs.
+    fn from_limbs(limbs: &[u64]) -> Result<Self, Self::Error>;
 }
 
 // ANCHOR: state
@@ -47,8 +52,9 @@ pub enum State<N> {
     Exact { coef: Box<[i64]>, window: Window<i64> },
     /// A modulus below 2**64: values are kept in `0..m` as u64.
     Word { dot: ModDot, window: Window<u64> },
-    /// [`Number`]s: no modulus and a value beyond i64, or a modulus of 2**64 or more (the
-    /// modulus itself is the caller's, passed to each step).
+    /// A modulus of 2**64 or more: values are residues as limbs ([`LimbSteps`]).
+    Limbs(Box<LimbSteps>),
+    /// [`Number`]s: no modulus and a value beyond i64.
     Big { coef: Box<[Coef<N>]>, window: Window<N> },
 }
 // ANCHOR_END: state
@@ -107,9 +113,10 @@ impl<N: Number> State<N> {
             let (coef, init) = (words(coef)?, words(init)?);
             return Ok(State::Word { dot: ModDot::new(&coef, mw), window: Window::new(init) });
         }
-        let reduce = |v: &[N]| v.iter().map(|x| x.rem(m)).collect::<Result<Vec<N>, N::Error>>();
-        let (coef, init) = (reduce(coef)?, reduce(init)?);
-        Ok(State::Big { coef: coef.into_iter().map(Coef::new).collect(), window: Window::new(init) })
+        let limbs = |v: &[N]| v.iter().map(N::to_limbs).collect::<Result<Vec<_>, N::Error>>();
+        let (coef, init) = (limbs(coef)?, limbs(init)?);
+        let (m, _) = m.to_limbs()?;
+        Ok(State::Limbs(Box::new(LimbSteps::new(&m, &signed(&coef), &signed(&init)))))
     }
 
     // ANCHOR: next
@@ -145,6 +152,11 @@ impl<N: Number> State<N> {
                 window.push(dot.dot(window.as_slice()));
                 Ok(out)
             }
+            State::Limbs(steps) => {
+                let out = N::from_limbs(steps.oldest())?;
+                steps.step();
+                Ok(out)
+            }
             State::Big { coef, window } => big_next(coef, window, modulus),
         }
     }
@@ -167,6 +179,7 @@ impl<N: Number> State<N> {
             State::WordPair(pair) => pair.window().iter().map(|&x| N::from_u64(x)).collect(),
             State::Exact { window, .. } => window.as_slice().iter().map(|&x| N::from_i64(x)).collect(),
             State::Word { window, .. } => window.as_slice().iter().map(|&x| N::from_u64(x)).collect(),
+            State::Limbs(steps) => steps.window().into_iter().map(N::from_limbs).collect(),
             State::Big { window, .. } => Ok(window.as_slice().to_vec()),
         }
     }
@@ -178,6 +191,7 @@ impl<N: Number> State<N> {
             State::ExactPair { .. } | State::WordPair(_) => 0,
             State::Exact { coef, window } => size_of_val(&**coef) + 2 * size_of_val(window.as_slice()),
             State::Word { dot, window } => dot.heap_bytes() + 2 * size_of_val(window.as_slice()),
+            State::Limbs(steps) => size_of_val(&**steps) + steps.heap_bytes(),
             State::Big { coef, window } => size_of_val(&**coef) + 2 * size_of_val(window.as_slice()),
         }
     }
@@ -193,6 +207,11 @@ impl<N: Number> State<N> {
         let window = window.iter().map(|&x| N::from_i64(x)).collect::<Result<Vec<_>, _>>()?;
         Ok(State::Big { coef, window: Window::new(window) })
     }
+}
+
+/// Sign-and-magnitude views of numbers given as (limbs, negative).
+fn signed(v: &[(Vec<u64>, bool)]) -> Vec<Signed<'_>> {
+    v.iter().map(|(magnitude, negative)| Signed { negative: *negative, magnitude }).collect()
 }
 
 /// The [`State::Big`] step, kept out of line: its arithmetic dwarfs the call, and the word
@@ -282,6 +301,12 @@ impl Number for Big {
     fn rem(&self, m: &Big) -> Result<Big, Infallible> {
         Ok(self.rem_euclid(m))
     }
+    fn to_limbs(&self) -> Result<(Vec<u64>, bool), Infallible> {
+        Ok((self.limbs().to_vec(), self.is_negative()))
+    }
+    fn from_limbs(limbs: &[u64]) -> Result<Big, Infallible> {
+        Ok(Big::from_limbs(false, limbs))
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +359,8 @@ mod tests {
         check(&[3, -1, 4], &[-1, 5, 9], Some(1_000_000_007), 200);
         check(&[1, 1], &[2, 1], Some(1 << 40), 100); // even modulus
         check(&[7, -1], &[2, 1], Some((1 << 64) + 13), 100); // beyond a word
+        check(&[1, 1], &[0, 1], Some(1 << 100), 200); // beyond a word, even
+        check(&[-3, 1, 2], &[-1, 1 << 70, 5], Some((1 << 100) + 277), 100);
         check(&[1], &[5], Some(1), 3);
     }
 
@@ -344,5 +371,6 @@ mod tests {
         assert!(matches!(State::new(&c, &c, Some(&big(7))).unwrap(), State::WordPair(_)));
         assert!(matches!(State::new(&c, &c, Some(&big(8))).unwrap(), State::Word { .. }));
         assert!(matches!(State::new(&c, &[big(1), big(1 << 70)], None).unwrap(), State::Big { .. }));
+        assert!(matches!(State::new(&c, &c, Some(&big(1 << 64))).unwrap(), State::Limbs(_)));
     }
 }

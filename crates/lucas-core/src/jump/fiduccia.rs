@@ -67,6 +67,7 @@ pub trait Dot: Ring {
 impl Dot for CheckedI64 {}
 
 /// Z/mZ for odd m > 1 in Montgomery form, with a lazily reduced dot product.
+#[derive(Clone, Debug)]
 pub struct MontWord {
     m: u64,
     mont: Montgomery,
@@ -186,17 +187,22 @@ impl<E> Dot for Polled<'_, MontWord, E> {
         x_pow_ntt(self, &fold, c, n).map(Some)
     }
 
-    /// Order 2 is a Lucas sequence with P = c_1, Q = −c_0: x^n ≡ U_n·x − Q·U_{n−1} and
-    /// V_n = P·U_n − 2Q·U_{n−1}, so x^n ≡ (V_n − P·U_n)/2 + U_n·x, and the (U, V) halving
-    /// ladder of `lucas_u` (odd moduli) gives both.
+    /// Order 2 by the (U, V) halving ladder: [`order2_by_halving`].
     fn order2(&mut self, c: [&u64; 2], n: &[u64]) -> Result<Option<[u64; 2]>, E> {
-        let zero = self.small(0)?;
-        let q = self.sub(&zero, c[0])?;
-        let (u, v) = lucas_uv_halving(self, c[1], &q, n)?;
-        let pu = self.mul(c[1], &u)?;
-        let twice = self.sub(&v, &pu)?;
-        Ok(Some([self.half(&twice)?, u]))
+        order2_by_halving(self, c, n).map(Some)
     }
+}
+
+/// x^n mod x² − c_1·x − c_0 (n >= 1) in a ring that halves (odd moduli): order 2 is a Lucas
+/// sequence with P = c_1, Q = −c_0, x^n ≡ U_n·x − Q·U_{n−1} and V_n = P·U_n − 2Q·U_{n−1},
+/// so x^n ≡ (V_n − P·U_n)/2 + U_n·x, and the (U, V) halving ladder of `lucas_u` gives both.
+pub fn order2_by_halving<R: Halve>(r: &mut R, c: [&R::E; 2], n: &[u64]) -> Result<[R::E; 2], R::Err> {
+    let zero = r.small(0)?;
+    let q = r.sub(&zero, c[0])?;
+    let (u, v) = lucas_uv_halving(r, c[1], &q, n)?;
+    let pu = r.mul(c[1], &u)?;
+    let twice = r.sub(&v, &pu)?;
+    Ok([r.half(&twice)?, u])
 }
 
 /// `a + b` coefficient-wise (lengths may differ).

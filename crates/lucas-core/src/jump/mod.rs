@@ -2,7 +2,7 @@
 //!
 //! [`nth_term`] chooses the regime of a call, once, from its converted arguments: a word
 //! modulus runs on machine words (Montgomery form and the CRT, transforms for large k), a
-//! larger one on [`Big`] residues, no modulus on checked `i64` while the result is small
+//! larger one on limbs ([`crate::modular::big::BigModulus`]), no modulus on checked `i64` while the result is small
 //! and on [`Big`] otherwise, after refusing a result too large to compute.
 
 pub mod big_rings;
@@ -14,7 +14,6 @@ use crate::modular::Modulus;
 use crate::terms::exact::{recurrence_result_bits, BigInts, Index, Refused};
 use crate::terms::ladder::CheckedI64;
 use crate::terms::Term;
-use big_rings::BigMod;
 use fiduccia::Output;
 
 /// Why [`check_shape`] refused a recurrence.
@@ -83,18 +82,19 @@ pub fn nth_term<E>(
             out.into_iter().map(Term::Word).collect()
         }
         Some(Modulus::Big(m)) => {
-            let c0_inv =
-                if n.negative { Some(coef[0].to_big().inverse_mod(m).ok_or(Refused::NotInvertible)?) } else { None };
-            let mut r = BigMod::new(m.clone(), check);
-            let (mut c, mut x): (Vec<Big>, Vec<Big>) = (
-                coef.iter().map(|v| r.reduce(&v.to_big())).collect(),
-                init.iter().map(|v| r.reduce(&v.to_big())).collect(),
-            );
-            if let Some(inv) = &c0_inv {
-                (c, x) = fiduccia::reversed(&mut r, &c, &x, inv).map_err(Refused::Stopped)?;
+            let residue = |v: &Integer| {
+                let mut word = [0];
+                let s = v.signed(&mut word);
+                m.reduce(s.magnitude, s.negative)
+            };
+            let (mut c, mut x): (Vec<Vec<u64>>, Vec<Vec<u64>>) =
+                (coef.iter().map(residue).collect(), init.iter().map(residue).collect());
+            if n.negative {
+                let inv = m.inverse(&c[0]).ok_or(Refused::NotInvertible)?;
+                (c, x) = m.reversed(&c, &x, &inv);
             }
-            let out = fiduccia::jump(&mut r, &c, &x, n.limbs, inner).map_err(Refused::Stopped)?;
-            out.into_iter().map(Term::Big).collect()
+            let out = m.jump(&c, &x, n.limbs, inner, check).map_err(Refused::Stopped)?;
+            out.into_iter().map(Term::Residue).collect()
         }
         None => exact(coef, init, n, inner, check)?,
     };
@@ -187,7 +187,7 @@ mod tests {
             assert_eq!(value(&exact[0]), want, "exact x_{t}");
             let word = nth_term(&ci, &ii, &n, Some(&Modulus::Word(97)), Output::Term, &mut check).unwrap();
             assert_eq!(value(&word[0]), want.rem_euclid(97), "x_{t} mod 97");
-            let m = Modulus::Big(Big::from_limbs(false, &[13, 1]));
+            let m = Modulus::from_limbs(&[13, 1]);
             let big = nth_term(&ci, &ii, &n, Some(&m), Output::Window, &mut check).unwrap();
             assert_eq!(value(&big[0]), want.rem_euclid(big_m), "x_{t} mod 2**64 + 13");
             assert_eq!(big.len(), 3);

@@ -1,175 +1,73 @@
-//! Arithmetic modulo an odd integer of several machine words (pure Rust, no FFI).
+//! Plain arithmetic on little-endian limb slices (pure Rust, no FFI): the kernels the
+//! multi-word rings ([`super::mont`], [`super::pow2`], [`super::special`]) are made of, and
+//! [`Divisor`], the remainder modulo a fixed m of any size.
 //!
-//! The primality tests for n >= 2**64 do thousands of products modulo n. A Python int
-//! product followed by `%` is a division each time; Montgomery's form (x·R mod n with
-//! R = 2^(64·k) for a k-limb n) replaces the division by multiplications, as
-//! [`crate::modular::word`] does for one word. Products use CIOS, the "coarsely integrated operand
-//! scanning" of Koç, Acar and Kaliski (1996): for each limb of a, add a_i·b and then the
-//! multiple of n that clears the lowest limb, shifting one limb down, so the running sum
-//! never exceeds k + 1 limbs.
-//!
-//! Numbers are little-endian `u64` limbs (limb i weighs 2^(64·i)); the plain operations on
-//! such slices that the tests need sit at the end of this file.
+//! A number is a slice of `u64` limbs, limb i weighing 2^(64·i). The kernels are written on
+//! slices and marked `#[inline(always)]`, so that a ring of a fixed number of limbs (a
+//! const-generic array) gets them unrolled, while the rings of any size call the same code.
 
 #![forbid(unsafe_code)]
 
+pub use super::word::inverse_mod_2_64;
 use std::cmp::Ordering;
 
-/// Z/nZ for an odd n of `k >= 1` limbs (top limb non-zero), elements in Montgomery form,
-/// each a `k`-limb vector below n.
-pub struct MontLimbs {
-    n: Vec<u64>,
-    /// −n^(−1) mod 2^64.
-    n_neg_inv: u64,
-    /// R mod n: 1 in Montgomery form.
-    one: Vec<u64>,
-    /// R² mod n: multiplying by it (then reducing) converts into Montgomery form.
-    r2: Vec<u64>,
-    /// The running sum of a product, k + 1 limbs.
-    scratch: Vec<u64>,
+// ---------------------------------------------------------------------------------------
+// One limb.
+
+/// acc + a·b + carry as (low, high): never overflows, (2^64 − 1)² + 2·(2^64 − 1) = 2^128 − 1.
+#[inline(always)]
+pub fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = u128::from(acc) + u128::from(a) * u128::from(b) + u128::from(carry);
+    (t as u64, (t >> 64) as u64)
 }
 
-impl MontLimbs {
-    /// The ring for odd `n > 1` given as limbs (high zero limbs are ignored).
-    pub fn new(n: &[u64]) -> MontLimbs {
-        let n = trimmed(n).to_vec();
-        assert!(
-            !n.is_empty() && n[0] % 2 == 1 && (n.len() > 1 || n[0] > 1),
-            "Montgomery form needs an odd modulus > 1"
-        );
-        let k = n.len();
-        let n_neg_inv = crate::modular::word::inverse_mod_2_64(n[0]).wrapping_neg();
-        // R mod n: start from the highest power of two below n and double up to 2^(64k).
-        let bits = bit_length(&n);
-        let mut one = vec![0u64; k];
-        one[((bits - 1) / 64) as usize] = 1 << ((bits - 1) % 64);
-        let mut ring = MontLimbs { n, n_neg_inv, one: Vec::new(), r2: Vec::new(), scratch: vec![0; k + 1] };
-        for _ in bits - 1..64 * k as u64 {
-            one = ring.add_new(&one, &one);
+/// a + b + carry, and the carry out.
+#[inline(always)]
+pub fn adc(a: u64, b: u64, carry: bool) -> (u64, bool) {
+    let (s1, c1) = a.overflowing_add(b);
+    let (s2, c2) = s1.overflowing_add(u64::from(carry));
+    (s2, c1 | c2)
+}
+
+/// a − b − borrow, and the borrow out.
+#[inline(always)]
+pub fn sbb(a: u64, b: u64, borrow: bool) -> (u64, bool) {
+    let (d1, b1) = a.overflowing_sub(b);
+    let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+    (d2, b1 | b2)
+}
+
+/// An integer given as its sign and magnitude (little-endian limbs, any length): how the
+/// extension hands over an argument before it is reduced modulo m.
+#[derive(Clone, Copy, Debug)]
+pub struct Signed<'a> {
+    pub negative: bool,
+    pub magnitude: &'a [u64],
+}
+
+impl Signed<'_> {
+    /// The value as an i64 when its magnitude is at most `limit`.
+    pub fn small(&self, limit: u64) -> Option<i64> {
+        match trimmed(self.magnitude) {
+            [] => Some(0),
+            [w] if *w <= limit && *w < 1 << 63 => Some(if self.negative { -(*w as i64) } else { *w as i64 }),
+            _ => None,
         }
-        // R² = R·2^(64k): in Montgomery form that is the element for 2^(64k), which is
-        // 2 (one doubling of `one`) raised to 64k by squaring and multiplying.
-        let two = ring.add_new(&one, &one);
-        let mut acc = one.clone();
-        let e = 64 * k as u64;
-        for i in (0..64 - e.leading_zeros()).rev() {
-            let sq = ring.mul_new(&acc, &acc);
-            acc = if (e >> i) & 1 == 1 { ring.mul_new(&sq, &two) } else { sq };
-        }
-        ring.one = one;
-        ring.r2 = acc;
-        ring
-    }
-
-    /// The number of limbs of n (and of every element).
-    pub fn limbs(&self) -> usize {
-        self.n.len()
-    }
-
-    /// 1 in Montgomery form.
-    pub fn one(&self) -> &[u64] {
-        &self.one
-    }
-
-    /// x (any number of limbs, but below n) into Montgomery form.
-    pub fn enter(&mut self, x: &[u64]) -> Vec<u64> {
-        let mut padded = vec![0u64; self.limbs()];
-        let x = trimmed(x);
-        assert!(cmp(x, &self.n) == Ordering::Less, "enter() needs x < n");
-        padded[..x.len()].copy_from_slice(x);
-        let r2 = std::mem::take(&mut self.r2);
-        let out = self.mul_new(&padded, &r2);
-        self.r2 = r2;
-        out
-    }
-
-    /// Montgomery form back to the residue in 0..n.
-    pub fn leave(&mut self, x: &[u64]) -> Vec<u64> {
-        let mut unit = vec![0u64; self.limbs()];
-        unit[0] = 1;
-        self.mul_new(x, &unit)
-    }
-
-    /// out = a·b·R^(−1) mod n, for a, b < n (CIOS).
-    pub fn mul(&mut self, out: &mut [u64], a: &[u64], b: &[u64]) {
-        let k = self.n.len();
-        debug_assert!(a.len() == k && b.len() == k && out.len() == k);
-        let (n, t) = (&self.n, &mut self.scratch);
-        t.fill(0);
-        for &ai in a {
-            // t += a_i·b, and m·n with m chosen so that the lowest limb becomes zero; both
-            // sums are carried separately, and the zero limb is dropped (t /= 2^64) in the same pass.
-            let s = u128::from(t[0]) + u128::from(ai) * u128::from(b[0]);
-            let m = (s as u64).wrapping_mul(self.n_neg_inv);
-            let mut carry_ab = (s >> 64) as u64;
-            let s2 = u128::from(s as u64) + u128::from(m) * u128::from(n[0]);
-            let mut carry_mn = (s2 >> 64) as u64;
-            for j in 1..k {
-                let s = u128::from(t[j]) + u128::from(ai) * u128::from(b[j]) + u128::from(carry_ab);
-                carry_ab = (s >> 64) as u64;
-                let s2 = u128::from(s as u64) + u128::from(m) * u128::from(n[j]) + u128::from(carry_mn);
-                carry_mn = (s2 >> 64) as u64;
-                t[j - 1] = s2 as u64;
-            }
-            let top = u128::from(t[k]) + u128::from(carry_ab) + u128::from(carry_mn);
-            t[k - 1] = top as u64;
-            t[k] = (top >> 64) as u64;
-        }
-        // t < 2n: one conditional subtraction leaves it in 0..n.
-        if t[k] != 0 || cmp(&t[..k], n) != Ordering::Less {
-            sub_in_place(&mut t[..k], n);
-        }
-        out.copy_from_slice(&t[..k]);
-    }
-
-    /// out = a + b mod n.
-    pub fn add(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
-        let mut carry = false;
-        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            let (s1, c1) = x.overflowing_add(y);
-            let (s2, c2) = s1.overflowing_add(u64::from(carry));
-            *o = s2;
-            carry = c1 || c2;
-        }
-        if carry || cmp(out, &self.n) != Ordering::Less {
-            sub_in_place(out, &self.n);
-        }
-    }
-
-    /// out = a − b mod n.
-    pub fn sub(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
-        let mut borrow = false;
-        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            let (d1, b1) = x.overflowing_sub(y);
-            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-            *o = d2;
-            borrow = b1 || b2;
-        }
-        if borrow {
-            add_in_place(out, &self.n);
-        }
-    }
-
-    fn mul_new(&mut self, a: &[u64], b: &[u64]) -> Vec<u64> {
-        let mut out = vec![0u64; self.limbs()];
-        self.mul(&mut out, a, b);
-        out
-    }
-
-    fn add_new(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
-        let mut out = vec![0u64; self.limbs()];
-        self.add(&mut out, a, b);
-        out
     }
 }
 
 // ---------------------------------------------------------------------------------------
-// Plain operations on little-endian limb slices.
+// Comparisons, sums and shifts.
 
 /// The slice without its high zero limbs.
 pub fn trimmed(x: &[u64]) -> &[u64] {
     let len = x.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
     &x[..len]
+}
+
+/// Whether x is zero.
+pub fn is_zero(x: &[u64]) -> bool {
+    x.iter().all(|&l| l == 0)
 }
 
 /// The number of bits of x (0 for zero).
@@ -187,40 +85,81 @@ pub fn cmp(a: &[u64], b: &[u64]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.iter().rev().cmp(b.iter().rev()))
 }
 
-/// a −= b for a >= b (b no longer than a); the borrow out of a's top limb is dropped, which
-/// is what the Montgomery reduction needs when a's true value had one more limb.
-pub fn sub_in_place(a: &mut [u64], b: &[u64]) {
-    let mut borrow = false;
-    for (i, x) in a.iter_mut().enumerate() {
-        let y = b.get(i).copied().unwrap_or(0);
-        let (d1, b1) = x.overflowing_sub(y);
-        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-        *x = d2;
-        borrow = b1 || b2;
+/// Compares two numbers of the same length (the common case of residues), top limb first.
+#[inline(always)]
+pub fn cmp_same(a: &[u64], b: &[u64]) -> Ordering {
+    debug_assert_eq!(a.len(), b.len());
+    for i in (0..a.len()).rev() {
+        if a[i] != b[i] {
+            return a[i].cmp(&b[i]);
+        }
     }
+    Ordering::Equal
 }
 
-/// a += b (b no longer than a), dropping the carry out of a's top limb.
-pub fn add_in_place(a: &mut [u64], b: &[u64]) {
+/// a −= b (b no longer than a), returning the borrow out of a's top limb. Dropping that
+/// borrow is what a reduction needs when a's true value had one more limb.
+#[inline(always)]
+pub fn sub_in_place(a: &mut [u64], b: &[u64]) -> bool {
+    let mut borrow = false;
+    for (i, x) in a.iter_mut().enumerate() {
+        if i >= b.len() && !borrow {
+            break;
+        }
+        (*x, borrow) = sbb(*x, b.get(i).copied().unwrap_or(0), borrow);
+    }
+    borrow
+}
+
+/// a += b (b no longer than a), returning the carry out of a's top limb.
+#[inline(always)]
+pub fn add_in_place(a: &mut [u64], b: &[u64]) -> bool {
     let mut carry = false;
     for (i, x) in a.iter_mut().enumerate() {
-        let y = b.get(i).copied().unwrap_or(0);
-        let (s1, c1) = x.overflowing_add(y);
-        let (s2, c2) = s1.overflowing_add(u64::from(carry));
-        *x = s2;
-        carry = c1 || c2;
+        if i >= b.len() && !carry {
+            break;
+        }
+        (*x, carry) = adc(*x, b.get(i).copied().unwrap_or(0), carry);
+    }
+    carry
+}
+
+/// out = a + b for slices of one length, returning the carry.
+#[inline(always)]
+pub fn add_into(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
+    let mut carry = false;
+    for i in 0..out.len() {
+        (out[i], carry) = adc(a[i], b[i], carry);
+    }
+    carry
+}
+
+/// out = a − b for slices of one length, returning the borrow.
+#[inline(always)]
+pub fn sub_into(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
+    let mut borrow = false;
+    for i in 0..out.len() {
+        (out[i], borrow) = sbb(a[i], b[i], borrow);
+    }
+    borrow
+}
+
+/// x >>= s for s < 64, `top` shifted in from above the slice.
+#[inline(always)]
+pub fn shr_in_place_with(x: &mut [u64], s: u32, top: u64) {
+    if s == 0 {
+        return;
+    }
+    let n = x.len();
+    for i in 0..n {
+        let high = if i + 1 < n { x[i + 1] } else { top };
+        x[i] = (x[i] >> s) | (high << (64 - s));
     }
 }
 
 /// x >>= s for s < 64.
 pub fn shr_in_place(x: &mut [u64], s: u32) {
-    if s == 0 {
-        return;
-    }
-    for i in 0..x.len() {
-        let high = x.get(i + 1).map_or(0, |&h| h << (64 - s));
-        x[i] = (x[i] >> s) | high;
-    }
+    shr_in_place_with(x, s, 0);
 }
 
 /// The number of trailing zero bits of a non-zero x.
@@ -231,10 +170,37 @@ pub fn trailing_zeros(x: &[u64]) -> u64 {
 
 /// x >> s for any s, as a new vector.
 pub fn shr(x: &[u64], s: u64) -> Vec<u64> {
-    let skip = (s / 64) as usize;
+    let skip = usize::try_from(s / 64).unwrap_or(usize::MAX);
     let mut out = x.get(skip..).unwrap_or(&[]).to_vec();
     shr_in_place(&mut out, (s % 64) as u32);
     out
+}
+
+/// x << s for any s, as a new vector of the exact length needed (trimmed).
+pub fn shl(x: &[u64], s: u64) -> Vec<u64> {
+    let x = trimmed(x);
+    let (words, bits) = ((s / 64) as usize, (s % 64) as u32);
+    let mut out = vec![0u64; words + x.len() + 1];
+    for (i, &l) in x.iter().enumerate() {
+        out[words + i] |= l << bits;
+        if bits > 0 {
+            out[words + i + 1] = l >> (64 - bits);
+        }
+    }
+    out.truncate(trimmed(&out).len());
+    out
+}
+
+/// x mod 2^s, in place (limbs above are cleared).
+pub fn mask_in_place(x: &mut [u64], s: u64) {
+    let (words, bits) = ((s / 64) as usize, (s % 64) as u32);
+    for (i, l) in x.iter_mut().enumerate() {
+        if i > words || (i == words && bits == 0) {
+            *l = 0;
+        } else if i == words {
+            *l &= (1u64 << bits) - 1;
+        }
+    }
 }
 
 /// x mod m for a word m > 0.
@@ -242,8 +208,409 @@ pub fn rem_word(x: &[u64], m: u64) -> u64 {
     x.iter().rev().fold(0u64, |r, &l| ((u128::from(r) << 64 | u128::from(l)) % u128::from(m)) as u64)
 }
 
+/// `x` as exactly `n` limbs (x's significant limbs must fit).
+pub fn padded(x: &[u64], n: usize) -> Vec<u64> {
+    let x = trimmed(x);
+    assert!(x.len() <= n, "a value of {} limbs does not fit {n}", x.len());
+    let mut out = vec![0u64; n];
+    out[..x.len()].copy_from_slice(x);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Products.
+
+/// t[..b.len() + 2] += (a0 + a1·2^64)·b, returning the carry out of the top limb: two rows
+/// of a schoolbook product in one pass, so that two independent limb products are in flight
+/// per step instead of one chain of multiply-and-add.
+#[inline(always)]
+pub fn addmul_2(t: &mut [u64], a0: u64, a1: u64, b: &[u64]) -> u64 {
+    let n = b.len();
+    debug_assert!(t.len() >= n + 2);
+    // Position j collects lo(a0·b[j]) + hi(a0·b[j−1]) + lo(a1·b[j−1]) + hi(a1·b[j−2]) and
+    // the carry: five terms below 2^64 each, so the u128 sum cannot overflow.
+    let (mut hi0, mut lo1, mut hi1, mut hi1_prev, mut carry) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for j in 0..n {
+        let p0 = u128::from(a0) * u128::from(b[j]);
+        let p1 = u128::from(a1) * u128::from(b[j]);
+        let acc = u128::from(t[j])
+            + u128::from(p0 as u64)
+            + u128::from(hi0)
+            + u128::from(lo1)
+            + u128::from(hi1_prev)
+            + u128::from(carry);
+        t[j] = acc as u64;
+        carry = (acc >> 64) as u64;
+        hi0 = (p0 >> 64) as u64;
+        hi1_prev = hi1;
+        lo1 = p1 as u64;
+        hi1 = (p1 >> 64) as u64;
+    }
+    let acc = u128::from(t[n]) + u128::from(hi0) + u128::from(lo1) + u128::from(hi1_prev) + u128::from(carry);
+    t[n] = acc as u64;
+    let top = u128::from(t[n + 1]) + u128::from(hi1) + (acc >> 64);
+    t[n + 1] = top as u64;
+    (top >> 64) as u64
+}
+
+/// t[..b.len() + 1] += a·b, returning the carry out of the top limb.
+#[inline(always)]
+pub fn addmul_1(t: &mut [u64], a: u64, b: &[u64]) -> u64 {
+    let n = b.len();
+    let mut carry = 0;
+    for j in 0..n {
+        (t[j], carry) = mac(t[j], a, b[j], carry);
+    }
+    let (s, c) = t[n].overflowing_add(carry);
+    t[n] = s;
+    u64::from(c)
+}
+
+/// out = a·b, schoolbook; `out.len() == a.len() + b.len()`.
+#[inline(always)]
+pub fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
+    debug_assert_eq!(out.len(), a.len() + b.len());
+    out.fill(0);
+    if b.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    while i + 2 <= a.len() {
+        addmul_2(&mut out[i..], a[i], a[i + 1], b);
+        i += 2;
+    }
+    if i < a.len() {
+        addmul_1(&mut out[i..], a[i], b);
+    }
+}
+
+/// out = a², schoolbook with each cross product computed once; `out.len() == 2·a.len()`.
+#[inline(always)]
+pub fn sqr_into(out: &mut [u64], a: &[u64]) {
+    let n = a.len();
+    debug_assert_eq!(out.len(), 2 * n);
+    out.fill(0);
+    // The cross products a_i·a_j for i < j ...
+    for i in 0..n {
+        let mut carry = 0;
+        for j in i + 1..n {
+            (out[i + j], carry) = mac(out[i + j], a[i], a[j], carry);
+        }
+        out[i + n] = carry;
+    }
+    // ... twice ...
+    let mut top = 0;
+    for l in out.iter_mut() {
+        let next = *l >> 63;
+        *l = (*l << 1) | top;
+        top = next;
+    }
+    // ... plus the squares a_i².
+    let mut carry = false;
+    for i in 0..n {
+        let sq = u128::from(a[i]) * u128::from(a[i]);
+        let c;
+        (out[2 * i], c) = adc(out[2 * i], sq as u64, carry);
+        (out[2 * i + 1], carry) = adc(out[2 * i + 1], (sq >> 64) as u64, c);
+    }
+}
+
+/// out = a·b mod 2^(64·out.len()): the low limbs only (a and b at least as long as out).
+#[inline(always)]
+pub fn mullo_into(out: &mut [u64], a: &[u64], b: &[u64]) {
+    let n = out.len();
+    out.fill(0);
+    for i in 0..n {
+        let mut carry = 0;
+        for j in 0..n - i {
+            (out[i + j], carry) = mac(out[i + j], a[i], b[j], carry);
+        }
+    }
+}
+
+/// x·w + add into `out` (len x.len() + 1).
+#[inline(always)]
+pub fn mul_word_into(out: &mut [u64], x: &[u64], w: u64) {
+    let mut carry = 0;
+    for (o, &l) in out.iter_mut().zip(x) {
+        (*o, carry) = mac(0, l, w, carry);
+    }
+    out[x.len()] = carry;
+}
+
+// ---------------------------------------------------------------------------------------
+// Montgomery reduction (REDC) and product (CIOS).
+
+/// x^(−1) mod 2^(64·n) for an odd x (at least n limbs are read, padded with zeros), by
+/// Newton's iteration y ← y·(2 − x·y), which doubles the number of correct limbs each step.
+pub fn inverse_mod_r(x: &[u64], n: usize) -> Vec<u64> {
+    let x = padded(&x[..x.len().min(n)], n);
+    let mut y = vec![0u64; n];
+    y[0] = inverse_mod_2_64(x[0]);
+    let mut good = 1;
+    let (mut xy, mut t) = (vec![0u64; n], vec![0u64; n]);
+    while good < n {
+        good = (2 * good).min(n);
+        // t = 2 − x·y mod 2^(64·good)
+        mullo_into(&mut xy[..good], &x[..good], &y[..good]);
+        let two = padded(&[2], good);
+        sub_into(&mut t[..good], &two, &xy[..good]);
+        let y_old = y[..good].to_vec();
+        mullo_into(&mut y[..good], &y_old, &t[..good]);
+    }
+    y
+}
+
+/// Adds `carry` into t from limb `from` up; returns the carry out of t's top limb.
+#[inline(always)]
+fn carry_into(t: &mut [u64], from: usize, carry: u64) -> bool {
+    let mut c = carry;
+    for l in t[from..].iter_mut() {
+        if c == 0 {
+            return false;
+        }
+        let (s, over) = l.overflowing_add(c);
+        *l = s;
+        c = u64::from(over);
+    }
+    c != 0
+}
+
+/// REDC of a 2n-limb t < m·R (R = 2^(64n), m odd of n limbs, `m_neg_inv` = −m^(−1) mod
+/// 2^64): adds to t the multiple of m that clears its n low limbs, two limbs at a time
+/// ([`addmul_2`]). Leaves t/R in `t[n..]`, below 2m; returns the carry above it (that 2m may
+/// exceed R).
+#[inline(always)]
+pub fn redc_in_place(t: &mut [u64], m: &[u64], m_neg_inv: u64) -> bool {
+    let n = m.len();
+    debug_assert_eq!(t.len(), 2 * n);
+    let mut top = false;
+    let mut i = 0;
+    while i + 2 <= n {
+        // q0 clears limb i; q1 clears limb i + 1 as it will be once q0·m is added.
+        let q0 = t[i].wrapping_mul(m_neg_inv);
+        let (_, c0) = mac(t[i], q0, m[0], 0);
+        let (t1, _) = mac(t[i + 1], q0, m[1], c0);
+        let q1 = t1.wrapping_mul(m_neg_inv);
+        let carry = addmul_2(&mut t[i..i + n + 2], q0, q1, m);
+        top |= carry_into(t, i + n + 2, carry);
+        i += 2;
+    }
+    if i < n {
+        let q = t[i].wrapping_mul(m_neg_inv);
+        let carry = addmul_1(&mut t[i..i + n + 1], q, m);
+        top |= carry_into(t, i + n + 1, carry);
+    }
+    top
+}
+
+/// The Montgomery product by CIOS (Koç, Acar and Kaliski 1996, "coarsely integrated operand
+/// scanning"): for each limb a_i, t += a_i·b and the multiple q·m of m that clears t's lowest
+/// limb, shifting one limb down, so the running sum stays below 2m. Both products run in the
+/// same pass over the limbs with their own carries (q depends only on the lowest limb).
+/// Leaves a·b/R mod m, below 2m, in `t` (n limbs) and returns the carry above it. a < R and
+/// b < m.
+#[inline(always)]
+pub fn mont_mul_cios(t: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m_neg_inv: u64) -> bool {
+    let n = m.len();
+    debug_assert!(t.len() == n && a.len() == n && b.len() == n);
+    t.fill(0);
+    let mut top = 0u64;
+    for &ai in a {
+        let (lo, mut carry_ab) = mac(t[0], ai, b[0], 0);
+        let q = lo.wrapping_mul(m_neg_inv);
+        let (_, mut carry_qm) = mac(lo, q, m[0], 0);
+        for j in 1..n {
+            let (s, c) = mac(t[j], ai, b[j], carry_ab);
+            carry_ab = c;
+            (t[j - 1], carry_qm) = mac(s, q, m[j], carry_qm);
+        }
+        let s = u128::from(top) + u128::from(carry_ab) + u128::from(carry_qm);
+        t[n - 1] = s as u64;
+        top = (s >> 64) as u64;
+    }
+    top != 0
+}
+
+/// t (with a carry limb `top` above it) below 2m, brought below m by one subtraction.
+#[inline(always)]
+pub fn final_subtract(t: &mut [u64], top: bool, m: &[u64]) {
+    if top || cmp_same(t, m) != Ordering::Less {
+        sub_in_place(t, m);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Division by a fixed m.
+
+/// floor((2^128 − 1)/d) − 2^64 for a normalised d (top bit set): the reciprocal that turns
+/// a 2-by-1 limb division into multiplications (Möller and Granlund 2011, algorithm 4).
+fn reciprocal_word(d: u64) -> u64 {
+    debug_assert!(d >> 63 == 1);
+    (u128::MAX / u128::from(d) - (1u128 << 64)) as u64
+}
+
+/// (u1·2^64 + u0) divided by a normalised d with u1 < d, using its reciprocal v: (q, r).
+#[inline(always)]
+fn div_2by1(u1: u64, u0: u64, d: u64, v: u64) -> (u64, u64) {
+    let p = u128::from(v) * u128::from(u1) + ((u128::from(u1) << 64) | u128::from(u0));
+    let mut q1 = ((p >> 64) as u64).wrapping_add(1);
+    let q0 = p as u64;
+    let mut r = u0.wrapping_sub(q1.wrapping_mul(d));
+    if r > q0 {
+        q1 = q1.wrapping_sub(1);
+        r = r.wrapping_add(d);
+    }
+    if r >= d {
+        q1 = q1.wrapping_add(1);
+        r -= d;
+    }
+    (q1, r)
+}
+
+/// Remainders modulo a fixed m > 0 of any number of limbs: Knuth's algorithm D on the
+/// normalised divisor (shifted so that its top bit is set), each quotient limb estimated
+/// with a precomputed reciprocal instead of a hardware division.
+#[derive(Clone, Debug)]
+pub struct Divisor {
+    /// m itself, trimmed.
+    m: Vec<u64>,
+    /// m << shift.
+    d: Vec<u64>,
+    shift: u32,
+    /// The reciprocal of d's top limb.
+    v: u64,
+}
+
+impl Divisor {
+    pub fn new(m: &[u64]) -> Divisor {
+        let m = trimmed(m).to_vec();
+        assert!(!m.is_empty(), "a divisor must not be zero");
+        let shift = m[m.len() - 1].leading_zeros();
+        let mut d = m.clone();
+        if shift > 0 {
+            let mut carry = 0;
+            for l in d.iter_mut() {
+                let next = *l >> (64 - shift);
+                *l = (*l << shift) | carry;
+                carry = next;
+            }
+        }
+        let v = reciprocal_word(d[d.len() - 1]);
+        Divisor { m, d, shift, v }
+    }
+
+    /// The modulus, trimmed.
+    pub fn modulus(&self) -> &[u64] {
+        &self.m
+    }
+
+    /// The number of limbs of m (and of every remainder).
+    pub fn limbs(&self) -> usize {
+        self.m.len()
+    }
+
+    /// x mod m into `out` (m's number of limbs).
+    pub fn rem_into(&self, x: &[u64], out: &mut [u64]) {
+        let mut stack = [0u64; 24];
+        let mut heap;
+        let work: &mut [u64] = if x.len() < stack.len() {
+            &mut stack
+        } else {
+            heap = vec![0u64; x.len() + 1];
+            &mut heap
+        };
+        self.rem_with(x, out, work);
+    }
+
+    /// x mod m into `out` (m's number of limbs), with `work` (x.len() + 1 limbs at least) as
+    /// working space.
+    pub fn rem_with(&self, x: &[u64], out: &mut [u64], work: &mut [u64]) {
+        let n = self.m.len();
+        debug_assert_eq!(out.len(), n);
+        let x = trimmed(x);
+        if x.len() < n || (x.len() == n && cmp_same(x, &self.m) == Ordering::Less) {
+            out.fill(0);
+            out[..x.len()].copy_from_slice(x);
+            return;
+        }
+        let u = &mut work[..x.len() + 1];
+        // u = x << shift, one limb longer.
+        let s = self.shift;
+        u[x.len()] = if s == 0 { 0 } else { x[x.len() - 1] >> (64 - s) };
+        for i in (0..x.len()).rev() {
+            let low = if s == 0 || i == 0 { 0 } else { x[i - 1] >> (64 - s) };
+            u[i] = (x[i] << s) | low;
+        }
+        self.rem_normalised(u);
+        // The remainder is u's low n limbs, shifted back.
+        out.copy_from_slice(&u[..n]);
+        shr_in_place(out, s);
+    }
+
+    /// x mod m as a new vector of m's length.
+    pub fn rem(&self, x: &[u64]) -> Vec<u64> {
+        let mut out = vec![0u64; self.m.len()];
+        self.rem_into(x, &mut out);
+        out
+    }
+
+    /// Reduces u (already shifted, its top limb below d's) in place: leaves the shifted
+    /// remainder in its low limbs.
+    fn rem_normalised(&self, u: &mut [u64]) {
+        let (d, n, v) = (&self.d, self.d.len(), self.v);
+        let d1 = d[n - 1];
+        if n == 1 {
+            let mut r = 0;
+            for i in (0..u.len()).rev() {
+                (_, r) = div_2by1(r, u[i], d1, v);
+                u[i] = 0;
+            }
+            u[0] = r;
+            return;
+        }
+        let d0 = d[n - 2];
+        for j in (0..u.len() - n).rev() {
+            let (u2, u1, u0) = (u[j + n], u[j + n - 1], u[j + n - 2]);
+            // The quotient limb, estimated from the top two limbs over d1 and corrected by
+            // the next one: too large by at most one afterwards (Knuth, 4.3.1).
+            let q = if u2 >= d1 {
+                u64::MAX
+            } else {
+                let (mut q, mut r) = div_2by1(u2, u1, d1, v);
+                while u128::from(q) * u128::from(d0) > ((u128::from(r) << 64) | u128::from(u0)) {
+                    q -= 1;
+                    let (r2, over) = r.overflowing_add(d1);
+                    if over {
+                        break;
+                    }
+                    r = r2;
+                }
+                q
+            };
+            // u[j..=j+n] −= q·d.
+            let (mut carry, mut borrow) = (0u64, false);
+            for i in 0..n {
+                let (lo, hi) = mac(0, q, d[i], carry);
+                carry = hi;
+                (u[j + i], borrow) = sbb(u[j + i], lo, borrow);
+            }
+            let (top, b1) = sbb(u[j + n], carry, borrow);
+            u[j + n] = top;
+            if b1 {
+                // q was one too large: add d back.
+                let mut c = false;
+                for i in 0..n {
+                    (u[j + i], c) = adc(u[j + i], d[i], c);
+                }
+                u[j + n] = u[j + n].wrapping_add(u64::from(c));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn to_u128(x: &[u64]) -> u128 {
@@ -256,83 +623,15 @@ mod tests {
         vec![v as u64, (v >> 64) as u64]
     }
 
-    /// a·b mod n for 128-bit values, by shift-and-add (no overflow: everything stays below 2n).
-    fn mulmod(a: u128, b: u128, n: u128) -> u128 {
-        let (mut acc, mut a, mut b) = (0u128, a % n, b);
-        let addmod = |x: u128, y: u128| if x >= n - y { x - (n - y) } else { x + y };
-        while b > 0 {
-            if b & 1 == 1 {
-                acc = addmod(acc, a);
-            }
-            a = addmod(a, a);
-            b >>= 1;
+    /// A deterministic stream of limbs (xorshift).
+    pub(crate) fn stream(seed: u64) -> impl FnMut() -> u64 {
+        let mut s = seed | 1;
+        move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
         }
-        acc
-    }
-
-    const MODULI: [u128; 6] = [
-        (1 << 64) + 13,
-        u128::MAX,
-        (1u128 << 127) - 1,
-        0xDEAD_BEEF_0000_0001_0123_4567_89AB_CDEF,
-        (1 << 100) + 277,
-        (u64::MAX as u128) * 3,
-    ];
-
-    #[test]
-    fn product_sum_difference_against_u128() {
-        for n in MODULI {
-            let mut r = MontLimbs::new(&limbs(n));
-            let values = [0u128, 1, 2, n - 1, n / 2, n / 3 + 7, 0x1234_5678_9ABC_DEF0_1111, u64::MAX as u128];
-            for &x in &values {
-                let xm = r.enter(&limbs(x % n));
-                assert_eq!(to_u128(&r.leave(&xm)), x % n, "round trip n={n:#x} x={x:#x}");
-                for &y in &values {
-                    let ym = r.enter(&limbs(y % n));
-                    let mut out = vec![0u64; 2];
-                    r.mul(&mut out, &xm, &ym);
-                    assert_eq!(to_u128(&r.leave(&out)), mulmod(x, y, n), "product n={n:#x} x={x:#x} y={y:#x}");
-                    r.add(&mut out, &xm, &ym);
-                    let sum = if x % n >= n - y % n { x % n - (n - y % n) } else { x % n + y % n };
-                    assert_eq!(to_u128(&r.leave(&out)), sum);
-                    r.sub(&mut out, &xm, &ym);
-                    let diff = if x % n >= y % n { x % n - y % n } else { n - (y % n - x % n) };
-                    assert_eq!(to_u128(&r.leave(&out)), diff);
-                }
-            }
-            let one = r.one().to_vec();
-            assert_eq!(to_u128(&r.leave(&one)), 1);
-        }
-    }
-
-    /// 3^(n−1) mod n with the ring's products, left-to-right binary powering.
-    fn fermat_three(n: &[u64]) -> Vec<u64> {
-        let mut r = MontLimbs::new(n);
-        let mut e = n.to_vec();
-        e[0] -= 1;
-        let base = r.enter(&[3]);
-        let mut acc = r.one().to_vec();
-        let mut t = vec![0u64; n.len()];
-        for i in (0..bit_length(&e)).rev() {
-            r.mul(&mut t, &acc, &acc);
-            if (e[(i / 64) as usize] >> (i % 64)) & 1 == 1 {
-                r.mul(&mut acc, &t, &base);
-            } else {
-                acc.copy_from_slice(&t);
-            }
-        }
-        trimmed(&r.leave(&acc)).to_vec()
-    }
-
-    #[test]
-    fn many_limbs_against_fermat() {
-        // 2^521 − 1 is prime: a^(n−1) ≡ 1 for a = 3 ...
-        let mut n = vec![u64::MAX; 9];
-        n[8] = (1 << 9) - 1;
-        assert_eq!(fermat_three(&n), [1]);
-        // ... and 2^523 − 1 is not: 3^(n−1) is not 1.
-        n[8] = (1 << 11) - 1;
-        assert_ne!(fermat_three(&n), [1]);
     }
 
     #[test]
@@ -341,9 +640,147 @@ mod tests {
         assert_eq!(bit_length(&x), 101);
         assert_eq!(to_u128(&shr(&x, 3)), ((1u128 << 100) + 12345) >> 3);
         assert_eq!(to_u128(&shr(&x, 70)), ((1u128 << 100) + 12345) >> 70);
+        assert_eq!(to_u128(&shl(&[12345], 70)), 12345u128 << 70);
         assert_eq!(trailing_zeros(&limbs(1 << 70)), 70);
         assert_eq!(rem_word(&x, 1_000_003), (((1u128 << 100) + 12345) % 1_000_003) as u64);
         assert_eq!(cmp(&[5, 0, 0], &[5]), Ordering::Equal);
         assert_eq!(cmp(&[0, 1], &[u64::MAX]), Ordering::Greater);
+        let mut y = limbs(u128::MAX);
+        mask_in_place(&mut y, 70);
+        assert_eq!(to_u128(&y), (1u128 << 70) - 1);
+        let mut y = limbs(u128::MAX);
+        mask_in_place(&mut y, 64);
+        assert_eq!(y, [u64::MAX, 0]);
+    }
+
+    #[test]
+    fn products_against_u128_and_each_other() {
+        let mut rnd = stream(7);
+        for _ in 0..200 {
+            let (a, b) = (rnd() >> (rnd() % 64), rnd() >> (rnd() % 64));
+            let mut out = [0u64; 2];
+            mul_into(&mut out, &[a], &[b]);
+            assert_eq!(to_u128(&out), u128::from(a) * u128::from(b));
+            sqr_into(&mut out, &[a]);
+            assert_eq!(to_u128(&out), u128::from(a) * u128::from(a));
+        }
+        for n in 1..12 {
+            let a: Vec<u64> = (0..n).map(|_| rnd()).collect();
+            let b: Vec<u64> = (0..n).map(|_| rnd()).collect();
+            let (mut p, mut s) = (vec![0; 2 * n], vec![0; 2 * n]);
+            mul_into(&mut p, &a, &a);
+            sqr_into(&mut s, &a);
+            assert_eq!(p, s, "n={n}");
+            mul_into(&mut p, &a, &b);
+            let mut lo = vec![0; n];
+            mullo_into(&mut lo, &a, &b);
+            assert_eq!(lo, p[..n], "n={n}");
+            // All ones squared: (R − 1)² = R² − 2R + 1.
+            let ones = vec![u64::MAX; n];
+            sqr_into(&mut s, &ones);
+            let mut want = vec![u64::MAX; 2 * n];
+            want[0] = 1;
+            want[..n].iter_mut().skip(1).for_each(|l| *l = 0);
+            want[n] = u64::MAX - 1;
+            assert_eq!(s, want, "n={n}");
+        }
+    }
+
+    #[test]
+    fn divisor_against_u128() {
+        let mut rnd = stream(11);
+        let moduli = [1u128, 2, 3, 7, u64::MAX.into(), (1 << 64) + 13, u128::MAX, (1 << 127) - 1, 1 << 127];
+        for &m in &moduli {
+            let d = Divisor::new(&limbs(m));
+            for _ in 0..300 {
+                let x = (u128::from(rnd()) << 64 | u128::from(rnd())) >> (rnd() % 128);
+                assert_eq!(to_u128(&d.rem(&limbs(x))), x % m, "{x} mod {m}");
+            }
+            assert_eq!(to_u128(&d.rem(&limbs(u128::MAX))), u128::MAX % m);
+        }
+    }
+
+    /// x mod m for numbers of many limbs: check (x − r) divisible... instead by reconstruction
+    /// x = q·m + r is not available here, so compare against a slow bit-by-bit reduction.
+    fn slow_rem(x: &[u64], m: &[u64]) -> Vec<u64> {
+        let n = m.len();
+        let mut r = vec![0u64; n + 1];
+        for i in (0..64 * x.len()).rev() {
+            // r = 2r + bit
+            let mut carry = (x[i / 64] >> (i % 64)) & 1;
+            for l in r.iter_mut() {
+                let next = *l >> 63;
+                *l = (*l << 1) | carry;
+                carry = next;
+            }
+            if cmp(&r, m) != Ordering::Less {
+                sub_in_place(&mut r, m);
+            }
+        }
+        r.truncate(n);
+        r
+    }
+
+    #[test]
+    fn divisor_many_limbs_against_a_slow_reduction() {
+        let mut rnd = stream(5);
+        for n in 1..7usize {
+            for shape in 0..4 {
+                let mut m: Vec<u64> = (0..n).map(|_| rnd()).collect();
+                match shape {
+                    0 => m[n - 1] |= 1 << 63,                      // normalised already
+                    1 => m[n - 1] >>= 40,                          // a large shift
+                    2 => m.iter_mut().for_each(|l| *l = u64::MAX), // all ones: q = MAX estimates
+                    _ => m[n - 1] = m[n - 1].max(1) >> 63,         // top limb 0 or 1
+                }
+                if trimmed(&m).is_empty() {
+                    m[0] = 3;
+                }
+                let d = Divisor::new(&m);
+                let mt = trimmed(&m).to_vec();
+                for len in [0usize, 1, n, n + 1, 2 * n, 2 * n + 3, 30] {
+                    let mut x: Vec<u64> = (0..len).map(|_| rnd()).collect();
+                    if len > 2 && shape == 2 {
+                        x[len - 1] = u64::MAX; // quotient limbs at their maximum
+                    }
+                    assert_eq!(d.rem(&x), slow_rem(&x, &mt), "m={m:x?} x={x:x?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_kernels_against_the_divisor() {
+        let mut rnd = stream(3);
+        for n in 1..9usize {
+            let mut m: Vec<u64> = (0..n).map(|_| rnd()).collect();
+            m[0] |= 1;
+            if n % 2 == 0 {
+                m[n - 1] |= 1 << 63; // 2m > R: the carry out of REDC matters
+            }
+            let d = Divisor::new(&m);
+            let minv = inverse_mod_2_64(m[0]).wrapping_neg();
+            // R mod m, to check a·b/R: (a·b/R)·R ≡ a·b.
+            let mut r = vec![0u64; n + 1];
+            r[n] = 1;
+            let r_mod = d.rem(&r);
+            for _ in 0..50 {
+                let a = d.rem(&(0..n).map(|_| rnd()).collect::<Vec<_>>());
+                let b = d.rem(&(0..n).map(|_| rnd()).collect::<Vec<_>>());
+                let mut t = vec![0u64; n];
+                let top = mont_mul_cios(&mut t, &a, &b, &m, minv);
+                final_subtract(&mut t, top, &m);
+                let mut prod = vec![0; 2 * n];
+                mul_into(&mut prod, &a, &b);
+                let mut back = vec![0; 2 * n];
+                mul_into(&mut back, &t, &r_mod);
+                assert_eq!(d.rem(&back), d.rem(&prod), "CIOS n={n}");
+                let mut wide = prod.clone();
+                let top = redc_in_place(&mut wide, &m, minv);
+                let mut red = wide[n..].to_vec();
+                final_subtract(&mut red, top, &m);
+                assert_eq!(red, t, "REDC n={n}");
+            }
+        }
     }
 }

@@ -1,15 +1,32 @@
-//! Arithmetic modulo m without division: m of one machine word, and odd m of several.
+//! Arithmetic modulo m without division: m of one machine word, odd m of several in
+//! Montgomery form or of the form 2^k − c, powers of two, and [`big::BigModulus`], which picks
+//! among them for any m of 2**64 or more and joins an even m's parts by the CRT.
 
+pub mod big;
 pub mod limbs;
+pub mod mont;
+pub mod pow2;
+pub mod special;
 pub mod word;
 
-use crate::bigint::Big;
+use big::BigModulus;
 
 /// The modulus of a call (a positive integer), in the form its arithmetic runs on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Modulus {
     /// 1 <= m < 2**64: residues are machine words.
     Word(u64),
-    /// m >= 2**64.
-    Big(Big),
+    /// m >= 2**64: residues are limbs, on the rings [`BigModulus`] chose for m.
+    Big(Box<BigModulus>),
+}
+
+impl Modulus {
+    /// The modulus given as little-endian limbs (m >= 1).
+    pub fn from_limbs(m: &[u64]) -> Modulus {
+        match limbs::trimmed(m) {
+            [] => panic!("a modulus is positive"),
+            [w] => Modulus::Word(*w),
+            _ => Modulus::Big(Box::new(BigModulus::new(m))),
+        }
+    }
 }

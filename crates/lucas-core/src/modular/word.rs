@@ -16,6 +16,7 @@ use crate::terms::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v
 use std::convert::Infallible;
 
 /// Z/mZ for odd m > 1, elements in Montgomery form.
+#[derive(Clone, Copy, Debug)]
 pub struct Montgomery {
     m: u64,
     /// m^(-1) mod 2^64.
@@ -103,6 +104,7 @@ impl Halve for Montgomery {
 }
 
 /// Z/2^64Z: wrapping arithmetic. Reducing mod 2^s afterwards is a ring homomorphism.
+#[derive(Clone, Copy, Debug)]
 pub struct Wrapping;
 
 impl Ring for Wrapping {
@@ -122,7 +124,7 @@ impl Ring for Wrapping {
     }
 }
 
-/// A word ring whose ladder stops when asked: `bit_done` calls `poll` every `every` bits, so a
+/// A ring whose ladder stops when asked: `bit_done` calls `poll` every `every` bits, so a
 /// huge n stays interruptible. The caller's `poll` is where Python's `PyErr_CheckSignals`
 /// goes; the arithmetic files stay free of FFI. The jump-ahead ([`fiduccia`](crate::jump::fiduccia)) uses it too, with
 /// a shorter period, since each of its bits costs O(k²) products rather than a few.
@@ -139,23 +141,27 @@ impl<'p, R, E> Polled<'p, R, E> {
     }
 }
 
-impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
-    type E = u64;
+impl<R: Ring<Err = Infallible>, E> Ring for Polled<'_, R, E> {
+    type E = R::E;
     type Err = E;
     #[inline]
-    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+    fn mul(&mut self, a: &R::E, b: &R::E) -> Result<R::E, E> {
         Ok(infallible(self.ring.mul(a, b)))
     }
     #[inline]
-    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+    fn add(&mut self, a: &R::E, b: &R::E) -> Result<R::E, E> {
         Ok(infallible(self.ring.add(a, b)))
     }
     #[inline]
-    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, E> {
+    fn sub(&mut self, a: &R::E, b: &R::E) -> Result<R::E, E> {
         Ok(infallible(self.ring.sub(a, b)))
     }
-    fn small(&mut self, v: i64) -> Result<u64, E> {
+    fn small(&mut self, v: i64) -> Result<R::E, E> {
         Ok(infallible(self.ring.small(v)))
+    }
+    #[inline]
+    fn mul_small(&mut self, a: &R::E, v: i64) -> Result<R::E, E> {
+        Ok(infallible(self.ring.mul_small(a, v)))
     }
     #[inline]
     fn bit_done(&mut self) -> Result<(), E> {
@@ -167,9 +173,9 @@ impl<R: Ring<E = u64, Err = Infallible>, E> Ring for Polled<'_, R, E> {
     }
 }
 
-impl<R: Halve<E = u64, Err = Infallible>, E> Halve for Polled<'_, R, E> {
+impl<R: Halve<Err = Infallible>, E> Halve for Polled<'_, R, E> {
     #[inline]
-    fn half(&mut self, a: &u64) -> Result<u64, E> {
+    fn half(&mut self, a: &R::E) -> Result<R::E, E> {
         Ok(infallible(self.ring.half(a)))
     }
 }

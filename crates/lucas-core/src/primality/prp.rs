@@ -22,7 +22,10 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed, MontLimbs};
+use crate::modular::big::SPECIAL_MIN;
+use crate::modular::limbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed};
+use crate::modular::mont::{MontArr, MontN, MontVec};
+use crate::modular::special::PseudoMersenne;
 use crate::modular::word::{inverse_mod_2_64, Montgomery};
 use std::cmp::Ordering;
 use std::convert::Infallible;
@@ -84,28 +87,106 @@ impl Residues for WordResidues {
     }
 }
 
-impl Residues for MontLimbs {
+impl<const N: usize> Residues for MontN<N> {
+    type E = [u64; N];
+    fn enter(&mut self, x: &[u64]) -> [u64; N] {
+        MontN::enter(self, x)
+    }
+    fn leave(&mut self, x: &[u64; N]) -> Vec<u64> {
+        MontN::leave(self, x)
+    }
+    fn one(&self) -> [u64; N] {
+        MontN::one(self)
+    }
+    #[inline]
+    fn mul(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = if std::ptr::eq(a, b) { self.square(a) } else { self.product(a, b) };
+    }
+    #[inline]
+    fn add(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = self.sum(a, b);
+    }
+    #[inline]
+    fn sub(&mut self, out: &mut [u64; N], a: &[u64; N], b: &[u64; N]) {
+        *out = self.difference(a, b);
+    }
+}
+
+impl<const CAP: usize> Residues for MontArr<CAP> {
+    type E = [u64; CAP];
+    fn enter(&mut self, x: &[u64]) -> [u64; CAP] {
+        MontArr::enter(self, x)
+    }
+    fn leave(&mut self, x: &[u64; CAP]) -> Vec<u64> {
+        MontArr::leave(self, x)
+    }
+    fn one(&self) -> [u64; CAP] {
+        MontArr::one(self)
+    }
+    #[inline]
+    fn mul(&mut self, out: &mut [u64; CAP], a: &[u64; CAP], b: &[u64; CAP]) {
+        *out = self.product(a, b, std::ptr::eq(a, b));
+    }
+    #[inline]
+    fn add(&mut self, out: &mut [u64; CAP], a: &[u64; CAP], b: &[u64; CAP]) {
+        *out = self.sum(a, b);
+    }
+    #[inline]
+    fn sub(&mut self, out: &mut [u64; CAP], a: &[u64; CAP], b: &[u64; CAP]) {
+        *out = self.difference(a, b);
+    }
+}
+
+impl Residues for MontVec {
     type E = Vec<u64>;
     fn enter(&mut self, x: &[u64]) -> Vec<u64> {
-        MontLimbs::enter(self, x)
+        MontVec::enter(self, x)
     }
     fn leave(&mut self, x: &Vec<u64>) -> Vec<u64> {
-        MontLimbs::leave(self, x)
+        MontVec::leave(self, x)
     }
     fn one(&self) -> Vec<u64> {
-        MontLimbs::one(self).to_vec()
+        MontVec::one(self).to_vec()
     }
     #[inline]
     fn mul(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::mul(self, out, a, b);
+        // The same element twice (a square) stays the same slice.
+        let b: &[u64] = if std::ptr::eq(a, b) { a } else { b };
+        self.mul_into(out, a, b);
     }
     #[inline]
     fn add(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::add(self, out, a, b);
+        self.add_into(out, a, b);
     }
     #[inline]
     fn sub(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
-        MontLimbs::sub(self, out, a, b);
+        self.sub_into(out, a, b);
+    }
+}
+
+impl Residues for PseudoMersenne {
+    type E = Vec<u64>;
+    fn enter(&mut self, x: &[u64]) -> Vec<u64> {
+        PseudoMersenne::enter(self, x)
+    }
+    fn leave(&mut self, x: &Vec<u64>) -> Vec<u64> {
+        x.clone()
+    }
+    fn one(&self) -> Vec<u64> {
+        PseudoMersenne::enter(self, &[1])
+    }
+    #[inline]
+    fn mul(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        let b: &[u64] = if std::ptr::eq(a, b) { a } else { b };
+        self.mul_into(out, a, b);
+    }
+    #[inline]
+    fn add(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        self.add_into(out, a, b);
+    }
+    #[inline]
+    fn sub(&mut self, out: &mut Vec<u64>, a: &Vec<u64>, b: &Vec<u64>) {
+        self.sub_into(out, a, b);
     }
 }
 
@@ -566,16 +647,45 @@ fn lucas_condition<R: Residues, X>(
 // ---------------------------------------------------------------------------------------
 // Entry points: n odd, n >= 3, as limbs; parameters already reduced modulo n.
 
-/// Runs `f` with the residues modulo n: a word for n < 2**64, limbs above.
+/// Runs `f` with the residues modulo n: a word for n < 2**64; above, the special form
+/// 2^k − c, or Montgomery form on arrays of 2, 3 or 4 limbs, of up to 16 or 64 limbs, or on
+/// vectors.
 macro_rules! with_residues {
     ($n:expr, |$r:ident| $body:expr) => {{
         let n = trimmed($n);
-        if n.len() == 1 {
-            let $r = &mut WordResidues::new(n[0]);
-            $body
-        } else {
-            let $r = &mut MontLimbs::new(n);
-            $body
+        match n.len() {
+            1 => {
+                let $r = &mut WordResidues::new(n[0]);
+                $body
+            }
+            2 => {
+                let $r = &mut MontN::<2>::new(n);
+                $body
+            }
+            3 => {
+                let $r = &mut MontN::<3>::new(n);
+                $body
+            }
+            4 => {
+                let $r = &mut MontN::<4>::new(n);
+                $body
+            }
+            len if len >= SPECIAL_MIN && PseudoMersenne::form(n).is_some() => {
+                let $r = &mut PseudoMersenne::new(n);
+                $body
+            }
+            5..=16 => {
+                let $r = &mut MontArr::<16>::new(n);
+                $body
+            }
+            17..=64 => {
+                let $r = &mut MontArr::<64>::new(n);
+                $body
+            }
+            _ => {
+                let $r = &mut MontVec::new(n);
+                $body
+            }
         }
     }};
 }
@@ -907,6 +1017,66 @@ mod tests {
         let p = u128::from(u64::MAX - 58);
         let sq = p * p;
         assert!(!is_selfridge_prp(&[sq as u64, (sq >> 64) as u64], Lucas::Strong, &mut never).unwrap());
+    }
+
+    /// Strong base 2 and the strong Lucas test with Selfridge's parameters on one ring.
+    fn bpsw_on<R: Residues>(r: &mut R, n: &[u64]) -> bool {
+        let two = r.enter(&[2]);
+        if !miller_rabin(r, n, &two, true, &mut never).unwrap() {
+            return false;
+        }
+        let (_, q) = selfridge(n).expect("no small factor here");
+        let mut q_mod = n.to_vec();
+        sub_in_place(&mut q_mod, &[q.unsigned_abs()]);
+        let q_mod = if q < 0 { q_mod } else { vec![q as u64] };
+        let (p, q) = (Residues::one(r), r.enter(&q_mod));
+        lucas_condition(r, n, -1, &p, &q, true, Lucas::Strong, &mut never).unwrap()
+    }
+
+    /// 2^k − 1 as limbs.
+    fn mersenne(k: u64) -> Vec<u64> {
+        let mut m = vec![u64::MAX; k.div_ceil(64) as usize];
+        if !k.is_multiple_of(64) {
+            *m.last_mut().unwrap() = (1 << (k % 64)) - 1;
+        }
+        m
+    }
+
+    #[test]
+    fn every_multi_limb_ring_agrees_on_mersenne_numbers() {
+        // 2^k − 1 is prime for k = 89, 107, 127, 521, 607, 1279, 2203 and not for the others.
+        for (k, prime) in [
+            (89, true),
+            (97, false),
+            (107, true),
+            (127, true),
+            (131, false),
+            (521, true),
+            (523, false),
+            (607, true),
+            (1279, true),
+            (1283, false),
+            (2203, true),
+            (2207, false),
+        ] {
+            let n = mersenne(k);
+            let len = n.len();
+            let mut answers = vec![bpsw_on(&mut MontVec::new(&n), &n)];
+            match len {
+                2 => answers.push(bpsw_on(&mut MontN::<2>::new(&n), &n)),
+                3 => answers.push(bpsw_on(&mut MontN::<3>::new(&n), &n)),
+                _ => {}
+            }
+            if len <= 16 {
+                answers.push(bpsw_on(&mut MontArr::<16>::new(&n), &n));
+            }
+            if len <= 64 {
+                answers.push(bpsw_on(&mut MontArr::<64>::new(&n), &n));
+            }
+            answers.push(bpsw_on(&mut PseudoMersenne::new(&n), &n));
+            assert!(answers.iter().all(|&a| a == prime), "2^{k} - 1: {answers:?}");
+            assert_eq!(is_bpsw_prp(&n, Lucas::Strong, &mut never).unwrap(), prime, "2^{k} - 1");
+        }
     }
 
     #[test]

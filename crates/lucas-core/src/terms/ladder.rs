@@ -3,7 +3,7 @@
 //! Both ladders walk the bits of n from the most significant one down, like binary
 //! exponentiation, and are generic over a [`Ring`], so one implementation serves machine
 //! words (checked `i64`), residues modulo a word ([`crate::modular::word`]), big integers
-//! ([`crate::terms::exact`]) and Python ints modulo 2**64 or more (`PyInts` in the extension).
+//! ([`crate::terms::exact`]) and residues modulo any m of 2**64 or more ([`crate::modular::big`]).
 //!
 //! * [`lucas_u_pair`]: (U_n, U_{n-1}) for any P, Q using only +, -, × (no division), so it
 //!   is valid modulo any m, even ones. From U_k and U_{k-1}:
@@ -24,8 +24,9 @@
 #![forbid(unsafe_code)]
 
 // ANCHOR: ring_trait
-/// The operations a ladder needs. `Err` is `Infallible` for modular words, "overflow" for
-/// checked machine words, and a Python exception (MemoryError, KeyboardInterrupt) for ints.
+/// The operations a ladder needs. `Err` is `Infallible` for modular arithmetic, "overflow"
+/// for checked machine words, and the caller's interrupt (in the extension a Python
+/// exception, KeyboardInterrupt) for the rings that poll.
 pub trait Ring {
     type E: Clone;
     type Err;
@@ -34,6 +35,12 @@ pub trait Ring {
     fn sub(&mut self, a: &Self::E, b: &Self::E) -> Result<Self::E, Self::Err>;
     /// The ring element for a small integer.
     fn small(&mut self, v: i64) -> Result<Self::E, Self::Err>;
+    /// a·v for a small integer v: a ring of many limbs multiplies by one limb and reduces
+    /// in linear time instead of multiplying two elements.
+    fn mul_small(&mut self, a: &Self::E, v: i64) -> Result<Self::E, Self::Err> {
+        let s = self.small(v)?;
+        self.mul(a, &s)
+    }
     /// Called once per bit: where a long computation can notice Ctrl-C.
     fn bit_done(&mut self) -> Result<(), Self::Err> {
         Ok(())
@@ -56,14 +63,59 @@ pub fn bits_below_top(limbs: &[u64]) -> Option<impl Iterator<Item = bool> + '_> 
     Some((0..total).rev().map(move |i| limbs[i / 64] >> (i % 64) & 1 == 1))
 }
 
+/// A parameter of a ladder (P, Q, D): a ring element, or a small integer that the ring
+/// multiplies by in linear time ([`Ring::mul_small`]).
+#[derive(Clone, Debug)]
+pub enum Param<E> {
+    Small(i64),
+    Element(E),
+}
+
+impl<E: Clone> Param<E> {
+    /// The parameter as a ring element.
+    pub fn element<R: Ring<E = E>>(&self, r: &mut R) -> Result<E, R::Err> {
+        match self {
+            Param::Small(v) => r.small(*v),
+            Param::Element(e) => Ok(e.clone()),
+        }
+    }
+
+    /// self·x.
+    #[inline]
+    pub fn times<R: Ring<E = E>>(&self, r: &mut R, x: &E) -> Result<E, R::Err> {
+        match self {
+            Param::Small(1) => Ok(x.clone()),
+            Param::Small(-1) => {
+                let zero = r.small(0)?;
+                r.sub(&zero, x)
+            }
+            Param::Small(v) => r.mul_small(x, *v),
+            Param::Element(e) => r.mul(e, x),
+        }
+    }
+}
+
+/// Parameters whose |value| is at most this are [`Param::Small`]: then D = P² − 4Q fits an i64.
+pub const SMALL_PARAM: u64 = 1 << 30;
+
 /// (U_n, U_{n-1}) of the Lucas sequence U(P, Q), for n >= 1 given as limbs.
 pub fn lucas_u_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    lucas_u_pair_with(r, &Param::Element(p.clone()), &Param::Element(q.clone()), n)
+}
+
+/// [`lucas_u_pair`] with parameters that may be small integers.
+pub fn lucas_u_pair_with<R: Ring>(
+    r: &mut R,
+    p: &Param<R::E>,
+    q: &Param<R::E>,
+    n: &[u64],
+) -> Result<(R::E, R::E), R::Err> {
     let bits = bits_below_top(n).expect("n >= 1");
     let (mut a, mut b) = (r.small(1)?, r.small(0)?); // (U_1, U_0)
     for bit in bits {
         // Doubling k -> 2k.
-        let pa = r.mul(p, &a)?;
-        let qb = r.mul(q, &b)?;
+        let pa = p.times(r, &a)?;
+        let qb = q.times(r, &b)?;
         let two_qb = r.add(&qb, &qb)?;
         let v = r.sub(&pa, &two_qb)?;
         let u2k = r.mul(&a, &v)?;
@@ -73,8 +125,8 @@ pub fn lucas_u_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result
         (a, b) = (u2k, u2k_1);
         if bit {
             // k -> k + 1.
-            let pa = r.mul(p, &a)?;
-            let qb = r.mul(q, &b)?;
+            let pa = p.times(r, &a)?;
+            let qb = q.times(r, &b)?;
             let next = r.sub(&pa, &qb)?;
             (a, b) = (next, a);
         }
@@ -85,33 +137,86 @@ pub fn lucas_u_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result
 
 /// V_n from (U_n, U_{n-1}): V_n = P·U_n − 2Q·U_{n−1}.
 pub fn lucas_v_from_pair<R: Ring>(r: &mut R, p: &R::E, q: &R::E, u: &R::E, u_prev: &R::E) -> Result<R::E, R::Err> {
-    let pu = r.mul(p, u)?;
-    let qu = r.mul(q, u_prev)?;
+    lucas_v_from_pair_with(r, &Param::Element(p.clone()), &Param::Element(q.clone()), u, u_prev)
+}
+
+/// [`lucas_v_from_pair`] with parameters that may be small integers.
+pub fn lucas_v_from_pair_with<R: Ring>(
+    r: &mut R,
+    p: &Param<R::E>,
+    q: &Param<R::E>,
+    u: &R::E,
+    u_prev: &R::E,
+) -> Result<R::E, R::Err> {
+    let pu = p.times(r, u)?;
+    let qu = q.times(r, u_prev)?;
     let two_qu = r.add(&qu, &qu)?;
     r.sub(&pu, &two_qu)
 }
 
 /// (U_n, V_n) of the Lucas sequences U(P, Q), V(P, Q), for n >= 1 given as limbs.
 pub fn lucas_uv_halving<R: Halve>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    lucas_uv_halving_with(r, &Param::Element(p.clone()), &Param::Element(q.clone()), n)
+}
+
+/// [`lucas_uv_halving`] with parameters that may be small integers. With small P and Q the
+/// products by P, D and Q are linear-time; with Q = ±1, Q^k is a sign and its square is
+/// not computed: two products per bit instead of three, on a one bit too.
+pub fn lucas_uv_halving_with<R: Halve>(
+    r: &mut R,
+    p: &Param<R::E>,
+    q: &Param<R::E>,
+    n: &[u64],
+) -> Result<(R::E, R::E), R::Err> {
     let bits = bits_below_top(n).expect("n >= 1");
-    let pp = r.mul(p, p)?;
-    let q2 = r.add(q, q)?;
-    let q4 = r.add(&q2, &q2)?;
-    let d = r.sub(&pp, &q4)?;
-    let (mut u, mut v, mut qk) = (r.small(1)?, p.clone(), q.clone()); // k = 1
+    let d = match (p, q) {
+        (Param::Small(p), Param::Small(q)) if p.unsigned_abs() <= SMALL_PARAM && q.unsigned_abs() <= SMALL_PARAM => {
+            Param::Small(p * p - 4 * q)
+        }
+        _ => {
+            let pe = p.element(r)?;
+            let pp = r.mul(&pe, &pe)?;
+            let qe = q.element(r)?;
+            let q2 = r.add(&qe, &qe)?;
+            let q4 = r.add(&q2, &q2)?;
+            Param::Element(r.sub(&pp, &q4)?)
+        }
+    };
+    // Q^k, or its sign when Q = ±1 (then Q^k = −1 exactly when Q = −1 and k is odd).
+    let q_unit = match q {
+        Param::Small(v @ (1 | -1)) => Some(*v),
+        _ => None,
+    };
+    let mut qk = if q_unit.is_some() { None } else { Some(q.element(r)?) };
+    let mut qk_negative = q_unit == Some(-1);
+    let two = r.small(2)?;
+    let (mut u, mut v) = (r.small(1)?, p.element(r)?); // k = 1
     for bit in bits {
         let u2 = r.mul(&u, &v)?;
         let vv = r.mul(&v, &v)?;
-        let q2k = r.mul(&qk, &qk)?;
-        let two_qk = r.add(&qk, &qk)?;
-        (u, v, qk) = (u2, r.sub(&vv, &two_qk)?, q2k);
+        v = match &qk {
+            Some(qk_value) => {
+                let two_qk = r.add(qk_value, qk_value)?;
+                let q2k = r.mul(qk_value, qk_value)?;
+                qk = Some(q2k);
+                r.sub(&vv, &two_qk)?
+            }
+            None if qk_negative => r.add(&vv, &two)?,
+            None => r.sub(&vv, &two)?,
+        };
+        qk_negative = false;
+        u = u2;
         if bit {
-            let pu = r.mul(p, &u)?;
-            let du = r.mul(&d, &u)?;
-            let pv = r.mul(p, &v)?;
+            let pu = p.times(r, &u)?;
+            let du = d.times(r, &u)?;
+            let pv = p.times(r, &v)?;
             let u1 = r.add(&pu, &v)?;
             let v1 = r.add(&du, &pv)?;
-            (u, v, qk) = (r.half(&u1)?, r.half(&v1)?, r.mul(q, &qk)?);
+            (u, v) = (r.half(&u1)?, r.half(&v1)?);
+            match &qk {
+                Some(qk_value) => qk = Some(q.times(r, qk_value)?),
+                None => qk_negative = q_unit == Some(-1),
+            }
         }
         r.bit_done()?;
     }

@@ -1,8 +1,8 @@
 //! n-th terms of the Fibonacci, Lucas and Lucas (U, V) sequences by doubling.
 //!
 //! [`fib_or_lucas`] and [`lucas_uv`] are where a call's regime is chosen, once, from its
-//! converted arguments: a word modulus runs the division-free ladders on machine words, a
-//! larger one the same ladders on [`Big`] residues; without a modulus the result's size
+//! converted arguments: a word modulus runs the ladders on machine words, a larger one on
+//! limbs ([`crate::modular::big::BigModulus`]); without a modulus the result's size
 //! decides between checked `i128`, limbs on the stack and [`Big`]. The caller turns the
 //! [`Term`] into its own integer type once.
 
@@ -11,11 +11,10 @@ pub mod ladder;
 pub mod small;
 
 use crate::bigint::{Big, Integer};
-use crate::jump::big_rings::BigMod;
 use crate::modular::word::{fib_lucas_mod, lucas_uv_mod};
 use crate::modular::Modulus;
 use exact::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Parts, Refused};
-use ladder::{lucas_u_pair, lucas_v_from_pair, CheckedI128, Which};
+use ladder::{CheckedI128, Which};
 
 /// A computed value, in the representation its regime produced.
 #[derive(Debug, PartialEq)]
@@ -26,7 +25,9 @@ pub enum Term<'a> {
     Small(i128),
     /// ±(a magnitude as little-endian limbs), borrowed from a buffer on the stack.
     Limbs { negative: bool, limbs: &'a [u64] },
-    /// Any other value (a residue of a modulus of 2**64 or more, or an exact result).
+    /// A residue in `0..m` of a modulus of 2**64 or more: m's number of limbs.
+    Residue(Vec<u64>),
+    /// Any other value (an exact result).
     Big(Big),
 }
 
@@ -38,6 +39,7 @@ impl Term<'_> {
             Term::Word(w) => (*w).into(),
             Term::Small(v) => *v,
             Term::Limbs { negative, limbs } => Big::from_limbs(*negative, limbs).to_i128().expect("an i128"),
+            Term::Residue(limbs) => Big::from_limbs(false, limbs).to_i128().expect("an i128"),
             Term::Big(b) => b.to_i128().expect("an i128"),
         }
     }
@@ -63,10 +65,8 @@ pub fn fib_or_lucas<E, T>(
             Ok(finish(Term::Word(if flips && x != 0 { m - x } else { x })))
         }
         Some(Modulus::Big(m)) => {
-            // U(1, −1) = F and V(1, −1) = L, on the ladder that needs no halving (m may be even).
-            let (u, v) = uv_mod_big(n.limbs, &Integer::Small(1), &Integer::Small(-1), m, check)?;
-            let x = if which == Which::Fibonacci { u } else { v };
-            Ok(finish(Term::Big(if flips { Big::zero().sub(&x).rem_euclid(m) } else { x })))
+            let x = m.fib_lucas(n.limbs, which, check).map_err(Refused::Stopped)?;
+            Ok(finish(Term::Residue(if flips { m.neg(&x) } else { x })))
         }
         None => {
             if let Some(a) = n.abs_word() {
@@ -114,13 +114,15 @@ pub fn lucas_uv<E>(
             Ok((Term::Word(minus_u), Term::Word(times(v))))
         }
         Some(Modulus::Big(m)) => {
-            let (u, v) = uv_mod_big(n.limbs, p, q, m, check)?;
+            let (mut pw, mut qw) = ([0], [0]);
+            let (ps, qs) = (p.signed(&mut pw), q.signed(&mut qw));
+            let (u, v) = m.lucas_uv(n.limbs, ps, qs, check).map_err(Refused::Stopped)?;
             if !n.negative {
-                return Ok((Term::Big(u), Term::Big(v)));
+                return Ok((Term::Residue(u), Term::Residue(v)));
             }
-            let q_inv_n = q.to_big().inverse_mod(m).ok_or(Refused::NotInvertible)?.pow_mod(n.limbs, m);
-            let minus_u = Big::zero().sub(&u.mul(&q_inv_n)).rem_euclid(m);
-            Ok((Term::Big(minus_u), Term::Big(v.mul(&q_inv_n).rem_euclid(m))))
+            let q_inv = m.inverse(&m.reduce(qs.magnitude, qs.negative)).ok_or(Refused::NotInvertible)?;
+            let q_inv_n = m.pow(&q_inv, n.limbs);
+            Ok((Term::Residue(m.neg(&m.mul(&u, &q_inv_n))), Term::Residue(m.mul(&v, &q_inv_n))))
         }
         None => {
             let q_unit = matches!(q.to_i64(), Some(1 | -1));
@@ -134,24 +136,6 @@ pub fn lucas_uv<E>(
             Ok((Term::Big(u), Term::Big(v)))
         }
     }
-}
-
-/// (U_n mod m, V_n mod m) for n >= 0 (limbs) and m >= 2**64, by the ladder without halving.
-fn uv_mod_big<E>(
-    n: &[u64],
-    p: &Integer,
-    q: &Integer,
-    m: &Big,
-    check: &mut dyn FnMut() -> Result<(), E>,
-) -> Result<(Big, Big), Refused<E>> {
-    let mut r = BigMod::new(m.clone(), check);
-    if n.iter().all(|&l| l == 0) {
-        return Ok((Big::zero(), r.reduce(&Big::from_i64(2))));
-    }
-    let (p, q) = (r.reduce(&p.to_big()), r.reduce(&q.to_big()));
-    let (u, u_prev) = lucas_u_pair(&mut r, &p, &q, n).map_err(Refused::Stopped)?;
-    let v = lucas_v_from_pair(&mut r, &p, &q, &u, &u_prev).map_err(Refused::Stopped)?;
-    Ok((u, v))
 }
 
 #[cfg(test)]
@@ -179,7 +163,7 @@ mod tests {
 
     #[test]
     fn every_regime_of_fib_or_lucas_agrees_with_the_recurrence() {
-        let big_m = Big::from_limbs(false, &[5, 1]); // 2**64 + 5
+        let big_m = Modulus::from_limbs(&[5, 1]); // 2**64 + 5
         let big_m_value = (1i128 << 64) + 5;
         for n in -90i64..=90 {
             let limbs = [n.unsigned_abs()];
@@ -196,7 +180,7 @@ mod tests {
                 let got = fib_or_lucas(&idx, Which::Fibonacci, Some(&Modulus::Word(m)), &mut check, value).unwrap();
                 assert_eq!(got, (sign_f * f).rem_euclid(m.into()), "F_{n} mod {m}");
             }
-            let got = fib_or_lucas(&idx, Which::Lucas, Some(&Modulus::Big(big_m.clone())), &mut check, value).unwrap();
+            let got = fib_or_lucas(&idx, Which::Lucas, Some(&big_m), &mut check, value).unwrap();
             assert_eq!(got, (sign_l * l).rem_euclid(big_m_value), "L_{n} mod 2**64 + 5");
         }
     }
