@@ -12,6 +12,7 @@
 //! | `boundary.rs` | the panic guard every `extern "C"` entry point runs through |
 //! | `cstatic.rs` | static C structures that CPython writes into |
 //! | `critical_section.rs` | the per-object lock of free-threaded CPython (PEP 703) |
+//! | `gil.rs` | releasing the GIL around pure-Rust work, and polling for signals meanwhile |
 //! | `layout.rs` | the check that Rust's struct layouts match the C headers (tests only) |
 //! | `testing.rs` | an embedded interpreter for `cargo test` (tests only) |
 
@@ -21,6 +22,7 @@ pub(crate) mod critical_section;
 pub(crate) mod cstatic;
 pub(crate) mod error;
 pub(crate) mod exact_int;
+pub(crate) mod gil;
 pub(crate) mod method_def;
 pub(crate) mod objects;
 pub(crate) mod pyint;

@@ -9,14 +9,15 @@
 
 use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
-use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
+use crate::capi::error::{value_error, ExcType, PyErr, PyResult};
+use crate::capi::gil::{allow_threads, Interrupted, Poll};
 use crate::capi::method_def::{fastcall, method};
 use crate::capi::pyint;
 use crate::capi::refs::{borrow_all, Borrowed, Owned};
 use lucas_core::bigint::Big;
 use lucas_core::jump::big_rings::BigMod;
 use lucas_core::jump::fiduccia::{self, Want};
-use lucas_core::terms::exact::{recurrence_result_bits, BigInts, Index};
+use lucas_core::terms::exact::{recurrence_result_bits, BigInts, Index, TooLarge};
 use lucas_core::terms::ladder::CheckedI64;
 use pyo3_ffi as ffi;
 
@@ -43,10 +44,137 @@ fn c0_inverse(func: &str, c0: Borrowed, modulus: Option<&Owned>) -> PyResult<Own
     }
 }
 
-/// The term x_n (`Want::Term`, one value) or the window x_n .. x_{n+k−1} (`Want::Window`)
-/// of the recurrence with coefficients `coef` and window `init` at position 0, for any
-/// integer n; values reduced into `range(mod)` with a modulus. `coef` and `init` are exact
-/// ints of the same length k >= 1. Nothing here runs Python code but signal handlers.
+/// A jump with its arguments converted out of Python ints: what the arithmetic needs and
+/// nothing that needs the GIL, so [`Jump::run`] can run with it released. Made by
+/// [`Jump::new`]; its result goes back to ints in [`Jump::finish`].
+pub(crate) struct Jump {
+    ring: JumpRing,
+    /// |n| as limbs, and whether n < 0 (the jump then runs the reversed recurrence).
+    limbs: Vec<u64>,
+    negative: bool,
+    /// What the caller wants, and what the ring computes (a window when running backwards).
+    want: Want,
+    inner_want: Want,
+}
+
+/// The ring a jump runs on, with coefficients and window already in it (reversed for a
+/// negative n, except where the reversal is done by the ring itself in [`Jump::run`]).
+enum JumpRing {
+    /// Modulo a word.
+    Word { c: Vec<u64>, x: Vec<u64>, m: u64 },
+    /// Modulo m >= 2**64 on the big-integer backend; `c0_inv` set when running backwards.
+    BigMod { c: Vec<Big>, x: Vec<Big>, m: Big, c0_inv: Option<Big> },
+    /// Exact; `c0_inv` (1 or -1) set when running backwards.
+    Exact { c: Vec<Big>, x: Vec<Big>, c0_inv: Option<Big> },
+}
+
+/// What a jump's arithmetic gives back.
+pub(crate) enum JumpOut {
+    Words(Vec<u64>),
+    Bigs(Vec<Big>),
+}
+
+/// Why a jump stopped without a result.
+pub(crate) enum JumpStop {
+    /// An exact result over the size limit.
+    TooLarge(TooLarge),
+    Interrupted(Interrupted),
+}
+
+impl From<Interrupted> for JumpStop {
+    fn from(stop: Interrupted) -> JumpStop {
+        JumpStop::Interrupted(stop)
+    }
+}
+
+impl Jump {
+    /// Converts the arguments: the term x_n (`Want::Term`, one value) or the window
+    /// x_n .. x_{n+k−1} (`Want::Window`) of the recurrence with coefficients `coef` and
+    /// window `init` at position 0, for any integer n; values reduced into `range(mod)` with
+    /// a modulus. `coef` and `init` are exact ints of the same length k >= 1. Nothing here
+    /// runs Python code.
+    pub(crate) fn new(
+        func: &str,
+        coef: &[Borrowed],
+        init: &[Borrowed],
+        modulus: Option<&Owned>,
+        n: Borrowed,
+        want: Want,
+    ) -> PyResult<Jump> {
+        let k = coef.len();
+        let (limbs, negative) = pyint::signed_limbs(n)?;
+        let c0_inv = if negative { Some(c0_inverse(func, coef[0], modulus)?) } else { None };
+        // Backwards: the reversed recurrence's window at |n|, reversed (fiduccia::reversed).
+        let inner_want = if negative { Want::Window } else { want };
+        let ring = if let Some((m, mw)) = modulus.and_then(|m| Some((m, pyint::to_u64(m.borrow())?))) {
+            let words =
+                |v: &[Borrowed]| v.iter().map(|&x| pyint::rem_word(x, m.borrow(), mw)).collect::<PyResult<Vec<u64>>>();
+            let (mut c, mut x) = (words(coef)?, words(init)?);
+            if let Some(inv) = &c0_inv {
+                let inv = u128::from(pyint::rem_word(inv.borrow(), m.borrow(), mw)?);
+                let m128 = u128::from(mw);
+                let mut d = vec![inv as u64];
+                for j in 1..k {
+                    let t = u128::from(c[k - j]) * inv % m128;
+                    d.push(((m128 - t) % m128) as u64);
+                }
+                c = d;
+                x.reverse();
+            }
+            JumpRing::Word { c, x, m: mw }
+        } else {
+            // Exact, or modulo m >= 2**64: on the big-integer backend, one conversion each way.
+            let bigs = |v: &[Borrowed]| v.iter().map(|&x| pyint::to_big(x)).collect::<PyResult<Vec<Big>>>();
+            let (c, x) = (bigs(coef)?, bigs(init)?);
+            let c0_inv = c0_inv.map(|inv| pyint::to_big(inv.borrow())).transpose()?;
+            match modulus {
+                Some(m) => JumpRing::BigMod { c, x, m: pyint::to_big(m.borrow())?, c0_inv },
+                None => JumpRing::Exact { c, x, c0_inv },
+            }
+        };
+        Ok(Jump { ring, limbs, negative, want, inner_want })
+    }
+
+    /// The arithmetic, with no Python object in sight: run it inside
+    /// [`crate::capi::gil::allow_threads`].
+    pub(crate) fn run(&self, poll: &mut Poll) -> Result<JumpOut, JumpStop> {
+        let (limbs, want) = (&self.limbs[..], self.inner_want);
+        match &self.ring {
+            JumpRing::Word { c, x, m } => Ok(JumpOut::Words(fiduccia::jump_mod(c, x, limbs, *m, want, poll)?)),
+            JumpRing::BigMod { c, x, m, c0_inv } => {
+                let mut r = BigMod::new(m.clone(), poll);
+                let (mut c, mut x): (Vec<Big>, Vec<Big>) =
+                    (c.iter().map(|v| r.reduce(v)).collect(), x.iter().map(|v| r.reduce(v)).collect());
+                if let Some(inv) = c0_inv {
+                    let inv = r.reduce(inv);
+                    (c, x) = fiduccia::reversed(&mut r, &c, &x, &inv)?;
+                }
+                Ok(JumpOut::Bigs(fiduccia::jump(&mut r, &c, &x, limbs, want)?))
+            }
+            JumpRing::Exact { c, x, c0_inv } => exact_jump(c, x, c0_inv.as_ref(), limbs, want, poll).map(JumpOut::Bigs),
+        }
+    }
+
+    /// The result as ints, in the order the caller asked for; `func` names the function in
+    /// a size error.
+    pub(crate) fn finish(&self, func: &str, out: Result<JumpOut, JumpStop>) -> PyResult<Vec<Owned>> {
+        let mut w = match out {
+            Ok(JumpOut::Words(w)) => w.into_iter().map(pyint::from_u64).collect::<PyResult<Vec<_>>>()?,
+            Ok(JumpOut::Bigs(w)) => w.iter().map(pyint::from_big).collect::<PyResult<Vec<_>>>()?,
+            Err(JumpStop::TooLarge(t)) => return Err(PyErr::new(ExcType::OverflowError, t.message(func))),
+            Err(JumpStop::Interrupted(stop)) => return Err(stop.into_err()),
+        };
+        if self.negative {
+            w.reverse();
+            if self.want == Want::Term {
+                w.truncate(1);
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// [`Jump::new`], [`Jump::run`] with the GIL released while it is long, [`Jump::finish`].
 pub(crate) fn jump_values(
     func: &str,
     coef: &[Borrowed],
@@ -55,80 +183,29 @@ pub(crate) fn jump_values(
     n: Borrowed,
     want: Want,
 ) -> PyResult<Vec<Owned>> {
-    let k = coef.len();
-    let (limbs, negative) = pyint::signed_limbs(n)?;
-    let c0_inv = if negative { Some(c0_inverse(func, coef[0], modulus)?) } else { None };
-    // Backwards: the reversed recurrence's window at |n|, reversed (fiduccia::reversed).
-    let inner_want = if negative { Want::Window } else { want };
-    let finish = |mut w: Vec<Owned>| -> Vec<Owned> {
-        if !negative {
-            return w;
-        }
-        w.reverse();
-        if want == Want::Term {
-            w.truncate(1);
-        }
-        w
-    };
-    if let Some((m, mw)) = modulus.and_then(|m| Some((m, pyint::to_u64(m.borrow())?))) {
-        let words =
-            |v: &[Borrowed]| v.iter().map(|&x| pyint::rem_word(x, m.borrow(), mw)).collect::<PyResult<Vec<u64>>>();
-        let (mut c, mut x) = (words(coef)?, words(init)?);
-        if let Some(inv) = &c0_inv {
-            let inv = u128::from(pyint::rem_word(inv.borrow(), m.borrow(), mw)?);
-            let m128 = u128::from(mw);
-            let mut d = vec![inv as u64];
-            for j in 1..k {
-                let t = u128::from(c[k - j]) * inv % m128;
-                d.push(((m128 - t) % m128) as u64);
-            }
-            c = d;
-            x.reverse();
-        }
-        let out = fiduccia::jump_mod(&c, &x, &limbs, mw, inner_want, &mut check_signals)?;
-        let out = out.into_iter().map(pyint::from_u64).collect::<PyResult<Vec<_>>>()?;
-        return Ok(finish(out));
-    }
-    // Exact, or modulo m >= 2**64: on the big-integer backend, one conversion each way.
-    let bigs = |v: &[Borrowed]| v.iter().map(|&x| pyint::to_big(x)).collect::<PyResult<Vec<Big>>>();
-    let (c, x) = (bigs(coef)?, bigs(init)?);
-    let c0_inv = c0_inv.map(|inv| pyint::to_big(inv.borrow())).transpose()?;
-    let out = match modulus {
-        Some(m) => {
-            let mut check = check_signals;
-            let mut r = BigMod::new(pyint::to_big(m.borrow())?, &mut check);
-            let (mut c, mut x): (Vec<Big>, Vec<Big>) =
-                (c.iter().map(|v| r.reduce(v)).collect(), x.iter().map(|v| r.reduce(v)).collect());
-            if let Some(inv) = &c0_inv {
-                let inv = r.reduce(inv);
-                (c, x) = fiduccia::reversed(&mut r, &c, &x, &inv)?;
-            }
-            fiduccia::jump(&mut r, &c, &x, &limbs, inner_want)?
-        }
-        None => exact_jump(func, c, x, c0_inv, &limbs, inner_want)?,
-    };
-    Ok(finish(out.iter().map(pyint::from_big).collect::<PyResult<Vec<_>>>()?))
+    let jump = Jump::new(func, coef, init, modulus, n, want)?;
+    let out = allow_threads(|poll| jump.run(poll))?;
+    jump.finish(func, out)
 }
 
 /// The exact jump: a result over the n-th-term functions' size limit is refused before any
 /// work (the same OverflowError), then checked `i64` words while the result is small, and
 /// [`Big`] otherwise.
 fn exact_jump(
-    func: &str,
-    c: Vec<Big>,
-    x: Vec<Big>,
-    c0_inv: Option<Big>,
+    c: &[Big],
+    x: &[Big],
+    c0_inv: Option<&Big>,
     limbs: &[u64],
     want: Want,
-) -> PyResult<Vec<Big>> {
-    let mut check = check_signals;
-    let mut r = BigInts::new(&mut check);
-    let (c, x) = match &c0_inv {
-        Some(inv) => fiduccia::reversed(&mut r, &c, &x, inv)?,
-        None => (c, x),
+    poll: &mut Poll,
+) -> Result<Vec<Big>, JumpStop> {
+    let mut r = BigInts::new(poll);
+    let (c, x) = match c0_inv {
+        Some(inv) => fiduccia::reversed(&mut r, c, x, inv)?,
+        None => (c.to_vec(), x.to_vec()),
     };
     let n = Index::new(limbs.to_vec(), false);
-    let bits = recurrence_result_bits(&n, &c, &x).map_err(|t| PyErr::new(ExcType::OverflowError, t.message(func)))?;
+    let bits = recurrence_result_bits(&n, &c, &x).map_err(JumpStop::TooLarge)?;
     if bits < 62.0 {
         let words = |v: &[Big]| v.iter().map(Big::to_i64).collect::<Option<Vec<i64>>>();
         if let (Some(cw), Some(xw)) = (words(&c), words(&x)) {
@@ -137,7 +214,7 @@ fn exact_jump(
             }
         }
     }
-    fiduccia::jump(&mut r, &c, &x, limbs, want)
+    Ok(fiduccia::jump(&mut r, &c, &x, limbs, want)?)
 }
 
 const FUNC: &str = "nth_term";

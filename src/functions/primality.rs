@@ -11,7 +11,8 @@
 
 use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
-use crate::capi::error::{check_signals, type_error, value_error, PyErr, PyResult};
+use crate::capi::error::{type_error, value_error, PyErr, PyResult};
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{fastcall, method};
 use crate::capi::pyint;
 use crate::capi::refs::{boolean, Owned};
@@ -122,10 +123,10 @@ fn undefined(func: &str, what: Divides) -> PyErr {
     PyErr::new(crate::capi::error::ExcType::ValueError, msg)
 }
 
-fn stopped(func: &str, r: Result<bool, Stop<PyErr>>) -> PyResult<bool> {
+fn stopped(func: &str, r: Result<bool, Stop<Interrupted>>) -> PyResult<bool> {
     r.map_err(|stop| match stop {
         Stop::Undefined(what) => undefined(func, what),
-        Stop::Interrupted(err) => err,
+        Stop::Interrupted(stop) => stop.into_err(),
     })
 }
 
@@ -146,7 +147,7 @@ fn strong_prp(n: Owned, a: Owned) -> PyResult<bool> {
         Candidate::Odd(limbs, n) => (limbs, n),
     };
     let a = residue(&a, &limbs, &n)?;
-    stopped(F, prp::is_strong_prp(&limbs, &a, &mut check_signals))
+    stopped(F, allow_threads(|poll| prp::is_strong_prp(&limbs, &a, poll))?)
 }
 
 fn lucas_family(func: &str, kind: Lucas, n: Owned, p: Owned, q: Owned) -> PyResult<bool> {
@@ -162,7 +163,7 @@ fn lucas_family(func: &str, kind: Lucas, n: Owned, p: Owned, q: Owned) -> PyResu
         Candidate::Odd(limbs, n) => (limbs, n),
     };
     let (p, q) = (residue(&p, &limbs, &n)?, residue(&q, &limbs, &n)?);
-    stopped(func, prp::is_lucas_prp(&limbs, &p, &q, kind, &mut check_signals))
+    stopped(func, allow_threads(|poll| prp::is_lucas_prp(&limbs, &p, &q, kind, poll))?)
 }
 
 fn selfridge_family(kind: Lucas, bpsw: bool, n: Owned) -> PyResult<bool> {
@@ -170,11 +171,14 @@ fn selfridge_family(kind: Lucas, bpsw: bool, n: Owned) -> PyResult<bool> {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, _) => limbs,
     };
-    if bpsw {
-        prp::is_bpsw_prp(&limbs, kind, &mut check_signals)
-    } else {
-        prp::is_selfridge_prp(&limbs, kind, &mut check_signals)
-    }
+    let answer = allow_threads(|poll| {
+        if bpsw {
+            prp::is_bpsw_prp(&limbs, kind, poll)
+        } else {
+            prp::is_selfridge_prp(&limbs, kind, poll)
+        }
+    })?;
+    answer.map_err(Interrupted::into_err)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@
 
 use crate::capi::args;
 use crate::capi::cstatic::StaticCell;
-use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
+use crate::capi::error::{value_error, ExcType, PyErr, PyResult};
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{fastcall, method};
 use crate::capi::objects::new_tuple;
 use crate::capi::pyint::{self, PyInts};
@@ -88,11 +89,12 @@ fn index_of(n: Borrowed) -> PyResult<Index> {
     Ok(Index::new(limbs, negative))
 }
 
-/// The error for a refused n-th term: OverflowError with the size, or the interrupt.
-fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
+/// The error for a refused n-th term: OverflowError with the size (an interrupt arrives
+/// through [`allow_threads`] itself).
+fn refused(func: &str, r: Refused<Interrupted>) -> PyErr {
     match r {
         Refused::TooLarge(t) => PyErr::new(ExcType::OverflowError, t.message(func)),
-        Refused::Stopped(e) => e,
+        Refused::Stopped(stop) => stop.into_err(),
     }
 }
 
@@ -100,7 +102,8 @@ fn refused(func: &str, r: Refused<PyErr>) -> PyErr {
 fn lucas_uv_mod_nonneg(n: &Index, p: &Owned, q: &Owned, m: &Owned) -> PyResult<(Owned, Owned)> {
     if let Some(mw) = pyint::to_u64(m.borrow()) {
         let word = |x: &Owned| pyint::rem_word(x.borrow(), m.borrow(), mw);
-        let (u, v) = lucas_uv_mod(&n.limbs, word(p)?, word(q)?, mw, &mut check_signals)?;
+        let (p, q) = (word(p)?, word(q)?);
+        let (u, v) = allow_threads(|poll| lucas_uv_mod(&n.limbs, p, q, mw, poll))?.map_err(Interrupted::into_err)?;
         return Ok((pyint::from_u64(u)?, pyint::from_u64(v)?));
     }
     let mut r = PyInts::new(Some(m.clone()))?;
@@ -155,7 +158,8 @@ fn lucas_uv_call(func: &str, want: Want, args: [Borrowed; 3], m: Option<Borrowed
             return value_error(format!("{func}() argument 'n' may be negative without mod only when q is 1 or -1"));
         }
         let (pb, qb) = (pyint::to_big(p.borrow())?, pyint::to_big(q.borrow())?);
-        let (mut u, mut v) = lucas_uv_exact(&n, &pb, &qb, want, &mut check_signals).map_err(|r| refused(func, r))?;
+        let uv = allow_threads(|poll| lucas_uv_exact(&n, &pb, &qb, want, poll))?;
+        let (mut u, mut v) = uv.map_err(|r| refused(func, r))?;
         if n.negative {
             (u, v) = at_negative_index(u, v, q_unit == Some(-1), n.is_odd());
         }
@@ -197,12 +201,13 @@ fn fib_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) ->
     }
     let n = index_of(n.borrow())?;
     let Some(m) = m else {
-        let value = fib_or_lucas_exact(&n, which, &mut check_signals).map_err(|r| refused(func, r))?;
+        let value = allow_threads(|poll| fib_or_lucas_exact(&n, which, poll))?.map_err(|r| refused(func, r))?;
         return pyint::from_big(&value);
     };
     let flip = sign_flips(n.negative, n.is_odd(), which);
     let value = if let Some(mw) = pyint::to_u64(m.borrow()) {
-        pyint::from_u64(fib_lucas_mod(&n.limbs, which, mw, &mut check_signals)?)?
+        let value = allow_threads(|poll| fib_lucas_mod(&n.limbs, which, mw, poll))?;
+        pyint::from_u64(value.map_err(Interrupted::into_err)?)?
     } else {
         // U(1, −1) = F and V(1, −1) = L, on the same ladder as the general case.
         let (one, minus_one) = (pyint::from_i64(1)?, pyint::from_i64(-1)?);

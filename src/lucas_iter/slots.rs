@@ -27,9 +27,11 @@ use crate::capi::critical_section::with_object_locked;
 use crate::capi::cstatic::StaticCell;
 use crate::capi::error::{value_error, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Modulus};
+use crate::capi::gil::{allow_threads, Mover};
 use crate::capi::objects::{call_method, getattr, import, new_str, new_tuple};
 use crate::capi::pyint;
 use crate::capi::refs::{borrow_all, none, Borrowed, Owned};
+use crate::functions::nth_term::Jump;
 use crate::lucas_iter::state::Engine;
 use lucas_core::jump::fiduccia::Want::Window;
 use pyo3_ffi as ffi;
@@ -61,6 +63,9 @@ struct IterState {
     modulus: Option<Owned>,
     /// The window and the arithmetic; mutated by `tp_iternext`.
     engine: RefCell<Engine>,
+    /// Which thread is changing the engine in `advance`, whose jump may release the GIL:
+    /// another thread that finds the engine borrowed then waits instead of failing.
+    mover: Mover,
 }
 // ANCHOR_END: iter_state
 
@@ -83,25 +88,61 @@ unsafe fn instance<'a>(obj: *mut ffi::PyObject) -> (Borrowed<'a>, &'a IterState)
 // ANCHOR_END: instance
 
 // ANCHOR: state_next
-/// Every access to the engine goes through these three methods: a `RefCell` borrow for as
-/// long as the engine is read or stepped, and never while Python code could run.
+/// Every access to the engine goes through these methods: a `RefCell` borrow for as long as
+/// the engine is read or stepped, and never while Python code could run, except during
+/// `advance`'s jump (see [`IterState::wait`]).
 impl IterState {
     /// Yields the current value and advances (the body of `tp_iternext`).
     #[inline(always)]
     fn next(&self) -> PyResult<Owned> {
-        let mut engine = self.engine.try_borrow_mut().map_err(|_| already_running())?;
-        engine.next(self.modulus.as_ref())
+        match self.engine.try_borrow_mut() {
+            Ok(mut engine) => engine.next(self.modulus.as_ref()),
+            Err(_) => self.next_after_wait(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn next_after_wait(&self) -> PyResult<Owned> {
+        loop {
+            self.wait()?;
+            if let Ok(mut engine) = self.engine.try_borrow_mut() {
+                return engine.next(self.modulus.as_ref());
+            }
+        }
     }
 
     /// The current window x_n .. x_{n+k-1}, oldest first.
     fn window(&self) -> PyResult<Vec<Owned>> {
-        self.engine.try_borrow().map_err(|_| already_running())?.window()
+        loop {
+            match self.engine.try_borrow() {
+                Ok(engine) => return engine.window(),
+                Err(_) => self.wait()?,
+            }
+        }
     }
 
     /// Bytes of heap memory the state owns: the coefficients array and the engine's buffers.
     fn heap_bytes(&self) -> PyResult<usize> {
-        let engine = self.engine.try_borrow().map_err(|_| already_running())?.heap_bytes();
-        Ok(std::mem::size_of_val(&*self.coefficients) + engine)
+        loop {
+            match self.engine.try_borrow() {
+                Ok(engine) => return Ok(std::mem::size_of_val(&*self.coefficients) + engine.heap_bytes()),
+                Err(_) => self.wait()?,
+            }
+        }
+    }
+
+    /// The engine is borrowed. Either another thread is in `advance` with the GIL released
+    /// (then this waits for it to finish, and the caller looks again), or this thread
+    /// re-entered: a signal handler or a finaliser that runs while `advance` checks for
+    /// signals calls into the iterator. That would see a half-changed state, so it fails.
+    #[cold]
+    fn wait(&self) -> PyResult<()> {
+        if self.mover.wait_for_other_thread()? {
+            Ok(())
+        } else {
+            Err(already_running())
+        }
     }
 }
 // ANCHOR_END: state_next
@@ -219,7 +260,7 @@ unsafe fn new_instance(
         Engine::new(coef_ints, init, modulus_view.as_ref())
     })?;
     let engine = RefCell::new(engine);
-    let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine };
+    let state = IterState { coefficients: coef.into_boxed_slice(), modulus, engine, mover: Mover::new() };
 
     // ANCHOR: allocate
     let raw = if subtype == LUCAS_ITER_TYPE.get() {
@@ -381,8 +422,14 @@ unsafe extern "C" fn lucas_iter_sizeof(
 /// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n, by the
 /// jump of `functions/nth_term.rs`; the engine is then rebuilt from the new window. On error the
 /// iterator is unchanged: the engine is replaced only after everything else succeeded.
-/// The engine stays borrowed while the jump polls for signals, so a signal handler that
-/// calls `next()` on this iterator gets "already running" instead of a torn state.
+///
+/// The engine stays borrowed for the whole jump, which releases the GIL when it is long.
+/// Other threads that use the iterator meanwhile wait for the jump to end ([`Mover`]): to
+/// them the jump happens at one instant, before or after their own call. Releasing the GIL
+/// without that would let a `next()` from another thread fail with "already running"; copying
+/// the state out and committing it afterwards would let the jump undo that thread's step.
+/// Only a call from this very thread (a signal handler, while the jump checks for signals)
+/// gets "already running" instead of a torn state.
 unsafe extern "C" fn lucas_iter_advance(
     obj: *mut ffi::PyObject, /* borrowed */
     n: *mut ffi::PyObject,   /* borrowed */
@@ -392,22 +439,22 @@ unsafe extern "C" fn lucas_iter_advance(
         let ((_, state), n) = unsafe { (instance(obj), Borrowed::from_ptr(n)) };
         let n = args::integer("advance", "n", n)?;
         // The whole read-jump-replace runs in the object's critical section (free-threaded
-        // builds; see `capi/critical_section.rs`).
+        // builds; see `capi/critical_section.rs`), suspended while the GIL is released.
         // SAFETY: `obj` is alive for the call; the thread is attached.
         unsafe {
             with_object_locked(obj, || {
-                let mut engine = state.engine.try_borrow_mut().map_err(|_| already_running())?;
+                let mut engine = loop {
+                    match state.engine.try_borrow_mut() {
+                        Ok(engine) => break engine,
+                        Err(_) => state.wait()?,
+                    }
+                };
                 let window = engine.window()?;
                 let coef = borrow_all(&state.coefficients);
                 let modulus = state.modulus.as_ref();
-                let moved = crate::functions::nth_term::jump_values(
-                    "advance",
-                    coef,
-                    borrow_all(&window),
-                    modulus,
-                    n.borrow(),
-                    Window,
-                )?;
+                let jump = Jump::new("advance", coef, borrow_all(&window), modulus, n.borrow(), Window)?;
+                let _moving = state.mover.start();
+                let moved = jump.finish("advance", allow_threads(|poll| jump.run(poll))?)?;
                 let exact = |v| ExactInt::all(v).expect("coefficients and windows are exact ints");
                 *engine = Engine::new(exact(coef), exact(borrow_all(&moved)), modulus.map(Modulus::new).as_ref())?;
                 Ok(())

@@ -1,29 +1,46 @@
-//! Polynomial products over Z/mZ for any word modulus m by number-theoretic transforms
-//! (pure Rust, no FFI).
+//! Number-theoretic transforms modulo three word primes, and the two products built on
+//! them (pure Rust, no FFI): polynomial products over Z/mZ for any word modulus m (the
+//! jump-ahead's), and products of big integers too large for one uninterrupted product.
 //!
 //! Z/mZ for an arbitrary m has no roots of unity to transform with, so the product is
 //! computed over the integers: the inputs are residues below 2^64, so every coefficient of
 //! a product of length N is below N·2^128. Three primes p_i just below 2^62 of the form
-//! c·2^24 + 1 have roots of unity of every order up to 2^24, and their product (about
+//! c·2^30 + 1 have roots of unity of every order up to 2^30, and their product (about
 //! 2^186) exceeds N·2^128 for every transform size used here, so the coefficient is
 //! recovered exactly from its three residues (Garner's form of the Chinese remainder
 //! theorem: X = t_0 + p_0·t_1 + p_0·p_1·t_2 with t_i < p_i) and only then reduced modulo m
 //! by a [`Fold`]. Within each prime, products are Montgomery products (no division).
 //!
+//! A big integer is the polynomial of its 64-bit limbs at x = 2^64, so the same transforms
+//! multiply big integers ([`mul_limbs`]): the exact coefficients are carried into limbs
+//! instead of folded. The big-integer backend multiplies as fast, but in one call that
+//! nothing can interrupt; here the transforms call a poll hook every
+//! [`POLL_BUTTERFLIES`] butterflies, so a product of billions of bits still stops within
+//! milliseconds of Ctrl-C.
+//!
 //! Transforms are decimation in frequency forwards (natural order in, bit-reversed out)
 //! and in time backwards (bit-reversed in, natural out), so no bit reversal is ever done:
-//! pointwise products do not care about the order.
+//! pointwise products do not care about the order. The levels whose butterflies span more
+//! than `CACHE_POINTS` points are one pass over the array each; the rest run block by
+//! block, each block through all of them while it is in the cache.
 
 #![forbid(unsafe_code)]
 
 use crate::modular::word::{inverse_mod_2_64, Montgomery};
 use std::hint::select_unpredictable;
 
-/// The three primes, each c·2^24 + 1 < 2^62, with a generator of each one's group.
-pub const PRIMES: [u64; 3] = [0x3fff_ffff_f900_0001, 0x3fff_ffff_e500_0001, 0x3fff_ffff_d900_0001];
-const GENERATORS: [u64; 3] = [5, 3, 3];
-/// The largest transform the primes allow (2^24 divides p_i − 1).
+/// The three primes, each c·2^30 + 1 < 2^62, with a quadratic non-residue of each (whose
+/// powers are roots of unity of every order up to 2^30).
+pub const PRIMES: [u64; 3] = [0x3fff_ffee_c000_0001, 0x3fff_ffdb_4000_0001, 0x3fff_ffd9_c000_0001];
+const GENERATORS: [u64; 3] = [3, 3, 3];
+/// The largest transform the primes allow (2^30 divides p_i − 1).
+const MAX_POINTS: usize = 1 << 30;
+/// The largest transform [`Ntt`] keeps tables for (the jump's polynomial products).
 pub const MAX_SIZE: usize = 1 << 24;
+/// About how many butterflies a transform runs between two calls of its poll hook.
+pub const POLL_BUTTERFLIES: usize = 1 << 16;
+/// Transforms of this many points run all their levels while in the (first-level) cache.
+const CACHE_POINTS: usize = 1 << 12;
 
 /// Z/pZ for one of the primes, in Montgomery form (x·2^64 mod p).
 #[derive(Clone, Copy)]
@@ -145,18 +162,91 @@ pub struct Spectrum {
     v: [Vec<u64>; 3],
 }
 
-/// Root tables for transforms up to a fixed size, and the constants of the CRT.
-pub struct Ntt {
+/// `roots[len + j]` = w_{2·len}^j (Montgomery form) for every power of two len < n, where
+/// w_{2·len} is a root of unity of order 2·len: each level's twiddles contiguous, shared by
+/// all smaller sizes. The top level by successive products, each level below by taking
+/// every other entry of the one above (w_{len}^j = w_{2·len}^{2j}).
+fn root_table<E>(f: &Field, g: u64, n: usize, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Vec<u64>, E> {
+    debug_assert!(n.is_power_of_two() && (2..=MAX_POINTS).contains(&n));
+    let mut r = vec![0u64; n];
+    let half = n / 2;
+    let w = f.pow(f.enter(g), (f.p - 1) / n as u64);
+    let mut x = f.enter(1);
+    for top in r[half..].chunks_mut(POLL_BUTTERFLIES) {
+        for slot in top {
+            *slot = x;
+            x = f.mul(x, w);
+        }
+        poll()?;
+    }
+    let mut len = half / 2;
+    while len >= 1 {
+        let (lower, upper) = r.split_at_mut(2 * len);
+        for (slot, &v) in lower[len..].iter_mut().zip(upper.iter().step_by(2)) {
+            *slot = v;
+        }
+        len /= 2;
+    }
+    Ok(r)
+}
+
+/// The constants of Garner's CRT for the three primes, and the scaling that undoes a
+/// transform pair's factors.
+struct Crt {
     fields: [Field; 3],
-    /// Per prime, `roots[len + j]` = w_{2·len}^j (Montgomery form) for every power of two
-    /// len < size: each level's twiddles contiguous, shared by all smaller sizes.
-    roots: [Vec<u64>; 3],
-    iroots: [Vec<u64>; 3],
-    size: usize,
     /// p_0^(−1) mod p_1 and (p_0·p_1)^(−1) mod p_2, p_0 mod p_2, in Montgomery form.
     inv01: u64,
     inv012: u64,
     p0_mod2: u64,
+}
+
+impl Crt {
+    fn new() -> Crt {
+        let fields = PRIMES.map(Field::new);
+        let [f0, f1, f2] = fields;
+        // Montgomery forms of the constants, so one Montgomery product multiplies by them.
+        let inv01 = f1.pow(f1.enter(f1.reduce_word(f0.p)), f1.p - 2);
+        let p01_mod2 = f2.mul(f2.enter(f2.reduce_word(f0.p)), f2.reduce_word(f1.p)); // plain
+        let inv012 = f2.pow(f2.enter(p01_mod2), f2.p - 2);
+        Crt { fields, inv01, inv012, p0_mod2: f2.enter(f2.reduce_word(f0.p)) }
+    }
+
+    /// Per prime, the factor that turns the inverse transform of one pointwise product of
+    /// two forward transforms of size n back into the plain coefficient: the result is
+    /// n·X·2^(−64), and a Montgomery product with (n^(−1)·2^128)'s Montgomery form leaves X.
+    fn scale(&self, n: usize) -> [u64; 3] {
+        self.fields.map(|f| {
+            let n_inv = f.pow(f.enter(n as u64), f.p - 2); // Montgomery form of 1/n
+            f.enter(n_inv)
+        })
+    }
+
+    /// The digits (t_0, t_1, t_2) of X from its three scaled residues.
+    #[inline(always)]
+    fn digits(&self, c: [u64; 3], scale: &[u64; 3]) -> [u64; 3] {
+        let [f0, f1, f2] = &self.fields;
+        let c0 = f0.mul(c[0], scale[0]);
+        let c1 = f1.mul(c[1], scale[1]);
+        let c2 = f2.mul(c[2], scale[2]);
+        // Garner: t_1 = (c_1 − t_0)/p_0 mod p_1, t_2 = (c_2 − t_0 − p_0·t_1)/(p_0·p_1) mod p_2.
+        let t0 = c0;
+        let t1 = f1.mul(f1.sub(c1, f1.reduce_word(t0)), self.inv01);
+        let x = f2.sub(f2.sub(c2, f2.reduce_word(t0)), f2.mul(f2.reduce_word(t1), self.p0_mod2));
+        [t0, t1, f2.mul(x, self.inv012)]
+    }
+}
+
+/// The hook of transforms nothing needs to interrupt (the jump's, whose sizes are bounded).
+fn never<E>() -> Result<(), E> {
+    Ok(())
+}
+
+/// Root tables for transforms up to a fixed size, and the constants of the CRT.
+pub struct Ntt {
+    crt: Crt,
+    /// Per prime, the [`root_table`] of size `size`.
+    roots: [Vec<u64>; 3],
+    size: usize,
 }
 
 impl Ntt {
@@ -164,45 +254,23 @@ impl Ntt {
     /// at most [`MAX_SIZE`]).
     pub fn new(size: usize) -> Ntt {
         assert!(size.is_power_of_two() && (2..=MAX_SIZE).contains(&size));
-        let fields = PRIMES.map(Field::new);
-        let mut roots: [Vec<u64>; 3] = Default::default();
-        let mut iroots: [Vec<u64>; 3] = Default::default();
-        for i in 0..3 {
-            let f = fields[i];
-            let g = f.enter(GENERATORS[i]);
-            let (r, ir) = (&mut roots[i], &mut iroots[i]);
-            r.resize(size, 0);
-            ir.resize(size, 0);
-            let mut len = 1;
-            while len < size {
-                let w = f.pow(g, (f.p - 1) / (2 * len as u64));
-                let wi = f.pow(w, f.p - 2);
-                let (mut x, mut xi) = (f.enter(1), f.enter(1));
-                for j in 0..len {
-                    r[len + j] = x;
-                    ir[len + j] = xi;
-                    x = f.mul(x, w);
-                    xi = f.mul(xi, wi);
-                }
-                len *= 2;
-            }
-        }
-        let [f0, f1, f2] = fields;
-        // Montgomery forms of the constants, so one Montgomery product multiplies by them.
-        let inv01 = f1.pow(f1.enter(f1.reduce_word(f0.p)), f1.p - 2);
-        let p01_mod2 = f2.mul(f2.enter(f2.reduce_word(f0.p)), f2.reduce_word(f1.p)); // plain
-        let inv012 = f2.pow(f2.enter(p01_mod2), f2.p - 2);
-        Ntt { fields, roots, iroots, size, inv01, inv012, p0_mod2: f2.enter(f2.reduce_word(f0.p)) }
+        let crt = Crt::new();
+        let roots = std::array::from_fn(|i| {
+            let table = root_table::<std::convert::Infallible>(&crt.fields[i], GENERATORS[i], size, &mut never);
+            table.unwrap_or_else(|never| match never {})
+        });
+        Ntt { crt, roots, size }
     }
 
     /// The transforms of `a` (coefficients below 2^64) padded with zeros to length `n`.
     pub fn forward(&self, a: &[u64], n: usize) -> Spectrum {
         assert!(n.is_power_of_two() && n <= self.size && a.len() <= n);
         let v = std::array::from_fn(|i| {
-            let f = &self.fields[i];
+            let f = &self.crt.fields[i];
             let mut x: Vec<u64> = a.iter().map(|&c| f.reduce_word(c)).collect();
             x.resize(n, 0);
-            dif(f, &self.roots[i], &mut x);
+            let done = dif::<std::convert::Infallible>(f, &self.roots[i], &mut x, &mut never);
+            done.unwrap_or_else(|never| match never {});
             x
         });
         Spectrum { v }
@@ -211,7 +279,7 @@ impl Ntt {
     /// `a` times `b` pointwise, into `a`.
     pub fn mul_into(&self, a: &mut Spectrum, b: &Spectrum) {
         for i in 0..3 {
-            let f = &self.fields[i];
+            let f = &self.crt.fields[i];
             for (x, &y) in a.v[i].iter_mut().zip(&b.v[i]) {
                 *x = f.mul(*x, y);
             }
@@ -221,7 +289,7 @@ impl Ntt {
     /// `a` squared pointwise.
     pub fn square(&self, a: &mut Spectrum) {
         for i in 0..3 {
-            let f = &self.fields[i];
+            let f = &self.crt.fields[i];
             for x in a.v[i].iter_mut() {
                 *x = f.mul(*x, *x);
             }
@@ -235,65 +303,208 @@ impl Ntt {
     pub fn inverse<F: Fold>(&self, mut a: Spectrum, range: std::ops::Range<usize>, fold: &F) -> Vec<u64> {
         let n = a.v[0].len();
         assert!(range.end <= n);
-        let scale: [u64; 3] = std::array::from_fn(|i| {
-            let f = &self.fields[i];
-            dit(f, &self.iroots[i], &mut a.v[i]);
-            // The result is n·X·2^(−64): multiplying by n^(−1)·2^128 (a Montgomery product
-            // with its Montgomery form) leaves X.
-            let n_inv = f.pow(f.enter(n as u64), f.p - 2); // Montgomery form of 1/n
-            f.enter(n_inv)
-        });
-        let [f0, f1, f2] = &self.fields;
-        range
-            .map(|j| {
-                let c0 = f0.mul(a.v[0][j], scale[0]);
-                let c1 = f1.mul(a.v[1][j], scale[1]);
-                let c2 = f2.mul(a.v[2][j], scale[2]);
-                // Garner: t_1 = (c_1 − t_0)/p_0 mod p_1, t_2 = (c_2 − t_0 − p_0·t_1)/(p_0·p_1) mod p_2.
-                let t0 = c0;
-                let t1 = f1.mul(f1.sub(c1, f1.reduce_word(t0)), self.inv01);
-                let x = f2.sub(f2.sub(c2, f2.reduce_word(t0)), f2.mul(f2.reduce_word(t1), self.p0_mod2));
-                let t2 = f2.mul(x, self.inv012);
-                fold.fold([t0, t1, t2])
-            })
-            .collect()
+        for (i, v) in a.v.iter_mut().enumerate() {
+            let done = dit::<std::convert::Infallible>(&self.crt.fields[i], &self.roots[i], v, &mut never);
+            done.unwrap_or_else(|never| match never {});
+        }
+        let scale = self.crt.scale(n);
+        range.map(|j| fold.fold(self.crt.digits([a.v[0][j], a.v[1][j], a.v[2][j]], &scale))).collect()
+    }
+}
+
+/// One level of forward butterflies on the matching halves `lo`, `hi` of a block, with
+/// their twiddles `w`: (u, v) -> (u + v, (u − v)·w_j).
+#[inline(always)]
+fn dif_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+    for ((x, y), &wj) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let (u, v) = (*x, *y);
+        *x = f.add(u, v);
+        *y = f.mul(f.sub(u, v), wj);
+    }
+}
+
+/// One level of inverse butterflies, (u, v) -> (u + v·w_j^(−1), u − v·w_j^(−1)), for
+/// j = j0 .. j0 + lo.len(), where `w` is the level's whole forward row (w_{2·len}^j for
+/// j < len). The inverse twiddles come from the same row: w^(−j) = −w^(len−j) for j > 0
+/// (w^len = −1), and the minus sign swaps the sum and the difference.
+#[inline(always)]
+fn dit_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64], j0: usize) {
+    let len = w.len();
+    let start = usize::from(j0 == 0);
+    if start == 1 {
+        // j = 0: the twiddle is 1 (w[0] is its Montgomery form).
+        let (u, v) = (lo[0], f.mul(hi[0], w[0]));
+        lo[0] = f.add(u, v);
+        hi[0] = f.sub(u, v);
+    }
+    let (j, count) = (j0 + start, lo.len() - start);
+    if count == 0 {
+        return;
+    }
+    let twiddles = w[len - j - count + 1..=len - j].iter().rev();
+    for ((x, y), &wj) in lo[start..].iter_mut().zip(hi[start..].iter_mut()).zip(twiddles) {
+        let (u, v) = (*x, f.mul(*y, wj));
+        *x = f.sub(u, v);
+        *y = f.add(u, v);
     }
 }
 
 /// Forward transform in place (Gentleman–Sande): natural order in, bit-reversed out.
-fn dif(f: &Field, roots: &[u64], a: &mut [u64]) {
-    let mut len = a.len() / 2;
-    while len >= 1 {
+/// `roots` is a [`root_table`] of at least `a.len()` entries.
+fn dif<E>(f: &Field, roots: &[u64], a: &mut [u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<(), E> {
+    let n = a.len();
+    let mut len = n / 2;
+    // The wide levels: one pass over the array each, polled in pieces.
+    while len >= CACHE_POINTS {
         let w = &roots[len..2 * len];
-        for chunk in a.chunks_exact_mut(2 * len) {
-            let (lo, hi) = chunk.split_at_mut(len);
-            for ((x, y), &wj) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-                let (u, v) = (*x, *y);
-                *x = f.add(u, v);
-                *y = f.mul(f.sub(u, v), wj);
+        for block in a.chunks_exact_mut(2 * len) {
+            let (lo, hi) = block.split_at_mut(len);
+            let pieces = lo.chunks_mut(POLL_BUTTERFLIES).zip(hi.chunks_mut(POLL_BUTTERFLIES));
+            for ((lo, hi), w) in pieces.zip(w.chunks(POLL_BUTTERFLIES)) {
+                dif_butterflies(f, lo, hi, w);
+                poll()?;
             }
         }
         len /= 2;
     }
+    // The narrow ones, block by block.
+    if len == 0 {
+        return Ok(());
+    }
+    let (block, mut since_poll) = (2 * len, 0);
+    for chunk in a.chunks_exact_mut(block) {
+        let mut l = len;
+        while l >= 1 {
+            for sub in chunk.chunks_exact_mut(2 * l) {
+                let (lo, hi) = sub.split_at_mut(l);
+                dif_butterflies(f, lo, hi, &roots[l..2 * l]);
+            }
+            since_poll += block / 2;
+            l /= 2;
+        }
+        if since_poll >= POLL_BUTTERFLIES {
+            since_poll = 0;
+            poll()?;
+        }
+    }
+    Ok(())
 }
 
-/// Inverse transform in place (Cooley–Tukey with inverse roots): bit-reversed in,
-/// natural order out, times the length.
-fn dit(f: &Field, iroots: &[u64], a: &mut [u64]) {
-    let mut len = 1;
-    while len < a.len() {
-        let w = &iroots[len..2 * len];
-        for chunk in a.chunks_exact_mut(2 * len) {
-            let (lo, hi) = chunk.split_at_mut(len);
-            for ((x, y), &wj) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-                let (u, v) = (*x, f.mul(*y, wj));
-                *x = f.add(u, v);
-                *y = f.sub(u, v);
+/// Inverse transform in place (Cooley–Tukey): bit-reversed in, natural order out, times
+/// the length. `roots` as for [`dif`] (the forward roots: see [`dit_butterflies`]).
+fn dit<E>(f: &Field, roots: &[u64], a: &mut [u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<(), E> {
+    let n = a.len();
+    if n < 2 {
+        return Ok(());
+    }
+    // The narrow levels, block by block.
+    let (block, mut since_poll) = (n.min(2 * CACHE_POINTS), 0);
+    for chunk in a.chunks_exact_mut(block) {
+        let mut l = 1;
+        while l < block {
+            for sub in chunk.chunks_exact_mut(2 * l) {
+                let (lo, hi) = sub.split_at_mut(l);
+                dit_butterflies(f, lo, hi, &roots[l..2 * l], 0);
+            }
+            since_poll += block / 2;
+            l *= 2;
+        }
+        if since_poll >= POLL_BUTTERFLIES {
+            since_poll = 0;
+            poll()?;
+        }
+    }
+    // The wide ones: one pass over the array each, polled in pieces.
+    let mut len = block;
+    while len < n {
+        let w = &roots[len..2 * len];
+        for sub in a.chunks_exact_mut(2 * len) {
+            let (lo, hi) = sub.split_at_mut(len);
+            let pieces = lo.chunks_mut(POLL_BUTTERFLIES).zip(hi.chunks_mut(POLL_BUTTERFLIES));
+            for (piece, (lo, hi)) in pieces.enumerate() {
+                dit_butterflies(f, lo, hi, w, piece * POLL_BUTTERFLIES);
+                poll()?;
             }
         }
         len *= 2;
     }
+    Ok(())
 }
+
+// ANCHOR: mul_limbs
+/// The product of two natural numbers given as little-endian 64-bit limbs (both non-empty),
+/// as limbs without leading zeros: the cyclic convolution of the limb vectors, long enough
+/// not to wrap, modulo each prime in turn, then Garner's CRT and the carries, from the least
+/// significant coefficient up. `poll` is called about every [`POLL_BUTTERFLIES`] butterflies
+/// (and as often in the other passes); its error stops the product.
+///
+/// The product's length must fit the transforms (2^30 points: operands of up to 2^29 limbs each).
+pub fn mul_limbs<E>(a: &[u64], b: &[u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Vec<u64>, E> {
+    assert!(!a.is_empty() && !b.is_empty());
+    let square = a == b;
+    let len = a.len() + b.len() - 1;
+    let n = len.next_power_of_two().max(2);
+    assert!(n <= MAX_POINTS, "a product of {len} limbs is beyond the transforms");
+    let crt = Crt::new();
+    let mut residues: [Vec<u64>; 3] = Default::default();
+    for (i, slot) in residues.iter_mut().enumerate() {
+        let f = &crt.fields[i];
+        let roots = root_table(f, GENERATORS[i], n, poll)?;
+        let load = |x: &[u64]| {
+            let mut v: Vec<u64> = x.iter().map(|&c| f.reduce_word(c)).collect();
+            v.resize(n, 0);
+            v
+        };
+        let mut fa = load(a);
+        dif(f, &roots, &mut fa, poll)?;
+        if square {
+            for piece in fa.chunks_mut(POLL_BUTTERFLIES) {
+                piece.iter_mut().for_each(|x| *x = f.mul(*x, *x));
+                poll()?;
+            }
+        } else {
+            let mut fb = load(b);
+            dif(f, &roots, &mut fb, poll)?;
+            for (piece, other) in fa.chunks_mut(POLL_BUTTERFLIES).zip(fb.chunks(POLL_BUTTERFLIES)) {
+                piece.iter_mut().zip(other).for_each(|(x, &y)| *x = f.mul(*x, y));
+                poll()?;
+            }
+        }
+        dit(f, &roots, &mut fa, poll)?;
+        fa.truncate(len);
+        *slot = fa;
+    }
+    let scale = crt.scale(n);
+    let (p0, p01) = (u128::from(PRIMES[0]), u128::from(PRIMES[0]) * u128::from(PRIMES[1]));
+    let (p01_lo, p01_hi) = (p01 as u64, (p01 >> 64) as u64);
+    let mut out = Vec::with_capacity(len + 1);
+    // A running sum below 2^192 in (limb, c0, c1): each coefficient X is below 2^186 and
+    // what is carried over below 2^128, so the sum never overflows.
+    let (mut c0, mut c1) = (0u64, 0u64);
+    let [r0, r1, r2] = &residues;
+    let pieces = r0.chunks(POLL_BUTTERFLIES).zip(r1.chunks(POLL_BUTTERFLIES)).zip(r2.chunks(POLL_BUTTERFLIES));
+    for ((r0, r1), r2) in pieces {
+        for ((&x0, &x1), &x2) in r0.iter().zip(r1).zip(r2) {
+            let [t0, t1, t2] = crt.digits([x0, x1, x2], &scale);
+            // X = t_0 + p_0·t_1 + p_0·p_1·t_2.
+            let low = u128::from(t0) + p0 * u128::from(t1); // < 2^125
+            let top_lo = u128::from(p01_lo) * u128::from(t2);
+            let top_hi = u128::from(p01_hi) * u128::from(t2) + (top_lo >> 64);
+            let s = u128::from(c0) + u128::from(low as u64) + u128::from(top_lo as u64);
+            let m = u128::from(c1) + (low >> 64) + u128::from(top_hi as u64) + (s >> 64);
+            out.push(s as u64);
+            c0 = m as u64;
+            c1 = ((top_hi >> 64) + (m >> 64)) as u64;
+        }
+        poll()?;
+    }
+    out.extend([c0, c1]);
+    while out.last() == Some(&0) {
+        out.pop();
+    }
+    Ok(out)
+}
+// ANCHOR_END: mul_limbs
 
 #[cfg(test)]
 mod tests {
@@ -340,12 +551,14 @@ mod tests {
     #[test]
     fn primes_and_roots() {
         for (i, &p) in PRIMES.iter().enumerate() {
-            assert!(is_prime(p) && p < 1 << 62 && (p - 1) % MAX_SIZE as u64 == 0);
+            // Below 2^62 for the lazy sums, above 0.8·2^62 for `reduce_word`.
+            assert!(is_prime(p) && p < 1 << 62 && p > (1 << 62) / 5 * 4);
+            assert_eq!((p - 1) % MAX_POINTS as u64, 0);
             let f = Field::new(p);
-            let w = f.pow(f.enter(GENERATORS[i]), (p - 1) / MAX_SIZE as u64);
-            // w has order exactly MAX_SIZE.
-            assert_eq!(f.pow(w, MAX_SIZE as u64), f.enter(1));
-            assert_eq!(f.pow(w, MAX_SIZE as u64 / 2), f.enter(p - 1));
+            let w = f.pow(f.enter(GENERATORS[i]), (p - 1) / MAX_POINTS as u64);
+            // w has order exactly MAX_POINTS.
+            assert_eq!(f.pow(w, MAX_POINTS as u64), f.enter(1));
+            assert_eq!(f.pow(w, MAX_POINTS as u64 / 2), f.enter(p - 1));
         }
         assert!(is_prime(1_000_000_007) && !is_prime(1_000_000_007 * 3));
     }
@@ -427,5 +640,81 @@ mod tests {
         let got = ntt.inverse(fa, 0..8, &ToWrapping);
         let want: Vec<u64> = (0..8).map(|j| full[j] + full.get(j + 8).copied().unwrap_or(0)).collect();
         assert_eq!(got, want);
+    }
+
+    /// a·b by the schoolbook method on limbs, the reference for [`mul_limbs`].
+    fn limb_schoolbook(a: &[u64], b: &[u64]) -> Vec<u64> {
+        let mut out = vec![0u64; a.len() + b.len()];
+        for (i, &x) in a.iter().enumerate() {
+            let mut carry = 0u128;
+            for (j, &y) in b.iter().enumerate() {
+                let t = u128::from(x) * u128::from(y) + u128::from(out[i + j]) + carry;
+                out[i + j] = t as u64;
+                carry = t >> 64;
+            }
+            out[i + b.len()] = carry as u64;
+        }
+        while out.last() == Some(&0) {
+            out.pop();
+        }
+        out
+    }
+
+    fn ok() -> Result<(), ()> {
+        Ok(())
+    }
+
+    #[test]
+    fn big_products_match_schoolbook() {
+        let mut rng = Rng(0x0123_4567_89AB_CDEF);
+        // Around the cache blocks (2·CACHE_POINTS points and more take the wide levels)
+        // and the poll pieces, with random limbs and with all-ones limbs (the largest
+        // coefficients and the longest carries).
+        for (la, lb) in
+            [(1, 1), (1, 9), (2, 2), (3, 1000), (100, 100), (2048, 2048), (2049, 4000), (4097, 4097), (6000, 300)]
+        {
+            for extreme in [false, true] {
+                let mut pick = |len: usize| -> Vec<u64> {
+                    let mut v: Vec<u64> = (0..len).map(|_| if extreme { u64::MAX } else { rng.next() }).collect();
+                    if v[len - 1] == 0 {
+                        v[len - 1] = 1;
+                    }
+                    v
+                };
+                let (a, b) = (pick(la), pick(lb));
+                assert_eq!(mul_limbs(&a, &b, &mut ok).unwrap(), limb_schoolbook(&a, &b), "{la}x{lb} {extreme}");
+                assert_eq!(mul_limbs(&a, &a, &mut ok).unwrap(), limb_schoolbook(&a, &a), "{la}² {extreme}");
+            }
+        }
+        // Zeros inside and at the bottom; a power of two.
+        let (a, b) = (vec![0, 0, 5, 0, 7], vec![0, 1]);
+        assert_eq!(mul_limbs(&a, &b, &mut ok).unwrap(), vec![0, 0, 0, 5, 0, 7]);
+        assert_eq!(mul_limbs(&[1 << 63], &[2], &mut ok).unwrap(), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_failing_poll_stops_a_big_product() {
+        let a: Vec<u64> = (1..=20_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let mut polls = 0;
+        let mut count = || -> Result<(), ()> {
+            polls += 1;
+            Ok(())
+        };
+        mul_limbs(&a, &a, &mut count).unwrap();
+        // 2^16 points per prime: tens of polls in all, spread over every pass.
+        assert!(polls > 20, "{polls}");
+        for stop_at in [1, polls / 3, polls / 2, polls] {
+            let mut seen = 0;
+            let mut stop = || {
+                seen += 1;
+                if seen == stop_at {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            };
+            assert_eq!(mul_limbs(&a, &a, &mut stop), Err(()));
+            assert_eq!(seen, stop_at, "nothing runs after the failed poll's pass");
+        }
     }
 }

@@ -236,7 +236,8 @@ fn known_zeros(n: &Index, p: &Big, q: &Big) -> (bool, bool) {
 }
 
 // ANCHOR: big_ints
-/// The ladders on [`Big`], calling `check` between steps (where Ctrl-C is noticed).
+/// The ladders on [`Big`], calling `check` between steps and during the largest products
+/// (where Ctrl-C is noticed).
 pub struct BigInts<'a, E> {
     check: &'a mut dyn FnMut() -> Result<(), E>,
 }
@@ -251,7 +252,7 @@ impl<E> Ring for BigInts<'_, E> {
     type E = Big;
     type Err = E;
     fn mul(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
-        Ok(a.mul(b))
+        a.mul_polled(b, self.check)
     }
     fn add(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
         Ok(a.add(b))
