@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 /// The smaller operand's size, in limbs, from which [`Big::mul_polled`] multiplies by
 /// polled transforms: below it one product of the backend takes a few tens of milliseconds
 /// at most (bench/NOTES.md, "Interrupting the largest products").
-pub const POLLED_MUL_LIMBS: usize = 1 << 15;
+pub const POLLED_MUL_LIMBS: usize = 1 << 16;
 
 /// The largest product, in limbs, the polled transforms take (2^35 bits, beyond any
 /// result lucas accepts); a larger one goes to the backend.

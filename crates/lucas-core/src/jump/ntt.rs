@@ -70,13 +70,33 @@ impl Field {
     fn mul(&self, a: u64, b: u64) -> u64 {
         self.redc(u128::from(a) * u128::from(b))
     }
+
+    // The transforms keep values in 0..2p, one correction short of canonical (Harvey,
+    // "Faster arithmetic for number-theoretic transforms", 2014): p < 2^62 leaves room for
+    // sums below 4p, and REDC of a product below 4p·p (< p·2^64) lands in 0..2p without its
+    // final correction. Whatever reads a transform's output reduces it with `mul`, which
+    // accepts inputs below 2p.
+
+    /// a·b·2^(−64) mod p in 0..2p, for a < 4p and b < p, or both below 2p.
     #[inline(always)]
-    fn add(&self, a: u64, b: u64) -> u64 {
-        // a, b < p < 2^62: no overflow. Whether p comes back depends on the data: a branch
-        // would be mispredicted about half the time, so all three corrections are selects.
-        let (d, borrow) = (a + b).overflowing_sub(self.p);
-        d.wrapping_add(select_unpredictable(borrow, self.p, 0))
+    fn mul_lazy(&self, a: u64, b: u64) -> u64 {
+        let t = u128::from(a) * u128::from(b);
+        let (lo, hi) = (t as u64, (t >> 64) as u64);
+        let q = lo.wrapping_mul(self.p_inv);
+        let qp_hi = ((u128::from(q) * u128::from(self.p)) >> 64) as u64;
+        // hi − qp_hi lies in (−p, p): adding p brings it into (0, 2p).
+        hi.wrapping_sub(qp_hi).wrapping_add(self.p)
     }
+
+    /// x in 0..4p into 0..2p.
+    #[inline(always)]
+    fn fold_2p(&self, x: u64) -> u64 {
+        let two_p = 2 * self.p;
+        x - select_unpredictable(x >= two_p, two_p, 0)
+    }
+    /// a − b mod p for b < p, a < 2p: in 0..2p (in 0..p for a < p). Whether p comes back
+    /// depends on the data: a branch would be mispredicted about half the time, so the
+    /// corrections here and in the transforms are selects.
     #[inline(always)]
     fn sub(&self, a: u64, b: u64) -> u64 {
         let (d, borrow) = a.overflowing_sub(b);
@@ -262,18 +282,18 @@ impl Ntt {
         Ntt { crt, roots, size }
     }
 
-    /// The transforms of `a` (coefficients below 2^64) padded with zeros to length `n`.
-    pub fn forward(&self, a: &[u64], n: usize) -> Spectrum {
+    /// The transforms of `a` (coefficients below 2^64) padded with zeros to length `n`;
+    /// `poll` as for [`mul_limbs`].
+    pub fn forward<E>(&self, a: &[u64], n: usize, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Spectrum, E> {
         assert!(n.is_power_of_two() && n <= self.size && a.len() <= n);
-        let v = std::array::from_fn(|i| {
+        let mut v: [Vec<u64>; 3] = Default::default();
+        for (i, x) in v.iter_mut().enumerate() {
             let f = &self.crt.fields[i];
-            let mut x: Vec<u64> = a.iter().map(|&c| f.reduce_word(c)).collect();
+            *x = a.iter().map(|&c| f.reduce_word(c)).collect();
             x.resize(n, 0);
-            let done = dif::<std::convert::Infallible>(f, &self.roots[i], &mut x, &mut never);
-            done.unwrap_or_else(|never| match never {});
-            x
-        });
-        Spectrum { v }
+            dif(f, &self.roots[i], x, poll)?;
+        }
+        Ok(Spectrum { v })
     }
 
     /// `a` times `b` pointwise, into `a`.
@@ -299,27 +319,33 @@ impl Ntt {
     /// The cyclic convolution whose (pointwise product of) transforms `a` holds, folded
     /// into the caller's ring; `a` must be one pointwise product of two forward transforms
     /// (which leaves a factor 2^(−64) that the scaling takes back). Coefficients
-    /// `range` only.
-    pub fn inverse<F: Fold>(&self, mut a: Spectrum, range: std::ops::Range<usize>, fold: &F) -> Vec<u64> {
+    /// `range` only; `poll` as for [`mul_limbs`].
+    pub fn inverse<F: Fold, E>(
+        &self,
+        mut a: Spectrum,
+        range: std::ops::Range<usize>,
+        fold: &F,
+        poll: &mut dyn FnMut() -> Result<(), E>,
+    ) -> Result<Vec<u64>, E> {
         let n = a.v[0].len();
         assert!(range.end <= n);
         for (i, v) in a.v.iter_mut().enumerate() {
-            let done = dit::<std::convert::Infallible>(&self.crt.fields[i], &self.roots[i], v, &mut never);
-            done.unwrap_or_else(|never| match never {});
+            dit(&self.crt.fields[i], &self.roots[i], v, poll)?;
         }
         let scale = self.crt.scale(n);
-        range.map(|j| fold.fold(self.crt.digits([a.v[0][j], a.v[1][j], a.v[2][j]], &scale))).collect()
+        Ok(range.map(|j| fold.fold(self.crt.digits([a.v[0][j], a.v[1][j], a.v[2][j]], &scale))).collect())
     }
 }
 
 /// One level of forward butterflies on the matching halves `lo`, `hi` of a block, with
-/// their twiddles `w`: (u, v) -> (u + v, (u − v)·w_j).
+/// their twiddles `w`: (u, v) -> (u + v, (u − v)·w_j), on values in 0..2p.
 #[inline(always)]
 fn dif_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+    let two_p = 2 * f.p;
     for ((x, y), &wj) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
         let (u, v) = (*x, *y);
-        *x = f.add(u, v);
-        *y = f.mul(f.sub(u, v), wj);
+        *x = f.fold_2p(u + v);
+        *y = f.mul_lazy(u + two_p - v, wj);
     }
 }
 
@@ -331,11 +357,12 @@ fn dif_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
 fn dit_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64], j0: usize) {
     let len = w.len();
     let start = usize::from(j0 == 0);
+    let two_p = 2 * f.p;
     if start == 1 {
         // j = 0: the twiddle is 1 (w[0] is its Montgomery form).
-        let (u, v) = (lo[0], f.mul(hi[0], w[0]));
-        lo[0] = f.add(u, v);
-        hi[0] = f.sub(u, v);
+        let (u, v) = (lo[0], f.mul_lazy(hi[0], w[0]));
+        lo[0] = f.fold_2p(u + v);
+        hi[0] = f.fold_2p(u + two_p - v);
     }
     let (j, count) = (j0 + start, lo.len() - start);
     if count == 0 {
@@ -343,9 +370,9 @@ fn dit_butterflies(f: &Field, lo: &mut [u64], hi: &mut [u64], w: &[u64], j0: usi
     }
     let twiddles = w[len - j - count + 1..=len - j].iter().rev();
     for ((x, y), &wj) in lo[start..].iter_mut().zip(hi[start..].iter_mut()).zip(twiddles) {
-        let (u, v) = (*x, f.mul(*y, wj));
-        *x = f.sub(u, v);
-        *y = f.add(u, v);
+        let (u, v) = (*x, f.mul_lazy(*y, wj));
+        *x = f.fold_2p(u + two_p - v);
+        *y = f.fold_2p(u + v);
     }
 }
 
@@ -431,48 +458,102 @@ fn dit<E>(f: &Field, roots: &[u64], a: &mut [u64], poll: &mut dyn FnMut() -> Res
     Ok(())
 }
 
+/// The cyclic convolution of `a` and `b` (each at most `n` coefficients) modulo the prime
+/// of `f`, as n·X·2^(−64) per coefficient (the scale of an inverse transform after one
+/// Montgomery pointwise product). `square`: `b` is `a`.
+fn cyclic_residues<E>(
+    f: &Field,
+    g: u64,
+    a: &[u64],
+    b: &[u64],
+    square: bool,
+    n: usize,
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<Vec<u64>, E> {
+    let roots = root_table(f, g, n, poll)?;
+    let load = |x: &[u64]| {
+        let mut v: Vec<u64> = x.iter().map(|&c| f.reduce_word(c)).collect();
+        v.resize(n, 0);
+        v
+    };
+    let mut fa = load(a);
+    dif(f, &roots, &mut fa, poll)?;
+    if square {
+        for piece in fa.chunks_mut(POLL_BUTTERFLIES) {
+            piece.iter_mut().for_each(|x| *x = f.mul_lazy(*x, *x));
+            poll()?;
+        }
+    } else {
+        let mut fb = load(b);
+        dif(f, &roots, &mut fb, poll)?;
+        for (piece, other) in fa.chunks_mut(POLL_BUTTERFLIES).zip(fb.chunks(POLL_BUTTERFLIES)) {
+            piece.iter_mut().zip(other).for_each(|(x, &y)| *x = f.mul_lazy(*x, y));
+            poll()?;
+        }
+    }
+    dit(f, &roots, &mut fa, poll)?;
+    Ok(fa)
+}
+
+/// The transform size for a product of `la` by `lb` limbs, and whether the product wraps
+/// around it (see [`mul_limbs`]).
+fn product_shape(la: usize, lb: usize) -> (usize, bool) {
+    let len = la + lb - 1;
+    let full = len.next_power_of_two().max(2);
+    assert!(full <= MAX_POINTS, "a product of {len} limbs is beyond the transforms");
+    // The wrapped part: c_j for j >= N needs a_i with i >= N + 1 − lb and b_i with
+    // i >= N + 1 − la, so both operands must fit N, and the top product should be small.
+    let half = full / 2;
+    let top = len.saturating_sub(half);
+    if half >= 2 && half >= la.max(lb) && top >= 1 && 2 * top - 1 <= half / 2 {
+        (half, true)
+    } else {
+        (full, false)
+    }
+}
+
 // ANCHOR: mul_limbs
 /// The product of two natural numbers given as little-endian 64-bit limbs (both non-empty),
-/// as limbs without leading zeros: the cyclic convolution of the limb vectors, long enough
-/// not to wrap, modulo each prime in turn, then Garner's CRT and the carries, from the least
-/// significant coefficient up. `poll` is called about every [`POLL_BUTTERFLIES`] butterflies
-/// (and as often in the other passes); its error stops the product.
+/// as limbs without leading zeros: the convolution of the limb vectors modulo each prime in
+/// turn, then Garner's CRT and the carries, from the least significant coefficient up.
+/// `poll` is called about every [`POLL_BUTTERFLIES`] butterflies (and as often in the
+/// other passes); its error stops the product.
+///
+/// A product of `len` coefficients needs a transform of at least `len` points, and powers
+/// of two leave up to half of it as padding. When `len` is just above a power of two N, the
+/// convolution is taken cyclically at N instead: coefficient j < len − N then holds
+/// c_j + c_{j+N}, and the few top coefficients c_N .. c_{len−1}, which involve only the top
+/// limbs of a and b, come from a product of those, a quarter of the size or less; subtracting
+/// them leaves every c_j.
 ///
 /// The product's length must fit the transforms (2^30 points: operands of up to 2^29 limbs each).
 pub fn mul_limbs<E>(a: &[u64], b: &[u64], poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Vec<u64>, E> {
     assert!(!a.is_empty() && !b.is_empty());
+    let (la, lb) = (a.len(), b.len());
     let square = a == b;
-    let len = a.len() + b.len() - 1;
-    let n = len.next_power_of_two().max(2);
-    assert!(n <= MAX_POINTS, "a product of {len} limbs is beyond the transforms");
+    let len = la + lb - 1;
+    let (n, wrap) = product_shape(la, lb);
+    let top = len.saturating_sub(n); // the coefficients past a wrapped transform
     let crt = Crt::new();
     let mut residues: [Vec<u64>; 3] = Default::default();
     for (i, slot) in residues.iter_mut().enumerate() {
         let f = &crt.fields[i];
-        let roots = root_table(f, GENERATORS[i], n, poll)?;
-        let load = |x: &[u64]| {
-            let mut v: Vec<u64> = x.iter().map(|&c| f.reduce_word(c)).collect();
-            v.resize(n, 0);
-            v
-        };
-        let mut fa = load(a);
-        dif(f, &roots, &mut fa, poll)?;
-        if square {
-            for piece in fa.chunks_mut(POLL_BUTTERFLIES) {
-                piece.iter_mut().for_each(|x| *x = f.mul(*x, *x));
-                poll()?;
+        let mut c = cyclic_residues(f, GENERATORS[i], a, b, square, n, poll)?;
+        if wrap {
+            let (a_top, b_top) = (&a[n + 1 - lb..], &b[n + 1 - la..]);
+            let m = (2 * top - 1).next_power_of_two().max(2);
+            let hi = cyclic_residues(f, GENERATORS[i], a_top, b_top, square, m, poll)?;
+            // From the scale of size m to that of size n (a power of two, times 2^64 so
+            // that one Montgomery product applies it).
+            let rescale = f.enter((n / m) as u64);
+            let hi: Vec<u64> = hi[top - 1..2 * top - 1].iter().map(|&x| f.mul(x, rescale)).collect();
+            for (x, &h) in c.iter_mut().zip(&hi) {
+                *x = f.sub(*x, h);
             }
-        } else {
-            let mut fb = load(b);
-            dif(f, &roots, &mut fb, poll)?;
-            for (piece, other) in fa.chunks_mut(POLL_BUTTERFLIES).zip(fb.chunks(POLL_BUTTERFLIES)) {
-                piece.iter_mut().zip(other).for_each(|(x, &y)| *x = f.mul(*x, y));
-                poll()?;
-            }
+            c.extend(hi);
         }
-        dit(f, &roots, &mut fa, poll)?;
-        fa.truncate(len);
-        *slot = fa;
+        c.truncate(len);
+        *slot = c;
     }
     let scale = crt.scale(n);
     let (p0, p01) = (u128::from(PRIMES[0]), u128::from(PRIMES[0]) * u128::from(PRIMES[1]));
@@ -581,13 +662,13 @@ mod tests {
     fn product<F: Fold>(ntt: &Ntt, a: &[u64], b: &[u64], fold: &F) -> Vec<u64> {
         let len = a.len() + b.len() - 1;
         let n = len.next_power_of_two();
-        let mut fa = ntt.forward(a, n);
+        let mut fa = ntt.forward(a, n, &mut ok).unwrap();
         if std::ptr::eq(a, b) {
             ntt.square(&mut fa);
         } else {
-            ntt.mul_into(&mut fa, &ntt.forward(b, n));
+            ntt.mul_into(&mut fa, &ntt.forward(b, n, &mut ok).unwrap());
         }
-        ntt.inverse(fa, 0..len, fold)
+        ntt.inverse(fa, 0..len, fold, &mut ok).unwrap()
     }
 
     #[test]
@@ -635,9 +716,9 @@ mod tests {
         let ntt = Ntt::new(16);
         let a: Vec<u64> = (1..=6).collect();
         let full = schoolbook(&a, &a, 0);
-        let mut fa = ntt.forward(&a, 8);
+        let mut fa = ntt.forward(&a, 8, &mut ok).unwrap();
         ntt.square(&mut fa);
-        let got = ntt.inverse(fa, 0..8, &ToWrapping);
+        let got = ntt.inverse(fa, 0..8, &ToWrapping, &mut ok).unwrap();
         let want: Vec<u64> = (0..8).map(|j| full[j] + full.get(j + 8).copied().unwrap_or(0)).collect();
         assert_eq!(got, want);
     }
@@ -670,9 +751,15 @@ mod tests {
         // Around the cache blocks (2·CACHE_POINTS points and more take the wide levels)
         // and the poll pieces, with random limbs and with all-ones limbs (the largest
         // coefficients and the longest carries).
-        for (la, lb) in
-            [(1, 1), (1, 9), (2, 2), (3, 1000), (100, 100), (2048, 2048), (2049, 4000), (4097, 4097), (6000, 300)]
-        {
+        let sizes = [(1, 1), (1, 9), (2, 2), (3, 1000), (100, 100), (2048, 2048), (2049, 4000), (6000, 300)];
+        // And products that wrap around their transform: just past a power of two, balanced
+        // or not, with one top coefficient or the most the rule allows.
+        let wrapped = [(513, 513), (600, 600), (520, 700), (1000, 30), (30, 1000), (2200, 2200), (4097, 4097)];
+        for &(la, lb) in &wrapped {
+            assert!(product_shape(la, lb).1, "{la}x{lb} wraps");
+        }
+        assert!(!product_shape(2048, 2048).1 && !product_shape(700, 700).1);
+        for (la, lb) in sizes.into_iter().chain(wrapped) {
             for extreme in [false, true] {
                 let mut pick = |len: usize| -> Vec<u64> {
                     let mut v: Vec<u64> = (0..len).map(|_| if extreme { u64::MAX } else { rng.next() }).collect();

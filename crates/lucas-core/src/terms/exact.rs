@@ -14,8 +14,12 @@ use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ri
 
 /// The largest result accepted without `mod`, in bits: a fixed limit, so that a call costs
 /// its arithmetic and nothing else (no probe of the system's memory per call). A result of
-/// 2**32 bits is a 512 MiB int; the ladder holds a few values of that size at once.
-pub const MAX_RESULT_BITS: f64 = 4_294_967_296.0;
+/// 2**30 bits is a 128 MiB int; the ladder holds a few values of that size at once. The
+/// limit is also what keeps Ctrl-C prompt: the arithmetic checks for signals even inside
+/// its largest products, but building the result's Python int is one call into CPython
+/// that nothing interrupts, and at this size it takes a fraction of a second
+/// (bench/NOTES.md, "Interrupting the largest products").
+pub const MAX_RESULT_BITS: f64 = 1_073_741_824.0;
 
 /// log2 of the golden ratio: the bits F_n and L_n gain per step.
 const LOG2_PHI: f64 = 0.694_241_913_630_617_3;
@@ -79,7 +83,7 @@ impl TooLarge {
     /// The message of the OverflowError every n-th-term function raises for it.
     pub fn message(&self, func: &str) -> String {
         format!(
-            "{func}() result would have about {} bits, more than the limit of 2**32; \
+            "{func}() result would have about {} bits, more than the limit of 2**30; \
              pass mod= to compute it modulo a number",
             self.bits
         )
