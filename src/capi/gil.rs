@@ -31,8 +31,10 @@
 //!
 //! Releasing costs two calls into the interpreter, and taking the GIL back may mean waiting
 //! for another thread to drop it (up to the switch interval, `sys.getswitchinterval()`): so
-//! the callers release only for work long enough that this does not matter (each call site
-//! says what "long" is for its arithmetic).
+//! the hook releases only once the work has proved long ([`allow_threads`]).
+//!
+//! A `LucasIter` whose `advance` released the GIL stays borrowed meanwhile; [`Mover`] lets
+//! another thread that finds it so wait for the jump instead of failing.
 
 use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
 use pyo3_ffi as ffi;
@@ -43,8 +45,7 @@ use std::time::{Duration, Instant};
 
 /// How long released work runs between two visits to the interpreter (each visit takes the
 /// GIL, runs `PyErr_CheckSignals` and releases it again). This is most of the delay between
-/// Ctrl-C and the KeyboardInterrupt; a visit costs about a microsecond when no other thread
-/// holds the GIL.
+/// Ctrl-C and the KeyboardInterrupt; a visit is cheap unless another thread holds the GIL.
 pub const VISIT_EVERY: Duration = Duration::from_millis(20);
 
 /// What the poll hook answers when a Python exception is waiting (KeyboardInterrupt, or
@@ -119,7 +120,7 @@ impl Drop for Detached {
 /// Deciding by the clock rather than by an estimate of the work keeps the rule the same for
 /// every kind of arithmetic: a short call (most calls) never pays for releasing, nor for
 /// waiting to get the GIL back from a busy thread, and a long one lets other threads run
-/// within a fraction of a millisecond.
+/// almost at once.
 ///
 /// The calling thread must hold the GIL: every caller runs inside an entry point.
 pub fn allow_threads<T: Send>(f: impl FnOnce(&mut Poll) -> T + Send) -> PyResult<T> {
@@ -199,19 +200,6 @@ impl Polling {
 /// threads; the mark only tells a thread that finds it borrowed what to do.
 pub struct Mover(AtomicU64);
 
-// A token per thread, never 0 (0 is "no mover"), and how many moves the thread has under
-// way (they nest when a signal handler, run at a visit, moves another object). Only read on
-// the slow paths: starting a move, and finding an object busy.
-thread_local! {
-    static TOKEN: u64 = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
-    static MOVES: Cell<u32> = const { Cell::new(0) };
-}
-static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
-
-/// Where threads wait for a move to end; notified whenever one does. One pair for all
-/// objects: such moves are rare, and a waiter woken for another object just looks again.
-static MOVE_ENDED: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
-
 impl Mover {
     pub const fn new() -> Mover {
         Mover(AtomicU64::new(0))
@@ -241,6 +229,21 @@ impl Mover {
         Ok(true)
     }
 }
+
+// ANCHOR_END: mover
+
+// A token per thread, never 0 (0 is "no mover"), and how many moves the thread has under
+// way (they nest when a signal handler, run at a visit, moves another object). Only read on
+// the slow paths: starting a move, and finding an object busy.
+thread_local! {
+    static TOKEN: u64 = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
+    static MOVES: Cell<u32> = const { Cell::new(0) };
+}
+static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+/// Where threads wait for a move to end; notified whenever one does. One pair for all
+/// objects: such moves are rare, and a waiter woken for another object just looks again.
+static MOVE_ENDED: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 
 /// Ends a move when dropped (also on an error or a panic).
 pub struct MoveGuard<'a>(&'a Mover);
@@ -278,7 +281,6 @@ fn wait_released(done: impl Fn() -> bool) -> PyResult<()> {
         }
     }
 }
-// ANCHOR_END: wait_released
 
 #[cfg(test)]
 mod tests {

@@ -16,8 +16,8 @@ use puremp::nat::Nat;
 use std::cmp::Ordering;
 
 /// The smaller operand's size, in limbs, from which [`Big::mul_polled`] multiplies by
-/// polled transforms: below it one product of the backend takes a few tens of milliseconds
-/// at most (bench/NOTES.md, "Interrupting the largest products").
+/// polled transforms: below it one product of the backend is short next to the interruption
+/// bound (bench/NOTES.md, "Interrupting the largest products").
 pub const POLLED_MUL_LIMBS: usize = 1 << 16;
 
 /// The largest product, in limbs, the polled transforms take (2^35 bits, beyond any
@@ -121,9 +121,9 @@ impl Big {
     // ANCHOR: mul_polled
     /// `self * other`, calling `poll` during the product when both operands have at least
     /// [`POLLED_MUL_LIMBS`] limbs, and stopping with its error. One product of the
-    /// backend cannot be interrupted, and at billions of bits it takes seconds; these run on
-    /// the transforms of [`crate::jump::ntt::mul_limbs`] (as fast at these sizes), which
-    /// poll between their pieces. Smaller products take the backend's route.
+    /// backend cannot be interrupted, and the largest ones are long; these run on the
+    /// transforms of [`crate::jump::ntt::mul_limbs`] (as fast at these sizes), which poll
+    /// between their pieces. Smaller products take the backend's route.
     pub fn mul_polled<E>(&self, other: &Big, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Big, E> {
         let (a, b) = (self.limbs(), other.limbs());
         if a.len().min(b.len()) < POLLED_MUL_LIMBS || a.len() + b.len() > POLLED_MUL_MAX_LIMBS {

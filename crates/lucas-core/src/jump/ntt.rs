@@ -15,8 +15,8 @@
 //! multiply big integers ([`mul_limbs`]): the exact coefficients are carried into limbs
 //! instead of folded. The big-integer backend multiplies as fast, but in one call that
 //! nothing can interrupt; here the transforms call a poll hook every
-//! [`POLL_BUTTERFLIES`] butterflies, so a product of billions of bits still stops within
-//! milliseconds of Ctrl-C.
+//! [`POLL_BUTTERFLIES`] butterflies, so a product of billions of bits still stops soon
+//! after Ctrl-C.
 //!
 //! Transforms are decimation in frequency forwards (natural order in, bit-reversed out)
 //! and in time backwards (bit-reversed in, natural out), so no bit reversal is ever done:

@@ -17,7 +17,7 @@ use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ri
 /// 2**30 bits is a 128 MiB int; the ladder holds a few values of that size at once. The
 /// limit is also what keeps Ctrl-C prompt: the arithmetic checks for signals even inside
 /// its largest products, but building the result's Python int is one call into CPython
-/// that nothing interrupts, and at this size it takes a fraction of a second
+/// that nothing interrupts, and this size keeps it within the interruption bound
 /// (bench/NOTES.md, "Interrupting the largest products").
 pub const MAX_RESULT_BITS: f64 = 1_073_741_824.0;
 
