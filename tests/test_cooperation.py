@@ -309,6 +309,7 @@ def test_ctrl_c_interrupts_long_computation(expr):
 # and checks for signals between them. On a machine that got faster in between, the call
 # may end first: the delay then shrinks, and the test still requires that lucas raised
 # the interrupt itself.
+@pytest.mark.slow
 @pytest.mark.parametrize("expr", ["lucas.fibonacci(10**8)", "lucas.lucas_v(4 * 10**7, 3, -5)"])
 def test_ctrl_c_interrupts_the_largest_product(expr):
     proc = _child(expr, measure=True)
