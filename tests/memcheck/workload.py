@@ -902,6 +902,20 @@ def cooperation():
     interrupted so leaves its iterator unchanged)."""
     assert fibonacci(2 * 10**7) % M61 == fibonacci(2 * 10**7, mod=M61)
     assert lucas.nth_term([1, 1], [0, 1], LONG_INDEX, mod=M61) == fibonacci(LONG_INDEX, mod=M61)
+    if not _THREADS_RUN:
+        threads_wait_for_an_advance()
+    interrupts_while_released()
+
+
+# Threads run in the first round only: CPython's own bookkeeping of finished threads is
+# not always released by the time a thread is joined, which shows as a block allocated in
+# one repetition and freed in the next in the reference-leak check (refleak.py's warm-up
+# rounds take it); valgrind sees the threads in its first round.
+_THREADS_RUN = []
+
+
+def threads_wait_for_an_advance():
+    _THREADS_RUN.append(True)
     it = LucasIter([-1, 2], [0, 1], mod=M61)  # x_n = n mod M61
     taken, errors = [], []
 
@@ -926,6 +940,9 @@ def cooperation():
     for t in threads:
         t.join()
     assert errors == [] and len(set(taken)) == 40 and next(it) == 40 + 3 * 10, (errors, taken)
+
+
+def interrupts_while_released():
     if threading.current_thread() is not threading.main_thread():
         return  # Python signal handlers run only in the main thread
     old = signal.signal(signal.SIGALRM, _on_signal)
