@@ -834,6 +834,213 @@ def big_mod_cases(slow):
     return cases
 
 
+# Cooperation (table "Cooperation"): other threads run during long calls, two threads compute
+# in parallel, Ctrl-C arrives promptly. Not a ratio to a floor: each row has its own unit.
+
+M4096 = 2**4096 - 2**4000 + 12345  # odd, beyond a word
+
+# The long calls the targets name (a ticker keeps at least half its idle rate during each).
+LONG_CALLS = [
+    ("fibonacci(1.5e8)", lambda: fibonacci(150_000_000)),
+    ("lucas_uv(7.5e7, 3, -5)", lambda: lucas_uv(75_000_000, 3, -5)),
+    ("nth_term Tribonacci, n = 4e7", lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], 40_000_000)),
+    ("lucas_uv(2**20000, 3, -5, mod=<4096 bits>)", lambda: lucas_uv(2**20000, 3, -5, mod=M4096)),
+    ("is_strong_bpsw_prp(2**11213 - 1)", lambda: lucas.is_strong_bpsw_prp(2**11213 - 1)),
+]
+# Slow: included with --slow-cooperation.
+SLOW_LONG_CALLS = [("is_strong_bpsw_prp(2**44497 - 1)", lambda: lucas.is_strong_bpsw_prp(2**44497 - 1))]
+
+
+class Ticker:
+    """A thread that sleeps 1 ms in a loop and counts its wake-ups (a UI or heartbeat)."""
+
+    def __init__(self):
+        import threading
+
+        self.ticks, self.stop = 0, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop.is_set():
+            self.ticks += 1
+            time.sleep(0.001)
+
+    def rate_during(self, fn):
+        """Ticks per second while `fn()` runs in the calling thread (and fn's duration)."""
+        self.thread.start()
+        time.sleep(0.05)
+        before, t0 = self.ticks, time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - t0
+        rate = (self.ticks - before) / elapsed
+        self.stop.set()
+        self.thread.join()
+        return rate, elapsed
+
+
+def ticker_rows(calls, rounds):
+    """Per call: the median over rounds of (ticks/s during the call) / (ticks/s idle), the
+    idle rate measured just before each call for as long as the call took."""
+    rows = []
+    for name, fn in calls:
+        ratios, secs = [], []
+        for _ in range(rounds):
+            _, elapsed = Ticker().rate_during(fn)
+            idle, _ = Ticker().rate_during(lambda e=elapsed: time.sleep(e))
+            busy, elapsed = Ticker().rate_during(fn)
+            ratios.append(busy / idle)
+            secs.append(elapsed)
+        rows.append(
+            (
+                f"1-ms ticker during {name}, fraction of its idle rate",
+                statistics.median(ratios),
+                min(ratios),
+                0.5,
+                ">=",
+                f"call {statistics.median(secs):.2f} s",
+            )
+        )
+    return rows
+
+
+def parallel_rows(rounds):
+    """Two threads computing fibonacci(6e7) against the two calls one after the other, and
+    the same with two processes: what the machine gives two computations at that moment
+    (on a shared machine, often less than two cores), the ceiling for the threads."""
+    import threading
+
+    def serial():
+        fibonacci(60_000_000)
+        fibonacci(60_000_000)
+
+    def threads():
+        ts = [threading.Thread(target=fibonacci, args=(60_000_000,)) for _ in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+    child = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import lucas; lucas.fibonacci(60_000_000)"
+
+    def processes():
+        ps = [subprocess.Popen([sys.executable, "-c", child]) for _ in range(2)]
+        for p in ps:
+            p.wait()
+
+    def two_in_one_process():
+        subprocess.run([sys.executable, "-c", child + "; lucas.fibonacci(60_000_000)"], check=True)
+
+    by_threads, by_processes, s_times = [], [], []
+    for r in range(rounds):
+        if r % 2 == 0:
+            s, t = timed(serial), timed(threads)
+            ps, pp = timed(two_in_one_process), timed(processes)
+        else:
+            pp, ps = timed(processes), timed(two_in_one_process)
+            t, s = timed(threads), timed(serial)
+        by_threads.append(s / t)
+        by_processes.append(ps / pp)
+        s_times.append(s / 1e9)
+    return [
+        (
+            "two threads computing fibonacci(6e7), speed-up over serial",
+            statistics.median(by_threads),
+            min(by_threads),
+            1.4,
+            ">=",
+            f"serial {statistics.median(s_times):.2f} s",
+        ),
+        (
+            "(ceiling) two processes doing the same, speed-up over serial",
+            statistics.median(by_processes),
+            min(by_processes),
+            1.4,
+            ">=",
+            "what the machine allowed in the same run",
+        ),
+    ]
+
+
+CTRL_C_CHILD = """
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.path.insert(0, {root!r})
+import lucas
+print("ready", time.monotonic(), flush=True)
+try:
+    {expr}
+except KeyboardInterrupt:
+    print("interrupted", time.monotonic(), flush=True)
+    sys.exit(0)
+print("completed", time.monotonic(), flush=True)
+"""
+
+# Calls interrupted at several points (seconds after the call began); the largest results
+# lucas accepts come last.
+CTRL_C_POINTS = [
+    ("lucas.fibonacci(10**9)", (0.5, 2, 5, 8)),
+    ("lucas.lucas_uv(3 * 10**8, 3, -5)", (0.5, 2, 5)),
+    ("lucas.nth_term([1, 1, 1], [0, 0, 1], 4 * 10**8)", (0.5, 2, 5)),
+    ("lucas.fibonacci(2**(10**8) + 1, mod=2**61 - 1)", (0.5, 2)),
+    ("lucas.nth_term(list(range(1, 1001)), [1] * 1000, 2**4000, mod=2**61 - 1)", (0.5, 2)),
+    ("lucas.is_strong_bpsw_prp(2**44497 - 1)", (0.5, 2)),
+]
+SLOW_CTRL_C_POINTS = [("lucas.fibonacci(int(1.5 * 10**9))", (10, 30, 45))]
+
+
+def ctrl_c_latency(expr, delay):
+    """Seconds from SIGINT, sent `delay` s after the call began, to the KeyboardInterrupt in
+    the child (CLOCK_MONOTONIC is shared by the two processes); None if the call ended first."""
+    import signal
+
+    code = CTRL_C_CHILD.format(root=str(ROOT), expr=expr)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        started = float(proc.stdout.readline().split()[1])
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=3600)[0].split()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return float(out[1]) - sent if out and out[0] == "interrupted" else None
+
+
+def ctrl_c_row(points):
+    latencies, missed = [], []
+    for expr, delays in points:
+        for d in delays:
+            lat = ctrl_c_latency(expr, d)
+            print(
+                f"    Ctrl-C {d:>4} s into {expr}: " + ("finished first" if lat is None else f"{lat:.3f} s"), flush=True
+            )
+            (missed if lat is None else latencies).append(lat)
+    return (
+        "Ctrl-C to KeyboardInterrupt, worst of the points (s)",
+        max(latencies),
+        statistics.median(latencies),
+        0.5,
+        "<=",
+        f"{len(latencies)} points, median shown as 'other'",
+    )
+
+
+def cooperation(rounds, slow):
+    """The rows of the Cooperation table: (what, value, other, target, sense, note)."""
+    rows = ticker_rows(LONG_CALLS + (SLOW_LONG_CALLS if slow else []), rounds)
+    rows += parallel_rows(rounds)
+    rows.append(ctrl_c_row(CTRL_C_POINTS + (SLOW_CTRL_C_POINTS if slow else [])))
+    for what, value, other, target, sense, note in rows:
+        met = value >= target if sense == ">=" else value <= target
+        print(
+            f"t   {what:70} {value:7.3f} ({other:.3f})  target {sense} {target}  {'yes' if met else 'no'}  {note}",
+            flush=True,
+        )
+    return rows
+
+
 def timed(fn):
     t0 = time.perf_counter_ns()
     fn()
@@ -976,6 +1183,11 @@ def main():
         help="also the cases of several minutes (BPSW on 2**44497 - 1; run with --rounds 3)",
     )
     ap.add_argument("--list", action="store_true", help="list the cases' keys and descriptions, run nothing")
+    ap.add_argument(
+        "--slow-cooperation",
+        action="store_true",
+        help="cooperation rows also for is_strong_bpsw_prp(2**44497 - 1) and fibonacci(1.5e9)",
+    )
     args = ap.parse_args()
     cases = CASES + big_mod_cases(args.slow)
     if args.list:
@@ -1002,6 +1214,10 @@ def main():
             f"  target {target if target is not None else '-':>6}  {met}",
             flush=True,
         )
+
+    coop_rows = []
+    if not args.cases or args.cases.startswith("t"):
+        coop_rows = cooperation(3 if args.quick else 5, args.slow_cooperation)
 
     cg_rows = []
     have_valgrind = shutil.which("valgrind") is not None
@@ -1045,6 +1261,20 @@ def main():
             f"| {key} | {what} | {floor_name} | {ns:,.1f} | {fmt_ratio(med)} | {fmt_ratio(mins)} | "
             f"{'-' if target is None else target} | {met or '-'} |"
         )
+    if coop_rows:
+        lines += [
+            "",
+            "Cooperation (the same run; the value is a median over rounds unless it says worst, 'other'",
+            "is the least favourable round, or the median for the worst-case row):",
+            "",
+            "| case | what | value | other | target | met | note |",
+            "|---|---|---:|---:|---:|---|---|",
+        ]
+        for what, value, other, target, sense, note in coop_rows:
+            met = value >= target if sense == ">=" else value <= target
+            lines.append(
+                f"| t | {what} | {value:.3f} | {other:.3f} | {sense} {target} | {'yes' if met else '**no**'} | {note} |"
+            )
     if cg_rows:
         lines += [
             "",

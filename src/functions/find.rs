@@ -8,8 +8,9 @@
 //! modulo word primes and rebuilds the rationals exactly (docs/algorithms/berlekamp-massey.md).
 
 use crate::capi::args;
-use crate::capi::error::{check_signals, value_error, PyResult};
+use crate::capi::error::{value_error, PyResult};
 use crate::capi::exact_int::Int;
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::object_calls::{call_method, import, new_tuple};
 use crate::capi::pyint;
@@ -51,7 +52,7 @@ fn rational(num: &Big, den: &Big) -> PyResult<Owned> {
 /// The coefficients and the initial values, exactly (no modulus).
 fn exact(items: Vec<Int>) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
     let terms = items.iter().map(|x| pyint::to_big(x.borrow())).collect::<PyResult<Vec<Big>>>()?;
-    let found = find_exact(&terms, &mut check_signals)?;
+    let found = allow_threads(|poll| find_exact(&terms, poll))?.map_err(Interrupted::into_err)?;
     let coefficients = found.iter().map(|(n, d)| rational(n, d)).collect::<PyResult<Vec<_>>>()?;
     let initial = items.into_iter().take(coefficients.len()).map(Int::into_owned).collect();
     Ok((coefficients, initial))
@@ -61,7 +62,7 @@ fn exact(items: Vec<Int>) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
 fn modular(items: &[Int], m: &Int) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
     if let Some(mw) = m.to_u64() {
         let words = items.iter().map(|x| pyint::rem_word(x.borrow(), mw)).collect::<PyResult<Vec<_>>>()?;
-        let found = match find_mod_word(&words, mw, &mut check_signals)? {
+        let found = match allow_threads(|poll| find_mod_word(&words, mw, poll))?.map_err(Interrupted::into_err)? {
             Ok(c) => c,
             Err(r) => return refused(r),
         };
@@ -71,7 +72,7 @@ fn modular(items: &[Int], m: &Int) -> PyResult<(Vec<Owned>, Vec<Owned>)> {
     let mb = pyint::to_big(m.borrow())?;
     let residues =
         items.iter().map(|x| Ok(pyint::to_big(x.borrow())?.rem_euclid(&mb))).collect::<PyResult<Vec<Big>>>()?;
-    let found = match find_mod_big(&residues, &mb, &mut check_signals)? {
+    let found = match allow_threads(|poll| find_mod_big(&residues, &mb, poll))?.map_err(Interrupted::into_err)? {
         Ok(c) => c,
         Err(r) => return refused(r),
     };

@@ -3,8 +3,9 @@
 //! runs the same jump on its window (`lucas_iter/state.rs`).
 
 use crate::capi::args;
-use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
+use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
@@ -14,9 +15,10 @@ use lucas_core::terms::exact::Refused;
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 
-/// The error for a refused jump: OverflowError with the size, the interrupt, or the
-/// ValueError for a negative n on a recurrence that does not run backwards.
-pub(crate) fn refused(func: &str, r: Refused<PyErr>, with_mod: bool) -> PyErr {
+/// The error for a refused jump: OverflowError with the size, or the ValueError for a
+/// negative n on a recurrence that does not run backwards (an interrupt arrives through
+/// [`allow_threads`] itself).
+pub(crate) fn refused(func: &str, r: Refused<Interrupted>, with_mod: bool) -> PyErr {
     match r {
         Refused::TooLarge(t) => PyErr::new(ExcType::OverflowError, t.message(func)),
         Refused::NotInvertible if with_mod => PyErr::new(
@@ -33,7 +35,7 @@ pub(crate) fn refused(func: &str, r: Refused<PyErr>, with_mod: bool) -> PyErr {
                  without mod, coefficients[0] must be 1 or -1"
             ),
         ),
-        Refused::Stopped(e) => e,
+        Refused::Stopped(stop) => stop.into_err(),
     }
 }
 
@@ -73,8 +75,8 @@ or -1 (without mod) or invertible modulo mod; otherwise ValueError.
         let (coef, init) = (convert(&coef)?, convert(&init)?);
         let modulus = m.as_ref().map(|m| pyint::to_modulus(m.borrow())).transpose()?;
         let out = pyint::with_index(n.borrow(), |n| {
-            lucas_core::jump::nth_term(&coef, &init, n, modulus.as_ref(), Output::Term, &mut check_signals)
-        })?;
+            allow_threads(|poll| lucas_core::jump::nth_term(&coef, &init, n, modulus.as_ref(), Output::Term, poll))
+        })??;
         let term = out.map_err(|r| refused(FUNC, r, m.is_some()))?.swap_remove(0);
         pyint::term_to_int(term).map(Int::into_owned)
     }

@@ -9,8 +9,9 @@
 //! [`PRIME_TEST_METHODS`] is added to the module with `PyModule_AddFunctions`.
 
 use crate::capi::args;
-use crate::capi::error::{check_signals, value_error, ExcType, PyErr, PyResult};
+use crate::capi::error::{value_error, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{boolean, Borrowed, Owned};
@@ -118,10 +119,10 @@ fn undefined(func: &str, what: Divides) -> PyErr {
     PyErr::new(ExcType::ValueError, msg)
 }
 
-fn stopped(func: &str, r: Result<bool, Stop<PyErr>>) -> PyResult<bool> {
+fn stopped(func: &str, r: Result<bool, Stop<Interrupted>>) -> PyResult<bool> {
     r.map_err(|stop| match stop {
         Stop::Undefined(what) => undefined(func, what),
-        Stop::Interrupted(err) => err,
+        Stop::Interrupted(stop) => stop.into_err(),
     })
 }
 
@@ -142,7 +143,7 @@ fn strong_prp(n: Int, a: Int) -> PyResult<bool> {
         Candidate::Odd(limbs, n) => (limbs, n),
     };
     let a = residue(&a, &limbs, &n)?;
-    stopped(F, prp::is_strong_prp(&limbs, &a, &mut check_signals))
+    stopped(F, allow_threads(|poll| prp::is_strong_prp(&limbs, &a, poll))?)
 }
 
 fn lucas_family(func: &str, kind: Lucas, n: Int, p: Int, q: Int) -> PyResult<bool> {
@@ -158,7 +159,7 @@ fn lucas_family(func: &str, kind: Lucas, n: Int, p: Int, q: Int) -> PyResult<boo
         Candidate::Odd(limbs, n) => (limbs, n),
     };
     let (p, q) = (residue(&p, &limbs, &n)?, residue(&q, &limbs, &n)?);
-    stopped(func, prp::is_lucas_prp(&limbs, &p, &q, kind, &mut check_signals))
+    stopped(func, allow_threads(|poll| prp::is_lucas_prp(&limbs, &p, &q, kind, poll))?)
 }
 
 fn selfridge_family(kind: Lucas, bpsw: bool, n: Int) -> PyResult<bool> {
@@ -166,11 +167,14 @@ fn selfridge_family(kind: Lucas, bpsw: bool, n: Int) -> PyResult<bool> {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, _) => limbs,
     };
-    if bpsw {
-        prp::is_bpsw_prp(&limbs, kind, &mut check_signals)
-    } else {
-        prp::is_selfridge_prp(&limbs, kind, &mut check_signals)
-    }
+    let answer = allow_threads(|poll| {
+        if bpsw {
+            prp::is_bpsw_prp(&limbs, kind, poll)
+        } else {
+            prp::is_selfridge_prp(&limbs, kind, poll)
+        }
+    })?;
+    answer.map_err(Interrupted::into_err)
 }
 
 // ANCHOR: is_strong_prp_entry

@@ -9,8 +9,9 @@
 //! docstrings start with a `__text_signature__` line, which `inspect.signature` reads.
 
 use crate::capi::args;
-use crate::capi::error::{check_signals, ExcType, PyErr, PyResult};
+use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::object_calls::new_tuple;
 use crate::capi::pyint;
@@ -75,16 +76,17 @@ fn core_modulus(m: Option<&Int>) -> PyResult<Option<Modulus>> {
     m.map(|m| pyint::to_modulus(m.borrow())).transpose()
 }
 
-/// The error for a refused n-th term: OverflowError with the size, the interrupt, or the
-/// ValueError `undefined` words for a negative n the parameters do not allow.
-fn refused(func: &str, r: Refused<PyErr>, undefined: impl FnOnce() -> PyResult<String>) -> PyErr {
+/// The error for a refused n-th term: OverflowError with the size, or the ValueError
+/// `undefined` words for a negative n the parameters do not allow (an interrupt arrives
+/// through [`allow_threads`] itself).
+fn refused(func: &str, r: Refused<Interrupted>, undefined: impl FnOnce() -> PyResult<String>) -> PyErr {
     match r {
         Refused::TooLarge(t) => PyErr::new(ExcType::OverflowError, t.message(func)),
         Refused::NotInvertible => match undefined() {
             Ok(msg) => PyErr::new(ExcType::ValueError, msg),
             Err(e) => e,
         },
-        Refused::Stopped(e) => e,
+        Refused::Stopped(stop) => stop.into_err(),
     }
 }
 
@@ -100,11 +102,13 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
     let modulus = core_modulus(m.as_ref())?;
+    // The term is built into an int once the GIL is held again: a term on a stack buffer
+    // leaves the released part as an owned value.
     let result = pyint::with_index(n.borrow(), |n| {
-        terms::fib_or_lucas(n, which, modulus.as_ref(), &mut check_signals, pyint::term_to_int)
-    })?;
+        allow_threads(|poll| terms::fib_or_lucas(n, which, modulus.as_ref(), poll, |t: Term| t.into_owned()))
+    })??;
     let never = || unreachable!("F and L are defined at every index");
-    result.map_err(|r| refused(func, r, never))?.map(Int::into_owned)
+    pyint::term_to_int(result.map_err(|r| refused(func, r, never))?).map(Int::into_owned)
 }
 // ANCHOR_END: fib_or_lucas_call
 
@@ -116,8 +120,9 @@ fn lucas_uv_call(func: &str, parts: Parts, args: [Borrowed; 3], m: Option<Borrow
     let m = args::modulus(func, m)?;
     let modulus = core_modulus(m.as_ref())?;
     let (pc, qc) = (pyint::to_integer(p.borrow())?, pyint::to_integer(q.borrow())?);
-    let result =
-        pyint::with_index(n.borrow(), |n| terms::lucas_uv(n, &pc, &qc, modulus.as_ref(), parts, &mut check_signals))?;
+    let result = pyint::with_index(n.borrow(), |n| {
+        allow_threads(|poll| terms::lucas_uv(n, &pc, &qc, modulus.as_ref(), parts, poll))
+    })??;
     let undefined = || match &m {
         Some(m) => Ok(format!(
             "{func}() argument 'n' may be negative with mod only when q and mod are coprime (q = {}, mod = {})",

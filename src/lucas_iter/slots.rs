@@ -18,7 +18,9 @@
 //! Threads: every slot runs with the GIL held and no slot runs Python code while it touches
 //! the state (operands are exact ints), so one `next()` cannot interleave with another. The
 //! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
-//! comment. On a free-threaded build (PEP 703) that is not enough: every slot that reads or
+//! comment. The one slot that lets go of the GIL while it holds the state is `advance`, for
+//! a long jump; other threads then wait for it (`Mover`, `capi/gil.rs`). On a free-threaded
+//! build (PEP 703) that is not enough: every slot that reads or
 //! moves the state (`advance` included) runs inside a per-object critical section
 //! ([`PyRef::locked`]; nothing on GIL builds). The coefficients and the modulus are never
 //! written after allocation, so their getters need no lock.

@@ -17,6 +17,15 @@ pub mod limbs;
 use puremp::nat::Nat;
 use std::cmp::Ordering;
 
+/// The smaller operand's size, in limbs, from which [`Big::mul_polled`] multiplies by
+/// polled transforms: below it one product of the backend is short next to the interruption
+/// bound (bench/NOTES.md, "Interrupting the largest products").
+pub const POLLED_MUL_LIMBS: usize = 1 << 16;
+
+/// The largest product, in limbs, the polled transforms take (2^35 bits, beyond any
+/// result lucas accepts); a larger one goes to the backend.
+const POLLED_MUL_MAX_LIMBS: usize = 1 << 29;
+
 // ANCHOR: big
 /// A signed integer as sign and magnitude. Zero is never negative.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,6 +207,22 @@ impl Big {
     pub fn mul(&self, other: &Big) -> Big {
         Big::new(self.negative != other.negative, self.magnitude.mul(&other.magnitude))
     }
+
+    // ANCHOR: mul_polled
+    /// `self * other`, calling `poll` during the product when both operands have at least
+    /// [`POLLED_MUL_LIMBS`] limbs, and stopping with its error. One product of the
+    /// backend cannot be interrupted, and the largest ones are long; these run on the
+    /// transforms of [`crate::jump::ntt::mul_limbs`] (as fast at these sizes), which poll
+    /// between their pieces. Smaller products take the backend's route.
+    pub fn mul_polled<E>(&self, other: &Big, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Big, E> {
+        let (a, b) = (self.limbs(), other.limbs());
+        if a.len().min(b.len()) < POLLED_MUL_LIMBS || a.len() + b.len() > POLLED_MUL_MAX_LIMBS {
+            return Ok(self.mul(other));
+        }
+        let limbs = crate::jump::ntt::mul_limbs(a, b, poll)?;
+        Ok(Big::from_limbs(self.negative != other.negative, &limbs))
+    }
+    // ANCHOR_END: mul_polled
 
     /// `self mod m` in `0..m` for m > 0 (floor modulo, as Python's `%`).
     pub fn rem_euclid(&self, m: &Big) -> Big {

@@ -34,7 +34,8 @@ impl<E> Ring for BigMod<'_, E> {
     type E = Big;
     type Err = E;
     fn mul(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
-        Ok(self.reduce(&a.mul(b)))
+        let product = a.mul_polled(b, self.check)?;
+        Ok(self.reduce(&product))
     }
     fn add(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
         Ok(self.reduce(&a.add(b)))

@@ -281,6 +281,9 @@ pub fn poly_mul<R: Dot>(r: &mut R, a: &[R::E], b: &[R::E]) -> Result<Vec<R::E>, 
     if b.len() < KARATSUBA_BASE {
         return if std::ptr::eq(a, b) { schoolbook_square(r, a) } else { schoolbook(r, a, b) };
     }
+    // Each product of this size is a few Karatsuba levels of ring products, on big-integer
+    // rings seconds for the largest k: Ctrl-C is noticed between them.
+    r.bit_done()?;
     let zero = r.small(0)?;
     let mut out = vec![zero; a.len() + b.len() - 1];
     if b.len() <= a.len() / 2 {
@@ -430,6 +433,7 @@ fn reciprocal<R: Dot>(r: &mut R, c: &[R::E]) -> Result<Vec<R::E>, R::Err> {
     for i in 1..k - 1 {
         let v = r.dot(&c[k - i..], &s)?; // c_{k−i}·S_0 + ... + c_{k−1}·S_{i−1}
         s.push(v);
+        r.bit_done()?; // O(k²) in all: Ctrl-C is noticed between the rows
     }
     Ok(s)
 }
@@ -453,22 +457,23 @@ fn x_pow_ntt<R: Dot<E = u64>, F: Fold>(r: &mut R, fold: &F, c: &[u64], n: &[u64]
     let tr = Ntt::new(big);
     let mut srev = reciprocal(r, c)?;
     srev.reverse();
-    let s_hat = tr.forward(&srev, big);
-    let c_hat = tr.forward(c, small);
+    // The transforms poll between their pieces: with k in the millions one takes long.
+    let s_hat = tr.forward(&srev, big, &mut || r.bit_done())?;
+    let c_hat = tr.forward(c, small, &mut || r.bit_done())?;
     let bits = bits_below_top(n).expect("n >= 1");
     let mut v = vec![0u64; k];
     v[1] = r.small(1)?;
     for bit in bits {
-        let mut sq = tr.forward(&v, big);
+        let mut sq = tr.forward(&v, big, &mut || r.bit_done())?;
         tr.square(&mut sq);
-        let sq = tr.inverse(sq, 0..2 * k - 1, fold);
+        let sq = tr.inverse(sq, 0..2 * k - 1, fold, &mut || r.bit_done())?;
         let (low, h) = sq.split_at(k);
-        let mut hq = tr.forward(h, big);
+        let mut hq = tr.forward(h, big, &mut || r.bit_done())?;
         tr.mul_into(&mut hq, &s_hat);
-        let q = tr.inverse(hq, k - 2..2 * k - 3, fold);
-        let mut qc = tr.forward(&q, small);
+        let q = tr.inverse(hq, k - 2..2 * k - 3, fold, &mut || r.bit_done())?;
+        let mut qc = tr.forward(&q, small, &mut || r.bit_done())?;
         tr.mul_into(&mut qc, &c_hat);
-        let mut rem = tr.inverse(qc, 0..small, fold);
+        let mut rem = tr.inverse(qc, 0..small, fold, &mut || r.bit_done())?;
         for (j, x) in low.iter().enumerate() {
             rem[j] = r.add(&rem[j], x)?;
         }
@@ -573,6 +578,8 @@ fn step_to<R: Dot>(r: &mut R, c: &[R::E], seq: &mut Vec<R::E>, len: usize) -> Re
     while seq.len() < len {
         let v = r.dot(c, &seq[seq.len() - k..])?;
         seq.push(v);
+        // With a large k these steps add up to O(k²): let Ctrl-C through between them.
+        r.bit_done()?;
     }
     Ok(())
 }

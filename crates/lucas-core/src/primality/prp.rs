@@ -219,8 +219,12 @@ pub enum Lucas {
     ExtraStrong,
 }
 
-/// How often (in bits of an exponent) the tests call the caller's poll.
-const POLL_BITS: u64 = 64;
+/// How often, in bits of an exponent of `limbs` limbs, the tests call the caller's poll:
+/// every 64 bits for small n, and more often as each bit's products grow (quadratically in
+/// the limbs), down to every bit, so that the time between two polls stays short.
+fn poll_period(limbs: usize) -> u64 {
+    (4096 / limbs.saturating_mul(limbs).max(1)).clamp(1, 64) as u64
+}
 
 fn bit(x: &[u64], i: u64) -> bool {
     (x[(i / 64) as usize] >> (i % 64)) & 1 == 1
@@ -436,7 +440,7 @@ fn power<R: Residues, X>(
     e: &[u64],
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<R::E, X> {
-    let bits = bit_length(e);
+    let (bits, every) = (bit_length(e), poll_period(e.len()));
     let (mut x, mut t) = (base.clone(), base.clone());
     for i in (0..bits - 1).rev() {
         r.mul(&mut t, &x, &x);
@@ -449,7 +453,7 @@ fn power<R: Residues, X>(
         } else {
             std::mem::swap(&mut x, &mut t);
         }
-        if i % POLL_BITS == 0 {
+        if i % every == 0 {
             poll()?;
         }
     }
@@ -518,6 +522,7 @@ fn lucas_chain<R: Residues, X>(
     r.add(&mut two, &one, &one);
     let (mut v, mut v1, mut qk) = (two.clone(), p.clone(), one.clone());
     let (mut cross, mut sq, mut tq, mut tmp) = (one.clone(), one.clone(), one.clone(), one);
+    let every = poll_period(k.len());
     for i in (0..bit_length(k)).rev() {
         // cross = V_j·V_(j+1) − P·Q^j = V_(2j+1)
         r.mul(&mut cross, &v, &v1);
@@ -554,7 +559,7 @@ fn lucas_chain<R: Residues, X>(
             }
             std::mem::swap(&mut v1, &mut cross);
         }
-        if i % POLL_BITS == 0 {
+        if i % every == 0 {
             poll()?;
         }
     }

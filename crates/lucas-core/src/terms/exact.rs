@@ -14,8 +14,12 @@ use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ri
 
 /// The largest result accepted without `mod`, in bits: a fixed limit, so that a call costs
 /// its arithmetic and nothing else (no probe of the system's memory per call). A result of
-/// 2**32 bits is a 512 MiB int; the ladder holds a few values of that size at once.
-pub const MAX_RESULT_BITS: f64 = 4_294_967_296.0;
+/// 2**30 bits is a 128 MiB int; the ladder holds a few values of that size at once. The
+/// limit is also what keeps Ctrl-C prompt: the arithmetic checks for signals even inside
+/// its largest products, but building the result's Python int is one call into CPython
+/// that nothing interrupts, and this size keeps it within the interruption bound
+/// (bench/NOTES.md, "Interrupting the largest products").
+pub const MAX_RESULT_BITS: f64 = 1_073_741_824.0;
 
 /// log2 of the golden ratio: the bits F_n and L_n gain per step.
 const LOG2_PHI: f64 = 0.694_241_913_630_617_3;
@@ -90,7 +94,7 @@ impl TooLarge {
     /// The message of the OverflowError every n-th-term function raises for it.
     pub fn message(&self, func: &str) -> String {
         format!(
-            "{func}() result would have about {} bits, more than the limit of 2**32; \
+            "{func}() result would have about {} bits, more than the limit of 2**30; \
              pass mod= to compute it modulo a number",
             self.bits
         )
@@ -247,7 +251,8 @@ fn known_zeros(n: &Index, p: &Big, q: &Big) -> (bool, bool) {
 }
 
 // ANCHOR: big_ints
-/// The ladders on [`Big`], calling `check` between steps (where Ctrl-C is noticed).
+/// The ladders on [`Big`], calling `check` between steps and during the largest products
+/// (where Ctrl-C is noticed).
 pub struct BigInts<'a, E> {
     check: &'a mut dyn FnMut() -> Result<(), E>,
 }
@@ -262,7 +267,7 @@ impl<E> Ring for BigInts<'_, E> {
     type E = Big;
     type Err = E;
     fn mul(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
-        Ok(a.mul(b))
+        a.mul_polled(b, self.check)
     }
     fn add(&mut self, a: &Big, b: &Big) -> Result<Big, E> {
         Ok(a.add(b))

@@ -31,6 +31,20 @@ pub enum Term<'a> {
     Big(Big),
 }
 
+impl Term<'_> {
+    /// The same value, owning its limbs: a [`Term::Limbs`] borrowed from a stack buffer
+    /// becomes a [`Term::Big`], so that it can leave the call that computed it.
+    pub fn into_owned(self) -> Term<'static> {
+        match self {
+            Term::Word(w) => Term::Word(w),
+            Term::Small(v) => Term::Small(v),
+            Term::Limbs { negative, limbs } => Term::Big(Big::from_limbs(negative, limbs)),
+            Term::Residue(limbs) => Term::Residue(limbs),
+            Term::Big(b) => Term::Big(b),
+        }
+    }
+}
+
 #[cfg(test)]
 impl Term<'_> {
     /// The value, for tests whose values fit an i128.

@@ -1,0 +1,330 @@
+"""Long calls cooperate: they let other threads run (lucas releases the GIL around its
+pure-Rust arithmetic), threads sharing an iterator still see each element once while other
+threads compute or advance it, and Ctrl-C stops any long computation from inside lucas.
+
+No test here measures time: "another thread ran" is read from a counter that thread
+advances, with automatic thread switches made so rare (``sys.setswitchinterval``) that only
+a released GIL lets it advance during a call; where an interrupt lands is read from a
+profile hook. They pass on a busy machine, only more slowly.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+import pytest
+from support.states import model_seq
+
+import lucas
+from lucas import LucasIter
+
+# A switch interval far longer than any test: a thread waiting for the GIL then gets it
+# only when the holder releases it itself (blocks, sleeps, or calls into C code that
+# releases it), never because the interpreter asked the holder to drop it.
+NO_FORCED_SWITCHES = 1000.0
+
+
+@contextmanager
+def only_voluntary_switches():
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(NO_FORCED_SWITCHES)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
+
+
+class Ticker(threading.Thread):
+    """Counts while running, sleeping briefly between counts (as a UI or heartbeat thread
+    would). It counts only while it holds the GIL."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.ticks = 0
+        self.started = threading.Event()
+        self.stop = threading.Event()
+
+    def run(self):
+        self.started.set()
+        while not self.stop.is_set():
+            self.ticks += 1
+            time.sleep(0.0002)
+
+
+def other_thread_ran_during(call, attempts=20):
+    """Whether a ticker thread advanced while `call()` ran, in one of `attempts` calls.
+
+    Between reading the counter and entering lucas (and between leaving lucas and reading
+    it again) the main thread keeps the GIL: with forced switches disabled, the ticker can
+    count in between only while lucas has released the GIL. One call is usually enough; the
+    retries cover a machine so busy that the ticker was not scheduled during a whole call.
+    """
+    ticker = Ticker()
+    with only_voluntary_switches():
+        ticker.start()
+        try:
+            assert ticker.started.wait(60)
+            for _ in range(attempts):
+                before = ticker.ticks
+                call()
+                if ticker.ticks != before:
+                    return True
+            return False
+        finally:
+            ticker.stop.set()
+            ticker.join(60)
+
+
+M61 = 2**61 - 1
+BITS_1M = (1 << 10**6) - 12345  # an index of a million bits
+BITS_100K = (1 << 10**5) - 12345
+BITS_16K = (1 << 16000) - 12345
+M4096 = 2**4096 - 2**4000 + 12345  # odd, beyond a word
+M65_EVEN = 2**65 + 2**40  # even, beyond a word
+
+
+def _advanced_iterator():
+    it = LucasIter([1, 1, 1], [0, 0, 1], mod=M61)
+    it.advance(BITS_100K)
+
+
+# Calls long enough (tens of milliseconds or more) that lucas releases the GIL for them.
+LONG_CALLS = {
+    "fibonacci exact": lambda: lucas.fibonacci(2 * 10**6),
+    "lucas exact": lambda: lucas.lucas(2 * 10**6),
+    "lucas_uv exact": lambda: lucas.lucas_uv(3 * 10**5, 3, -5),
+    "fibonacci mod word": lambda: lucas.fibonacci(BITS_1M, mod=M61),
+    "lucas_v mod word": lambda: lucas.lucas_v(BITS_1M, 3, -5, mod=2**64 - 59),
+    "nth_term mod word": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], BITS_100K, mod=M61),
+    "nth_term mod 4096 bits": lambda: lucas.nth_term([1, 1], [0, 1], BITS_16K, mod=M4096),
+    "nth_term mod even 65 bits": lambda: lucas.nth_term([1, 2, 3], [4, 5, 6], BITS_100K, mod=M65_EVEN),
+    "nth_term exact": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], 10**6),
+    "fibonacci mod 4096 bits": lambda: lucas.fibonacci(BITS_16K, mod=M4096),
+    "lucas_uv mod even 65 bits": lambda: lucas.lucas_uv(BITS_100K, 3, -5, mod=M65_EVEN),
+    "find_recurrence mod word": lambda: lucas.find_recurrence([pow(3, i, M61) ^ i for i in range(3000)], mod=M61),
+    "LucasIter.advance": _advanced_iterator,
+    "is_strong_bpsw_prp": lambda: lucas.is_strong_bpsw_prp(2**4423 - 1),
+    "is_bpsw_prp": lambda: lucas.is_bpsw_prp(2**4423 - 1),
+    "is_strong_prp": lambda: lucas.is_strong_prp(2**4423 - 1, 3),
+    "is_extra_strong_lucas_prp": lambda: lucas.is_extra_strong_lucas_prp(2**4423 - 1, 5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_CALLS))
+def test_long_call_lets_other_threads_run(name):
+    assert other_thread_ran_during(LONG_CALLS[name]), (
+        f"{name}: no other thread ran during the call: the GIL stayed held"
+    )
+
+
+def test_short_calls_keep_the_gil():
+    # The other side of the rule: a call too short for a thread switch to pay does not
+    # release the GIL (releasing and retaking it would cost more than the call).
+    assert not other_thread_ran_during(lambda: [lucas.fibonacci(1000, mod=M61) for _ in range(100)], attempts=3)
+
+
+def _run_threads(targets, timeout=120):
+    threads = [threading.Thread(target=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads)
+
+
+def test_threads_share_an_iterator_while_another_thread_computes(tiny_switch_interval):
+    # The computing thread releases the GIL for long stretches and takes it back now and
+    # then (to check for signals): the iterator's users run in between and get each
+    # element exactly once.
+    threads, per_thread = 6, 400
+    it = LucasIter([1, 1], [1, 2])  # strictly increasing exact ints, past 2**64
+    expected = model_seq([1, 1], [1, 2], threads * per_thread)
+    results = [[] for _ in range(threads)]
+    errors, done = [], threading.Event()
+    computed = [0]
+
+    def compute():
+        try:
+            while not done.is_set():
+                lucas.fibonacci(3 * 10**5)
+                lucas.is_strong_bpsw_prp(2**1279 - 1)
+                computed[0] += 1
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def take(out):
+        try:
+            for _ in range(per_thread):
+                out.append(next(it))
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    worker = threading.Thread(target=compute)
+    worker.start()
+    try:
+        _run_threads([lambda out=out: take(out) for out in results])
+    finally:
+        done.set()
+        worker.join(120)
+    assert errors == []
+    assert Counter(x for r in results for x in r) == Counter(expected)
+    for r in results:
+        assert r == sorted(r)
+
+
+def test_next_and_state_while_another_thread_advances(tiny_switch_interval):
+    # x_n = n mod M (x_{n+2} = 2·x_{n+1} − x_n from (0, 1)), so a value names its position,
+    # and advance(JUMP) with JUMP ≡ SKIP (mod M) moves it SKIP positions on. JUMP is long
+    # enough (a million bits) that the jump runs with the GIL released while other threads
+    # call next() and read the state: they wait for it instead of failing with
+    # "LucasIter is already running", and the jump acts at one instant.
+    skip, advances, takers, per_taker = 1000, 5, 4, 300
+    jump = M61 * 2 ** (10**6) + skip
+    it = LucasIter([-1, 2], [0, 1], mod=M61)
+    taken = [[] for _ in range(takers)]
+    states, errors = [], []
+
+    def advance():
+        try:
+            for _ in range(advances):
+                it.advance(jump)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    def take(out):
+        try:
+            for _ in range(per_taker):
+                out.append(next(it))
+                states.append(it.state)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    _run_threads([advance] + [lambda out=out: take(out) for out in taken])
+    assert errors == []
+    end = takers * per_taker + advances * skip
+    values = [x for out in taken for x in out]
+    assert len(set(values)) == len(values)  # each element once
+    for out in taken:
+        assert out == sorted(out)  # each thread sees the sequence move forwards
+    assert all(s[1] == (s[0] + 1) % M61 for s in states)  # every snapshot consistent
+    skipped = sorted(set(range(end)) - set(values))
+    # What was not returned is exactly the advances' blocks of SKIP consecutive positions.
+    assert len(skipped) == advances * skip
+    runs, start = [], skipped[0]
+    for a, b in zip(skipped, skipped[1:] + [None]):
+        if b != a + 1:
+            runs.append(a + 1 - start)
+            start = b
+    assert all(r % skip == 0 for r in runs)
+    assert next(it) == end
+
+
+# ---------------------------------------------------------------------------
+# Ctrl-C
+# ---------------------------------------------------------------------------
+
+# The SIGINT comes from the parent process, like a terminal's Ctrl-C.
+#
+# A child started with SIGINT ignored (the suite run with `nohup` or `&` from a script)
+# inherits that, and Python then installs no handler: the child restores it first. Where
+# the KeyboardInterrupt came from is read from a profile hook, not from a clock: a
+# "c_exception" event of the lucas function means lucas itself raised it; a lucas that
+# never checked for signals would return first and be interrupted afterwards, in Python
+# code (reported as "c_return" or "outside-lucas").
+CHILD = textwrap.dedent(
+    """
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.path.insert(0, {root!r})
+    import lucas
+    events = []
+    def profile(frame, event, arg):
+        if getattr(arg, "__module__", None) == "lucas":
+            if event == "c_call":
+                print("ready", flush=True)
+            else:
+                events.append(event)
+    if {measure}:
+        start = time.perf_counter()
+        {expr}
+        print("took", time.perf_counter() - start, flush=True)
+        sys.exit(0)
+    sys.setprofile(profile)
+    try:
+        {expr}
+    except KeyboardInterrupt:
+        sys.setprofile(None)
+        print("interrupted", events[-1] if events else "outside-lucas", flush=True)
+        sys.exit(0)
+    sys.setprofile(None)
+    print("completed", flush=True)
+    sys.exit(1)
+    """
+)
+
+ROOT = os.path.dirname(os.path.abspath(lucas.__file__))
+
+
+def _child(expr, measure=False):
+    code = CHILD.format(root=ROOT, expr=expr, measure=measure)
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+
+
+def interrupt_after(expr, delay):
+    """Runs `expr` in a child, sends it SIGINT `delay` seconds after lucas was entered, and
+    returns the child's report."""
+    proc = _child(expr)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=600)  # only a hang guard
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out
+
+
+# Sizes that take seconds, so the interrupt always lands first.
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "lucas.fibonacci(3 * 10**8)",
+        "lucas.lucas_u(10**8, 3, -5)",
+        "lucas.nth_term([1, 1, 1], [0, 0, 1], 2 * 10**8)",
+        "lucas.fibonacci(2**(10**8) + 1, mod=2**61 - 1)",
+        "lucas.is_strong_bpsw_prp(2**44497 - 1)",
+    ],
+)
+def test_ctrl_c_interrupts_long_computation(expr):
+    returncode, out = interrupt_after(expr, 0.3)
+    assert returncode == 0, f"the computation finished before the signal came: {out}"
+    assert out.split() == ["interrupted", "c_exception"], out
+
+
+# The last steps of an exact n-th term are a few products of the largest numbers (the very
+# last one about a third of the whole call): the interrupt is sent at 85% of an
+# uninterrupted run timed just before, in the last product, which lucas splits into pieces
+# and checks for signals between them. On a machine that got faster in between, the call
+# may end first: the delay then shrinks, and the test still requires that lucas raised
+# the interrupt itself.
+@pytest.mark.slow
+@pytest.mark.parametrize("expr", ["lucas.fibonacci(10**8)", "lucas.lucas_v(4 * 10**7, 3, -5)"])
+def test_ctrl_c_interrupts_the_largest_product(expr):
+    proc = _child(expr, measure=True)
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out
+    took = float(out.split()[-1])
+    for fraction in (0.85, 0.6, 0.4):
+        returncode, out = interrupt_after(expr, fraction * took)
+        if returncode == 0:
+            break
+    assert returncode == 0, f"the computation finished before the signal came: {out}"
+    assert out.split() == ["interrupted", "c_exception"], out
