@@ -174,20 +174,6 @@ impl Jump {
     }
 }
 
-/// [`Jump::new`], [`Jump::run`] with the GIL released while it is long, [`Jump::finish`].
-pub(crate) fn jump_values(
-    func: &str,
-    coef: &[Borrowed],
-    init: &[Borrowed],
-    modulus: Option<&Owned>,
-    n: Borrowed,
-    want: Want,
-) -> PyResult<Vec<Owned>> {
-    let jump = Jump::new(func, coef, init, modulus, n, want)?;
-    let out = allow_threads(|poll| jump.run(poll))?;
-    jump.finish(func, out)
-}
-
 /// The exact jump: a result over the n-th-term functions' size limit is refused before any
 /// work (the same OverflowError), then checked `i64` words while the result is small, and
 /// [`Big`] otherwise.
@@ -235,7 +221,8 @@ fn nth_term_call(a: [Borrowed; 3], m: Option<Borrowed>) -> PyResult<Owned> {
         ));
     }
     let n = args::integer(FUNC, "n", a[2])?;
-    let mut out = jump_values(FUNC, borrow_all(&coef), borrow_all(&init), modulus.as_ref(), n.borrow(), Want::Term)?;
+    let jump = Jump::new(FUNC, borrow_all(&coef), borrow_all(&init), modulus.as_ref(), n.borrow(), Want::Term)?;
+    let mut out = jump.finish(FUNC, allow_threads(|poll| jump.run(poll))?)?;
     Ok(out.swap_remove(0))
 }
 
