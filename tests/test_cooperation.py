@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 import pytest
 from support.states import model_seq
+from support.threads import run_threads
 
 import lucas
 from lucas import LucasIter
@@ -129,15 +130,6 @@ def test_short_calls_keep_the_gil():
     assert not other_thread_ran_during(lambda: [lucas.fibonacci(1000, mod=M61) for _ in range(100)], attempts=3)
 
 
-def _run_threads(targets, timeout=120):
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads)
-
-
 def test_threads_share_an_iterator_while_another_thread_computes(tiny_switch_interval):
     # The computing thread releases the GIL for long stretches and takes it back now and
     # then (to check for signals): the iterator's users run in between and get each
@@ -168,7 +160,7 @@ def test_threads_share_an_iterator_while_another_thread_computes(tiny_switch_int
     worker = threading.Thread(target=compute)
     worker.start()
     try:
-        _run_threads([lambda out=out: take(out) for out in results])
+        run_threads([lambda out=out: take(out) for out in results])
     finally:
         done.set()
         worker.join(120)
@@ -205,7 +197,7 @@ def test_next_and_state_while_another_thread_advances(tiny_switch_interval):
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
-    _run_threads([advance] + [lambda out=out: take(out) for out in taken])
+    run_threads([advance] + [lambda out=out: take(out) for out in taken])
     assert errors == []
     end = takers * per_taker + advances * skip
     values = [x for out in taken for x in out]

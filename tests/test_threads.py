@@ -12,17 +12,9 @@ import pytest
 from support.model import take
 from support.states import model_seq
 from support.subclasses import Doubled
+from support.threads import run_threads
 
 from lucas import LucasIter
-
-
-def _run_threads(targets, timeout=20):
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads)
 
 
 def _is_subsequence(sub, seq):
@@ -55,7 +47,7 @@ def test_threads_get_each_element_once(tiny_switch_interval, coeffs, initial, mo
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    _run_threads([lambda out=out: work(out) for out in results])
+    run_threads([lambda out=out: work(out) for out in results])
     assert errors == []
     everything = [x for r in results for x in r]
     assert Counter(everything) == Counter(expected)
@@ -73,7 +65,7 @@ def test_threads_with_overridden_next(tiny_switch_interval):
         for _ in range(200):
             out.append(next(it))
 
-    _run_threads([lambda out=out: work(out) for out in results])
+    run_threads([lambda out=out: work(out) for out in results])
     assert sorted(x for r in results for x in r) == expected
     assert all(r == sorted(r) for r in results)
 
