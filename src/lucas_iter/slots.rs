@@ -8,20 +8,22 @@
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
 //! exact ints, which can never refer back to anything, so an instance can never be part of a
-//! reference cycle. A Python subclass that adds a `__dict__` gets GC support from
-//! `type.__new__` automatically (it sets HAVE_GC and uses `subtype_traverse`), which is why
-//! deallocation frees through `Py_TYPE(self)->tp_free`.
+//! reference cycle. Every Python subclass is GC-tracked, one with `__slots__ = ()` too:
+//! `type.__new__` sets HAVE_GC on every class a `class` statement makes and gives it
+//! `subtype_traverse`, which is why deallocation frees through `Py_TYPE(self)->tp_free`.
 //!
 //! Weak references: `tp_weaklistoffset` points at the instance's list, so `weakref.ref(it)`
 //! works (as it does for a generator); deallocation clears the list first.
 //!
-//! Threads: every slot runs with the GIL held and no slot runs Python code while it touches
-//! the state (operands are exact ints), so one `next()` cannot interleave with another. The
-//! state still sits in a `RefCell`, making "no re-entry" a checked fact instead of a
-//! comment. On a free-threaded build (PEP 703) that is not enough: every slot that reads or
-//! moves the state (`advance` included) runs inside a per-object critical section
-//! ([`PyRef::locked`]; nothing on GIL builds). The coefficients and the modulus are never
-//! written after allocation, so their getters need no lock.
+//! Threads: every slot runs with the GIL held, and the state is touched only after the
+//! arguments are converted (operands are exact ints), so one `next()` cannot interleave with
+//! another. The state sits in a `RefCell`, making "no re-entry" a checked fact: the one
+//! borrow that spans Python code is `advance`'s, whose jump runs signal handlers, and a
+//! handler that touches the iterator then gets "already running". On a free-threaded build
+//! (PEP 703) that is not enough: every slot that reads or moves the state (`advance`
+//! included) runs inside a per-object critical section ([`PyRef::locked`]; nothing on GIL
+//! builds). The coefficients and the modulus are never written after allocation, so their
+//! getters need no lock.
 
 use crate::capi::args::{self, Signature, Vectorcall};
 use crate::capi::boundary::guard;
@@ -95,6 +97,7 @@ unsafe extern "C" fn lucas_iter_vectorcall(
 }
 // ANCHOR_END: tp_vectorcall
 
+// ANCHOR: new_instance
 /// Converts every argument, then allocates an instance of `subtype` and moves the finished
 /// state in.
 fn new_instance(
@@ -107,6 +110,7 @@ fn new_instance(
     let (coef, init) = args::recurrence(NAME, coefficients, initial)?;
     allocate(subtype, IterState::new(coef, &init, modulus)?)
 }
+// ANCHOR_END: new_instance
 
 // ANCHOR: tp_iternext
 /// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean

@@ -42,8 +42,9 @@ impl PyClass for IterState {
 }
 
 // ANCHOR: state_next
-/// Every access to the state machine goes through these methods: a `RefCell` borrow for as
-/// long as it is read or stepped, and never while Python code could run.
+/// The slots' access to the state machine, `advance` aside: each a `RefCell` borrow for as
+/// long as it is read or stepped, during which no Python code runs. (`advance` keeps its
+/// borrow across the signal checks of its jump; see there.)
 impl IterState {
     /// The state for converted arguments (`args::recurrence` checked their shape).
     pub(crate) fn new(coefficients: Vec<Int>, initial: &[Int], modulus: Option<Int>) -> PyResult<IterState> {

@@ -8,7 +8,7 @@
 //! The backend is `puremp`'s natural numbers (`puremp::nat::Nat`: schoolbook, Karatsuba,
 //! Toom-3/4 and a three-prime NTT, chosen by operand size); the sign is kept here, beside the
 //! magnitude, so that each operation costs one call into the library and no copies of its
-//! operands. docs/bigint.md says why this crate and what it costs.
+//! operands. docs/algorithms/exact-terms.md says why this crate; bench/NOTES.md what it costs.
 
 #![forbid(unsafe_code)]
 

@@ -647,6 +647,7 @@ fn lucas_condition<R: Residues, X>(
 // ---------------------------------------------------------------------------------------
 // Entry points: n odd, n >= 3, as limbs; parameters already reduced modulo n.
 
+// ANCHOR: with_residues
 /// Runs `f` with the residues modulo n: a word for n < 2**64; above, the special form
 /// 2^k − c, or Montgomery form on arrays of 2, 3 or 4 limbs, of up to 16 or 64 limbs, or on
 /// vectors.
@@ -689,6 +690,7 @@ macro_rules! with_residues {
         }
     }};
 }
+// ANCHOR_END: with_residues
 
 fn check_odd(n: &[u64]) -> &[u64] {
     let n = trimmed(n);
