@@ -277,11 +277,6 @@ def headings(doc: Path) -> set[str]:
     return found
 
 
-# A page that another branch adds (Berlekamp–Massey, with `find_recurrence`): Part II's index
-# links it already. Once the page exists its links are checked like every other.
-PAGES_ADDED_ELSEWHERE = {DOCS / "algorithms" / "berlekamp-massey.md"}
-
-
 def broken_links(doc: Path) -> list[str]:
     """Relative links of `doc` whose file, or whose #heading in that file, does not exist."""
     problems, fenced = [], False
@@ -294,9 +289,9 @@ def broken_links(doc: Path) -> list[str]:
             if m["target"] is None and m["anchor"] is None:
                 continue
             target = (doc.parent / m["target"]).resolve() if m["target"] else doc
-            if not target.is_file() and target not in PAGES_ADDED_ELSEWHERE:
+            if not target.is_file():
                 problems.append(f"{doc.name}:{n}: no file {m['target']}")
-            elif m["anchor"] and target.is_file() and m["anchor"] not in headings(target):
+            elif m["anchor"] and m["anchor"] not in headings(target):
                 problems.append(f"{doc.name}:{n}: {target.name} has no heading #{m['anchor']}")
     return problems
 
