@@ -284,6 +284,11 @@ pub struct BigModulus {
     odd_inv: Vec<u64>,
 }
 
+/// From this many limbs on, a ladder polls before every product too (see [`Polled`]): one
+/// product then takes about as long as a poll may wait, and the largest piece of work a poll
+/// cannot split is one of the backend's products of m's size.
+pub const POLL_EACH_PRODUCT_MIN: usize = 4096;
+
 /// How many bits of n a ladder on elements of `limbs` limbs runs between two polls: about
 /// the same amount of work whatever the size.
 fn poll_period(limbs: usize, order: usize) -> u32 {
@@ -608,7 +613,8 @@ fn uv_halving<P: Part + Halve, X>(
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 1);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let (u, v) = lucas_uv_halving_with(&mut pr, &p, &q, n)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
 }
@@ -623,7 +629,8 @@ fn uv_pair<P: Part, X>(
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 2);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let (u, u_prev) = lucas_u_pair_with(&mut pr, &p, &q, n)?;
     let v = lucas_v_from_pair_with(&mut pr, &p, &q, &u, &u_prev)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
@@ -637,7 +644,8 @@ fn fib_lucas_halving<P: Part + Halve, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<Vec<u64>, X> {
     let every = poll_period(r.size(), 1);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let x = fib_or_lucas(&mut pr, n, which)?;
     Ok(pr.ring.residue(&x))
 }
@@ -651,7 +659,8 @@ fn order2_halving<P: Part + Halve, X>(
 ) -> Result<[Vec<u64>; 2], X> {
     let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
     let every = poll_period(r.size(), 1);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let [a, b] = order2_by_halving(&mut pr, [&c0, &c1], n)?;
     Ok([pr.ring.residue(&a), pr.ring.residue(&b)])
 }
@@ -665,7 +674,8 @@ fn order2_pair<P: Part, X>(
 ) -> Result<[Vec<u64>; 2], X> {
     let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
     let every = poll_period(r.size(), 2);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let zero = pr.small(0)?;
     let q = pr.sub(&zero, &c0)?;
     let (u, u_prev) = lucas_u_pair_with(&mut pr, &Param::Element(c1), &Param::Element(q), n)?;
@@ -688,7 +698,8 @@ where
     let ce: Vec<P::E> = c.iter().map(|x| r.element(x)).collect();
     let ie: Vec<P::E> = init.iter().map(|x| r.element(x)).collect();
     let every = poll_period(r.size(), c.len());
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let out = fiduccia::jump(&mut pr, &ce, &ie, n, want)?;
     Ok(out.iter().map(|x| pr.ring.residue(x)).collect())
 }
@@ -876,6 +887,22 @@ mod tests {
         assert!(BigModulus::new(&[0, 3]).inverse(&[6]).is_none());
         assert_eq!(bm.pow(&[3, 0], &[5]), [243, 0]);
         assert_eq!(bm.pow(&[3, 0], &[]), [1, 0]);
+    }
+
+    #[test]
+    fn huge_moduli_poll_before_every_product() {
+        let mut m = vec![0x9E37_79B9_7F4A_7C15; POLL_EACH_PRODUCT_MIN];
+        m[0] |= 1;
+        let bm = BigModulus::new(&m);
+        let mut calls = 0;
+        let mut count = || -> Result<(), ()> {
+            calls += 1;
+            Ok(())
+        };
+        let (p, q) = (Signed { negative: false, magnitude: &[3] }, Signed { negative: true, magnitude: &[5] });
+        bm.lucas_uv(&[2], p, q, &mut count).unwrap();
+        // n = 2: one doubling step, three products (U·V, V², Q²) and the bit's own poll.
+        assert!(calls >= 4, "{calls} polls");
     }
 
     #[test]
