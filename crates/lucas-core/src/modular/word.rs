@@ -134,12 +134,21 @@ pub struct Polled<'p, R, E> {
     pub ring: R,
     every: u32,
     bits: u32,
+    /// Whether `poll` also runs before every product: for elements so large that one bit of
+    /// a ladder takes longer than a poll may wait.
+    each_product: bool,
     poll: &'p mut dyn FnMut() -> Result<(), E>,
 }
 
 impl<'p, R, E> Polled<'p, R, E> {
     pub fn new(ring: R, every: u32, poll: &'p mut dyn FnMut() -> Result<(), E>) -> Self {
-        Polled { ring, every, bits: 0, poll }
+        Polled { ring, every, bits: 0, each_product: false, poll }
+    }
+
+    /// The same, polling before every product as well.
+    pub fn each_product(mut self, yes: bool) -> Self {
+        self.each_product = yes;
+        self
     }
 }
 
@@ -148,6 +157,9 @@ impl<R: Ring<Err = Infallible>, E> Ring for Polled<'_, R, E> {
     type Err = E;
     #[inline]
     fn mul(&mut self, a: &R::E, b: &R::E) -> Result<R::E, E> {
+        if self.each_product {
+            (self.poll)()?;
+        }
         Ok(infallible(self.ring.mul(a, b)))
     }
     #[inline]
