@@ -22,7 +22,7 @@ PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info
 DBG_PYTHON ?= python$(PY_VERSION)-dbg
 export LUCAS_DEBUG_PYTHON := $(DBG_PYTHON)
 
-.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel wheels wheel-test clean versions docs
+.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel wheels wheel-test clean versions docs docs-tools
 
 all: build
 
@@ -116,14 +116,32 @@ bench: build
 bench-quick: build
 	$(VPY) bench/bench.py --quick --no-write
 
-# The article and the API reference as HTML (target/book/index.html), and the checks that every
-# excerpt equals its source region and every Python example runs (tests/test_docs.py).
-docs: build $(STAMP)
-	@if command -v mdbook >/dev/null; then \
-	    mdbook build docs; \
-	else \
-	    echo "mdbook not installed: no HTML built (cargo install mdbook --locked); checking the docs anyway"; \
-	fi
+# The book's tools, built from crates.io into target/docs-tools by cargo (versions pinned here,
+# so every clone renders the same HTML): mdBook, and mdbook-mermaid, the preprocessor that turns
+# the ```mermaid blocks into diagrams. Both are MPL-2.0 and only run at `make docs`; mdBook is
+# built without its live-reload server (`serve`, `watch`), which the docs do not use.
+MDBOOK_VERSION         := 0.5.4
+MDBOOK_MERMAID_VERSION := 0.17.1
+DOCS_TOOLS := target/docs-tools
+MDBOOK     := $(DOCS_TOOLS)/bin/mdbook
+MDBOOK_MERMAID := $(DOCS_TOOLS)/bin/mdbook-mermaid
+
+$(MDBOOK):
+	cargo install --quiet --locked --root $(DOCS_TOOLS) --version $(MDBOOK_VERSION) \
+	    --no-default-features --features search mdbook
+
+$(MDBOOK_MERMAID):
+	cargo install --quiet --locked --root $(DOCS_TOOLS) --version $(MDBOOK_MERMAID_VERSION) mdbook-mermaid
+
+docs-tools: $(MDBOOK) $(MDBOOK_MERMAID)
+
+# The book (Part I, the extension; Part II, the algorithms; the API reference) as HTML in
+# target/book/index.html, then the checks that every excerpt equals its source region and
+# every Python example runs (tests/test_docs.py). `mdbook-mermaid install` copies mermaid's
+# script beside book.toml (docs/mermaid*.js, not tracked), where the HTML picks it up.
+docs: build $(STAMP) docs-tools
+	PATH="$(abspath $(DOCS_TOOLS))/bin:$$PATH" $(MDBOOK_MERMAID) install docs
+	PATH="$(abspath $(DOCS_TOOLS))/bin:$$PATH" $(MDBOOK) build docs
 	$(VPY) tests/excerpts.py
 	$(VPY) -m pytest tests/test_docs.py -q
 

@@ -123,7 +123,8 @@ def long_description():
         "## Installing\n\n"
         "`pip install lucas-recurrences`, then `import lucas`. Building from the source\n"
         "distribution needs a Rust toolchain (cargo). The full reference is `docs/api.md` and\n"
-        "the article `docs/article.md`, both in the source distribution.\n"
+        "the book `docs/article.md` (with docs/extension/ and docs/algorithms/), all in the\n"
+        "source distribution.\n"
     )
     # Relative links point into the repository, which PyPI does not show: name the path.
     text = re.sub(r"\[([^\]]+)\]\((?![a-z]+:)([^)]+)\)", r"`\2`", "".join(keep))
@@ -178,7 +179,7 @@ setup(
         "extension module",
     ],
     # No project_urls: the repository has no public address yet; the reference
-    # (docs/api.md) and the article (docs/article.md) ship in the sdist.
+    # (docs/api.md) and the book (docs/article.md and its chapters) ship in the sdist.
     python_requires=">=3.11",
     ext_modules=[CargoExtension("lucas")],
     cmdclass={"build_ext": build_cargo_ext},

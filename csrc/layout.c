@@ -73,6 +73,18 @@ const lucas_layout_entry lucas_layout_table[] = {
     SIZE(PyGetSetDef),
     FIELD(PyGetSetDef, get),
     FIELD(PyGetSetDef, doc),
+
+#if PY_VERSION_HEX < 0x030E0000
+    /* The digits of an int, which src/capi/pyint.rs writes into a new int on 3.11-3.13
+     * (3.14 has PyLongWriter for that). */
+#if PY_VERSION_HEX >= 0x030C0000
+    {"PyLongObject.ob_digit", offsetof(PyLongObject, long_value.ob_digit)},
+#else
+    {"PyLongObject.ob_digit", offsetof(PyLongObject, ob_digit)},
+#endif
+    {"PyLong_SHIFT", PyLong_SHIFT},
+    SIZE(digit),
+#endif
 };
 
 const size_t lucas_layout_count = sizeof lucas_layout_table / sizeof lucas_layout_table[0];

@@ -2,6 +2,9 @@
 
     python tests/excerpts.py [--update] [FILE.md ...]
 
+Every Markdown file under docs/ (the chapters of Part I in docs/extension/, the pages of
+Part II in docs/algorithms/, and the rest) is checked unless files are named.
+
 Convention (mdBook's anchors, so `{{#include file:name}}` would find the same regions):
 
 * In a source file, a region is the lines between ``ANCHOR: name`` and ``ANCHOR_END: name``
@@ -202,11 +205,20 @@ def doctests(doc: Path) -> list[doctest.DocTest]:
     return tests
 
 
-SOURCES = ("src/**/*.rs", "crates/*/src/**/*.rs", "csrc/*.c", "docs/**/*.c", "build.rs", "setup.py")
+SOURCES = (
+    "src/**/*.rs",
+    "crates/*/src/**/*.rs",
+    "csrc/*.c",
+    "docs/**/*.c",
+    "examples/**/*.c",
+    "tests/memcheck/*.py",
+    "build.rs",
+    "setup.py",
+)
 
 
 def unused_anchors() -> list[str]:
-    """`path#name` of every anchored region that no excerpt in docs/*.md quotes."""
+    """`path#name` of every anchored region that no excerpt in the docs quotes."""
     used = {(e.path, e.anchor) for f in markdown_files() for e in excerpts(f)}
     unused = []
     for pattern in SOURCES:
@@ -227,7 +239,7 @@ def markdown_files() -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("files", nargs="*", type=Path, help="Markdown files (default: docs/*.md)")
+    ap.add_argument("files", nargs="*", type=Path, help="Markdown files (default: every one under docs/)")
     ap.add_argument("--update", action="store_true", help="rewrite the excerpts from the source")
     args = ap.parse_args(argv)
     files = [f.resolve() for f in args.files] or markdown_files()

@@ -1,17 +1,23 @@
-"""The docs tell the truth about the code: every excerpt in docs/*.md equals the source
-region its marker names (tests/excerpts.py), the C companion files compile against this
-interpreter's headers, and the Python examples in the docs and the README run as doctests.
-The checker's own failures are tested on small files written here, so a checker that let
+"""The docs tell the truth about the code: every excerpt in the Markdown under docs/ equals
+the source region its marker names (tests/excerpts.py), the C companion files compile against
+this interpreter's headers, the Python examples in the docs and the README run as doctests
+(with the C example modules of examples/ built and importable), the book's table of contents
+lists every page, and every link between the pages reaches a file and a heading that exist.
+The checkers' own failures are tested on small files written here, so a checker that let
 everything through would fail this suite."""
 
 import doctest
 import io
+import re
 import shutil
 import subprocess
+import sys
 import sysconfig
+from pathlib import Path
 
 import excerpts
 import pytest
+from support import cexample
 
 ROOT = excerpts.ROOT
 # Checks of the docs against the sources: they skip against an installed wheel (conftest.py),
@@ -28,7 +34,7 @@ def test_the_docs_have_excerpts_to_check():
 
 
 @source_tree
-@pytest.mark.parametrize("doc", MARKDOWN, ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", MARKDOWN, ids=lambda p: str(p.relative_to(DOCS)))
 def test_every_excerpt_matches_its_source(doc):
     problems = excerpts.check(doc)
     assert not problems, "\n".join(problems)
@@ -194,10 +200,38 @@ def test_there_are_c_companions():
 # --- doctests -----------------------------------------------------------------------------
 
 DOCTEST_FILES = MARKDOWN + [ROOT / "README.md"]
+# Pages whose examples import the C examples of examples/ need the source tree (and a C
+# compiler with this interpreter's headers) to build them; the others run against a wheel too.
+IMPORTS_AN_EXAMPLE = re.compile(r"^>>> import .*\b(?:" + "|".join(cexample.MODULES) + r")\b", re.M)
 
 
-@pytest.mark.parametrize("doc", DOCTEST_FILES, ids=lambda p: p.name)
-def test_python_examples_in_the_docs_run(doc):
+def imports_an_example(doc: Path) -> bool:
+    return IMPORTS_AN_EXAMPLE.search(doc.read_text(encoding="utf-8")) is not None
+
+
+DOCTEST_PARAMS = [
+    pytest.param(f, marks=source_tree, id=str(f.relative_to(ROOT)))
+    if imports_an_example(f)
+    else pytest.param(f, id=str(f.relative_to(ROOT)))
+    for f in DOCTEST_FILES
+]
+
+
+@pytest.fixture
+def examples_importable(doc):
+    """The C examples (examples/), built for this interpreter and on sys.path, as the chapters
+    that import them say (only for a page that does)."""
+    if not imports_an_example(doc):
+        yield
+        return
+    folder = str(cexample.build_all())
+    sys.path.insert(0, folder)
+    yield
+    sys.path.remove(folder)
+
+
+@pytest.mark.parametrize("doc", DOCTEST_PARAMS)
+def test_python_examples_in_the_docs_run(doc, examples_importable):
     tests = excerpts.doctests(doc)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     for t in tests:
@@ -218,3 +252,68 @@ def test_a_wrong_doctest_fails(scratch):
     runner = doctest.DocTestRunner()
     runner.run(t, out=io.StringIO().write)
     assert runner.summarize(verbose=False).failed == 1
+
+
+# --- the book's structure and links ------------------------------------------------------
+
+SUMMARY = DOCS / "SUMMARY.md"
+LINK = re.compile(r"\]\((?P<target>[^)\s#]*\.md)?(?:#(?P<anchor>[^)\s]+))?\)")
+HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*$")
+
+
+def slug(title: str) -> str:
+    """The id mdBook gives a heading: lower case, spaces to dashes, only word characters and
+    dashes kept (so `tp_flags` and (parentheses) lose their punctuation)."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def headings(doc: Path) -> set[str]:
+    found, fenced = set(), False
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if excerpts.FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and (m := HEADING.match(line)):
+            found.add(slug(m["title"]))
+    return found
+
+
+def broken_links(doc: Path) -> list[str]:
+    """Relative links of `doc` whose file, or whose #heading in that file, does not exist."""
+    problems, fenced = [], False
+    for n, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+        if excerpts.FENCE.match(line):
+            fenced = not fenced
+        if fenced:
+            continue
+        for m in LINK.finditer(line):
+            if m["target"] is None and m["anchor"] is None:
+                continue
+            target = (doc.parent / m["target"]).resolve() if m["target"] else doc
+            if not target.is_file():
+                problems.append(f"{doc.name}:{n}: no file {m['target']}")
+            elif m["anchor"] and m["anchor"] not in headings(target):
+                problems.append(f"{doc.name}:{n}: {target.name} has no heading #{m['anchor']}")
+    return problems
+
+
+@source_tree
+def test_the_table_of_contents_lists_every_page():
+    listed = {(DOCS / t).resolve() for t in re.findall(r"\]\(([^)]+\.md)\)", SUMMARY.read_text(encoding="utf-8"))}
+    missing = [str(f.relative_to(DOCS)) for f in MARKDOWN if f != SUMMARY and f.resolve() not in listed]
+    assert not missing, f"pages the book leaves out (add them to docs/SUMMARY.md): {missing}"
+    assert all(f.is_file() for f in listed), "SUMMARY.md names a page that does not exist"
+
+
+@source_tree
+@pytest.mark.parametrize("doc", MARKDOWN + [ROOT / "README.md"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_link_between_pages_resolves(doc):
+    problems = broken_links(doc)
+    assert not problems, "\n".join(problems)
+
+
+@source_tree
+def test_a_broken_link_is_found(scratch):
+    (scratch / "other.md").write_text("# A page\n\n## `tp_flags` (the bits)\n")
+    doc = scratch / "doc.md"
+    doc.write_text("[ok](other.md#tp_flags-the-bits) [ok](#here) [bad](nowhere.md) [bad](other.md#nothing)\n\n# Here\n")
+    assert broken_links(doc) == ["doc.md:1: no file nowhere.md", "doc.md:1: other.md has no heading #nothing"]

@@ -1,7 +1,7 @@
 /* `LucasIter.__reduce__` as a C extension would write it: the companion of
- * `lucas_iter_reduce` in src/lucas_iter/slots.rs, shown beside it in docs/article.md
- * ("References"). It is not part of the module; tests/test_docs.py compiles it
- * against the interpreter's own Python.h so that the C the article shows is real C.
+ * `lucas_iter_reduce` in src/lucas_iter/slots.rs, shown beside it in
+ * docs/extension/03-references.md. It is not part of the module; tests/test_docs.py compiles it
+ * against the interpreter's own Python.h so that the C the docs show is real C.
  *
  * The state is simplified to what this method reads: C keeps the coefficients as a
  * tuple and "no modulus" as NULL, where the Rust type keeps a boxed slice and an

@@ -81,6 +81,12 @@ fn rust_layout() -> Vec<(&'static str, usize)> {
         size!(PyGetSetDef),
         field!(PyGetSetDef, get),
         field!(PyGetSetDef, doc),
+        #[cfg(not(Py_3_14))]
+        ("PyLongObject.ob_digit", offset_of!(crate::capi::pyint::LongHead, ob_digit)),
+        #[cfg(not(Py_3_14))]
+        ("PyLong_SHIFT", 30),
+        #[cfg(not(Py_3_14))]
+        ("sizeof digit", size_of::<u32>()),
     ]
 }
 

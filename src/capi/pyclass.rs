@@ -156,12 +156,14 @@ pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borro
 // ANCHOR_END: tp_dealloc
 
 // ANCHOR: pyref
+// ANCHOR: pyref_struct
 /// A slot's `self`: a live instance of `T`'s type (or a subclass) and its Rust value,
 /// borrowed for the slot call.
 pub struct PyRef<'a, T> {
     obj: Borrowed<'a>,
     value: &'a T,
 }
+// ANCHOR_END: pyref_struct
 
 impl<T> Clone for PyRef<'_, T> {
     fn clone(&self) -> Self {
@@ -172,6 +174,7 @@ impl<T> Clone for PyRef<'_, T> {
 impl<T> Copy for PyRef<'_, T> {}
 
 impl<'a, T: PyClass> PyRef<'a, T> {
+    // ANCHOR: from_slot
     /// The typed `self` of a slot or method.
     ///
     /// # Safety
@@ -185,6 +188,7 @@ impl<'a, T: PyClass> PyRef<'a, T> {
         // SAFETY: per the contract, `obj` is live for `'a`.
         PyRef { obj: unsafe { Borrowed::from_ptr(obj) }, value: &contents.value }
     }
+    // ANCHOR_END: from_slot
 
     /// The object itself.
     #[inline]

@@ -207,11 +207,146 @@ pub fn from_u128(v: u128) -> PyResult<Int> {
     }
 }
 
+/// The start of CPython's `PyLongObject` (`Include/cpython/longintrepr.h`): the object
+/// header, then on 3.12 and 3.13 the tag holding the sign and the number of digits, then the
+/// digits, 30 bits each in a 32-bit `digit`, least significant first. Only the offset of
+/// the digits is used; src/capi/layout_check.rs checks it against the headers.
+#[cfg(not(Py_3_14))]
+#[repr(C)]
+pub(crate) struct LongHead {
+    #[cfg(not(Py_3_12))]
+    ob_base: ffi::PyVarObject,
+    #[cfg(Py_3_12)]
+    ob_base: ffi::PyObject,
+    #[cfg(Py_3_12)]
+    lv_tag: usize,
+    pub(crate) ob_digit: [u32; 1],
+}
+
+#[cfg(not(Py_3_14))]
+extern "C" {
+    /// A new int of `size` digits whose digits are not yet written: the allocator of
+    /// CPython's own int arithmetic (`Include/cpython/longintrepr.h`, exported in 3.11 to
+    /// 3.13; 3.14 has the public `PyLongWriter` instead). It sets the size (and sign,
+    /// positive); the caller writes every digit before the int is used.
+    fn _PyLong_New(size: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+}
+
+/// The bits of one digit of an int, the layout [`from_digits`] writes.
+const DIGIT_BITS: u32 = 30;
+
+/// Whether this interpreter's ints have 30-bit digits in 32-bit words, least significant
+/// first: the default of every 64-bit build (`--enable-big-digits=15` changes it). Asked
+/// once (`PyLong_GetNativeLayout` on 3.14+, `sys.int_info` before).
+fn digits_are_30_bits() -> bool {
+    static ANSWER: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ANSWER.get_or_init(|| {
+        #[cfg(Py_3_14)]
+        {
+            // SAFETY: returns a pointer to a static struct describing the interpreter's ints.
+            let layout = unsafe { &*ffi::PyLong_GetNativeLayout() };
+            let native_endian = if cfg!(target_endian = "little") { -1 } else { 1 };
+            layout.bits_per_digit as u32 == DIGIT_BITS
+                && layout.digit_size == 4
+                && layout.digits_order == -1
+                && layout.digit_endianness == native_endian
+        }
+        #[cfg(not(Py_3_14))]
+        {
+            // SAFETY: returns a new reference to `sys.int_info`, or NULL with an exception.
+            let raw = unsafe { ffi::PyLong_GetInfo() };
+            // SAFETY: a new reference or NULL.
+            let Ok(info) = (unsafe { Owned::from_owned_ptr_or_err(raw) }) else {
+                return false; // the error is dropped: the bytes path below answers instead
+            };
+            let field = |i| {
+                // SAFETY: `sys.int_info` is a struct sequence of four fields; a borrowed item.
+                let item = unsafe { ffi::PyStructSequence_GetItem(info.as_ptr(), i) };
+                // SAFETY: a live int (bits_per_digit, sizeof_digit), borrowed from `info`.
+                unsafe { ffi::PyLong_AsLong(item) }
+            };
+            field(0) == DIGIT_BITS as std::os::raw::c_long && field(1) == 4
+        }
+    })
+}
+
+/// The magnitude's 30-bit digits, least significant first, into `out` (exactly as many as
+/// the magnitude needs).
+fn fill_digits(limbs: &[u64], out: &mut [u32]) {
+    let (mut acc, mut acc_bits, mut next) = (0u128, 0u32, 0usize);
+    for digit in out.iter_mut() {
+        if acc_bits < DIGIT_BITS && next < limbs.len() {
+            acc |= u128::from(limbs[next]) << acc_bits;
+            acc_bits += 64;
+            next += 1;
+        }
+        *digit = (acc as u32) & ((1 << DIGIT_BITS) - 1);
+        acc >>= DIGIT_BITS;
+        acc_bits = acc_bits.saturating_sub(DIGIT_BITS);
+    }
+}
+
+/// A magnitude of two limbs or more (its top limb non-zero) as an int, its digits written
+/// straight into the new object: one pass over the limbs, where the bytes path below takes
+/// eight steps per limb and a second buffer on 3.13+.
+fn from_digits(limbs: &[u64]) -> PyResult<Int> {
+    let top = limbs.last().copied().unwrap_or(0);
+    debug_assert!(limbs.len() >= 2 && top != 0);
+    let bits = 64 * limbs.len() as u64 - u64::from(top.leading_zeros());
+    let ndigits = usize::try_from(bits.div_ceil(u64::from(DIGIT_BITS)))
+        .map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
+    #[cfg(not(Py_3_14))]
+    {
+        // SAFETY: allocates an int of `ndigits` digits, or returns NULL with MemoryError.
+        let raw = unsafe { _PyLong_New(ndigits as ffi::Py_ssize_t) };
+        // SAFETY: a new reference or NULL. Until every digit is written below, nothing but
+        // its deallocation (which reads no digit) may see it.
+        let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
+        let start = obj.as_ptr().cast::<u8>().wrapping_add(std::mem::offset_of!(LongHead, ob_digit)).cast::<u32>();
+        // SAFETY: `obj` is an int of `ndigits` digits, laid out as `LongHead` (checked against
+        // the headers): its digits start at `start`, and no other reference to it exists.
+        let digits = unsafe { std::slice::from_raw_parts_mut(start, ndigits) };
+        fill_digits(limbs, digits);
+        Ok(Int::from_exact(obj))
+    }
+    #[cfg(Py_3_14)]
+    {
+        let mut start: *mut std::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: asks for a writer of `ndigits` digits; `start` receives its digit array.
+        let writer = unsafe { ffi::PyLongWriter_Create(0, ndigits as ffi::Py_ssize_t, &mut start) };
+        if writer.is_null() {
+            return Err(PyErr::fetch());
+        }
+        // SAFETY: the writer's digit array holds `ndigits` digits of the native layout
+        // (`digits_are_30_bits`), owned by the writer until it is finished.
+        let digits = unsafe { std::slice::from_raw_parts_mut(start.cast::<u32>(), ndigits) };
+        fill_digits(limbs, digits);
+        // SAFETY: consumes the writer: a new reference to the int, or NULL with an exception.
+        let raw = unsafe { ffi::PyLongWriter_Finish(writer) };
+        // SAFETY: a new reference or NULL.
+        exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
+    }
+}
+
 // ANCHOR: from_magnitude
-/// ±(the number with these little-endian 64-bit limbs) as an int: CPython regroups the bytes
-/// into its 30-bit digits in one pass, with `PyLong_FromNativeBytes` where the interpreter has
-/// it (3.13+), else `_PyLong_FromByteArray`, the function `int.from_bytes` itself calls.
+/// ±(the number with these little-endian 64-bit limbs) as an int: the digits written
+/// straight into the new int where this interpreter's digits are the usual 30 bits
+/// ([`from_digits`]); otherwise CPython regroups the bytes into its digits in one pass, with
+/// `PyLong_FromNativeBytes` where the interpreter has it (3.13+), else
+/// `_PyLong_FromByteArray`, the function `int.from_bytes` itself calls.
 pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Int> {
+    let len = limbs.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
+    let magnitude = if len >= 2 && digits_are_30_bits() { from_digits(&limbs[..len])? } else { from_bytes(limbs)? };
+    if negative {
+        neg(magnitude.borrow())
+    } else {
+        Ok(magnitude)
+    }
+}
+// ANCHOR_END: from_magnitude
+
+/// A magnitude as an int by CPython's conversion from bytes.
+fn from_bytes(limbs: &[u64]) -> PyResult<Int> {
     #[cfg(target_endian = "little")]
     // SAFETY: u64 has no padding, so the limbs are `8 * len` initialised bytes, and on a
     // little-endian target their order is the little-endian order of the whole magnitude.
@@ -233,14 +368,8 @@ pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Int> {
     // little_endian = 1, is_signed = 0.
     let raw = unsafe { ffi::_PyLong_FromByteArray(bytes.as_ptr(), bytes.len(), 1, 0) };
     // SAFETY: a new reference to an exact int, or NULL with an exception.
-    let magnitude = exact(unsafe { Owned::from_owned_ptr_or_err(raw) })?;
-    if negative {
-        neg(magnitude.borrow())
-    } else {
-        Ok(magnitude)
-    }
+    exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
 }
-// ANCHOR_END: from_magnitude
 
 /// An int as a Python literal that evaluates back to it: decimal where `str()` allows it,
 /// hexadecimal otherwise. `str()` of an int refuses more digits than
@@ -328,6 +457,39 @@ mod tests {
             assert!(!crate::capi::error::occurred(), "to_u64 leaves no exception");
             assert_eq!(bit_length(bigger.borrow()).unwrap(), 65);
             assert_eq!(neg(bigger.borrow()).unwrap().sign(), Ordering::Less);
+        });
+    }
+
+    #[test]
+    fn digits_written_directly_equal_the_conversion_from_bytes() {
+        with_python(|| {
+            assert!(digits_are_30_bits(), "every supported 64-bit build has 30-bit digits");
+            let mut s = 0x2545_F491_4F6C_DD1Du64;
+            let mut rnd = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                s
+            };
+            for len in (2..40).chain([63, 64, 65, 200, 1000]) {
+                // Random limbs, all ones, and a top limb of every bit length at the digit
+                // boundaries (bit lengths 30k - 1, 30k, 30k + 1 fall on every residue mod 30).
+                for top_bits in [1u32, 2, 29, 30, 31, 60, 63, 64] {
+                    let mut limbs: Vec<u64> = (0..len).map(|_| rnd()).collect();
+                    limbs[len - 1] = (limbs[len - 1] >> (64 - top_bits)) | (1 << (top_bits - 1));
+                    let direct = from_digits(&limbs).unwrap();
+                    let via_bytes = from_bytes(&limbs).unwrap();
+                    assert_eq!(sub(direct.borrow(), via_bytes.borrow()).unwrap().sign(), Ordering::Equal);
+                    assert_eq!(abs_to_limbs(direct.borrow()).unwrap(), limbs, "len={len} top_bits={top_bits}");
+                    let bits = 64 * (len as u64 - 1) + u64::from(top_bits);
+                    assert_eq!(bit_length(direct.borrow()).unwrap(), bits, "normalised: the top digit is not zero");
+                }
+                let ones = vec![u64::MAX; len];
+                assert_eq!(abs_to_limbs(from_magnitude(false, &ones).unwrap().borrow()).unwrap(), ones);
+                let negative = from_magnitude(true, &ones).unwrap();
+                assert_eq!(negative.sign(), Ordering::Less);
+                assert_eq!(abs_to_limbs(negative.borrow()).unwrap(), ones);
+            }
         });
     }
 

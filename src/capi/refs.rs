@@ -319,7 +319,9 @@ pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> 
     unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
 }
 
-/// A new reference to `None` (`Py_RETURN_NONE`).
+/// A new reference to `None` (`Py_RETURN_NONE`). Counted like any other reference: on 3.11
+/// the increment and the later decrement change `ob_refcnt`; from 3.12 None is immortal
+/// (PEP 683) and both leave it as it is.
 pub fn none() -> Owned {
     none_borrowed().new_ref()
 }

@@ -1,5 +1,5 @@
 //! The n-th terms of Fibonacci, Lucas and the Lucas sequences U and V as module functions
-//! (the article's "Defining a Function" section): the CPython side only. Each converts its
+//! (docs/extension/06-arguments.md): the CPython side only. Each converts its
 //! arguments once, lets the core choose the regime ([`lucas_core::terms::fib_or_lucas`],
 //! [`lucas_core::terms::lucas_uv`]) and turns the result into an int once
 //! ([`pyint::term_to_int`]).

@@ -272,6 +272,7 @@ def main(argv=None) -> int:
 
     import workload
 
+    # ANCHOR: repetition
     inner = args.inner
     one_round = workload.one_round
     if args.expect_leak:
@@ -288,6 +289,7 @@ def main(argv=None) -> int:
         def test_func():
             for _ in range(inner):
                 one_round()
+    # ANCHOR_END: repetition
 
     print(f"refleak: {so}")
     print(f"interpreter: {sys.executable} ({sys.version.split()[0]}, debug build)")
@@ -302,12 +304,14 @@ def main(argv=None) -> int:
     print(f"file descriptor deltas: measured {fds[nw:]}")
     rc_t, bl_t, fd_t = rc[nw:], blocks[nw:], fds[nw:]
 
+    # ANCHOR: expect_leak
     if args.expect_leak:
         if all(d >= 1 for d in rc_t):
             print(f"PASS: the deliberate reference leak was detected (reference deltas {rc_t}, sum={sum(rc_t)})")
             return 0
         print(f"FAIL: the deliberate reference leak was NOT detected (reference deltas {rc_t})")
         return 1
+    # ANCHOR_END: expect_leak
 
     if args.regrtest_rule:
         leaked = [name for name, d in (("references", rc_t), ("memory blocks", bl_t)) if all(x >= 1 for x in d)]

@@ -8,7 +8,7 @@
 //! The backend is `puremp`'s natural numbers (`puremp::nat::Nat`: schoolbook, Karatsuba,
 //! Toom-3/4 and a three-prime NTT, chosen by operand size); the sign is kept here, beside the
 //! magnitude, so that each operation costs one call into the library and no copies of its
-//! operands. docs/bigint.md says why this crate and what it costs.
+//! operands. docs/algorithms/exact-terms.md says why this crate; bench/NOTES.md what it costs.
 
 #![forbid(unsafe_code)]
 
@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 
 /// The smaller operand's size, in limbs, from which [`Big::mul_polled`] multiplies by
 /// polled transforms: below it one product of the backend is short next to the interruption
-/// bound (bench/NOTES.md, "Interrupting the largest products").
+/// bound (`make bench`, the Cooperation table of bench/RESULTS.md).
 pub const POLLED_MUL_LIMBS: usize = 1 << 16;
 
 /// The largest product, in limbs, the polled transforms take (2^35 bits, beyond any

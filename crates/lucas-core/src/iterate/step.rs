@@ -54,6 +54,7 @@ impl ModDot {
         }
     }
 
+    // ANCHOR: mod_dot
     /// `sum(c_i * x_i) mod m` for a window of values in `0..m`.
     #[inline]
     pub fn dot(&self, window: &[u64]) -> u64 {
@@ -70,6 +71,7 @@ impl ModDot {
             None => dot_mod(&self.coef, window, self.m),
         }
     }
+    // ANCHOR_END: mod_dot
 
     /// The coefficients' memory, for `__sizeof__`.
     pub fn heap_bytes(&self) -> usize {

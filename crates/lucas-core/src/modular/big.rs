@@ -155,33 +155,13 @@ impl Part for Pow2Vec {
     }
 }
 
-// The jump-ahead on these rings: the generic dot product, and for the odd moduli order 2 by
-// the (U, V) halving ladder, as for a word.
-impl<const N: usize, X> Dot for Polled<'_, MontN<N>, X> {
-    fn order2(&mut self, c: [&[u64; N]; 2], n: &[u64]) -> Result<Option<[[u64; N]; 2]>, X> {
-        order2_by_halving(self, c, n).map(Some)
-    }
-}
-
-impl<const CAP: usize, X> Dot for Polled<'_, MontArr<CAP>, X> {
-    fn order2(&mut self, c: [&[u64; CAP]; 2], n: &[u64]) -> Result<Option<[[u64; CAP]; 2]>, X> {
-        order2_by_halving(self, c, n).map(Some)
-    }
-}
-
+// The jump-ahead of orders above 2 on the vector rings (order 2 takes the Lucas ladders
+// on every ring): the generic dot product, and order 2 by the halving ladder for odd moduli.
 impl<X> Dot for Polled<'_, MontVec, X> {
     fn order2(&mut self, c: [&Vec<u64>; 2], n: &[u64]) -> Result<Option<[Vec<u64>; 2]>, X> {
         order2_by_halving(self, c, n).map(Some)
     }
 }
-
-impl<X> Dot for Polled<'_, PseudoMersenne, X> {
-    fn order2(&mut self, c: [&Vec<u64>; 2], n: &[u64]) -> Result<Option<[Vec<u64>; 2]>, X> {
-        order2_by_halving(self, c, n).map(Some)
-    }
-}
-
-impl<const N: usize, X> Dot for Polled<'_, Pow2N<N>, X> {}
 
 impl<X> Dot for Polled<'_, Pow2Vec, X> {}
 
@@ -303,6 +283,11 @@ pub struct BigModulus {
     /// odd^(−1) mod 2^(64·⌈s/64⌉), for the CRT.
     odd_inv: Vec<u64>,
 }
+
+/// From this many limbs on, a ladder polls before every product too (see [`Polled`]): one
+/// product then takes about as long as a poll may wait, and the largest piece of work a poll
+/// cannot split is one of the backend's products of m's size.
+pub const POLL_EACH_PRODUCT_MIN: usize = 4096;
 
 /// How many bits of n a ladder on elements of `limbs` limbs runs between two polls: about
 /// the same amount of work whatever the size.
@@ -525,15 +510,26 @@ impl BigModulus {
         want: Output,
         poll: &mut dyn FnMut() -> Result<(), X>,
     ) -> Result<Vec<Vec<u64>>, X> {
+        if c.len() == 2 {
+            return self.jump_order2(c, init, n, want, poll);
+        }
+        // Orders above 2 run on the vector rings: their products dominate, and one copy of
+        // the jump's code serves every size.
         let odd = if self.has_odd() {
             let (co, io): (Vec<_>, Vec<_>) =
                 (c.iter().map(|x| self.odd_residue(x)).collect(), init.iter().map(|x| self.odd_residue(x)).collect());
-            Some(with_odd_ring!(&self.odd_ring, |r| jump_part(r, &co, &io, n, want, &mut *poll))?)
+            Some(match &self.odd_ring {
+                OddRing::Word(r) => jump_part(r.clone(), &co, &io, n, want, &mut *poll)?,
+                _ => jump_part(MontVec::new(&self.odd), &co, &io, n, want, &mut *poll)?,
+            })
         } else {
             None
         };
         let two = if self.has_two() {
-            Some(with_two_ring!(&self.two_ring, |r| jump_part(r, c, init, n, want, poll))?)
+            Some(match &self.two_ring {
+                TwoRing::Word => jump_part(Wrapping, c, init, n, want, poll)?,
+                _ => jump_part(Pow2Vec::new(self.s.div_ceil(64) as usize), c, init, n, want, poll)?,
+            })
         } else {
             None
         };
@@ -541,6 +537,47 @@ impl BigModulus {
         let mut odd = odd.map(|v| v.into_iter().map(Some).collect::<Vec<_>>()).unwrap_or_else(|| vec![None; count]);
         let mut two = two.map(|v| v.into_iter().map(Some).collect::<Vec<_>>()).unwrap_or_else(|| vec![None; count]);
         Ok((0..count).map(|i| self.join(odd[i].take(), two[i].take())).collect())
+    }
+
+    /// [`BigModulus::jump`] for order 2 by the Lucas ladders, as a word ring's `order2` does:
+    /// x^n ≡ a + b·x modulo x² − c_1·x − c_0, with P = c_1 and Q = −c_0, is
+    /// (V_n − P·U_n)/2 + U_n·x by the halving ladder on the odd part and
+    /// −Q·U_{n−1} + U_n·x by the ladder without halving on the power of two; then
+    /// x_n = a·x_0 + b·x_1 and x_{n+1} = a·x_1 + b·x_2.
+    fn jump_order2<X>(
+        &self,
+        c: &[Vec<u64>],
+        init: &[Vec<u64>],
+        n: &[u64],
+        want: Output,
+        poll: &mut dyn FnMut() -> Result<(), X>,
+    ) -> Result<Vec<Vec<u64>>, X> {
+        let count = if want == Output::Term { 1 } else { 2 };
+        let len = self.limbs();
+        let x2 = self.sum(&self.mul(&c[0], &init[0]), &self.mul(&c[1], &init[1]));
+        let window = [padded(&init[0], len), padded(&init[1], len), x2];
+        if is_zero(n) {
+            return Ok(window[..count].to_vec());
+        }
+        let odd = if self.has_odd() {
+            let co: Vec<_> = c.iter().map(|x| self.odd_residue(x)).collect();
+            Some(with_odd_ring!(&self.odd_ring, |r| order2_halving(r, &co, n, &mut *poll))?)
+        } else {
+            None
+        };
+        let two =
+            if self.has_two() { Some(with_two_ring!(&self.two_ring, |r| order2_pair(r, c, n, poll))?) } else { None };
+        let (ao, bo) = odd.map_or((None, None), |[a, b]| (Some(a), Some(b)));
+        let (at, bt) = two.map_or((None, None), |[a, b]| (Some(a), Some(b)));
+        let (a, b) = (self.join(ao, at), self.join(bo, bt));
+        Ok((0..count).map(|j| self.sum(&self.mul(&a, &window[j]), &self.mul(&b, &window[j + 1]))).collect())
+    }
+
+    /// a + b mod m for residues.
+    fn sum(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
+        let mut s = padded(a, self.limbs() + 1);
+        add_in_place(&mut s, b);
+        self.div.rem(&s)
     }
 
     /// The coefficients of the recurrence run backwards (see [`fiduccia::reversed`]), given
@@ -576,7 +613,8 @@ fn uv_halving<P: Part + Halve, X>(
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 1);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let (u, v) = lucas_uv_halving_with(&mut pr, &p, &q, n)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
 }
@@ -591,7 +629,8 @@ fn uv_pair<P: Part, X>(
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
     let every = poll_period(r.size(), 2);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let (u, u_prev) = lucas_u_pair_with(&mut pr, &p, &q, n)?;
     let v = lucas_v_from_pair_with(&mut pr, &p, &q, &u, &u_prev)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
@@ -605,9 +644,43 @@ fn fib_lucas_halving<P: Part + Halve, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<Vec<u64>, X> {
     let every = poll_period(r.size(), 1);
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let x = fib_or_lucas(&mut pr, n, which)?;
     Ok(pr.ring.residue(&x))
+}
+
+/// x^n ≡ a + b·x modulo x² − c_1·x − c_0 on an odd part, [a, b] as residues.
+fn order2_halving<P: Part + Halve, X>(
+    mut r: P,
+    c: &[Vec<u64>],
+    n: &[u64],
+    poll: &mut dyn FnMut() -> Result<(), X>,
+) -> Result<[Vec<u64>; 2], X> {
+    let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
+    let every = poll_period(r.size(), 1);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let [a, b] = order2_by_halving(&mut pr, [&c0, &c1], n)?;
+    Ok([pr.ring.residue(&a), pr.ring.residue(&b)])
+}
+
+/// The same on a power of two, by the ladder without halving: a = c_0·U_{n−1}, b = U_n.
+fn order2_pair<P: Part, X>(
+    mut r: P,
+    c: &[Vec<u64>],
+    n: &[u64],
+    poll: &mut dyn FnMut() -> Result<(), X>,
+) -> Result<[Vec<u64>; 2], X> {
+    let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
+    let every = poll_period(r.size(), 2);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let zero = pr.small(0)?;
+    let q = pr.sub(&zero, &c0)?;
+    let (u, u_prev) = lucas_u_pair_with(&mut pr, &Param::Element(c1), &Param::Element(q), n)?;
+    let a = pr.mul(&c0, &u_prev)?;
+    Ok([pr.ring.residue(&a), pr.ring.residue(&u)])
 }
 
 /// The jump on one part.
@@ -625,7 +698,8 @@ where
     let ce: Vec<P::E> = c.iter().map(|x| r.element(x)).collect();
     let ie: Vec<P::E> = init.iter().map(|x| r.element(x)).collect();
     let every = poll_period(r.size(), c.len());
-    let mut pr = Polled::new(r, every, poll);
+    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
+    let mut pr = Polled::new(r, every, poll).each_product(each);
     let out = fiduccia::jump(&mut pr, &ce, &ie, n, want)?;
     Ok(out.iter().map(|x| pr.ring.residue(x)).collect())
 }
@@ -813,6 +887,22 @@ mod tests {
         assert!(BigModulus::new(&[0, 3]).inverse(&[6]).is_none());
         assert_eq!(bm.pow(&[3, 0], &[5]), [243, 0]);
         assert_eq!(bm.pow(&[3, 0], &[]), [1, 0]);
+    }
+
+    #[test]
+    fn huge_moduli_poll_before_every_product() {
+        let mut m = vec![0x9E37_79B9_7F4A_7C15; POLL_EACH_PRODUCT_MIN];
+        m[0] |= 1;
+        let bm = BigModulus::new(&m);
+        let mut calls = 0;
+        let mut count = || -> Result<(), ()> {
+            calls += 1;
+            Ok(())
+        };
+        let (p, q) = (Signed { negative: false, magnitude: &[3] }, Signed { negative: true, magnitude: &[5] });
+        bm.lucas_uv(&[2], p, q, &mut count).unwrap();
+        // n = 2: one doubling step, three products (U·V, V², Q²) and the bit's own poll.
+        assert!(calls >= 4, "{calls} polls");
     }
 
     #[test]

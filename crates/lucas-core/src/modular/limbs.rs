@@ -404,6 +404,7 @@ pub fn redc_in_place(t: &mut [u64], m: &[u64], m_neg_inv: u64) -> bool {
     top
 }
 
+// ANCHOR: cios
 /// The Montgomery product by CIOS (Koç, Acar and Kaliski 1996, "coarsely integrated operand
 /// scanning"): for each limb a_i, t += a_i·b and the multiple q·m of m that clears t's lowest
 /// limb, shifting one limb down, so the running sum stays below 2m. Both products run in the
@@ -431,6 +432,7 @@ pub fn mont_mul_cios(t: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m_neg_inv: 
     }
     top != 0
 }
+// ANCHOR_END: cios
 
 /// t (with a carry limb `top` above it) below 2m, brought below m by one subtraction.
 #[inline(always)]

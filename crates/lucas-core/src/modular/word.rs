@@ -45,6 +45,7 @@ impl Montgomery {
         Montgomery { m, m_inv: inverse_mod_2_64(m), r2: r2 as u64 }
     }
 
+    // ANCHOR: redc
     /// REDC: t·2^(−64) mod m for t < m·2^64, with no division.
     #[inline]
     pub fn reduce(&self, t: u128) -> u64 {
@@ -59,6 +60,7 @@ impl Montgomery {
             r
         }
     }
+    // ANCHOR_END: redc
 
     /// x (any u64) into Montgomery form.
     pub fn enter(&self, x: u64) -> u64 {
@@ -132,12 +134,21 @@ pub struct Polled<'p, R, E> {
     pub ring: R,
     every: u32,
     bits: u32,
+    /// Whether `poll` also runs before every product: for elements so large that one bit of
+    /// a ladder takes longer than a poll may wait.
+    each_product: bool,
     poll: &'p mut dyn FnMut() -> Result<(), E>,
 }
 
 impl<'p, R, E> Polled<'p, R, E> {
     pub fn new(ring: R, every: u32, poll: &'p mut dyn FnMut() -> Result<(), E>) -> Self {
-        Polled { ring, every, bits: 0, poll }
+        Polled { ring, every, bits: 0, each_product: false, poll }
+    }
+
+    /// The same, polling before every product as well.
+    pub fn each_product(mut self, yes: bool) -> Self {
+        self.each_product = yes;
+        self
     }
 }
 
@@ -146,6 +157,9 @@ impl<R: Ring<Err = Infallible>, E> Ring for Polled<'_, R, E> {
     type Err = E;
     #[inline]
     fn mul(&mut self, a: &R::E, b: &R::E) -> Result<R::E, E> {
+        if self.each_product {
+            (self.poll)()?;
+        }
         Ok(infallible(self.ring.mul(a, b)))
     }
     #[inline]
@@ -257,6 +271,7 @@ pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() 
     Ok(crt(x_odd, odd, if which == Which::Fibonacci { f } else { l }, s))
 }
 
+// ANCHOR: crt
 /// The x in 0..odd·2^s with x ≡ a (mod odd) and x ≡ b (mod 2^s).
 pub fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
     let mask = if s == 64 { u64::MAX } else { (1u64 << s) - 1 };
@@ -264,6 +279,7 @@ pub fn crt(a: u64, odd: u64, b: u64, s: u32) -> u64 {
     let t = b.wrapping_sub(a).wrapping_mul(inverse_mod_2_64(odd)) & mask;
     a + odd * t
 }
+// ANCHOR_END: crt
 
 #[cfg(test)]
 mod tests {

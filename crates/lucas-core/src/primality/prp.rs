@@ -219,11 +219,12 @@ pub enum Lucas {
     ExtraStrong,
 }
 
-/// How often, in bits of an exponent of `limbs` limbs, the tests call the caller's poll:
-/// every 64 bits for small n, and more often as each bit's products grow (quadratically in
-/// the limbs), down to every bit, so that the time between two polls stays short.
+/// How often (in bits of an exponent, or squarings) the tests call the caller's poll, for
+/// residues of `limbs` limbs: every 64 bits for the smallest, every bit for the largest, so
+/// that about the same work separates two polls.
 fn poll_period(limbs: usize) -> u64 {
-    (4096 / limbs.saturating_mul(limbs).max(1)).clamp(1, 64) as u64
+    let cost = (limbs as u64).saturating_mul(limbs as u64).max(1);
+    ((1u64 << 20) / cost).clamp(1, 64)
 }
 
 fn bit(x: &[u64], i: u64) -> bool {
@@ -440,7 +441,8 @@ fn power<R: Residues, X>(
     e: &[u64],
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<R::E, X> {
-    let (bits, every) = (bit_length(e), poll_period(e.len()));
+    let bits = bit_length(e);
+    let every = poll_period(e.len());
     let (mut x, mut t) = (base.clone(), base.clone());
     for i in (0..bits - 1).rev() {
         r.mul(&mut t, &x, &x);
@@ -482,7 +484,8 @@ fn miller_rabin<R: Residues, X>(
         return Ok(true);
     }
     let mut t = x.clone();
-    for _ in 1..s {
+    let every = poll_period(n.len());
+    for i in 1..s {
         r.mul(&mut t, &x, &x);
         if t == minus_one {
             return Ok(true);
@@ -491,6 +494,9 @@ fn miller_rabin<R: Residues, X>(
             return Ok(false); // 1 reached without passing −1: a non-trivial square root of 1
         }
         std::mem::swap(&mut x, &mut t);
+        if i % every == 0 {
+            poll()?;
+        }
     }
     Ok(false)
 }
@@ -622,20 +628,25 @@ fn lucas_condition<R: Residues, X>(
         if u_is_zero(r, &v, &v1) && (v == two || v == minus_two) {
             return Ok(true);
         }
-        for _ in 0..s - 1 {
+        let every = poll_period(n.len());
+        for i in 0..s - 1 {
             if v == zero {
                 return Ok(true);
             }
             r.mul(&mut t, &v, &v);
             r.sub(&mut v, &t, &two);
+            if (i + 1) % every == 0 {
+                poll()?;
+            }
         }
         return Ok(false);
     }
     if u_is_zero(r, &v, &v1) || v == zero {
         return Ok(true);
     }
-    let mut t2 = one;
-    for _ in 1..s {
+    let mut t2 = one.clone();
+    let every = poll_period(n.len());
+    for i in 1..s {
         // V_2j = V_j² − 2Q^j
         r.mul(&mut t, &v, &v);
         r.sub(&mut t2, &t, &qk);
@@ -643,8 +654,14 @@ fn lucas_condition<R: Residues, X>(
         if v == zero {
             return Ok(true);
         }
-        r.mul(&mut t, &qk, &qk);
-        std::mem::swap(&mut qk, &mut t);
+        // Q^(2j) = (Q^j)², which stays 1 once it is (Q = −1, say): no product then.
+        if qk != one {
+            r.mul(&mut t, &qk, &qk);
+            std::mem::swap(&mut qk, &mut t);
+        }
+        if i % every == 0 {
+            poll()?;
+        }
     }
     Ok(false)
 }
@@ -652,6 +669,7 @@ fn lucas_condition<R: Residues, X>(
 // ---------------------------------------------------------------------------------------
 // Entry points: n odd, n >= 3, as limbs; parameters already reduced modulo n.
 
+// ANCHOR: with_residues
 /// Runs `f` with the residues modulo n: a word for n < 2**64; above, the special form
 /// 2^k − c, or Montgomery form on arrays of 2, 3 or 4 limbs, of up to 16 or 64 limbs, or on
 /// vectors.
@@ -694,6 +712,7 @@ macro_rules! with_residues {
         }
     }};
 }
+// ANCHOR_END: with_residues
 
 fn check_odd(n: &[u64]) -> &[u64] {
     let n = trimmed(n);
@@ -1082,6 +1101,32 @@ mod tests {
             assert!(answers.iter().all(|&a| a == prime), "2^{k} - 1: {answers:?}");
             assert_eq!(is_bpsw_prp(&n, Lucas::Strong, &mut never).unwrap(), prime, "2^{k} - 1");
         }
+    }
+
+    #[test]
+    fn the_squarings_after_the_chain_are_polled_too() {
+        // n + 1 = 2^2203 for a Mersenne number: the strong Lucas test is one chain step and
+        // 2202 squarings of V; Miller–Rabin is a 2202-bit power and one squaring. Both halves
+        // must let an interrupt through.
+        let n = mersenne(2203);
+        let mut calls = 0;
+        let mut count = || -> Result<(), ()> {
+            calls += 1;
+            Ok(())
+        };
+        assert!(is_bpsw_prp(&n, Lucas::Strong, &mut count).unwrap());
+        let total = calls;
+        assert!(total >= 2 * 2202 / 64, "{total} polls");
+        let mut calls = 0;
+        let mut stop_late = || {
+            calls += 1;
+            if calls == total - 1 {
+                Err("stop")
+            } else {
+                Ok(())
+            }
+        };
+        assert_eq!(is_bpsw_prp(&n, Lucas::Strong, &mut stop_late), Err("stop"));
     }
 
     #[test]

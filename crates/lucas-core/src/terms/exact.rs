@@ -18,7 +18,7 @@ use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ri
 /// limit is also what keeps Ctrl-C prompt: the arithmetic checks for signals even inside
 /// its largest products, but building the result's Python int is one call into CPython
 /// that nothing interrupts, and this size keeps it within the interruption bound
-/// (bench/NOTES.md, "Interrupting the largest products").
+/// (`make bench`, the Cooperation table of bench/RESULTS.md).
 pub const MAX_RESULT_BITS: f64 = 1_073_741_824.0;
 
 /// log2 of the golden ratio: the bits F_n and L_n gain per step.
