@@ -314,9 +314,12 @@ def test_ctrl_c_interrupts_the_largest_product(expr):
     out, _ = proc.communicate(timeout=600)
     assert proc.returncode == 0, out
     took = float(out.split()[-1])
+    # A loaded machine can shift the signal out of the call (it ends first, or the signal
+    # lands before lucas is entered): each attempt that did not interrupt lucas itself is
+    # repeated earlier; a lucas that never checks for signals fails all three.
     for fraction in (0.85, 0.6, 0.4):
         returncode, out = interrupt_after(expr, fraction * took)
-        if returncode == 0:
+        if returncode == 0 and out.split() == ["interrupted", "c_exception"]:
             break
     assert returncode == 0, f"the computation finished before the signal came: {out}"
     assert out.split() == ["interrupted", "c_exception"], out

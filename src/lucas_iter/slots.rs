@@ -8,9 +8,9 @@
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
 //! exact ints, which can never refer back to anything, so an instance can never be part of a
-//! reference cycle. A Python subclass that adds a `__dict__` gets GC support from
-//! `type.__new__` automatically (it sets HAVE_GC and uses `subtype_traverse`), which is why
-//! deallocation frees through `Py_TYPE(self)->tp_free`.
+//! reference cycle. Every Python subclass is GC-tracked, one with `__slots__ = ()` too:
+//! `type.__new__` sets HAVE_GC on every class a `class` statement makes and gives it
+//! `subtype_traverse`, which is why deallocation frees through `Py_TYPE(self)->tp_free`.
 //!
 //! Weak references: `tp_weaklistoffset` points at the instance's list, so `weakref.ref(it)`
 //! works (as it does for a generator); deallocation clears the list first.
@@ -97,6 +97,7 @@ unsafe extern "C" fn lucas_iter_vectorcall(
 }
 // ANCHOR_END: tp_vectorcall
 
+// ANCHOR: new_instance
 /// Converts every argument, then allocates an instance of `subtype` and moves the finished
 /// state in.
 fn new_instance(
@@ -109,6 +110,7 @@ fn new_instance(
     let (coef, init) = args::recurrence(NAME, coefficients, initial)?;
     allocate(subtype, IterState::new(coef, &init, modulus)?)
 }
+// ANCHOR_END: new_instance
 
 // ANCHOR: tp_iternext
 /// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean
