@@ -244,7 +244,9 @@ fn digits_are_30_bits() -> bool {
         #[cfg(Py_3_14)]
         {
             // SAFETY: returns a pointer to a static struct describing the interpreter's ints.
-            let layout = unsafe { &*ffi::PyLong_GetNativeLayout() };
+            let pointer = unsafe { ffi::PyLong_GetNativeLayout() };
+            // SAFETY: the struct is static, never written, and lives as long as the process.
+            let layout = unsafe { &*pointer };
             let native_endian = if cfg!(target_endian = "little") { -1 } else { 1 };
             layout.bits_per_digit as u32 == DIGIT_BITS
                 && layout.digit_size == 4

@@ -823,7 +823,8 @@ mod tests {
             let mb = big(&m);
             let mut rnd = crate::modular::limbs::tests::stream(m[0] ^ m.len() as u64);
             for _ in 0..3 {
-                let n: Vec<u64> = (0..m.len()).map(|_| rnd()).collect();
+                // n of m's size up to 4 limbs: the rings are what is tested, not the ladder's length.
+                let n: Vec<u64> = (0..m.len().min(4)).map(|_| rnd()).collect();
                 let p: Vec<u64> = (0..m.len() + 1).map(|_| rnd()).collect();
                 let q: Vec<u64> = (0..2).map(|_| rnd()).collect();
                 let (ps, qs) = (Signed { negative: false, magnitude: &p }, Signed { negative: true, magnitude: &q });
