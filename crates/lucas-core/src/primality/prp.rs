@@ -138,11 +138,18 @@ pub enum Lucas {
     ExtraStrong,
 }
 
-/// How often, in bits of an exponent of `limbs` limbs, the tests call the caller's poll:
-/// every 64 bits for small n, and more often as each bit's products grow (quadratically in
-/// the limbs), down to every bit, so that the time between two polls stays short.
-fn poll_period(limbs: usize) -> u64 {
-    (4096 / limbs.saturating_mul(limbs).max(1)).clamp(1, 64) as u64
+/// How often the tests call the caller's poll, as a mask on the bit index (a poll where
+/// `i & mask == 0`): every 64 bits for n of up to 8 limbs, and more often as each bit's
+/// products grow (quadratically in the limbs), down to every bit from 33 limbs on, so that
+/// the time between two polls stays short. A mask, not a period: a division per bit would
+/// cost more than the poll itself on one-word n.
+fn poll_mask(limbs: usize) -> u64 {
+    match limbs {
+        0..=8 => 63,
+        9..=16 => 15,
+        17..=32 => 3,
+        _ => 0,
+    }
 }
 
 fn bit(x: &[u64], i: u64) -> bool {
@@ -359,7 +366,7 @@ fn power<R: Residues, X>(
     e: &[u64],
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<R::E, X> {
-    let (bits, every) = (bit_length(e), poll_period(e.len()));
+    let (bits, mask) = (bit_length(e), poll_mask(e.len()));
     let (mut x, mut t) = (base.clone(), base.clone());
     for i in (0..bits - 1).rev() {
         r.mul(&mut t, &x, &x);
@@ -372,7 +379,7 @@ fn power<R: Residues, X>(
         } else {
             std::mem::swap(&mut x, &mut t);
         }
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
@@ -438,7 +445,7 @@ fn lucas_chain<R: Residues, X>(
     r.add(&mut two, &one, &one);
     let (mut v, mut v1, mut qk) = (two.clone(), p.clone(), one.clone());
     let (mut cross, mut sq, mut tq, mut tmp) = (one.clone(), one.clone(), one.clone(), one);
-    let every = poll_period(k.len());
+    let mask = poll_mask(k.len());
     for i in (0..bit_length(k)).rev() {
         // cross = V_j·V_(j+1) − P·Q^j = V_(2j+1)
         r.mul(&mut cross, &v, &v1);
@@ -475,7 +482,7 @@ fn lucas_chain<R: Residues, X>(
             }
             std::mem::swap(&mut v1, &mut cross);
         }
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
