@@ -7,6 +7,7 @@ minimums. For the iterator and small-call cases, instructions are also counted w
 
     python bench/bench.py            # full run, writes bench/RESULTS.md
     python bench/bench.py --quick    # fewer rounds, no cold build, no callgrind
+    python bench/bench.py --cases t  # only the Cooperation table: threads and Ctrl-C
 
 Nothing here is a pass/fail test: the table says which targets are met.
 """
@@ -985,7 +986,7 @@ CTRL_C_POINTS = [
     ("lucas.nth_term(list(range(1, 1001)), [1] * 1000, 2**4000, mod=2**61 - 1)", (0.5, 2)),
     ("lucas.is_strong_bpsw_prp(2**44497 - 1)", (0.5, 2)),
 ]
-SLOW_CTRL_C_POINTS = [("lucas.fibonacci(int(1.5 * 10**9))", (10, 30, 45))]
+SLOW_CTRL_C_POINTS = [("lucas.fibonacci(1_546_000_000)", (5, 12, 17, 19))]
 
 
 def ctrl_c_latency(expr, delay):
@@ -1217,7 +1218,7 @@ def main():
 
     coop_rows = []
     if not args.cases or args.cases.startswith("t"):
-        coop_rows = cooperation(3 if args.quick else 5, args.slow_cooperation)
+        coop_rows = cooperation(3, args.slow_cooperation)
 
     cg_rows = []
     have_valgrind = shutil.which("valgrind") is not None

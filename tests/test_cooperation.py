@@ -124,6 +124,7 @@ def test_long_call_lets_other_threads_run(name):
     )
 
 
+@pytest.mark.skipif(not getattr(sys, "_is_gil_enabled", lambda: True)(), reason="no GIL to keep")
 def test_short_calls_keep_the_gil():
     # The other side of the rule: a call too short for a thread switch to pay does not
     # release the GIL (releasing and retaking it would cost more than the call).
