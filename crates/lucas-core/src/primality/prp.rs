@@ -221,10 +221,12 @@ pub enum Lucas {
 
 /// How often (in bits of an exponent, or squarings) the tests call the caller's poll, for
 /// residues of `limbs` limbs: every 64 bits for the smallest, every bit for the largest, so
-/// that about the same work separates two polls.
-fn poll_period(limbs: usize) -> u64 {
+/// that about the same work separates two polls. Returned as a mask (poll where
+/// `i & mask == 0`): a division per bit would cost more than the poll on one-word n.
+fn poll_mask(limbs: usize) -> u64 {
     let cost = (limbs as u64).saturating_mul(limbs as u64).max(1);
-    ((1u64 << 20) / cost).clamp(1, 64)
+    let period = ((1u64 << 20) / cost).clamp(1, 64);
+    (1u64 << period.ilog2()) - 1
 }
 
 fn bit(x: &[u64], i: u64) -> bool {
@@ -442,7 +444,7 @@ fn power<R: Residues, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<R::E, X> {
     let bits = bit_length(e);
-    let every = poll_period(e.len());
+    let mask = poll_mask(e.len());
     let (mut x, mut t) = (base.clone(), base.clone());
     for i in (0..bits - 1).rev() {
         r.mul(&mut t, &x, &x);
@@ -455,7 +457,7 @@ fn power<R: Residues, X>(
         } else {
             std::mem::swap(&mut x, &mut t);
         }
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
@@ -484,7 +486,7 @@ fn miller_rabin<R: Residues, X>(
         return Ok(true);
     }
     let mut t = x.clone();
-    let every = poll_period(n.len());
+    let mask = poll_mask(n.len());
     for i in 1..s {
         r.mul(&mut t, &x, &x);
         if t == minus_one {
@@ -494,7 +496,7 @@ fn miller_rabin<R: Residues, X>(
             return Ok(false); // 1 reached without passing −1: a non-trivial square root of 1
         }
         std::mem::swap(&mut x, &mut t);
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
@@ -528,7 +530,7 @@ fn lucas_chain<R: Residues, X>(
     r.add(&mut two, &one, &one);
     let (mut v, mut v1, mut qk) = (two.clone(), p.clone(), one.clone());
     let (mut cross, mut sq, mut tq, mut tmp) = (one.clone(), one.clone(), one.clone(), one);
-    let every = poll_period(k.len());
+    let mask = poll_mask(k.len());
     for i in (0..bit_length(k)).rev() {
         // cross = V_j·V_(j+1) − P·Q^j = V_(2j+1)
         r.mul(&mut cross, &v, &v1);
@@ -565,7 +567,7 @@ fn lucas_chain<R: Residues, X>(
             }
             std::mem::swap(&mut v1, &mut cross);
         }
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
@@ -628,14 +630,14 @@ fn lucas_condition<R: Residues, X>(
         if u_is_zero(r, &v, &v1) && (v == two || v == minus_two) {
             return Ok(true);
         }
-        let every = poll_period(n.len());
+        let mask = poll_mask(n.len());
         for i in 0..s - 1 {
             if v == zero {
                 return Ok(true);
             }
             r.mul(&mut t, &v, &v);
             r.sub(&mut v, &t, &two);
-            if (i + 1) % every == 0 {
+            if (i + 1) & mask == 0 {
                 poll()?;
             }
         }
@@ -645,7 +647,7 @@ fn lucas_condition<R: Residues, X>(
         return Ok(true);
     }
     let mut t2 = one.clone();
-    let every = poll_period(n.len());
+    let mask = poll_mask(n.len());
     for i in 1..s {
         // V_2j = V_j² − 2Q^j
         r.mul(&mut t, &v, &v);
@@ -659,7 +661,7 @@ fn lucas_condition<R: Residues, X>(
             r.mul(&mut t, &qk, &qk);
             std::mem::swap(&mut qk, &mut t);
         }
-        if i % every == 0 {
+        if i & mask == 0 {
             poll()?;
         }
     }
