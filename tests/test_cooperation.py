@@ -83,37 +83,46 @@ def other_thread_ran_during(call, attempts=20):
 
 
 M61 = 2**61 - 1
-BITS_1M = (1 << 10**6) - 12345  # an index of a million bits
-BITS_100K = (1 << 10**5) - 12345
-BITS_16K = (1 << 16000) - 12345
+BITS_10M = (1 << 10**7) - 12345  # indices of ten million and a million bits
+BITS_1M = (1 << 10**6) - 12345
+BITS_4K = (1 << 4000) - 12345
 M4096 = 2**4096 - 2**4000 + 12345  # odd, beyond a word
 M65_EVEN = 2**65 + 2**40  # even, beyond a word
+# Terms with no recurrence shorter than half their number: Berlekamp-Massey's worst case.
+NO_SHORT_RECURRENCE = [pow(3, i * i, M61) for i in range(8000)]
 
 
 def _advanced_iterator():
     it = LucasIter([1, 1, 1], [0, 0, 1], mod=M61)
-    it.advance(BITS_100K)
+    it.advance(BITS_1M)
 
 
-# Calls long enough (tens of milliseconds or more) that lucas releases the GIL for them.
+# Calls of 50 ms or more here, so that lucas releases the GIL for them and the ticker,
+# woken every 0.2 ms, gets scheduled during one of them even on a busy machine.
 LONG_CALLS = {
-    "fibonacci exact": lambda: lucas.fibonacci(2 * 10**6),
-    "lucas exact": lambda: lucas.lucas(2 * 10**6),
-    "lucas_uv exact": lambda: lucas.lucas_uv(3 * 10**5, 3, -5),
-    "fibonacci mod word": lambda: lucas.fibonacci(BITS_1M, mod=M61),
-    "lucas_v mod word": lambda: lucas.lucas_v(BITS_1M, 3, -5, mod=2**64 - 59),
-    "nth_term mod word": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], BITS_100K, mod=M61),
-    "nth_term mod 4096 bits": lambda: lucas.nth_term([1, 1], [0, 1], BITS_16K, mod=M4096),
-    "nth_term mod even 65 bits": lambda: lucas.nth_term([1, 2, 3], [4, 5, 6], BITS_100K, mod=M65_EVEN),
-    "nth_term exact": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], 10**6),
-    "fibonacci mod 4096 bits": lambda: lucas.fibonacci(BITS_16K, mod=M4096),
-    "lucas_uv mod even 65 bits": lambda: lucas.lucas_uv(BITS_100K, 3, -5, mod=M65_EVEN),
-    "find_recurrence mod word": lambda: lucas.find_recurrence([pow(3, i, M61) ^ i for i in range(3000)], mod=M61),
+    "fibonacci exact": lambda: lucas.fibonacci(10**7),
+    "lucas exact": lambda: lucas.lucas(10**7),
+    "lucas_uv exact": lambda: lucas.lucas_uv(2 * 10**6, 3, -5),
+    "fibonacci mod word": lambda: lucas.fibonacci(BITS_10M, mod=M61),
+    "lucas_v mod word": lambda: lucas.lucas_v(BITS_10M, 3, -5, mod=2**64 - 59),
+    "fibonacci mod 4096 bits": lambda: lucas.fibonacci(BITS_4K, mod=M4096),
+    "lucas_uv mod 4096 bits": lambda: lucas.lucas_uv(BITS_4K, 3, -5, mod=M4096),
+    "fibonacci mod even 65 bits": lambda: lucas.fibonacci(BITS_10M, mod=M65_EVEN),
+    "lucas_uv mod even 65 bits": lambda: lucas.lucas_uv(BITS_10M, 3, -5, mod=M65_EVEN),
+    "nth_term mod word": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], BITS_1M, mod=M61),
+    "nth_term mod 4096 bits": lambda: lucas.nth_term([1, 1], [0, 1], BITS_4K, mod=M4096),
+    "nth_term mod even 65 bits": lambda: lucas.nth_term([1, 2, 3], [4, 5, 6], BITS_1M, mod=M65_EVEN),
+    "nth_term exact": lambda: lucas.nth_term([1, 1, 1], [0, 0, 1], 4 * 10**6),
     "LucasIter.advance": _advanced_iterator,
-    "is_strong_bpsw_prp": lambda: lucas.is_strong_bpsw_prp(2**4423 - 1),
-    "is_bpsw_prp": lambda: lucas.is_bpsw_prp(2**4423 - 1),
-    "is_strong_prp": lambda: lucas.is_strong_prp(2**4423 - 1, 3),
-    "is_extra_strong_lucas_prp": lambda: lucas.is_extra_strong_lucas_prp(2**4423 - 1, 5),
+    "LucasIter.advance mod 4096 bits": lambda: LucasIter([1, 1], [0, 1], mod=M4096).advance(BITS_4K),
+    "find_recurrence mod word": lambda: lucas.find_recurrence(NO_SHORT_RECURRENCE, mod=M61),
+    "is_strong_bpsw_prp": lambda: lucas.is_strong_bpsw_prp(2**9689 - 1),
+    "is_bpsw_prp": lambda: lucas.is_bpsw_prp(2**9689 - 1),
+    "is_strong_prp": lambda: lucas.is_strong_prp(2**9689 - 1, 3),
+    "is_extra_strong_lucas_prp": lambda: lucas.is_extra_strong_lucas_prp(2**9689 - 1, 5),
+    # n + 1 and n - 1 a power of two times a small d: the tests' final squarings do the work.
+    "is_strong_lucas_prp, Mersenne prime": lambda: lucas.is_strong_lucas_prp(2**9689 - 1, 5, 1),
+    "is_strong_prp, prime 3*2**20909 + 1": lambda: lucas.is_strong_prp(3 * 2**20909 + 1, 5),
 }
 
 
