@@ -592,6 +592,13 @@ impl BigModulus {
     }
 }
 
+/// The part's ring, polling by work: every few bits for an order-`order` ladder on its
+/// elements, and before every product for the largest.
+fn polled<'p, P: Part, X>(r: P, order: usize, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Polled<'p, P, X> {
+    let (every, each) = (poll_period(r.size(), order), r.size() >= POLL_EACH_PRODUCT_MIN);
+    Polled::new(r, every, poll).each_product(each)
+}
+
 /// A ladder's parameter on a part: the integer itself when it is small and the ring
 /// multiplies by small integers in linear time (or it is ±1, which every ring handles by
 /// a copy or a negation), else the element of its residue `x.1` modulo the part.
@@ -612,9 +619,7 @@ fn uv_halving<P: Part + Halve, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
-    let every = poll_period(r.size(), 1);
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, 1, poll);
     let (u, v) = lucas_uv_halving_with(&mut pr, &p, &q, n)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
 }
@@ -628,9 +633,7 @@ fn uv_pair<P: Part, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<(Vec<u64>, Vec<u64>), X> {
     let (p, q) = (param(&mut r, p), param(&mut r, q));
-    let every = poll_period(r.size(), 2);
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, 2, poll);
     let (u, u_prev) = lucas_u_pair_with(&mut pr, &p, &q, n)?;
     let v = lucas_v_from_pair_with(&mut pr, &p, &q, &u, &u_prev)?;
     Ok((pr.ring.residue(&u), pr.ring.residue(&v)))
@@ -643,9 +646,7 @@ fn fib_lucas_halving<P: Part + Halve, X>(
     which: Which,
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<Vec<u64>, X> {
-    let every = poll_period(r.size(), 1);
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, 1, poll);
     let x = fib_or_lucas(&mut pr, n, which)?;
     Ok(pr.ring.residue(&x))
 }
@@ -658,9 +659,7 @@ fn order2_halving<P: Part + Halve, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<[Vec<u64>; 2], X> {
     let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
-    let every = poll_period(r.size(), 1);
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, 1, poll);
     let [a, b] = order2_by_halving(&mut pr, [&c0, &c1], n)?;
     Ok([pr.ring.residue(&a), pr.ring.residue(&b)])
 }
@@ -673,9 +672,7 @@ fn order2_pair<P: Part, X>(
     poll: &mut dyn FnMut() -> Result<(), X>,
 ) -> Result<[Vec<u64>; 2], X> {
     let (c0, c1) = (r.element(&c[0]), r.element(&c[1]));
-    let every = poll_period(r.size(), 2);
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, 2, poll);
     let zero = pr.small(0)?;
     let q = pr.sub(&zero, &c0)?;
     let (u, u_prev) = lucas_u_pair_with(&mut pr, &Param::Element(c1), &Param::Element(q), n)?;
@@ -697,9 +694,7 @@ where
 {
     let ce: Vec<P::E> = c.iter().map(|x| r.element(x)).collect();
     let ie: Vec<P::E> = init.iter().map(|x| r.element(x)).collect();
-    let every = poll_period(r.size(), c.len());
-    let each = r.size() >= POLL_EACH_PRODUCT_MIN;
-    let mut pr = Polled::new(r, every, poll).each_product(each);
+    let mut pr = polled(r, c.len(), poll);
     let out = fiduccia::jump(&mut pr, &ce, &ie, n, want)?;
     Ok(out.iter().map(|x| pr.ring.residue(x)).collect())
 }
