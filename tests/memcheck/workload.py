@@ -1015,7 +1015,33 @@ def interrupts_while_released():
     assert moved.state == (0, 1)
 
 
+# Moduli beyond a word in each of the core's representations: the special form 2**k - c,
+# Montgomery form in arrays of 16 and 64 limbs and in vectors, an odd part of one word and
+# of several with a large power of two, a power of two alone.
+MODS_RINGS = (2**521 - 1, 3**300, 2**1500 + 7, 3**3000, (2**61 - 1) * 2**100, 5**200 * 2**300, 2**700)
+
+
+def big_moduli_rings():
+    for m in MODS_RINGS:
+        lucas_uv(2**80 + 5, 3, -5, mod=m)
+        lucas_uv(-(2**40 + 1), 3, 7, mod=m)
+        fibonacci(2**90 + 3, mod=m)
+        fibonacci(-7, mod=m)
+        lucas.nth_term([-5, 3], [0, 1], 2**70, mod=m)
+        lucas.nth_term([1, 2**100, -3], [4, 5, 6], 2**70 + 1, mod=m)
+        take(LucasIter([1, 1], [0, 1], mod=m), 5)
+        take(LucasIter([2**70, -9], [1, m + 2], mod=m), 5)
+        it = LucasIter([1, -1, 1], [1, 2, 3], mod=m)
+        it.advance(2**65)
+        take(it, 3)
+        it.state  # noqa: B018 - the window back to ints
+    lucas.is_strong_bpsw_prp(2**521 - 1)
+    lucas.is_strong_bpsw_prp(2**607 - 1)
+    lucas.is_strong_bpsw_prp((2**127 - 1) * (2**89 - 1))
+
+
 def one_round():
+    big_moduli_rings()
     iter_construction()
     iter_call_forms()
     iter_crossing()
