@@ -176,7 +176,8 @@ pub fn from_residue(limbs: &[u64]) -> PyResult<Int> {
     match limbs.iter().rposition(|&l| l != 0) {
         None => from_i64(0),
         Some(0) => from_u64(limbs[0]),
-        Some(top) => from_magnitude(false, &limbs[..=top]),
+        Some(top) if digits_are_30_bits() => from_digits(&limbs[..=top]),
+        Some(top) => from_bytes(&limbs[..=top]),
     }
 }
 
@@ -273,18 +274,19 @@ fn digits_are_30_bits() -> bool {
 }
 
 /// The magnitude's 30-bit digits, least significant first, into `out` (exactly as many as
-/// the magnitude needs).
+/// the magnitude needs): digit i is bits 30i .. 30i + 29, from one limb or two.
+#[inline]
 fn fill_digits(limbs: &[u64], out: &mut [u32]) {
-    let (mut acc, mut acc_bits, mut next) = (0u128, 0u32, 0usize);
-    for digit in out.iter_mut() {
-        if acc_bits < DIGIT_BITS && next < limbs.len() {
-            acc |= u128::from(limbs[next]) << acc_bits;
-            acc_bits += 64;
-            next += 1;
-        }
-        *digit = (acc as u32) & ((1 << DIGIT_BITS) - 1);
-        acc >>= DIGIT_BITS;
-        acc_bits = acc_bits.saturating_sub(DIGIT_BITS);
+    const MASK: u64 = (1 << DIGIT_BITS) - 1;
+    for (i, digit) in out.iter_mut().enumerate() {
+        let bit = DIGIT_BITS as usize * i;
+        let (j, shift) = (bit / 64, (bit % 64) as u32);
+        let low = limbs[j] >> shift;
+        let high = match limbs.get(j + 1) {
+            Some(&next) if shift > 64 - DIGIT_BITS => next << (64 - shift),
+            _ => 0,
+        };
+        *digit = ((low | high) & MASK) as u32;
     }
 }
 

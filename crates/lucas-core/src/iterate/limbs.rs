@@ -19,7 +19,7 @@
 
 use super::window::Window;
 pub use crate::modular::limbs::Signed;
-use crate::modular::limbs::{add_in_place, cmp, mac, mul_into, sub_in_place, trimmed, Divisor};
+use crate::modular::limbs::{adc, add_in_place, cmp, mac, mul_into, sub_in_place, trimmed, Divisor};
 use std::cmp::Ordering;
 
 /// The largest sum of |c_i| reduced by subtractions rather than a division.
@@ -166,7 +166,14 @@ impl<const N: usize> Fixed<N> {
                 let mut top = offset[N];
                 for (&c, x) in coef.iter().zip(self.window.as_slice()) {
                     let w = c.unsigned_abs();
-                    if c > 0 {
+                    if c == 1 {
+                        // The commonest coefficient: a plain sum.
+                        let mut carry = false;
+                        for i in 0..N {
+                            (acc[i], carry) = adc(acc[i], x[i], carry);
+                        }
+                        top = top.wrapping_add(u64::from(carry));
+                    } else if c > 0 {
                         let mut carry = 0;
                         for i in 0..N {
                             (acc[i], carry) = mac(acc[i], x[i], w, carry);
