@@ -8,6 +8,8 @@ minimums. For the iterator and small-call cases, instructions are also counted w
     python bench/bench.py            # full run, writes bench/RESULTS.md
     python bench/bench.py --quick    # fewer rounds, no cold build, no callgrind
     python bench/bench.py --cases t  # only the Cooperation table: threads and Ctrl-C
+    python bench/bench.py --list     # the cases' keys; --cases KEY runs those starting so
+    python bench/bench.py --cases mp --slow --rounds 3   # also BPSW on 2**44497 - 1 (minutes)
 
 Nothing here is a pass/fail test: the table says which targets are met.
 """
