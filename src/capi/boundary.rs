@@ -28,22 +28,25 @@
 //! not hold; lucas does not support them.)
 
 use crate::capi::error::{ExcType, PyErr, PyResult};
-#[cfg(not(Py_GIL_DISABLED))]
-use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
 use std::panic::{self, AssertUnwindSafe};
+#[cfg(not(Py_GIL_DISABLED))]
+use std::sync::atomic::{AtomicU32, Ordering};
+#[cfg(not(Py_GIL_DISABLED))]
+use std::sync::Mutex;
 
 // ANCHOR: guard_statics
 /// How many guards are active (they nest when Python code calls back into lucas). Only
-/// touched with the GIL held.
+/// changed with the GIL held, which serialises the writers, so a plain load and store (no
+/// atomic read-modify-write) count right; the atomic type only makes the hook's read from
+/// any thread well-defined. Relaxed loads and stores compile to ordinary moves.
 #[cfg(not(Py_GIL_DISABLED))]
-static GUARD_DEPTH: StaticCell<u32> = StaticCell::new(0);
-/// Where the last guarded panic happened, recorded by the hook for the SystemError. Only
-/// touched with the GIL held.
+static GUARD_DEPTH: AtomicU32 = AtomicU32::new(0);
+/// Where the last guarded panic happened, recorded by the hook for the SystemError.
 #[cfg(not(Py_GIL_DISABLED))]
-static PANIC_LOCATION: StaticCell<Option<String>> = StaticCell::new(None);
+static PANIC_LOCATION: Mutex<Option<String>> = Mutex::new(None);
 
-// Free-threaded CPython (PEP 703) has no GIL to protect the two statics above: there each
+// Free-threaded CPython (PEP 703) has no GIL to serialise the counter's writers: there each
 // thread counts its own guards, the price of a thread-local being the cost of that build.
 #[cfg(Py_GIL_DISABLED)]
 thread_local! {
@@ -56,12 +59,7 @@ thread_local! {
 #[inline]
 fn adjust_depth(delta: i32) {
     #[cfg(not(Py_GIL_DISABLED))]
-    {
-        // SAFETY: every caller holds the GIL, which serialises all access to the counter;
-        // the reference does not outlive this statement.
-        let depth = unsafe { &mut *GUARD_DEPTH.get() };
-        *depth = depth.wrapping_add_signed(delta);
-    }
+    GUARD_DEPTH.store(GUARD_DEPTH.load(Ordering::Relaxed).wrapping_add_signed(delta), Ordering::Relaxed);
     #[cfg(Py_GIL_DISABLED)]
     GUARD_DEPTH.with(|d| d.set(d.get().wrapping_add_signed(delta)));
 }
@@ -69,8 +67,7 @@ fn adjust_depth(delta: i32) {
 /// How many guards are active (on this thread, free-threaded).
 fn depth() -> u32 {
     #[cfg(not(Py_GIL_DISABLED))]
-    // SAFETY: callers hold the GIL, which serialises the counter's writers.
-    return unsafe { *GUARD_DEPTH.get() };
+    return GUARD_DEPTH.load(Ordering::Relaxed);
     #[cfg(Py_GIL_DISABLED)]
     return GUARD_DEPTH.with(|d| d.get());
 }
@@ -78,18 +75,21 @@ fn depth() -> u32 {
 /// Records (`Some`) or takes (`None`) where the last guarded panic happened.
 fn swap_panic_location(place: Option<String>) -> Option<String> {
     #[cfg(not(Py_GIL_DISABLED))]
-    // SAFETY: callers hold the GIL (the hook checks it first), which serialises the cell.
-    return unsafe { std::mem::replace(&mut *PANIC_LOCATION.get(), place) };
+    return std::mem::replace(&mut *PANIC_LOCATION.lock().unwrap_or_else(|poisoned| poisoned.into_inner()), place);
     #[cfg(Py_GIL_DISABLED)]
     return PANIC_LOCATION.with(|p| p.replace(place));
 }
 
-/// Is the current thread inside a guard? For the hook, which may run on any thread.
+/// Does this thread hold the GIL (is it attached, free-threaded)?
+pub(crate) fn holds_gil() -> bool {
+    // SAFETY: PyGILState_Check only compares this thread's state with the interpreter's.
+    unsafe { ffi::PyGILState_Check() == 1 }
+}
+
+/// Is the current thread inside a guard? For the hook, which may run on any thread: the
+/// counter counts the guards of the thread holding the GIL.
 fn in_guard() -> bool {
-    // SAFETY: PyGILState_Check only compares thread states. Reading the counter is sound
-    // once we know this thread holds the GIL (is attached, free-threaded), which serialises
-    // its writers.
-    unsafe { ffi::PyGILState_Check() == 1 && depth() > 0 }
+    holds_gil() && depth() > 0
 }
 
 // ANCHOR: guard

@@ -75,36 +75,52 @@ pub type Poll<'a> = dyn FnMut() -> Result<(), Interrupted> + 'a;
 /// panic unwinds, so the boundary guard always runs with the GIL held).
 struct Detached(*mut ffi::PyThreadState);
 
-impl Detached {
-    /// `Py_BEGIN_ALLOW_THREADS`.
-    ///
-    /// # Safety
-    /// The calling thread holds the GIL (is attached).
-    unsafe fn new() -> Detached {
-        // SAFETY: the GIL is held (caller); the result is this thread's state, to be given
-        // back to PyEval_RestoreThread by the same thread.
-        Detached(unsafe { ffi::PyEval_SaveThread() })
+impl Drop for Detached {
+    /// `Py_END_ALLOW_THREADS`.
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is this thread's state, saved by PyEval_SaveThread on this thread
+        // (a `Detached` is never sent elsewhere: it holds a raw pointer, so it is not Send),
+        // and the thread is detached until this call.
+        unsafe { ffi::PyEval_RestoreThread(self.0) }
+    }
+}
+
+/// Whether this thread holds the GIL, in a call that may let it go: attached (no saved
+/// state) or detached. It starts attached, made by a thread that holds the GIL (every caller
+/// runs inside an entry point), and dropping it attaches again.
+struct Attachment(Option<Detached>);
+
+impl Attachment {
+    fn attached() -> Attachment {
+        Attachment(None)
+    }
+
+    fn is_detached(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// `Py_BEGIN_ALLOW_THREADS` (or `Py_UNBLOCK_THREADS`) if attached.
+    fn detach(&mut self) {
+        if self.0.is_none() {
+            // SAFETY: no saved state means this thread is attached: an `Attachment` starts so,
+            // and only `attach` drops the saved state, whose drop re-attaches.
+            self.0 = Some(Detached(unsafe { ffi::PyEval_SaveThread() }));
+        }
+    }
+
+    /// `Py_BLOCK_THREADS`: takes the GIL back if detached.
+    fn attach(&mut self) {
+        self.0 = None;
     }
 
     /// Takes the GIL back, runs pending signal handlers, and releases the GIL again:
     /// `Py_BLOCK_THREADS; PyErr_CheckSignals(); Py_UNBLOCK_THREADS`. The exception a handler
     /// raised, if any, comes back (it is not touched again until the GIL is held).
     fn visit(&mut self) -> Option<PyErr> {
-        // SAFETY: `self.0` is this thread's state, saved by PyEval_SaveThread on this thread
-        // (a `Detached` is never sent elsewhere: it holds a raw pointer, so it is not Send).
-        unsafe { ffi::PyEval_RestoreThread(self.0) };
+        self.attach();
         let err = check_signals().err();
-        // SAFETY: the GIL is held again, just taken above.
-        self.0 = unsafe { ffi::PyEval_SaveThread() };
+        self.detach();
         err
-    }
-}
-
-impl Drop for Detached {
-    /// `Py_END_ALLOW_THREADS`.
-    fn drop(&mut self) {
-        // SAFETY: as in `visit`: this thread's own saved state, and it is detached.
-        unsafe { ffi::PyEval_RestoreThread(self.0) }
     }
 }
 // ANCHOR_END: detached
@@ -124,10 +140,10 @@ impl Drop for Detached {
 ///
 /// The calling thread must hold the GIL: every caller runs inside an entry point.
 pub fn allow_threads<T: Send>(f: impl FnOnce(&mut Poll) -> T + Send) -> PyResult<T> {
-    let mut polling = Polling { pending: None, detached: None, polls: 0, clock: None };
+    let mut polling = Polling { pending: None, gil: Attachment::attached(), polls: 0, clock: None };
     let value = f(&mut || polling.poll());
     // Re-attach (if detached) before anything else touches the exception.
-    drop(polling.detached.take());
+    polling.gil.attach();
     match polling.pending {
         Some(err) => Err(err),
         None => Ok(value),
@@ -146,8 +162,8 @@ const CLOCK_AFTER_POLLS: u32 = 4;
 struct Polling {
     /// The exception a signal handler raised: once set, every poll answers `Interrupted`.
     pending: Option<PyErr>,
-    /// Set once the GIL is released.
-    detached: Option<Detached>,
+    /// Detached once the GIL is released.
+    gil: Attachment,
     polls: u32,
     /// Held: when the clock was first read. Released: when the next visit is due.
     clock: Option<Instant>,
@@ -158,35 +174,29 @@ impl Polling {
         if self.pending.is_some() {
             return Err(Interrupted);
         }
-        match &mut self.detached {
-            None => {
-                if let Err(err) = check_signals() {
-                    self.pending = Some(err);
-                    return Err(Interrupted);
-                }
-                self.polls = self.polls.saturating_add(1);
-                if self.polls >= CLOCK_AFTER_POLLS {
-                    let now = Instant::now();
-                    let since = *self.clock.get_or_insert(now);
-                    if now - since >= RELEASE_AFTER {
-                        // SAFETY: the GIL is held: this runs inside `allow_threads`, whose
-                        // caller holds it, and nothing released it since.
-                        self.detached = Some(unsafe { Detached::new() });
-                        self.clock = Some(now + VISIT_EVERY);
-                    }
-                }
-                Ok(())
+        if self.gil.is_detached() {
+            let now = Instant::now();
+            if self.clock.is_some_and(|due| now < due) {
+                return Ok(());
             }
-            Some(detached) => {
-                let now = Instant::now();
-                if self.clock.is_some_and(|due| now < due) {
-                    return Ok(());
-                }
+            self.clock = Some(now + VISIT_EVERY);
+            self.pending = self.gil.visit();
+            return self.pending.as_ref().map_or(Ok(()), |_| Err(Interrupted));
+        }
+        if let Err(err) = check_signals() {
+            self.pending = Some(err);
+            return Err(Interrupted);
+        }
+        self.polls = self.polls.saturating_add(1);
+        if self.polls >= CLOCK_AFTER_POLLS {
+            let now = Instant::now();
+            let since = *self.clock.get_or_insert(now);
+            if now - since >= RELEASE_AFTER {
+                self.gil.detach();
                 self.clock = Some(now + VISIT_EVERY);
-                self.pending = detached.visit();
-                self.pending.as_ref().map_or(Ok(()), |_| Err(Interrupted))
             }
         }
+        Ok(())
     }
 }
 // ANCHOR_END: allow_threads
@@ -264,9 +274,10 @@ impl Drop for MoveGuard<'_> {
 /// drop, which notifies.
 fn wait_released(done: impl Fn() -> bool) -> PyResult<()> {
     let (lock, ended) = &MOVE_ENDED;
-    // SAFETY: the GIL is held (callers are slots); `detached` takes it back when dropped, on
-    // every way out of this function.
-    let mut detached = unsafe { Detached::new() };
+    // Callers are slots, which hold the GIL; `gil` takes it back when dropped, on every way
+    // out of this function.
+    let mut gil = Attachment::attached();
+    gil.detach();
     loop {
         // A panic while the lock was held elsewhere cannot leave `()` inconsistent.
         let guard = lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -276,10 +287,19 @@ fn wait_released(done: impl Fn() -> bool) -> PyResult<()> {
         // `done` is asked under the lock, and the mover notifies under it: a notification
         // cannot fall between the question and the wait.
         drop(ended.wait_timeout(guard, VISIT_EVERY).unwrap_or_else(|poisoned| poisoned.into_inner()));
-        if let Some(err) = detached.visit() {
+        if let Some(err) = gil.visit() {
             return Err(err);
         }
     }
+}
+
+/// Releases the GIL for good: the test harness's interpreter is initialised on one thread,
+/// and every test takes the GIL on its own thread.
+#[cfg(test)]
+pub(crate) fn release_for_good() {
+    let mut gil = Attachment::attached();
+    gil.detach();
+    std::mem::forget(gil);
 }
 
 #[cfg(test)]
@@ -290,10 +310,7 @@ mod tests {
     // Assertions run outside `with_python`: a panic inside it would leave the GIL held by a
     // finished thread and hang every other test.
 
-    fn holds_gil() -> bool {
-        // SAFETY: only compares this thread's state with the interpreter's.
-        unsafe { ffi::PyGILState_Check() == 1 }
-    }
+    use crate::capi::boundary::holds_gil;
 
     #[test]
     fn short_work_keeps_the_gil_and_long_work_releases_it() {

@@ -14,8 +14,8 @@ pub fn with_python<R>(f: impl FnOnce() -> R) -> R {
     INIT.call_once(|| {
         // SAFETY: called once, before any other C-API use.
         unsafe { ffi::Py_InitializeEx(0) };
-        // SAFETY: this thread now holds the GIL; releasing it lets any test thread take it.
-        unsafe { ffi::PyEval_SaveThread() };
+        // This thread now holds the GIL; releasing it lets any test thread take it.
+        crate::capi::gil::release_for_good();
     });
     // SAFETY: the interpreter is initialised; Ensure/Release are balanced around `f`.
     let state = unsafe { ffi::PyGILState_Ensure() };
