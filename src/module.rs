@@ -19,8 +19,9 @@ use crate::capi::boundary::{guard, install_panic_hook};
 use crate::capi::error::{PyErr, PyResult};
 use crate::capi::object_calls::{add_to_module, dict_items, getattr, new_list, new_str, str_to_string};
 use crate::capi::pyclass::{ready, type_object};
-use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::refs::Borrowed;
 use crate::capi::static_cell::StaticCell;
+use crate::capi::typed_ffi as typed;
 use crate::functions::terms::{init_small_terms, MODULE_METHODS};
 use crate::lucas_iter::state::IterState;
 use pyo3_ffi as ffi;
@@ -79,10 +80,11 @@ pub extern "C" fn PyInit_lucas() -> *mut ffi::PyObject /* new reference */ {
     guard(ptr::null_mut(), || {
         install_panic_hook();
         init_small_terms()?;
-        // SAFETY: the def is a static that lives forever, as PyModule_Create requires.
-        let raw = unsafe { ffi::PyModule_Create(MODULE_DEF.get()) };
-        // SAFETY: a new reference to the module, or NULL with an exception.
-        let module = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
+        // SAFETY: the def is a static that lives forever, as `PyModule_Create` requires (this
+        // is what that macro expands to): a new reference to the module, or NULL with an
+        // exception.
+        let module =
+            unsafe { typed::PyModule_Create2(MODULE_DEF.get(), ffi::PYTHON_API_VERSION) }.ok_or_else(PyErr::fetch)?;
         add_members(module.borrow())?;
         // Last, so that it lists whatever `add_members` added.
         set_all(module.borrow())?;

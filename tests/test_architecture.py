@@ -31,3 +31,19 @@ def test_every_source_file_is_listed_once():
 def test_every_listed_file_exists():
     gone = sorted(set(listed()) - in_tree())
     assert not gone, f"listed in docs/architecture.md but not in the tree: {gone}"
+
+
+# The most `unsafe {` blocks allowed: in the whole repository, and in the `LucasIter` folder.
+UNSAFE_LIMITS = {".": 80, "src/lucas_iter": 15}
+
+
+def unsafe_blocks(folder: str) -> int:
+    roots = [ROOT / "src", ROOT / "crates"] if folder == "." else [ROOT / folder]
+    return sum(f.read_text(encoding="utf-8").count("unsafe {") for root in roots for f in root.rglob("*.rs"))
+
+
+def test_the_unsafe_surface_stays_small():
+    counts = {folder: unsafe_blocks(folder) for folder in UNSAFE_LIMITS}
+    assert counts["src/lucas_iter"] > 0, "the count found the blocks"
+    over = {folder: (n, UNSAFE_LIMITS[folder]) for folder, n in counts.items() if n > UNSAFE_LIMITS[folder]}
+    assert not over, f"`unsafe {{` blocks (count, limit): {over}"

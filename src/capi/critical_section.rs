@@ -15,17 +15,16 @@
 //!
 //! On a build with the GIL the macros compile to nothing, and so does [`with_object_locked`].
 
+use crate::capi::refs::Borrowed;
+#[cfg(Py_GIL_DISABLED)]
 use pyo3_ffi as ffi;
 
 // ANCHOR: with_object_locked
 /// Runs `f` inside a critical section on `obj` (free-threaded builds); with the GIL, just
-/// runs `f`, which the GIL already serialises against every other slot.
-///
-/// # Safety
-/// `obj` is a live object for the whole call, and the calling thread is attached to the
-/// interpreter (holds the GIL on a GIL build).
+/// runs `f`, which the GIL already serialises against every other slot. `obj` is borrowed,
+/// so it is live for the whole call, on a thread attached to the interpreter (refs.rs).
 #[inline(always)]
-pub unsafe fn with_object_locked<R>(obj: *mut ffi::PyObject, f: impl FnOnce() -> R) -> R {
+pub fn with_object_locked<R>(obj: Borrowed, f: impl FnOnce() -> R) -> R {
     #[cfg(Py_GIL_DISABLED)]
     {
         /// Ends the section when dropped, also while a panic unwinds (the boundary guard
@@ -40,7 +39,7 @@ pub unsafe fn with_object_locked<R>(obj: *mut ffi::PyObject, f: impl FnOnce() ->
         let mut section = std::mem::MaybeUninit::<ffi::PyCriticalSection>::uninit();
         // SAFETY: `section` is stack memory of the right layout that stays in place (it is
         // never moved) until `End` runs; `obj` is live (caller).
-        unsafe { ffi::PyCriticalSection_Begin(section.as_mut_ptr(), obj) };
+        unsafe { ffi::PyCriticalSection_Begin(section.as_mut_ptr(), obj.as_ptr()) };
         let _end = End(section.as_mut_ptr());
         f()
     }

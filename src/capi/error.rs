@@ -4,8 +4,8 @@
 //! indicator* (C-API docs, "Exception Handling"). In Rust a failure is an `Err(PyErr)`
 //! travelling up through `?`. The two meet in exactly two functions:
 //!
-//! * [`PyErr::fetch`] moves the interpreter's pending exception into a `PyErr` (this is what
-//!   [`Owned::from_owned_ptr_or_err`] does on NULL);
+//! * [`PyErr::fetch`] moves the interpreter's pending exception into a `PyErr` (a C call's
+//!   NULL result becomes one with `ok_or_else(PyErr::fetch)`);
 //! * [`PyErr::restore`] puts a `PyErr` back into the indicator. Only the boundary guard
 //!   ([`crate::capi::boundary`]) calls it, right before returning a slot's error value, so an
 //!   exception is set as the Python exception in exactly one place.
@@ -13,35 +13,16 @@
 //! Exceptions that Rust code raises itself carry their type and message and are only turned
 //! into Python objects at that point, so building one costs no Python allocation.
 //!
-//! Layering: this file sits on `refs.rs` (a fetched exception is held in [`Owned`]s), and
-//! `refs.rs` knows nothing of errors. So the one constructor of `Owned` that can fail,
-//! [`Owned::from_owned_ptr_or_err`], is defined here, where a NULL becomes a `PyErr`.
+//! C calls that return a new reference or NULL are declared in `typed_ffi.rs` as returning
+//! `Option<Owned>`; `ok_or_else(PyErr::fetch)` makes the NULL an `Err`.
 
 use crate::capi::refs::Owned;
+use crate::capi::typed_ffi as typed;
 use pyo3_ffi as ffi;
 use std::borrow::Cow;
 use std::ffi::CString;
 
 pub type PyResult<T> = Result<T, PyErr>;
-
-impl Owned {
-    // ANCHOR: from_owned_ptr_or_err
-    /// Takes ownership of a *new reference* returned by a C-API call. A NULL result means
-    /// the call failed and set the error indicator, which becomes the `Err` (pyo3's name).
-    ///
-    /// # Safety
-    /// `ptr` is NULL (with an exception set) or a new reference that the caller hands over;
-    /// the GIL is held.
-    #[inline]
-    pub unsafe fn from_owned_ptr_or_err(ptr: *mut ffi::PyObject) -> PyResult<Owned> {
-        // SAFETY: the caller's contract is `from_owned_ptr_or_opt`'s, plus the exception.
-        match unsafe { Owned::from_owned_ptr_or_opt(ptr) } {
-            Some(owned) => Ok(owned),
-            None => Err(PyErr::fetch()),
-        }
-    }
-    // ANCHOR_END: from_owned_ptr_or_err
-}
 
 /// The built-in exception types lucas raises itself.
 #[allow(clippy::enum_variant_names, reason = "each is named as the Python exception it stands for")]
@@ -89,7 +70,7 @@ enum ErrState {
     /// Before 3.12 the indicator is a (type, value, traceback) triple, which `PyErr_Fetch`
     /// moves out (the value and traceback may be NULL).
     #[cfg(not(Py_3_12))]
-    Fetched(Option<Owned>, Option<Owned>, Option<Owned>),
+    Fetched(Owned, Option<Owned>, Option<Owned>),
 }
 // ANCHOR_END: pyerr
 
@@ -105,54 +86,42 @@ impl PyErr {
     /// exception (a bug in that function), a SystemError says so instead of crashing later.
     #[cold]
     pub fn fetch() -> PyErr {
-        #[cfg(Py_3_12)]
-        {
-            // SAFETY: the GIL is held; the indicator is cleared.
-            let raw = unsafe { ffi::PyErr_GetRaisedException() };
-            // SAFETY: a new reference to the exception (now ours), or NULL if none was set.
-            match unsafe { Owned::from_owned_ptr_or_opt(raw) } {
-                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
-                Some(exc) => PyErr(Box::new(ErrState::Fetched(exc))),
-            }
-        }
-        #[cfg(not(Py_3_12))]
-        {
-            let (mut t, mut v, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
-            // SAFETY: the three out-pointers are valid locals; the GIL is held. PyErr_Fetch
-            // hands us a new reference (or NULL) in each.
-            unsafe { ffi::PyErr_Fetch(&mut t, &mut v, &mut tb) };
-            // SAFETY: each is NULL or a new reference that is now ours.
-            let own = |p| unsafe { Owned::from_owned_ptr_or_opt(p) };
-            match own(t) {
-                None => PyErr::new(ExcType::SystemError, "error return without exception set"),
-                t => PyErr(Box::new(ErrState::Fetched(t, own(v), own(tb)))),
-            }
-        }
+        PyErr::take().unwrap_or_else(|| PyErr::new(ExcType::SystemError, "error return without exception set"))
     }
-    // ANCHOR_END: fetch
 
     /// The pending exception, if there is one (pyo3's `PyErr::take`): for the calls whose
     /// NULL or -1 result alone does not say whether they failed (`PyIter_Next` at the end).
     #[inline]
     pub fn take() -> Option<PyErr> {
-        occurred().then(PyErr::fetch)
+        #[cfg(Py_3_12)]
+        {
+            // SAFETY: the GIL is held. The exception comes back as a new reference, now ours
+            // (the indicator is cleared), or NULL if none is pending.
+            let exc = unsafe { typed::PyErr_GetRaisedException() }?;
+            Some(PyErr(Box::new(ErrState::Fetched(exc))))
+        }
+        #[cfg(not(Py_3_12))]
+        {
+            let (mut ty, mut value, mut traceback) = (None, None, None);
+            // SAFETY: the GIL is held. Each out-parameter receives a new reference, now ours,
+            // or NULL; the type is NULL only if no exception is pending.
+            unsafe { typed::PyErr_Fetch(&mut ty, &mut value, &mut traceback) };
+            Some(PyErr(Box::new(ErrState::Fetched(ty?, value, traceback))))
+        }
     }
+    // ANCHOR_END: fetch
 
     /// True if this is (a subclass of) the given exception type.
     pub fn is(&self, kind: ExcType) -> bool {
+        // SAFETY: `given` is a live exception (3.12+) or exception class, and `kind` a live
+        // class; the call only reads them (given an instance, it tests the instance's class).
+        let matches = |given: &Owned| unsafe { ffi::PyErr_GivenExceptionMatches(given.as_ptr(), kind.as_ptr()) != 0 };
         match &*self.0 {
             ErrState::New(k, _) => *k == kind,
-            // SAFETY: a live exception instance and a live class; the call only reads them
-            // (given an instance, PyErr_GivenExceptionMatches tests its class).
             #[cfg(Py_3_12)]
-            ErrState::Fetched(exc) => unsafe { ffi::PyErr_GivenExceptionMatches(exc.as_ptr(), kind.as_ptr()) != 0 },
-            // SAFETY: both are live exception classes; the call only reads them.
+            ErrState::Fetched(exc) => matches(exc),
             #[cfg(not(Py_3_12))]
-            ErrState::Fetched(Some(t), ..) => unsafe {
-                ffi::PyErr_GivenExceptionMatches(t.as_ptr(), kind.as_ptr()) != 0
-            },
-            #[cfg(not(Py_3_12))]
-            ErrState::Fetched(None, ..) => false,
+            ErrState::Fetched(ty, ..) => matches(ty),
         }
     }
 
@@ -168,16 +137,12 @@ impl PyErr {
                 // which copies the message.
                 unsafe { ffi::PyErr_SetString(kind.as_ptr(), msg.as_ptr()) }
             }
+            // SAFETY: the GIL is held; the exception is moved into the call, which steals it.
             #[cfg(Py_3_12)]
-            // SAFETY: PyErr_SetRaisedException steals the reference `into_ptr` gives away.
-            ErrState::Fetched(exc) => unsafe { ffi::PyErr_SetRaisedException(exc.into_ptr()) },
+            ErrState::Fetched(exc) => unsafe { typed::PyErr_SetRaisedException(exc) },
+            // SAFETY: the GIL is held; the three are moved into the call, which steals them.
             #[cfg(not(Py_3_12))]
-            ErrState::Fetched(t, v, tb) => {
-                let raw = |o: Option<Owned>| o.map_or(std::ptr::null_mut(), Owned::into_ptr);
-                // SAFETY: PyErr_Restore steals one reference to each non-NULL argument,
-                // exactly the counts `into_ptr` gives away.
-                unsafe { ffi::PyErr_Restore(raw(t), raw(v), raw(tb)) }
-            }
+            ErrState::Fetched(ty, value, traceback) => unsafe { typed::PyErr_Restore(Some(ty), value, traceback) },
         }
     }
     // ANCHOR_END: restore
@@ -193,20 +158,12 @@ impl PyErr {
             #[cfg(Py_3_12)]
             ErrState::Fetched(exc) => (exc.borrow().get_type().new_ref(), str_of(exc.borrow())),
             #[cfg(not(Py_3_12))]
-            ErrState::Fetched(t, v, _) => (
-                t.clone().expect("a fetched exception has a type"),
-                v.as_ref().map_or_else(|| Ok(String::new()), |v| str_of(v.borrow())),
-            ),
+            ErrState::Fetched(ty, value, _) => {
+                (ty.clone(), value.as_ref().map_or_else(|| Ok(String::new()), |v| str_of(v.borrow())))
+            }
         };
         format!("{}: {}", name(&class).unwrap_or_default(), message.unwrap_or_default())
     }
-}
-
-/// Is an exception pending in the error indicator (`PyErr_Occurred`)?
-#[inline]
-pub fn occurred() -> bool {
-    // SAFETY: reading the indicator needs only the GIL, which every caller holds.
-    !unsafe { ffi::PyErr_Occurred() }.is_null()
 }
 
 /// Shorthand for the most common error: `TypeError(msg)`.
@@ -240,7 +197,7 @@ mod tests {
     fn null_from_a_failed_call_becomes_the_fetched_exception() {
         with_python(|| {
             let zero = crate::capi::pyint::from_i64(0).unwrap().into_owned();
-            // The call returns NULL with ZeroDivisionError, which from_owned_ptr_or_err fetches.
+            // The call returns NULL with ZeroDivisionError, which `binary` fetches.
             let r = crate::capi::object_calls::binary(
                 crate::capi::object_calls::Binary::Remainder,
                 zero.borrow(),

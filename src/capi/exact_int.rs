@@ -10,7 +10,7 @@
 //! conversions and the number protocol on exact ints (whose results are exact ints again)
 //! make one.
 
-use crate::capi::error::{occurred, PyErr};
+use crate::capi::error::PyErr;
 use crate::capi::refs::{Borrowed, Owned};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -88,9 +88,8 @@ impl<'a> ExactInt<'a> {
                 // SAFETY: `self` is a live exact int; failure only means "too big"
                 // (OverflowError), which is taken back out at once.
                 let v = unsafe { ffi::PyLong_AsUnsignedLongLong(self.as_ptr()) };
-                if v == u64::MAX && occurred() {
-                    drop(PyErr::fetch()); // the OverflowError is our answer ("does not fit")
-                    return None;
+                if v == u64::MAX && PyErr::take().is_some() {
+                    return None; // the OverflowError is our answer ("does not fit")
                 }
                 Some(v)
             }
@@ -123,12 +122,6 @@ impl Int {
     #[inline]
     pub fn as_owned(&self) -> &Owned {
         &self.0
-    }
-
-    /// Gives the count away: a new reference for a slot's return value.
-    #[inline]
-    pub fn into_ptr(self) -> *mut ffi::PyObject {
-        self.0.into_ptr()
     }
 
     /// The value as an i64, or None when it does not fit.

@@ -14,6 +14,7 @@ pub(crate) mod pyclass;
 pub(crate) mod pyint;
 pub(crate) mod refs;
 pub(crate) mod static_cell;
+pub(crate) mod typed_ffi;
 
 #[cfg(test)]
 mod layout_check;

@@ -2,14 +2,17 @@
 //! iteration, method calls. They sit above both `refs.rs` (they hand out `Owned`) and
 //! `error.rs` (a failed call becomes a `PyErr`).
 //!
-//! Most C functions used here return a *new reference*, or NULL with an exception set. The
-//! ones of the same signature are called in one place each ([`unary`], [`binary`], [`named`]),
-//! so that contract is stated and relied on once per signature.
+//! The functions are called through `typed_ffi.rs`, whose declarations say which result is a
+//! new reference (`Option<Owned>`: NULL means an exception is set, which
+//! `ok_or_else(PyErr::fetch)` turns into the `Err`) and which argument is stolen. The ones of
+//! the same signature are called in one place each ([`unary`], [`binary`], [`named`],
+//! [`from_buffer`]), so that the rest of a call's contract is stated once per signature.
 
 use crate::capi::error::{PyErr, PyResult};
 use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::typed_ffi as typed;
 use pyo3_ffi as ffi;
-use std::ffi::CStr;
+use std::ffi::{c_char, CStr};
 
 /// C functions of the form `PyObject *f(PyObject *)` that return a new reference or NULL
 /// with an exception set.
@@ -32,18 +35,16 @@ pub enum Unary {
 /// `f(obj)` for one of the [`Unary`] functions.
 #[inline]
 pub fn unary(f: Unary, obj: Borrowed) -> PyResult<Owned> {
-    let f: unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject = match f {
-        Unary::GetIter => ffi::PyObject_GetIter,
-        Unary::Str => ffi::PyObject_Str,
-        Unary::List => ffi::PySequence_List,
-        Unary::Index => ffi::PyNumber_Index,
-        Unary::Negative => ffi::PyNumber_Negative,
-        Unary::DictItems => ffi::PyDict_Items,
+    let f: unsafe extern "C" fn(Borrowed) -> Option<Owned> = match f {
+        Unary::GetIter => typed::PyObject_GetIter,
+        Unary::Str => typed::PyObject_Str,
+        Unary::List => typed::PySequence_List,
+        Unary::Index => typed::PyNumber_Index,
+        Unary::Negative => typed::PyNumber_Negative,
+        Unary::DictItems => typed::PyDict_Items,
     };
     // SAFETY: `obj` is live and borrowed for the call; the GIL is held.
-    let raw = unsafe { f(obj.as_ptr()) };
-    // SAFETY: each of these functions returns a new reference or NULL with an exception set.
-    unsafe { Owned::from_owned_ptr_or_err(raw) }
+    unsafe { f(obj) }.ok_or_else(PyErr::fetch)
 }
 
 /// C functions of the form `PyObject *f(PyObject *, PyObject *)` that return a new
@@ -59,21 +60,21 @@ pub enum Binary {
     GetAttr,
 }
 
+// ANCHOR: binary
 /// `f(a, b)` for one of the [`Binary`] functions.
 #[inline]
 pub fn binary(f: Binary, a: Borrowed, b: Borrowed) -> PyResult<Owned> {
-    let f: unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject = match f {
-        Binary::Add => ffi::PyNumber_Add,
-        Binary::Subtract => ffi::PyNumber_Subtract,
-        Binary::Multiply => ffi::PyNumber_Multiply,
-        Binary::Remainder => ffi::PyNumber_Remainder,
-        Binary::GetAttr => ffi::PyObject_GetAttr,
+    let f: unsafe extern "C" fn(Borrowed, Borrowed) -> Option<Owned> = match f {
+        Binary::Add => typed::PyNumber_Add,
+        Binary::Subtract => typed::PyNumber_Subtract,
+        Binary::Multiply => typed::PyNumber_Multiply,
+        Binary::Remainder => typed::PyNumber_Remainder,
+        Binary::GetAttr => typed::PyObject_GetAttr,
     };
     // SAFETY: both objects are live and borrowed for the call; the GIL is held.
-    let raw = unsafe { f(a.as_ptr(), b.as_ptr()) };
-    // SAFETY: each of these functions returns a new reference or NULL with an exception set.
-    unsafe { Owned::from_owned_ptr_or_err(raw) }
+    unsafe { f(a, b) }.ok_or_else(PyErr::fetch)
 }
+// ANCHOR_END: binary
 
 /// C functions that take a NUL-terminated name and return a new reference or NULL with an
 /// exception set.
@@ -86,28 +87,46 @@ enum Named {
 }
 
 fn named(f: Named, name: &CStr) -> PyResult<Owned> {
-    let f: unsafe extern "C" fn(*const std::ffi::c_char) -> *mut ffi::PyObject = match f {
-        Named::Intern => ffi::PyUnicode_InternFromString,
-        Named::Import => ffi::PyImport_ImportModule,
+    let f: unsafe extern "C" fn(*const c_char) -> Option<Owned> = match f {
+        Named::Intern => typed::PyUnicode_InternFromString,
+        Named::Import => typed::PyImport_ImportModule,
     };
     // SAFETY: `name` is NUL-terminated and outlives the call, which copies what it keeps.
-    let raw = unsafe { f(name.as_ptr()) };
-    // SAFETY: both functions return a new reference or NULL with an exception set.
-    unsafe { Owned::from_owned_ptr_or_err(raw) }
+    unsafe { f(name.as_ptr()) }.ok_or_else(PyErr::fetch)
+}
+
+/// C functions that copy a buffer into a new object and return it, or NULL with an exception
+/// set.
+#[derive(Clone, Copy)]
+enum FromBuffer {
+    /// `PyUnicode_FromStringAndSize` (UTF-8; a decoding error is an exception).
+    Str,
+    /// `PyBytes_FromStringAndSize`.
+    Bytes,
+}
+
+fn from_buffer(f: FromBuffer, data: &[u8]) -> PyResult<Owned> {
+    let f: unsafe extern "C" fn(*const c_char, ffi::Py_ssize_t) -> Option<Owned> = match f {
+        FromBuffer::Str => typed::PyUnicode_FromStringAndSize,
+        FromBuffer::Bytes => typed::PyBytes_FromStringAndSize,
+    };
+    // SAFETY: the buffer is `data.len()` readable bytes (a slice is never longer than
+    // isize::MAX), borrowed for the call, which copies them.
+    unsafe { f(data.as_ptr().cast(), data.len() as ffi::Py_ssize_t) }.ok_or_else(PyErr::fetch)
 }
 
 // ANCHOR: new_tuple
-/// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SET_ITEM`, which *steals* a
-/// reference: each item's count moves into the tuple through `into_ptr`).
+/// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SetItem`, which *steals* a
+/// reference: each item's count moves into the tuple, as its declaration's `Owned` says).
 pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
     // SAFETY: PyTuple_New only allocates.
-    let raw = unsafe { ffi::PyTuple_New(items.len() as ffi::Py_ssize_t) };
-    // SAFETY: PyTuple_New returns a new reference (or NULL with MemoryError).
-    let tuple = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
+    let tuple = unsafe { typed::PyTuple_New(items.len() as ffi::Py_ssize_t) }.ok_or_else(PyErr::fetch)?;
     for (i, item) in items.into_iter().enumerate() {
-        // SAFETY: `tuple` is a fresh tuple of the right size whose slot `i` is still empty,
-        // so stealing `item`'s count leaks nothing and overwrites nothing.
-        unsafe { ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+        // SAFETY: `tuple` is a fresh tuple of the right size that nothing else has seen
+        // (refcount 1, as PyTuple_SetItem requires), whose slot `i` is still empty.
+        if unsafe { typed::PyTuple_SetItem(tuple.borrow(), i as ffi::Py_ssize_t, item) } < 0 {
+            return Err(PyErr::fetch());
+        }
     }
     Ok(tuple)
 }
@@ -139,36 +158,35 @@ pub fn getattr(obj: Borrowed, name: &CStr) -> PyResult<Owned> {
 /// keyword values after the positional ones in `args` and their names in `kwnames`.
 pub fn call_method(obj: Borrowed, name: &CStr, args: &[Borrowed], kwnames: Option<Borrowed>) -> PyResult<Owned> {
     let name = interned(name)?;
-    let mut all: Vec<*mut ffi::PyObject> = Vec::with_capacity(1 + args.len());
-    all.push(obj.as_ptr());
-    all.extend(args.iter().map(|a| a.as_ptr()));
+    let mut all: Vec<Borrowed> = Vec::with_capacity(1 + args.len());
+    all.push(obj);
+    all.extend_from_slice(args);
     let nkw = kwnames.and_then(Borrowed::tuple_items).map_or(0, <[Borrowed]>::len);
-    let kwnames = kwnames.map_or(std::ptr::null_mut(), Borrowed::as_ptr);
     // SAFETY: `all` holds `self` and the arguments, borrowed for the call (PEP 590 layout),
     // the last `nkw` of them the values named by the `kwnames` tuple.
-    let raw = unsafe { ffi::PyObject_VectorcallMethod(name.as_ptr(), all.as_ptr(), all.len() - nkw, kwnames) };
-    // SAFETY: a new reference or NULL with an exception comes back.
-    unsafe { Owned::from_owned_ptr_or_err(raw) }
+    unsafe { typed::PyObject_VectorcallMethod(name.borrow(), all.as_ptr(), all.len() - nkw, kwnames) }
+        .ok_or_else(PyErr::fetch)
 }
 
 /// The bytes of a `bytes` object, borrowed for as long as it.
 pub fn bytes_contents(bytes: &Owned) -> &[u8] {
-    // SAFETY: reads the size of a live bytes object.
-    let len = unsafe { ffi::PyBytes_Size(bytes.as_ptr()) } as usize;
-    // SAFETY: the buffer of a live bytes object, which it owns.
-    let data = unsafe { ffi::PyBytes_AsString(bytes.as_ptr()) };
+    let (mut data, mut len) = (std::ptr::null_mut(), 0);
+    // SAFETY: `bytes` is a live bytes object (it cannot fail then); the out-parameters
+    // receive the address and size of its buffer, which it owns.
+    let status = unsafe { ffi::PyBytes_AsStringAndSize(bytes.as_ptr(), &mut data, &mut len) };
+    assert!(status == 0 && !data.is_null(), "a bytes object has a buffer");
     // SAFETY: the buffer holds `len` bytes and lives as long as `bytes`, which the slice
     // borrows; a bytes object never changes.
-    unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
+    unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) }
 }
 
 /// The characters of a str (any subclass) as a Rust string, without calling its methods;
 /// characters UTF-8 cannot encode (lone surrogates) become `?`.
 pub fn str_to_string(s: Borrowed) -> PyResult<String> {
-    // SAFETY: `s` is live; the encoding and error-handler names are NUL-terminated.
-    let raw = unsafe { ffi::PyUnicode_AsEncodedString(s.as_ptr(), c"utf-8".as_ptr(), c"replace".as_ptr()) };
-    // SAFETY: a new bytes object, or NULL with an exception (not a str, MemoryError).
-    let bytes = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
+    // SAFETY: `s` is live; the encoding and error-handler names are NUL-terminated. A new
+    // bytes object comes back, or NULL with an exception (not a str, MemoryError).
+    let bytes = unsafe { typed::PyUnicode_AsEncodedString(s, c"utf-8".as_ptr(), c"replace".as_ptr()) }
+        .ok_or_else(PyErr::fetch)?;
     Ok(String::from_utf8_lossy(bytes_contents(&bytes)).into_owned())
 }
 
@@ -201,10 +219,12 @@ pub fn add_to_module(module: Borrowed, name: &CStr, value: Borrowed) -> PyResult
 
 /// A new str from Rust text (`PyUnicode_FromStringAndSize`).
 pub fn new_str(text: &str) -> PyResult<Owned> {
-    // SAFETY: the buffer is valid UTF-8 of the given length, copied by the call.
-    let raw = unsafe { ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t) };
-    // SAFETY: a new str or NULL with an exception comes back.
-    unsafe { Owned::from_owned_ptr_or_err(raw) }
+    from_buffer(FromBuffer::Str, text.as_bytes())
+}
+
+/// A new bytes object holding a copy of `data` (`PyBytes_FromStringAndSize`).
+pub fn new_bytes(data: &[u8]) -> PyResult<Owned> {
+    from_buffer(FromBuffer::Bytes, data)
 }
 
 /// `iter(obj)`.
@@ -215,10 +235,8 @@ pub fn get_iter(obj: Borrowed) -> PyResult<Owned> {
 /// `next(iterator)`: `Ok(None)` when it is exhausted (`PyIter_Next` returns NULL without an
 /// exception then), `Err` when it raised.
 pub fn iter_next(iterator: Borrowed) -> PyResult<Option<Owned>> {
-    // SAFETY: `iterator` is a live iterator (it came from `get_iter`).
-    let raw = unsafe { ffi::PyIter_Next(iterator.as_ptr()) };
-    // SAFETY: PyIter_Next returns a new reference, or NULL with or without an exception.
-    match unsafe { Owned::from_owned_ptr_or_opt(raw) } {
+    // SAFETY: `iterator` is a live iterator (it came from `get_iter`), borrowed for the call.
+    match unsafe { typed::PyIter_Next(iterator) } {
         Some(item) => Ok(Some(item)),
         None => PyErr::take().map_or(Ok(None), Err),
     }

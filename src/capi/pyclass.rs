@@ -7,18 +7,27 @@
 //! one piece and [`tp_dealloc`] drops in one piece, so every field is owned by a Rust type and
 //! freed by its `Drop`. The names follow PyO3's (`PyClassObject`, `PyRef`).
 //!
+//! The slots and methods of such a type are safe functions on a typed `self` ([`PyRef`]),
+//! given to CPython through one generic `extern "C"` entry point per calling convention
+//! ([`slot`], [`noargs`], [`meth_o`], [`getter`]), as the module functions are
+//! (`method_def.rs`): the raw `self` becomes a `PyRef` there, and the panic guard runs there.
+//!
 //! Subclasses: a Python subclass may append a `__dict__`, `__slots__` or a GC header to this
 //! layout; it allocates through its own `tp_alloc` and frees through its own `tp_free`
 //! (`PyObject_GC_Del` when `type.__new__` made it GC-tracked), which is why both are looked up
 //! on the object's actual type.
 
+use crate::capi::boundary::{guard, guard_void};
 use crate::capi::critical_section::with_object_locked;
 use crate::capi::error::{PyErr, PyResult};
 use crate::capi::refs::{Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
+use crate::capi::typed_ffi as typed;
 use pyo3_ffi as ffi;
+use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::mem::offset_of;
+use std::ptr;
 
 /// A Rust type whose values live inside instances of a static type object.
 pub trait PyClass: Sized {
@@ -104,23 +113,12 @@ impl<'a, T: PyClass> Subtype<'a, T> {
 /// before, so `tp_dealloc` never sees a half-built object.
 pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
     let ty = ty.ty.as_ptr().cast::<ffi::PyTypeObject>();
-    let raw = if ty == T::static_type().get() {
-        // The exact type: `PyObject_New`, as C types do. Unlike `tp_alloc` it does not zero
-        // the memory, which is right here: the contents are written in full just below.
-        // SAFETY: a ready static type; the result is a new reference or NULL (MemoryError).
-        unsafe { ffi::PyObject_New::<ffi::PyObject>(ty) }
-    } else {
-        // A subclass may add a `__dict__`, `__slots__` or GC header that must start zeroed
-        // (and be tracked): its own `tp_alloc` (`PyType_GenericAlloc`) does that.
-        // SAFETY: reads a slot of a live, ready type (a subclass of a ready type is ready).
-        let alloc = unsafe { (*ty).tp_alloc }.expect("PyType_Ready sets tp_alloc");
-        // SAFETY: as above; a new reference or NULL comes back.
-        unsafe { alloc(ty, 0) }
-    };
-    // SAFETY: `raw` is a new reference or NULL with MemoryError set.
-    let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
-    let contents = Contents { weaklist: std::ptr::null_mut(), value };
-    // SAFETY: the allocation has `T`'s layout, and its contents are uninitialised memory that
+    // SAFETY: a ready type, `T`'s or a subclass. `PyType_GenericNew` calls the type's own
+    // `tp_alloc`, which zeroes the memory, and for a subclass also prepares what it appends
+    // (`__dict__`, `__slots__`, the GC header, tracked): a new reference or NULL (MemoryError).
+    let obj = unsafe { typed::PyType_GenericNew(ty, None, None) }.ok_or_else(PyErr::fetch)?;
+    let contents = Contents { weaklist: ptr::null_mut(), value };
+    // SAFETY: the allocation has `T`'s layout, and its contents are zeroed memory that
     // nothing reads before this write.
     unsafe { PyClassObject::<T>::contents(obj.as_ptr()).write(contents) };
     Ok(obj)
@@ -130,8 +128,15 @@ pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
 // ANCHOR: tp_dealloc
 /// `tp_dealloc`: clears the weak references, drops the Rust value, then frees the memory
 /// with the allocator of the object's *actual* type (`tp_free`).
+///
+/// # Safety
+/// CPython calls it once, when the last reference to an instance of `T`'s type (or a
+/// subclass) goes.
 pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borrowed, last reference */) {
-    crate::capi::boundary::guard_void(|| {
+    guard_void(|| {
+        // SAFETY: the object is still allocated (its memory is freed below, and this view is
+        // not used afterwards).
+        let this = unsafe { Borrowed::from_ptr(obj) };
         // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its contents
         // were written by `allocate` and are moved out exactly once, here.
         let contents = unsafe { PyClassObject::<T>::contents(obj).read() };
@@ -142,13 +147,9 @@ pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borro
             unsafe { ffi::PyObject_ClearWeakRefs(obj) };
         }
         drop(contents);
-        // SAFETY: the object is still allocated (its memory is freed below).
-        let ty = unsafe { Borrowed::from_ptr(obj) }.type_ptr();
-        // SAFETY: the type of an object is a ready type with tp_free set.
-        let free = unsafe { (*ty).tp_free }.expect("PyType_Ready sets tp_free");
-        // SAFETY: `obj` came from the allocator `tp_free` pairs with (`PyObject_New` for
-        // the exact type, whose tp_free is `PyObject_Free`; the subclass's tp_alloc
-        // otherwise) and its contents are dropped.
+        let free = this.type_field(|t| t.tp_free).expect("PyType_Ready sets tp_free");
+        // SAFETY: `obj` came from the allocator `tp_free` pairs with (the type's own
+        // `tp_alloc`) and its contents are dropped.
         unsafe { free(obj.cast()) };
         Ok(())
     })
@@ -206,9 +207,83 @@ impl<'a, T: PyClass> PyRef<'a, T> {
     /// with the GIL, the GIL already serialises every slot).
     #[inline(always)]
     pub fn locked<R>(self, f: impl FnOnce(&'a T) -> R) -> R {
-        // SAFETY: `obj` is alive for `'a`, and a `PyRef` exists only inside a call from the
-        // interpreter, on an attached thread.
-        unsafe { with_object_locked(self.obj.as_ptr(), || f(self.value)) }
+        with_object_locked(self.obj, || f(self.value))
     }
 }
 // ANCHOR_END: pyref
+
+// ANCHOR: slot_traits
+/// A slot or method of `T` that takes only `self`: `tp_iternext`, `tp_repr`, a
+/// `METH_NOARGS` method or a getter. Its result is the slot's new reference.
+pub trait Method<T> {
+    fn call(this: PyRef<'_, T>) -> PyResult<Owned>;
+}
+
+/// A `METH_O` method of `T`: `self` and one argument, borrowed for the call.
+pub trait MethodO<T> {
+    fn call(this: PyRef<'_, T>, arg: Borrowed<'_>) -> PyResult<Owned>;
+}
+// ANCHOR_END: slot_traits
+
+// ANCHOR: slot
+/// The C entry point of a slot `PyObject *f(PyObject *self)` (`tp_iternext`, `tp_repr`):
+/// `M::call` on the typed `self`, inside the panic guard.
+///
+/// # Safety
+/// CPython calls a type's slots only with a live instance of that type or a subclass,
+/// borrowed for the call, on an attached thread.
+pub unsafe extern "C" fn slot<T: PyClass, M: Method<T>>(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    guard(ptr::null_mut(), || {
+        // SAFETY: per this function's contract.
+        M::call(unsafe { PyRef::from_slot(obj) }).map(Owned::into_ptr)
+    })
+}
+// ANCHOR_END: slot
+
+/// The C entry point of a `METH_NOARGS` method (`PyObject *f(PyObject *self, NULL)`).
+///
+/// # Safety
+/// Method descriptors check that `self` is an instance of the type (or a subclass) before
+/// calling; it is live and borrowed for the call, on an attached thread.
+pub unsafe extern "C" fn noargs<T: PyClass, M: Method<T>>(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    guard(ptr::null_mut(), || {
+        // SAFETY: per this function's contract.
+        M::call(unsafe { PyRef::from_slot(obj) }).map(Owned::into_ptr)
+    })
+}
+
+/// The C entry point of a `METH_O` method (`PyObject *f(PyObject *self, PyObject *arg)`).
+///
+/// # Safety
+/// As [`noargs`], and `arg` is a live object borrowed for the call.
+pub unsafe extern "C" fn meth_o<T: PyClass, M: MethodO<T>>(
+    obj: *mut ffi::PyObject,
+    arg: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    guard(ptr::null_mut(), || {
+        // SAFETY: per this function's contract.
+        let this = unsafe { PyRef::from_slot(obj) };
+        // SAFETY: per this function's contract.
+        M::call(this, unsafe { Borrowed::from_ptr(arg) }).map(Owned::into_ptr)
+    })
+}
+
+/// The C entry point of a getter (`PyObject *get(PyObject *self, void *closure)`); a getset
+/// entry without a setter makes the attribute read-only (CPython's descriptor raises
+/// AttributeError on assignment).
+///
+/// # Safety
+/// Getset descriptors check that `self` is an instance of the type (or a subclass) before
+/// calling; it is live and borrowed for the call, on an attached thread.
+pub unsafe extern "C" fn getter<T: PyClass, M: Method<T>>(
+    obj: *mut ffi::PyObject,
+    _closure: *mut c_void,
+) -> *mut ffi::PyObject {
+    guard(ptr::null_mut(), || {
+        // SAFETY: per this function's contract.
+        M::call(unsafe { PyRef::from_slot(obj) }).map(Owned::into_ptr)
+    })
+}

@@ -8,9 +8,10 @@
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
 use crate::capi::object_calls::{
-    binary, bytes_contents, call_method, interned, new_str, str_to_string, unary, Binary, Unary,
+    binary, bytes_contents, call_method, getattr, interned, new_bytes, new_str, str_to_string, unary, Binary, Unary,
 };
-use crate::capi::refs::{Borrowed, Owned};
+use crate::capi::refs::{int_type, Borrowed, Owned};
+use crate::capi::typed_ffi as typed;
 use lucas_core::bigint::{Big, Integer};
 use lucas_core::iterate::state::Number;
 use lucas_core::modular::big::BigModulus;
@@ -19,6 +20,8 @@ use lucas_core::terms::exact::Index;
 use lucas_core::terms::Term;
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
+use std::mem::MaybeUninit;
+use std::ptr::NonNull;
 
 /// The result of a number-protocol call on exact ints, which is an exact int.
 #[inline]
@@ -28,10 +31,9 @@ fn exact(result: PyResult<Owned>) -> PyResult<Int> {
 
 #[inline]
 pub fn from_i64(v: i64) -> PyResult<Int> {
-    // SAFETY: only allocates (or returns a cached small int).
-    let raw = unsafe { ffi::PyLong_FromLongLong(v) };
-    // SAFETY: a new reference to an exact int, or NULL with MemoryError.
-    exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
+    // SAFETY: only allocates (or returns a cached small int): a new reference to an exact
+    // int, or NULL with MemoryError.
+    exact(unsafe { typed::PyLong_FromLongLong(v) }.ok_or_else(PyErr::fetch))
 }
 
 /// A u64 as an int: below 2**63 through `PyLong_FromLongLong`, which CPython 3.11 runs faster
@@ -224,59 +226,32 @@ pub(crate) struct LongHead {
     pub(crate) ob_digit: [u32; 1],
 }
 
-#[cfg(not(Py_3_14))]
-extern "C" {
-    /// A new int of `size` digits whose digits are not yet written: the allocator of
-    /// CPython's own int arithmetic (`Include/cpython/longintrepr.h`, exported in 3.11 to
-    /// 3.13; 3.14 has the public `PyLongWriter` instead). It sets the size (and sign,
-    /// positive); the caller writes every digit before the int is used.
-    fn _PyLong_New(size: ffi::Py_ssize_t) -> *mut ffi::PyObject;
-}
-
 /// The bits of one digit of an int, the layout [`from_digits`] writes.
 const DIGIT_BITS: u32 = 30;
 
-/// Whether this interpreter's ints have 30-bit digits in 32-bit words, least significant
-/// first: the default of every 64-bit build (`--enable-big-digits=15` changes it). Asked
-/// once (`PyLong_GetNativeLayout` on 3.14+, `sys.int_info` before).
+/// Whether this interpreter's ints have 30-bit digits in 32-bit words: the default of every
+/// 64-bit build (`--enable-big-digits=15` changes it). Asked once, from `sys.int_info`
+/// (`PyLong_GetInfo`, which runs no Python code), whose two fields are the constants
+/// CPython's int layout is made of (`PyLong_SHIFT`, `sizeof(digit)`; on 3.14+
+/// `PyLong_GetNativeLayout` reports the same two, digits least significant first in native
+/// byte order, as on every version).
 fn digits_are_30_bits() -> bool {
     static ANSWER: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ANSWER.get_or_init(|| {
-        #[cfg(Py_3_14)]
-        {
-            // SAFETY: returns a pointer to a static struct describing the interpreter's ints.
-            let pointer = unsafe { ffi::PyLong_GetNativeLayout() };
-            // SAFETY: the struct is static, never written, and lives as long as the process.
-            let layout = unsafe { &*pointer };
-            let native_endian = if cfg!(target_endian = "little") { -1 } else { 1 };
-            layout.bits_per_digit as u32 == DIGIT_BITS
-                && layout.digit_size == 4
-                && layout.digits_order == -1
-                && layout.digit_endianness == native_endian
-        }
-        #[cfg(not(Py_3_14))]
-        {
-            // SAFETY: returns a new reference to `sys.int_info`, or NULL with an exception.
-            let raw = unsafe { ffi::PyLong_GetInfo() };
-            // SAFETY: a new reference or NULL.
-            let Ok(info) = (unsafe { Owned::from_owned_ptr_or_err(raw) }) else {
-                return false; // the error is dropped: the bytes path below answers instead
-            };
-            let field = |i| {
-                // SAFETY: `sys.int_info` is a struct sequence of four fields; a borrowed item.
-                let item = unsafe { ffi::PyStructSequence_GetItem(info.as_ptr(), i) };
-                // SAFETY: a live int (bits_per_digit, sizeof_digit), borrowed from `info`.
-                unsafe { ffi::PyLong_AsLong(item) }
-            };
-            field(0) == DIGIT_BITS as std::os::raw::c_long && field(1) == 4
-        }
+        // SAFETY: builds the struct sequence `sys.int_info`: a new reference, or NULL with an
+        // exception.
+        let Ok(info) = unsafe { typed::PyLong_GetInfo() }.ok_or_else(PyErr::fetch) else {
+            return false; // the error is dropped: the bytes path below answers instead
+        };
+        let field = |name| getattr(info.borrow(), name).ok().and_then(|v| ExactInt::new(v.borrow())?.to_i64());
+        field(c"bits_per_digit") == Some(i64::from(DIGIT_BITS)) && field(c"sizeof_digit") == Some(4)
     })
 }
 
 /// The magnitude's 30-bit digits, least significant first, into `out` (exactly as many as
 /// the magnitude needs): digit i is bits 30i .. 30i + 29, from one limb or two.
 #[inline]
-fn fill_digits(limbs: &[u64], out: &mut [u32]) {
+fn fill_digits(limbs: &[u64], out: &mut [MaybeUninit<u32>]) {
     const MASK: u64 = (1 << DIGIT_BITS) - 1;
     for (i, digit) in out.iter_mut().enumerate() {
         let bit = DIGIT_BITS as usize * i;
@@ -286,61 +261,96 @@ fn fill_digits(limbs: &[u64], out: &mut [u32]) {
             Some(&next) if shift > 64 - DIGIT_BITS => next << (64 - shift),
             _ => 0,
         };
-        *digit = ((low | high) & MASK) as u32;
+        digit.write(((low | high) & MASK) as u32);
     }
 }
 
-/// A magnitude of two limbs or more (its top limb non-zero) as an int, its digits written
+/// A magnitude above `i64::MAX` (its top limb non-zero) as an int, its digits written
 /// straight into the new object: one pass over the limbs, where the bytes path below takes
-/// eight steps per limb and a second buffer on 3.13+.
+/// eight steps per limb and a second buffer.
 fn from_digits(limbs: &[u64]) -> PyResult<Int> {
     let top = limbs.last().copied().unwrap_or(0);
-    debug_assert!(limbs.len() >= 2 && top != 0);
+    debug_assert!(top != 0 && (limbs.len() >= 2 || top > i64::MAX as u64), "smaller values come from the cache");
     let bits = 64 * limbs.len() as u64 - u64::from(top.leading_zeros());
     let ndigits = usize::try_from(bits.div_ceil(u64::from(DIGIT_BITS)))
         .map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
+    let mut int = UnwrittenInt::new(ndigits)?;
+    fill_digits(limbs, int.digits());
+    int.finish()
+}
+
+/// A new int whose digits are not written yet: `_PyLong_New` on 3.11 to 3.13, a
+/// `PyLongWriter` on 3.14+. Nothing but its deallocation (which reads no digit) may see it
+/// until [`finish`](UnwrittenInt::finish), after every digit is written.
+struct UnwrittenInt {
     #[cfg(not(Py_3_14))]
-    {
-        // SAFETY: allocates an int of `ndigits` digits, or returns NULL with MemoryError.
-        let raw = unsafe { _PyLong_New(ndigits as ffi::Py_ssize_t) };
-        // SAFETY: a new reference or NULL. Until every digit is written below, nothing but
-        // its deallocation (which reads no digit) may see it.
-        let obj = unsafe { Owned::from_owned_ptr_or_err(raw) }?;
-        let start = obj.as_ptr().cast::<u8>().wrapping_add(std::mem::offset_of!(LongHead, ob_digit)).cast::<u32>();
-        // SAFETY: `obj` is an int of `ndigits` digits, laid out as `LongHead` (checked against
-        // the headers): its digits start at `start`, and no other reference to it exists.
-        let digits = unsafe { std::slice::from_raw_parts_mut(start, ndigits) };
-        fill_digits(limbs, digits);
-        Ok(Int::from_exact(obj))
-    }
+    int: Owned,
     #[cfg(Py_3_14)]
-    {
-        let mut start: *mut std::ffi::c_void = std::ptr::null_mut();
-        // SAFETY: asks for a writer of `ndigits` digits; `start` receives its digit array.
-        let writer = unsafe { ffi::PyLongWriter_Create(0, ndigits as ffi::Py_ssize_t, &mut start) };
-        if writer.is_null() {
-            return Err(PyErr::fetch());
+    writer: typed::LongWriter,
+    /// The first of its `len` digits.
+    start: NonNull<u32>,
+    len: usize,
+}
+
+impl UnwrittenInt {
+    /// Room for `ndigits` 30-bit digits (`digits_are_30_bits` holds), sign positive.
+    fn new(ndigits: usize) -> PyResult<UnwrittenInt> {
+        #[cfg(not(Py_3_14))]
+        {
+            // SAFETY: allocates an int of `ndigits` digits: a new reference, or NULL with
+            // MemoryError.
+            let int = unsafe { typed::_PyLong_New(ndigits as ffi::Py_ssize_t) }.ok_or_else(PyErr::fetch)?;
+            // The digits' address: the object laid out as `LongHead` (checked against the
+            // headers by layout_check.rs). Pointer arithmetic only.
+            let start = int.as_ptr().cast::<u8>().wrapping_add(std::mem::offset_of!(LongHead, ob_digit)).cast();
+            let start = NonNull::new(start).expect("inside a live object");
+            Ok(UnwrittenInt { int, start, len: ndigits })
         }
-        // SAFETY: the writer's digit array holds `ndigits` digits of the native layout
-        // (`digits_are_30_bits`), owned by the writer until it is finished.
-        let digits = unsafe { std::slice::from_raw_parts_mut(start.cast::<u32>(), ndigits) };
-        fill_digits(limbs, digits);
-        // SAFETY: consumes the writer: a new reference to the int, or NULL with an exception.
-        let raw = unsafe { ffi::PyLongWriter_Finish(writer) };
-        // SAFETY: a new reference or NULL.
-        exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
+        #[cfg(Py_3_14)]
+        {
+            let mut start: *mut std::ffi::c_void = std::ptr::null_mut();
+            // SAFETY: asks for a writer of `ndigits` digits (NULL with an exception on
+            // failure); `start` receives the address of its digit array.
+            let writer = unsafe { typed::PyLongWriter_Create(0, ndigits as ffi::Py_ssize_t, &mut start) }
+                .ok_or_else(PyErr::fetch)?;
+            let start = NonNull::new(start.cast()).expect("a writer has a digit array");
+            Ok(UnwrittenInt { writer, start, len: ndigits })
+        }
+    }
+
+    /// The digits, to be written in full.
+    fn digits(&mut self) -> &mut [MaybeUninit<u32>] {
+        // SAFETY: `start` is the first of the `len` digits of the new int (or its writer's
+        // array), 32-bit words in the native layout; only this value can reach them, and it
+        // lends them out once at a time.
+        unsafe { std::slice::from_raw_parts_mut(self.start.as_ptr().cast(), self.len) }
+    }
+
+    /// The finished int, every digit written.
+    fn finish(self) -> PyResult<Int> {
+        #[cfg(not(Py_3_14))]
+        return Ok(Int::from_exact(self.int));
+        #[cfg(Py_3_14)]
+        // SAFETY: consumes the writer, every digit written: a new reference to the int
+        // (normalised, a cached small int if it is one), or NULL with an exception.
+        return exact(unsafe { typed::PyLongWriter_Finish(self.writer) }.ok_or_else(PyErr::fetch));
     }
 }
 
 // ANCHOR: from_magnitude
-/// ±(the number with these little-endian 64-bit limbs) as an int: the digits written
-/// straight into the new int where this interpreter's digits are the usual 30 bits
-/// ([`from_digits`]); otherwise CPython regroups the bytes into its digits in one pass, with
-/// `PyLong_FromNativeBytes` where the interpreter has it (3.13+), else
-/// `_PyLong_FromByteArray`, the function `int.from_bytes` itself calls.
+/// ±(the number with these little-endian 64-bit limbs) as an int: a word through
+/// `PyLong_FromLongLong` (which returns the cached small ints), a larger magnitude with its
+/// digits written straight into the new int where this interpreter's digits are the usual 30
+/// bits ([`from_digits`]), otherwise by `int.from_bytes`, which regroups the bytes into the
+/// interpreter's digits in one pass.
 pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Int> {
     let len = limbs.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
-    let magnitude = if len >= 2 && digits_are_30_bits() { from_digits(&limbs[..len])? } else { from_bytes(limbs)? };
+    let magnitude = match &limbs[..len] {
+        [] => from_i64(0)?,
+        &[word] if word <= i64::MAX as u64 => from_i64(word as i64)?,
+        limbs if digits_are_30_bits() => from_digits(limbs)?,
+        limbs => from_bytes(limbs)?,
+    };
     if negative {
         neg(magnitude.borrow())
     } else {
@@ -349,30 +359,13 @@ pub fn from_magnitude(negative: bool, limbs: &[u64]) -> PyResult<Int> {
 }
 // ANCHOR_END: from_magnitude
 
-/// A magnitude as an int by CPython's conversion from bytes.
+/// A magnitude as an int by CPython's conversion from bytes: `int.from_bytes(b, "little")`,
+/// the public, version-independent way (the inverse of [`abs_to_limbs`]).
 fn from_bytes(limbs: &[u64]) -> PyResult<Int> {
-    #[cfg(target_endian = "little")]
-    // SAFETY: u64 has no padding, so the limbs are `8 * len` initialised bytes, and on a
-    // little-endian target their order is the little-endian order of the whole magnitude.
-    let bytes = unsafe { std::slice::from_raw_parts(limbs.as_ptr().cast::<u8>(), limbs.len() * 8) };
-    #[cfg(target_endian = "big")]
-    let bytes: &[u8] = &limbs.iter().flat_map(|l| l.to_le_bytes()).collect::<Vec<u8>>();
-    #[cfg(Py_3_13)]
-    // SAFETY: the buffer is `bytes.len()` readable bytes, borrowed for the call; the flags
-    // say little-endian and unsigned.
-    let raw = unsafe {
-        ffi::PyLong_FromNativeBytes(
-            bytes.as_ptr().cast(),
-            bytes.len(),
-            ffi::Py_ASNATIVEBYTES_LITTLE_ENDIAN | ffi::Py_ASNATIVEBYTES_UNSIGNED_BUFFER,
-        )
-    };
-    #[cfg(not(Py_3_13))]
-    // SAFETY: the buffer is `bytes.len()` readable bytes, borrowed for the call;
-    // little_endian = 1, is_signed = 0.
-    let raw = unsafe { ffi::_PyLong_FromByteArray(bytes.as_ptr(), bytes.len(), 1, 0) };
-    // SAFETY: a new reference to an exact int, or NULL with an exception.
-    exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
+    let bytes: Vec<u8> = limbs.iter().flat_map(|l| l.to_le_bytes()).collect();
+    let bytes = new_bytes(&bytes)?;
+    let little = interned(c"little")?;
+    exact(call_method(int_type(), c"from_bytes", &[bytes.borrow(), little.borrow()], None))
 }
 
 /// An int as a Python literal that evaluates back to it: decimal where `str()` allows it,
@@ -458,7 +451,7 @@ mod tests {
             assert_eq!(big.to_u64(), Some(u64::MAX));
             let bigger = add(big.borrow(), from_i64(1).unwrap().borrow()).unwrap();
             assert_eq!(bigger.to_u64(), None);
-            assert!(!crate::capi::error::occurred(), "to_u64 leaves no exception");
+            assert!(PyErr::take().is_none(), "to_u64 leaves no exception");
             assert_eq!(bit_length(bigger.borrow()).unwrap(), 65);
             assert_eq!(neg(bigger.borrow()).unwrap().sign(), Ordering::Less);
         });

@@ -10,18 +10,19 @@
 //! * [`Borrowed`] is a borrowed reference, tied by a lifetime to whatever keeps it alive. It
 //!   never touches the count.
 //!
-//! The constructors are named for the transfer they perform, as pyo3's are:
-//! `from_owned_ptr_or_opt` takes over a new reference (NULL is `None`), `from_borrowed_ptr`
-//! adds one with `Py_INCREF`; `as_ptr` lends a borrowed pointer out, `into_ptr` gives a new
-//! reference away (e.g. as a slot's return value). `from_owned_ptr_or_err`, where NULL means
-//! "the call failed and set the error indicator", is defined in `error.rs`: this file is the
-//! bottom layer and knows nothing of errors.
+//! Where lucas calls CPython, the C functions that hand out or take over references are
+//! declared with these types (`typed_ffi.rs`): `-> Option<Owned>` is a new reference or NULL,
+//! an `Owned` argument is stolen. Where CPython calls lucas, a slot receives raw pointers:
+//! `Borrowed::from_ptr` views an argument as borrowed, and `into_ptr` gives a new reference
+//! away as the slot's return value. The one count change made by hand is [`Borrowed::new_ref`]
+//! (`Py_INCREF`), and the one release is `Owned`'s `Drop` (`Py_DECREF`).
 //!
 //! The GIL: every reference here is created inside a call from the interpreter, which holds
 //! the GIL for the whole call, and both types are `!Send` (they hold a `NonNull`), so none can
 //! outlive that call on another thread. `lucas` never releases the GIL, so "a reference
 //! exists" implies "the GIL is held", which is what `Py_INCREF`/`Py_DECREF` require.
 
+use crate::capi::typed_ffi as typed;
 use pyo3_ffi as ffi;
 use std::ffi::CStr;
 use std::marker::PhantomData;
@@ -34,33 +35,6 @@ pub struct Owned(NonNull<ffi::PyObject>);
 // ANCHOR_END: owned
 
 impl Owned {
-    // ANCHOR: from_owned_ptr_or_opt
-    /// Takes ownership of a pointer that is a new reference or NULL, where NULL is a normal
-    /// answer rather than an error (e.g. the traceback slot of `PyErr_Fetch`). For a C-API
-    /// call whose NULL means failure, use `Owned::from_owned_ptr_or_err` (error.rs).
-    ///
-    /// # Safety
-    /// `ptr` is NULL or a new reference that the caller hands over; the GIL is held.
-    #[inline]
-    pub unsafe fn from_owned_ptr_or_opt(ptr: *mut ffi::PyObject) -> Option<Owned> {
-        NonNull::new(ptr).map(Owned)
-    }
-    // ANCHOR_END: from_owned_ptr_or_opt
-
-    // ANCHOR: from_borrowed_ptr
-    /// Makes a new strong reference from a *borrowed* one (`Py_INCREF`).
-    ///
-    /// # Safety
-    /// `ptr` is a valid, non-NULL object pointer; the GIL is held.
-    #[inline]
-    pub unsafe fn from_borrowed_ptr(ptr: *mut ffi::PyObject) -> Owned {
-        let owned = Owned(NonNull::new(ptr).expect("a live object is not NULL"));
-        // SAFETY: the caller guarantees a live object and the GIL.
-        unsafe { ffi::Py_INCREF(ptr) };
-        owned
-    }
-    // ANCHOR_END: from_borrowed_ptr
-
     /// Lends the pointer out as a *borrowed reference*, valid while `self` lives.
     #[inline]
     pub fn as_ptr(&self) -> *mut ffi::PyObject {
@@ -116,6 +90,7 @@ pub struct Borrowed<'a>(NonNull<ffi::PyObject>, PhantomData<&'a ffi::PyObject>);
 // ANCHOR_END: borrowed
 
 impl<'a> Borrowed<'a> {
+    // ANCHOR: from_ptr
     /// Wraps a borrowed pointer, e.g. a slot's `self` or an argument.
     ///
     /// # Safety
@@ -124,6 +99,7 @@ impl<'a> Borrowed<'a> {
     pub unsafe fn from_ptr(ptr: *mut ffi::PyObject) -> Borrowed<'a> {
         Borrowed(NonNull::new(ptr).expect("a live object is not NULL"), PhantomData)
     }
+    // ANCHOR_END: from_ptr
 
     /// The pointer, still borrowed.
     #[inline]
@@ -134,11 +110,15 @@ impl<'a> Borrowed<'a> {
     /// A new reference to the same object (`Py_NewRef`: `Py_INCREF`, then own it). Named
     /// after CPython's function rather than `to_owned`, which `ToOwned` would shadow on a
     /// `&Borrowed`.
+    // ANCHOR: new_ref
     #[inline]
     pub fn new_ref(self) -> Owned {
-        // SAFETY: the object is alive for `'a` and the GIL is held.
-        unsafe { Owned::from_borrowed_ptr(self.as_ptr()) }
+        // SAFETY: the object is alive for `'a` and the GIL is held; the count added here is
+        // the one the new `Owned` gives back.
+        unsafe { ffi::Py_INCREF(self.as_ptr()) };
+        Owned(self.0)
     }
+    // ANCHOR_END: new_ref
 
     /// The object's type (`Py_TYPE`), borrowed: the instance keeps its type alive.
     #[inline]
@@ -147,18 +127,28 @@ impl<'a> Borrowed<'a> {
         unsafe { ffi::Py_TYPE(self.as_ptr()) }
     }
 
-    /// The object's type as an object (`type(obj)`), borrowed for as long as the object.
+    /// The object's type as an object (`type(obj)`), borrowed for as long as the object: an
+    /// instance keeps its type alive.
     #[inline]
     pub fn get_type(self) -> Borrowed<'a> {
-        // SAFETY: a live object's type is a live object that the instance keeps alive.
-        unsafe { Borrowed::from_ptr(self.type_ptr().cast()) }
+        Borrowed(NonNull::new(self.type_ptr().cast()).expect("an object has a type"), PhantomData)
+    }
+
+    /// Reads a field of the object's type (`Py_TYPE(obj)->field`), e.g.
+    /// `obj.type_field(|t| t.tp_free)`.
+    #[inline]
+    pub fn type_field<R>(self, field: fn(&ffi::PyTypeObject) -> R) -> R {
+        // SAFETY: the type of a live object is a live, ready type object. The reference lives
+        // only while `field` copies a value out: no C code runs meanwhile that could change the
+        // type (with the GIL held; on a free-threaded build the fields that change are atomics),
+        // and `R` cannot borrow from it (it is one type for every lifetime of the reference).
+        field(unsafe { &*self.type_ptr() })
     }
 
     /// `tp_basicsize` of the object's type: the size of its fixed part in bytes.
     #[inline]
     pub fn type_basicsize(self) -> usize {
-        // SAFETY: the type of a live object is a live, ready type object.
-        unsafe { (*self.type_ptr()).tp_basicsize as usize }
+        self.type_field(|t| t.tp_basicsize) as usize
     }
 
     /// Is the object's type exactly `ty` (`Py_IS_TYPE`)?
@@ -167,12 +157,14 @@ impl<'a> Borrowed<'a> {
         std::ptr::eq(self.type_ptr(), ty)
     }
 
-    /// The type's flags (`PyType_GetFlags`, which reads them atomically where other threads
-    /// may update them, on free-threaded builds).
+    /// The type's flags (`PyType_GetFlags`), read atomically on a free-threaded build, where
+    /// other threads may update them.
     #[inline]
     fn type_flags(self) -> std::os::raw::c_ulong {
-        // SAFETY: the type of a live object is a live type object.
-        unsafe { ffi::PyType_GetFlags(self.type_ptr()) }
+        #[cfg(not(Py_GIL_DISABLED))]
+        return self.type_field(|t| t.tp_flags);
+        #[cfg(Py_GIL_DISABLED)]
+        return self.type_field(|t| t.tp_flags.load(std::sync::atomic::Ordering::Relaxed));
     }
 
     /// `PyLong_CheckExact`: an `int`, not a subclass.
@@ -221,17 +213,15 @@ impl<'a> Borrowed<'a> {
     /// `obj is None`.
     #[inline]
     pub fn is_none(self) -> bool {
-        self.as_ptr() == none_borrowed().as_ptr()
+        self.as_ptr() == Static::None.borrowed().as_ptr()
     }
 
     /// What `iter(obj)` accepts without calling anything: a `tp_iter` slot, or the old
     /// sequence protocol (`__getitem__`).
     #[inline]
     pub fn is_iterable(self) -> bool {
-        // SAFETY: reads a slot of the type of a live object.
-        let tp_iter = unsafe { (*self.type_ptr()).tp_iter };
         // SAFETY: the check reads the type slots of a live object.
-        tp_iter.is_some() || unsafe { ffi::PySequence_Check(self.as_ptr()) != 0 }
+        self.type_field(|t| t.tp_iter.is_some()) || unsafe { ffi::PySequence_Check(self.as_ptr()) != 0 }
     }
 
     /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
@@ -250,29 +240,38 @@ impl<'a> Borrowed<'a> {
         self.is_str() && unsafe { ffi::PyUnicode_CompareWithASCIIString(self.as_ptr(), text.as_ptr()) == 0 }
     }
 
+    /// `ob_size` of a list or tuple (`Py_SIZE`): its length. None for any other object.
+    #[inline]
+    fn list_or_tuple_size(self) -> Option<usize> {
+        let is_list_or_tuple = self.is_exact_list()
+            || self.type_flags() & (ffi::Py_TPFLAGS_LIST_SUBCLASS | ffi::Py_TPFLAGS_TUPLE_SUBCLASS) != 0;
+        // SAFETY: a list or tuple is a variable-size object (`PyVarObject`), whose `ob_size`
+        // is its length.
+        is_list_or_tuple.then(|| unsafe { ffi::Py_SIZE(self.as_ptr()) } as usize)
+    }
+
     /// The length of an exact list or tuple (`PySequence_Fast_GET_SIZE`), None otherwise.
     #[inline]
     pub fn exact_list_or_tuple_len(self) -> Option<usize> {
-        // SAFETY: the macro reads the size field of a live list or tuple (checked).
-        (self.is_exact_list() || self.is_exact_tuple())
-            .then(|| unsafe { ffi::PySequence_Fast_GET_SIZE(self.as_ptr()) } as usize)
+        if !self.is_exact_list() && !self.is_exact_tuple() {
+            return None;
+        }
+        self.list_or_tuple_size()
     }
 
-    /// Item `i` of an exact list or tuple as a new reference (`PySequence_Fast_GET_ITEM`
-    /// plus `Py_INCREF`), or None out of range or for another type. Owning it at once means
-    /// that code run later (an item's `__index__` may shrink the list) cannot free it.
+    /// Item `i` of an exact list or tuple as a new reference, or None out of range or for
+    /// another type. Owning it at once means that code run later (an item's `__index__` may
+    /// shrink the list) cannot free it.
     #[inline]
     pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
         let len = self.exact_list_or_tuple_len()?;
         if i >= len {
             return None;
         }
-        // SAFETY: `i` is within the current length of a live list or tuple, whose slots up
-        // to it hold non-NULL references.
-        let item = unsafe { ffi::PySequence_Fast_GET_ITEM(self.as_ptr(), i as ffi::Py_ssize_t) };
-        // SAFETY: a borrowed reference from the sequence, owned at once (before anything else
-        // runs that could remove it).
-        Some(unsafe { Owned::from_borrowed_ptr(item) })
+        // SAFETY: `self` is a live exact list or tuple and `i` within its current length:
+        // `PySequence_GetItem` then runs no Python code and cannot fail, and returns a new
+        // reference to the item.
+        unsafe { typed::PySequence_GetItem(self, i as ffi::Py_ssize_t) }
     }
 
     /// The items of a tuple (or a tuple subclass's instance), borrowed for as long as the
@@ -281,18 +280,16 @@ impl<'a> Borrowed<'a> {
         if self.type_flags() & ffi::Py_TPFLAGS_TUPLE_SUBCLASS == 0 {
             return None;
         }
-        // SAFETY: reads the size field of a live tuple.
-        let len = unsafe { ffi::PyTuple_GET_SIZE(self.as_ptr()) } as usize;
-        // SAFETY: the address of a live tuple's item array (`ob_item`).
-        let items = unsafe { ffi::PySequence_Fast_ITEMS(self.as_ptr()) };
+        let len = self.list_or_tuple_size()?;
+        // The item array `ob_item` is part of the tuple object (pointer arithmetic only).
+        let items = self.as_ptr().cast::<u8>().wrapping_add(std::mem::offset_of!(ffi::PyTupleObject, ob_item));
         // SAFETY: the array holds `len` non-NULL references, which live as long as the tuple.
-        Some(unsafe { borrowed_array(items, len) })
+        Some(unsafe { borrowed_array(items.cast(), len) })
     }
 
     /// `type(obj).__name__`, for error messages and `repr`.
     pub fn type_name(self) -> String {
-        // SAFETY: reads a field of the type of a live object.
-        let name = unsafe { (*self.type_ptr()).tp_name };
+        let name = self.type_field(|t| t.tp_name);
         // SAFETY: a live type's `tp_name` is a NUL-terminated C string that lives as long as
         // the type.
         let full = unsafe { CStr::from_ptr(name) }.to_string_lossy();
@@ -319,27 +316,46 @@ pub unsafe fn borrowed_array<'a>(ptr: *const *mut ffi::PyObject, len: usize) -> 
     unsafe { std::slice::from_raw_parts(ptr.cast::<Borrowed<'a>>(), len) }
 }
 
+/// The objects the interpreter allocates statically, for as long as it runs.
+#[derive(Clone, Copy)]
+enum Static {
+    None,
+    True,
+    False,
+    /// The type `int`.
+    Int,
+}
+
+impl Static {
+    /// The object, borrowed. Only its address is taken (a link-time constant), nothing is
+    /// read: no unsafe operation is involved.
+    fn borrowed(self) -> Borrowed<'static> {
+        let address = match self {
+            Static::None => &raw const typed::_Py_NoneStruct,
+            Static::True => &raw const typed::_Py_TrueStruct,
+            Static::False => &raw const typed::_Py_FalseStruct,
+            Static::Int => (&raw const ffi::PyLong_Type).cast(),
+        }
+        .cast_mut();
+        Borrowed(NonNull::new(address).expect("a static is not at address 0"), PhantomData)
+    }
+}
+
 /// A new reference to `None` (`Py_RETURN_NONE`). Counted like any other reference: on 3.11
 /// the increment and the later decrement change `ob_refcnt`; from 3.12 None is immortal
 /// (PEP 683) and both leave it as it is.
 pub fn none() -> Owned {
-    none_borrowed().new_ref()
+    Static::None.borrowed().new_ref()
 }
 
-/// `None`, borrowed: the singleton lives as long as the interpreter.
-fn none_borrowed() -> Borrowed<'static> {
-    // SAFETY: `Py_None` only takes the address of the None singleton (or reads the
-    // interpreter's reference to it).
-    let none = unsafe { ffi::Py_None() };
-    // SAFETY: the singleton is always alive.
-    unsafe { Borrowed::from_ptr(none) }
-}
-
-/// A new reference to `True` or `False` (`PyBool_FromLong`, which cannot fail).
+/// A new reference to `True` or `False` (`Py_RETURN_TRUE`, `Py_RETURN_FALSE`).
 pub fn boolean(b: bool) -> Owned {
-    // SAFETY: PyBool_FromLong returns a new, non-NULL reference to one of the two bools.
-    let raw = unsafe { ffi::PyBool_FromLong(std::os::raw::c_long::from(b)) };
-    Owned(NonNull::new(raw).expect("PyBool_FromLong does not fail"))
+    if b { Static::True } else { Static::False }.borrowed().new_ref()
+}
+
+/// The type `int`, borrowed.
+pub fn int_type() -> Borrowed<'static> {
+    Static::Int.borrowed()
 }
 
 #[cfg(test)]
@@ -388,15 +404,14 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn into_ptr_gives_the_count_away_and_from_owned_takes_it_back() {
+    fn into_ptr_gives_the_count_away() {
         with_python(|| {
             let a = fresh();
             let keep = a.clone();
             let raw = a.into_ptr();
             assert_eq!(refcnt(&keep), 2, "into_ptr did not decref");
-            // SAFETY: `raw` is the new reference `into_ptr` gave away.
-            let back = unsafe { Owned::from_owned_ptr_or_opt(raw) }.expect("non-NULL");
-            drop(back);
+            // SAFETY: `raw` is the count `into_ptr` gave away, given back here.
+            unsafe { ffi::Py_DECREF(raw) };
             assert_eq!(refcnt(&keep), 1);
         });
     }

@@ -4,60 +4,65 @@
 //! interpreter's reference totals (a count that is never given back). The shipped module
 //! never contains them.
 
-use crate::capi::boundary::guard;
-use crate::capi::method_def::method_table;
-use crate::capi::refs::{none, Owned};
+use crate::capi::error::PyResult;
+use crate::capi::method_def::{method, method_table, Function};
+use crate::capi::refs::{none, Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
 use pyo3_ffi as ffi;
-use std::ptr;
+use std::ffi::CStr;
 
 /// `_selftest_panic()`: panics inside the boundary guard.
-unsafe extern "C" fn selftest_panic(_module: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    guard(ptr::null_mut(), || -> crate::capi::error::PyResult<*mut ffi::PyObject> { panic!("selftest panic") })
+struct SelftestPanic;
+
+impl Function<0> for SelftestPanic {
+    const NAME: &'static CStr = c"_selftest_panic";
+    const DOC: &'static CStr = c"_selftest_panic()\n--\n\nPanic inside the boundary guard (selftest builds only).";
+    const PARAMS: [&'static str; 0] = [];
+    const TAKES_MOD: bool = false;
+
+    fn call(_: [Borrowed; 0], _: Option<Borrowed>) -> PyResult<Owned> {
+        panic!("selftest panic")
+    }
 }
 
 /// `_selftest_leak_memory()`: 4 KiB of Rust heap that is never freed ("definitely lost").
-unsafe extern "C" fn selftest_leak_memory(_module: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    guard(ptr::null_mut(), || {
+struct SelftestLeakMemory;
+
+impl Function<0> for SelftestLeakMemory {
+    const NAME: &'static CStr = c"_selftest_leak_memory";
+    const DOC: &'static CStr = c"_selftest_leak_memory()\n--\n\nLeak 4 KiB of heap (selftest builds only).";
+    const PARAMS: [&'static str; 0] = [];
+    const TAKES_MOD: bool = false;
+
+    fn call(_: [Borrowed; 0], _: Option<Borrowed>) -> PyResult<Owned> {
         let lost: Box<[u8]> = vec![0x5a; 4096].into_boxed_slice();
         // black_box: the optimiser may otherwise drop an allocation nobody reads.
         std::hint::black_box(Box::leak(lost));
-        Ok(none().into_ptr())
-    })
+        Ok(none())
+    }
 }
 
 // ANCHOR: selftest_leak_ref
 /// `_selftest_leak_ref(obj)`: takes a reference to `obj` and never releases it.
-unsafe extern "C" fn selftest_leak_ref(
-    _module: *mut ffi::PyObject,
-    obj: *mut ffi::PyObject, /* borrowed */
-) -> *mut ffi::PyObject {
-    guard(ptr::null_mut(), || {
-        // SAFETY: METH_O passes a live borrowed argument.
-        std::mem::forget(unsafe { Owned::from_borrowed_ptr(obj) });
-        Ok(none().into_ptr())
-    })
+struct SelftestLeakRef;
+
+impl Function<1> for SelftestLeakRef {
+    const NAME: &'static CStr = c"_selftest_leak_ref";
+    const DOC: &'static CStr =
+        c"_selftest_leak_ref(obj, /)\n--\n\nLeak one reference to the argument (selftest builds only).";
+    const PARAMS: [&'static str; 1] = ["obj"];
+    const TAKES_MOD: bool = false;
+
+    fn call([obj]: [Borrowed; 1], _: Option<Borrowed>) -> PyResult<Owned> {
+        std::mem::forget(obj.new_ref());
+        Ok(none())
+    }
 }
 // ANCHOR_END: selftest_leak_ref
 
 pub static SELFTEST_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(method_table([
-    ffi::PyMethodDef {
-        ml_name: c"_selftest_panic".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: selftest_panic },
-        ml_flags: ffi::METH_NOARGS,
-        ml_doc: c"Panic inside the boundary guard (selftest builds only).".as_ptr(),
-    },
-    ffi::PyMethodDef {
-        ml_name: c"_selftest_leak_memory".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: selftest_leak_memory },
-        ml_flags: ffi::METH_NOARGS,
-        ml_doc: c"Leak 4 KiB of heap (selftest builds only).".as_ptr(),
-    },
-    ffi::PyMethodDef {
-        ml_name: c"_selftest_leak_ref".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: selftest_leak_ref },
-        ml_flags: ffi::METH_O,
-        ml_doc: c"Leak one reference to the argument (selftest builds only).".as_ptr(),
-    },
+    method::<SelftestPanic, 0>(),
+    method::<SelftestLeakMemory, 0>(),
+    method::<SelftestLeakRef, 1>(),
     ffi::PyMethodDef::zeroed(),
 ]));

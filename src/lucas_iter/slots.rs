@@ -3,7 +3,9 @@
 //! Objects"), its methods and getters.
 //!
 //! An instance is a [`PyClassObject`] holding an [`IterState`]; allocating, the typed `self`
-//! of a slot ([`PyRef`]) and deallocating are the generic helpers of `capi/pyclass.rs`. How
+//! of a slot ([`PyRef`]), the slots' C entry points and deallocating are the generic helpers
+//! of `capi/pyclass.rs`: a slot here is a type implementing [`Method`] or [`MethodO`], a safe
+//! function of `self`. How
 //! the values are kept and advanced is `state.rs`'s business; this file is the CPython side.
 //!
 //! GC: the base type is not GC-tracked (no `Py_TPFLAGS_HAVE_GC`). Its state holds only
@@ -31,13 +33,16 @@ use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::method_def::method_table;
 use crate::capi::object_calls::{call_method, getattr, import, new_str, new_tuple};
-use crate::capi::pyclass::{allocate, tp_dealloc, type_object, zeroed_type_object, PyClassObject, PyRef, Subtype};
+use crate::capi::pyclass::{
+    allocate, getter, meth_o, noargs, slot, tp_dealloc, type_object, zeroed_type_object, Method, MethodO,
+    PyClassObject, PyRef, Subtype,
+};
 use crate::capi::pyint;
 use crate::capi::refs::{none, Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
 use crate::lucas_iter::state::{IterState, NAME};
 use pyo3_ffi as ffi;
-use std::ffi::{c_void, CStr};
+use std::ffi::CStr;
 use std::ptr;
 
 /// The type object, `LucasIter_Type` in C. `PyInit_lucas` readies it.
@@ -115,22 +120,23 @@ fn new_instance(
 // ANCHOR: tp_iternext
 /// `tp_iternext`: the next value, as a new reference. NULL without an exception would mean
 /// "exhausted"; a Lucas sequence never is, so NULL here always carries an exception.
-unsafe extern "C" fn lucas_iter_next(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython calls tp_iternext only on instances of this type or a subclass.
-        let this: This = unsafe { PyRef::from_slot(obj) };
-        this.locked(IterState::next).map(Int::into_ptr)
-    })
+struct Next;
+
+impl Method<IterState> for Next {
+    #[inline(always)]
+    fn call(this: This) -> PyResult<Owned> {
+        this.locked(IterState::next).map(Int::into_owned)
+    }
 }
 // ANCHOR_END: tp_iternext
 
 /// `tp_repr`: `LucasIter((1, 1), (5, 8), mod=7)`, built from the current window so that
 /// evaluating it gives an iterator that continues identically. Named after the object's
 /// actual type, as `itertools` does; every int is an exact int, formatted by `int` itself.
-unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: CPython calls tp_repr only on instances of this type or a subclass.
-        let this: This = unsafe { PyRef::from_slot(obj) };
+struct Repr;
+
+impl Method<IterState> for Repr {
+    fn call(this: This) -> PyResult<Owned> {
         let window = this.locked(IterState::window)?;
         let state = this.get();
         let mut text = format!("{}(", this.object().type_name());
@@ -142,8 +148,8 @@ unsafe extern "C" fn lucas_iter_repr(obj: *mut ffi::PyObject /* borrowed */) -> 
             text.push_str(&pyint::literal(m.borrow())?);
         }
         text.push(')');
-        new_str(&text).map(Owned::into_ptr)
-    })
+        new_str(&text)
+    }
 }
 
 /// Appends `(a, b)` or `(a,)`.
@@ -171,13 +177,10 @@ fn int_tuple(items: Vec<Int>) -> PyResult<Owned> {
 /// does not get in the way, and the default `__getstate__` carries a subclass's `__dict__`
 /// and `__slots__`.
 // ANCHOR: reduce
-unsafe extern "C" fn lucas_iter_reduce(
-    obj: *mut ffi::PyObject, /* borrowed */
-    _: *mut ffi::PyObject,
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type before calling.
-        let this: This = unsafe { PyRef::from_slot(obj) };
+struct Reduce;
+
+impl Method<IterState> for Reduce {
+    fn call(this: This) -> PyResult<Owned> {
         // The window is copied out before the tuple is made: a tuple is GC-tracked, so
         // allocating one may run a finaliser, which may switch threads, and another thread's
         // next() must not find the state borrowed then.
@@ -188,8 +191,8 @@ unsafe extern "C" fn lucas_iter_reduce(
         let args = new_tuple(vec![cls, int_tuple(state.coefficients.to_vec())?, window, modulus])?;
         let getstate = call_method(this.object(), c"__getstate__", &[], None)?;
         let reconstruct = getattr(import(c"lucas")?.borrow(), c"_reconstruct")?;
-        new_tuple(vec![reconstruct, args, getstate]).map(Owned::into_ptr)
-    })
+        new_tuple(vec![reconstruct, args, getstate])
+    }
 }
 // ANCHOR_END: reduce
 
@@ -210,34 +213,27 @@ pub(crate) fn reconstruct(args: [Borrowed; 4]) -> PyResult<Owned> {
 /// `__sizeof__`: the instance plus every buffer its state owns (the coefficients array, the
 /// state's window and coefficients), so `sys.getsizeof` is honest. Like `list.__sizeof__`,
 /// it does not count the int objects it refers to.
-unsafe extern "C" fn lucas_iter_sizeof(
-    obj: *mut ffi::PyObject, /* borrowed */
-    _: *mut ffi::PyObject,
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type before calling.
-        let this: This = unsafe { PyRef::from_slot(obj) };
+struct SizeOf;
+
+impl Method<IterState> for SizeOf {
+    fn call(this: This) -> PyResult<Owned> {
         let heap = this.locked(IterState::heap_bytes)?;
-        pyint::from_u64(this.object().type_basicsize() as u64 + heap as u64).map(Int::into_ptr)
-    })
+        pyint::from_u64(this.object().type_basicsize() as u64 + heap as u64).map(Int::into_owned)
+    }
 }
 
 // ANCHOR: advance
 /// `advance(n, /)` (METH_O): moves the window n terms on, or back for a negative n; on error
 /// the iterator is unchanged. The whole read-jump-replace runs in the object's critical
 /// section (free-threaded builds).
-unsafe extern "C" fn lucas_iter_advance(
-    obj: *mut ffi::PyObject, /* borrowed */
-    n: *mut ffi::PyObject,   /* borrowed */
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: method descriptors check the instance's type before calling.
-        let this: This = unsafe { PyRef::from_slot(obj) };
-        // SAFETY: METH_O passes one live object, borrowed for the call.
-        let n = args::integer("advance", "n", unsafe { Borrowed::from_ptr(n) })?;
+struct Advance;
+
+impl MethodO<IterState> for Advance {
+    fn call(this: This, n: Borrowed) -> PyResult<Owned> {
+        let n = args::integer("advance", "n", n)?;
         this.locked(|state| state.advance(&n))?;
-        Ok(none().into_ptr())
-    })
+        Ok(none())
+    }
 }
 // ANCHOR_END: advance
 
@@ -245,21 +241,21 @@ unsafe extern "C" fn lucas_iter_advance(
 static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(method_table([
     ffi::PyMethodDef {
         ml_name: c"advance".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_advance },
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: meth_o::<IterState, Advance> },
         ml_flags: ffi::METH_O,
         ml_doc: c"advance($self, n, /)\n--\n\nMove the iterator n terms ahead (or back, for a negative n), in O(k**2 log |n|).\n\nAfterwards it continues exactly as if n items had been taken. A negative n\nneeds a recurrence that runs backwards (coefficients[0] 1 or -1 without mod,\ninvertible modulo mod with it); on any error the iterator is unchanged.\n\n>>> it = LucasIter([1, 1], [0, 1])\n>>> it.advance(10); next(it)\n55"
             .as_ptr(),
     },
     ffi::PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_reduce },
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: noargs::<IterState, Reduce> },
         ml_flags: ffi::METH_NOARGS,
         ml_doc: c"__reduce__($self, /)\n--\n\nReturn state information for pickling and copying (O(k), any position)."
             .as_ptr(),
     },
     ffi::PyMethodDef {
         ml_name: c"__sizeof__".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: lucas_iter_sizeof },
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: noargs::<IterState, SizeOf> },
         ml_flags: ffi::METH_NOARGS,
         ml_doc: c"__sizeof__($self, /)\n--\n\nSize of the iterator in memory, in bytes.".as_ptr(),
     },
@@ -269,62 +265,54 @@ static LUCAS_ITER_METHODS: StaticCell<[ffi::PyMethodDef; 4]> = StaticCell::new(m
 
 /// Getter of the read-only attribute `coefficients`. With no setter in the table, CPython's
 /// getset descriptor itself raises AttributeError on assignment or deletion.
-unsafe extern "C" fn get_coefficients(
-    obj: *mut ffi::PyObject, /* borrowed */
-    _closure: *mut c_void,
-) -> *mut ffi::PyObject /* new reference */ {
-    guard(ptr::null_mut(), || {
-        // SAFETY: getset descriptors check the instance's type before calling the getter.
-        let this: This = unsafe { PyRef::from_slot(obj) };
-        int_tuple(this.get().coefficients.to_vec()).map(Owned::into_ptr)
-    })
+struct Coefficients;
+
+impl Method<IterState> for Coefficients {
+    fn call(this: This) -> PyResult<Owned> {
+        int_tuple(this.get().coefficients.to_vec())
+    }
 }
 
 // ANCHOR: getter
 /// Getter of the read-only attribute `mod`.
-unsafe extern "C" fn get_mod(obj: *mut ffi::PyObject /* borrowed */, _closure: *mut c_void) -> *mut ffi::PyObject /* new reference */
-{
-    guard(ptr::null_mut(), || {
-        // SAFETY: getset descriptors check the instance's type before calling the getter.
-        let this: This = unsafe { PyRef::from_slot(obj) };
-        Ok(this.get().modulus.clone().map_or_else(none, Int::into_owned).into_ptr())
-    })
+struct Mod;
+
+impl Method<IterState> for Mod {
+    fn call(this: This) -> PyResult<Owned> {
+        Ok(this.get().modulus.clone().map_or_else(none, Int::into_owned))
+    }
 }
 // ANCHOR_END: getter
 
 /// Getter of the read-only attribute `state`: the k current values x_n .. x_{n+k-1}, oldest
 /// first, as a tuple (what `repr` shows as the second argument).
-unsafe extern "C" fn get_state(
-    obj: *mut ffi::PyObject, /* borrowed */
-    _closure: *mut c_void,
-) -> *mut ffi::PyObject /* new reference */
-{
-    guard(ptr::null_mut(), || {
-        // SAFETY: getset descriptors check the instance's type before calling the getter.
-        let this: This = unsafe { PyRef::from_slot(obj) };
+struct State;
+
+impl Method<IterState> for State {
+    fn call(this: This) -> PyResult<Owned> {
         // The window is copied out before the tuple (GC-tracked) is made, as in `__reduce__`.
-        int_tuple(this.locked(IterState::window)?).map(Owned::into_ptr)
-    })
+        int_tuple(this.locked(IterState::window)?)
+    }
 }
 
 static LUCAS_ITER_GETSET: StaticCell<[ffi::PyGetSetDef; 4]> = StaticCell::new([
     ffi::PyGetSetDef {
         name: c"coefficients".as_ptr(),
-        get: Some(get_coefficients),
+        get: Some(getter::<IterState, Coefficients>),
         set: None,
         doc: c"The coefficients c_0, ..., c_{k-1} as a tuple of ints (c_0 pairs with the oldest value).".as_ptr(),
         closure: ptr::null_mut(),
     },
     ffi::PyGetSetDef {
         name: c"mod".as_ptr(),
-        get: Some(get_mod),
+        get: Some(getter::<IterState, Mod>),
         set: None,
         doc: c"The modulus every value is reduced by, or None.".as_ptr(),
         closure: ptr::null_mut(),
     },
     ffi::PyGetSetDef {
         name: c"state".as_ptr(),
-        get: Some(get_state),
+        get: Some(getter::<IterState, State>),
         set: None,
         doc: c"The k current values x_n, ..., x_{n+k-1} as a tuple of ints, oldest first: the next k values next() \
                returns."
@@ -383,10 +371,10 @@ const fn lucas_iter_type_object() -> ffi::PyTypeObject {
     // `iter(it) is it`: CPython's own helper returns a new reference to self, as
     // itertools' iterators do. It is C code and cannot panic, so it needs no guard.
     t.tp_iter = Some(ffi::PyObject_SelfIter);
-    t.tp_iternext = Some(lucas_iter_next);
+    t.tp_iternext = Some(slot::<IterState, Next>);
     t.tp_getset = LUCAS_ITER_GETSET.get().cast();
     t.tp_methods = LUCAS_ITER_METHODS.get().cast();
-    t.tp_repr = Some(lucas_iter_repr);
+    t.tp_repr = Some(slot::<IterState, Repr>);
     t
 }
 // ANCHOR_END: type_object
