@@ -173,11 +173,22 @@ impl<'a> Borrowed<'a> {
         self.is_type_exactly(&raw const ffi::PyLong_Type)
     }
 
+    /// Reads a field of one of the type's tables of slots (`tp_as_number`,
+    /// `tp_as_sequence`, ...), e.g. `obj.type_table_field(|t| t.tp_as_number, |n| n.nb_index)`;
+    /// None if the type has no such table.
+    #[inline]
+    fn type_table_field<S, R>(self, table: fn(&ffi::PyTypeObject) -> *mut S, field: fn(&S) -> R) -> Option<R> {
+        let table = self.type_field(table);
+        // SAFETY: a type's table of slots, where it has one, lives as long as the type (a
+        // static next to a static type, part of the object of a heap type), and is read as
+        // `type_field` reads the type.
+        (!table.is_null()).then(|| field(unsafe { &*table }))
+    }
+
     /// `PyIndex_Check`: does the type have `__index__` (an integer for `operator.index`)?
     #[inline]
     pub fn has_index(self) -> bool {
-        // SAFETY: the check reads the type's `nb_index` slot of a live object.
-        unsafe { ffi::PyIndex_Check(self.as_ptr()) != 0 }
+        self.type_table_field(|t| t.tp_as_number, |n| n.nb_index.is_some()) == Some(true)
     }
 
     /// `PyList_CheckExact`: a `list`, not a subclass.
@@ -220,8 +231,9 @@ impl<'a> Borrowed<'a> {
     /// sequence protocol (`__getitem__`).
     #[inline]
     pub fn is_iterable(self) -> bool {
-        // SAFETY: the check reads the type slots of a live object.
-        self.type_field(|t| t.tp_iter.is_some()) || unsafe { ffi::PySequence_Check(self.as_ptr()) != 0 }
+        // `PySequence_Check`: `sq_item`, and not a dict (whose `__getitem__` takes keys).
+        self.type_field(|t| t.tp_iter.is_some())
+            || (!self.is_dict() && self.type_table_field(|t| t.tp_as_sequence, |s| s.sq_item.is_some()) == Some(true))
     }
 
     /// `issubclass(self, base)` for two classes (`PyType_IsSubtype`, which reads the MRO and
