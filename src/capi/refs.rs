@@ -253,9 +253,10 @@ impl<'a> Borrowed<'a> {
     }
 
     /// `ob_size` of a list or tuple (`Py_SIZE`): its length. None for any other object.
-    #[inline]
+    #[inline(always)]
     fn list_or_tuple_size(self) -> Option<usize> {
         let is_list_or_tuple = self.is_exact_list()
+            || self.is_exact_tuple()
             || self.type_flags() & (ffi::Py_TPFLAGS_LIST_SUBCLASS | ffi::Py_TPFLAGS_TUPLE_SUBCLASS) != 0;
         // SAFETY: a list or tuple is a variable-size object (`PyVarObject`), whose `ob_size`
         // is its length.
@@ -263,7 +264,7 @@ impl<'a> Borrowed<'a> {
     }
 
     /// The length of an exact list or tuple (`PySequence_Fast_GET_SIZE`), None otherwise.
-    #[inline]
+    #[inline(always)]
     pub fn exact_list_or_tuple_len(self) -> Option<usize> {
         if !self.is_exact_list() && !self.is_exact_tuple() {
             return None;
@@ -277,13 +278,11 @@ impl<'a> Borrowed<'a> {
     #[inline]
     pub fn exact_list_or_tuple_item(self, i: usize) -> Option<Owned> {
         let len = self.exact_list_or_tuple_len()?;
-        if i >= len {
-            return None;
-        }
-        // SAFETY: `self` is a live exact list or tuple and `i` within its current length:
-        // `PySequence_GetItem` then runs no Python code and cannot fail, and returns a new
-        // reference to the item.
-        unsafe { typed::PySequence_GetItem(self, i as ffi::Py_ssize_t) }
+        // SAFETY: reads `ob_item` of a live list or tuple.
+        let items = unsafe { ffi::PySequence_Fast_ITEMS(self.as_ptr()) };
+        // SAFETY: the array holds the `len` items right now, non-NULL references; the view
+        // lives only while item `i` is owned, before any code runs that could change a list.
+        unsafe { borrowed_array(items, len) }.get(i).map(|item| item.new_ref())
     }
 
     /// The items of a tuple (or a tuple subclass's instance), borrowed for as long as the

@@ -58,7 +58,6 @@ extern "C" {
     pub fn PyIter_Next(iterator: Borrowed<'_>) -> Option<Owned>;
     // ANCHOR_END: declarations
     pub fn PySequence_List(obj: Borrowed<'_>) -> Option<Owned>;
-    pub fn PySequence_GetItem(seq: Borrowed<'_>, i: ffi::Py_ssize_t) -> Option<Owned>;
     pub fn PyNumber_Index(obj: Borrowed<'_>) -> Option<Owned>;
     pub fn PyNumber_Negative(obj: Borrowed<'_>) -> Option<Owned>;
     pub fn PyNumber_Add(a: Borrowed<'_>, b: Borrowed<'_>) -> Option<Owned>;
