@@ -205,7 +205,7 @@ pub fn integer_items(func: &str, name: &str, obj: Borrowed) -> PyResult<Vec<Int>
     Ok(items)
 }
 
-/// [`integer_items`] for an exact list or tuple, read by index (`PySequence_Fast_GET_ITEM`)
+/// [`integer_items`] for an exact list or tuple, read by index (its item array)
 /// without creating an iterator object. The length is read again at every step, as the
 /// list iterator does, because an item's `__index__` may resize the list; each item is owned
 /// at once, so that code cannot free it under us either.

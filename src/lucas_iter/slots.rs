@@ -355,7 +355,7 @@ const fn lucas_iter_type_object() -> ffi::PyTypeObject {
     let flags = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
     // On a free-threaded build CPython reads and writes tp_flags atomically (other threads
     // read it while CPython updates it), and pyo3-ffi declares the field as an atomic there;
-    // our readers go through PyType_GetFlags.
+    // our readers load it atomically there (`Borrowed::type_flags`).
     #[cfg(Py_GIL_DISABLED)]
     {
         t.tp_flags = std::sync::atomic::AtomicU64::new(flags);
