@@ -34,10 +34,16 @@ pub fn from_i64(v: i64) -> PyResult<Int> {
     exact(unsafe { Owned::from_owned_ptr_or_err(raw) })
 }
 
-/// A u64 as an int: below 2**63 through `PyLong_FromLongLong`, which CPython 3.11 runs faster
-/// than its unsigned sibling.
+/// A u64 as an int. One digit's worth (small ints included) through `PyLong_FromLongLong`;
+/// above that, the two or three digits are written straight into the new int
+/// ([`from_word_digits`]), where CPython's constructors count the digits in a loop whose trip
+/// count follows the value: random residues of two and three digits (any modulus near 2**61)
+/// make that loop's exit unpredictable on every call.
 #[inline]
 pub fn from_u64(v: u64) -> PyResult<Int> {
+    if v >> DIGIT_BITS != 0 && digits_are_30_bits() {
+        return from_word_digits(v);
+    }
     match i64::try_from(v) {
         Ok(signed) => from_i64(signed),
         Err(_) => from_magnitude(false, &[v]),
@@ -299,6 +305,29 @@ fn from_digits(limbs: &[u64]) -> PyResult<Int> {
     let bits = 64 * limbs.len() as u64 - u64::from(top.leading_zeros());
     let ndigits = usize::try_from(bits.div_ceil(u64::from(DIGIT_BITS)))
         .map_err(|_| PyErr::new(ExcType::OverflowError, "int too large"))?;
+    with_new_digits(ndigits, |digits| fill_digits(limbs, digits))
+}
+
+/// A word of at least two digits (2**30 <= v) as an int of two or three digits, without a
+/// branch on the value: the digit count is computed, the top digit is stored at its index,
+/// which is digit 1's when there are two (then both stores write the same digit).
+fn from_word_digits(v: u64) -> PyResult<Int> {
+    const MASK: u64 = (1 << DIGIT_BITS) - 1;
+    debug_assert!(v >> DIGIT_BITS != 0);
+    let three = usize::from(v >> (2 * DIGIT_BITS) != 0);
+    let digit1 = ((v >> DIGIT_BITS) & MASK) as u32;
+    let top = if three == 1 { (v >> (2 * DIGIT_BITS)) as u32 } else { digit1 };
+    with_new_digits(2 + three, |digits| {
+        digits[0] = (v & MASK) as u32;
+        digits[1] = digit1;
+        digits[1 + three] = top;
+    })
+}
+
+/// A new non-negative int of exactly `ndigits` digits (the top one non-zero), which `fill`
+/// writes, in the layout [`digits_are_30_bits`] confirmed.
+#[inline(always)]
+fn with_new_digits(ndigits: usize, fill: impl FnOnce(&mut [u32])) -> PyResult<Int> {
     #[cfg(not(Py_3_14))]
     {
         // SAFETY: allocates an int of `ndigits` digits, or returns NULL with MemoryError.
@@ -310,7 +339,7 @@ fn from_digits(limbs: &[u64]) -> PyResult<Int> {
         // SAFETY: `obj` is an int of `ndigits` digits, laid out as `LongHead` (checked against
         // the headers): its digits start at `start`, and no other reference to it exists.
         let digits = unsafe { std::slice::from_raw_parts_mut(start, ndigits) };
-        fill_digits(limbs, digits);
+        fill(digits);
         Ok(Int::from_exact(obj))
     }
     #[cfg(Py_3_14)]
@@ -324,7 +353,7 @@ fn from_digits(limbs: &[u64]) -> PyResult<Int> {
         // SAFETY: the writer's digit array holds `ndigits` digits of the native layout
         // (`digits_are_30_bits`), owned by the writer until it is finished.
         let digits = unsafe { std::slice::from_raw_parts_mut(start.cast::<u32>(), ndigits) };
-        fill_digits(limbs, digits);
+        fill(digits);
         // SAFETY: consumes the writer: a new reference to the int, or NULL with an exception.
         let raw = unsafe { ffi::PyLongWriter_Finish(writer) };
         // SAFETY: a new reference or NULL.
@@ -493,6 +522,35 @@ mod tests {
                 let negative = from_magnitude(true, &ones).unwrap();
                 assert_eq!(negative.sign(), Ordering::Less);
                 assert_eq!(abs_to_limbs(negative.borrow()).unwrap(), ones);
+            }
+        });
+    }
+
+    #[test]
+    fn one_word_digits_equal_the_conversion_from_bytes() {
+        with_python(|| {
+            let mut s = 0x9E37_79B9_7F4A_7C15u64;
+            let mut values = vec![1 << 30, (1 << 30) + 1, (1 << 60) - 1, 1 << 60, (1 << 61) - 1, 1 << 63, u64::MAX];
+            for bits in 31..=64 {
+                for _ in 0..8 {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    values.push((s >> (64 - bits)) | (1 << (bits - 1)));
+                }
+            }
+            for v in values {
+                let direct = from_word_digits(v).unwrap();
+                let via_bytes = from_bytes(&[v]).unwrap();
+                assert_eq!(sub(direct.borrow(), via_bytes.borrow()).unwrap().sign(), Ordering::Equal, "{v:#x}");
+                assert_eq!(direct.to_u64(), Some(v));
+                // int.bit_length reads the top digit: it is exact only if the size is normalised.
+                let bits = exact(call_method(direct.as_owned().borrow(), c"bit_length", &[], None)).unwrap();
+                assert_eq!(bits.to_u64(), Some(u64::from(64 - v.leading_zeros())), "{v:#x}");
+                assert_eq!(from_u64(v).unwrap().to_u64(), Some(v));
+            }
+            for v in [0, 1, 256, 257, (1 << 30) - 1] {
+                assert_eq!(from_u64(v).unwrap().to_u64(), Some(v), "one digit, through PyLong_FromLongLong");
             }
         });
     }
