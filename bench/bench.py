@@ -1196,8 +1196,8 @@ def run_baseline(args, cases):
         for key, (setup, stmt, _floor, n) in CALLGRIND_SNIPPETS.items():
             if args.cases and not key.startswith(args.cases):
                 continue
-            ci = callgrind_instructions(setup, stmt, n)
-            bi = callgrind_instructions(setup, stmt, n, Path(args.baseline).resolve())
+            ci = callgrind_instructions(setup, stmt, n, Path(new.__file__).parent)
+            bi = callgrind_instructions(setup, stmt, n, Path(base.__file__).parent)
             cg_rows.append((key, stmt, ci, bi))
             print(f"callgrind {key:3} {ci:8.1f} vs {bi:8.1f} instructions/unit: {ci / bi:.3f}", flush=True)
     print()
