@@ -55,12 +55,7 @@ impl IterState {
     /// The state for converted arguments (`args::recurrence` checked their shape).
     pub(crate) fn new(coefficients: Ints, initial: &[Int], modulus: Option<Int>) -> PyResult<IterState> {
         let state = State::new(&coefficients, initial, modulus.as_ref())?;
-        Ok(IterState {
-            coefficients,
-            modulus,
-            state: RefCell::new(state),
-            mover: Mover::new(),
-        })
+        Ok(IterState { coefficients, modulus, state: RefCell::new(state), mover: Mover::new() })
     }
 
     /// Yields the current value and advances (the body of `tp_iternext`).
