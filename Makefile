@@ -22,7 +22,7 @@ PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info
 DBG_PYTHON ?= python$(PY_VERSION)-dbg
 export LUCAS_DEBUG_PYTHON := $(DBG_PYTHON)
 
-.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick sdist wheel wheels wheel-test clean versions docs docs-tools
+.PHONY: all build demo test check lint cargo-test cargo-test-debug pytest pytest-fast valgrind refleak fuzz bench bench-quick bench-baseline sdist wheel wheels wheel-test clean versions docs docs-tools
 
 all: build
 
@@ -115,6 +115,26 @@ bench: build
 
 bench-quick: build
 	$(VPY) bench/bench.py --quick --no-write
+
+# The tree against another commit in one run: REF's files (git archive) built into
+# build/baseline/<commit>/lib, then every case timed on both builds loaded in one process,
+# interleaved (bench.py --baseline: ratios new/baseline, nothing written). REF defaults to
+# main; BENCH_ARGS passes bench.py options, e.g.
+#   make bench-baseline REF=cba7f39 BENCH_ARGS="--cases a --rounds 7"
+REF ?= main
+BASELINE_DIR = build/baseline/$(shell git rev-parse --short --verify --quiet '$(REF)^{commit}')
+bench-baseline: build
+	@git rev-parse --verify --quiet '$(REF)^{commit}' >/dev/null || { echo "REF=$(REF) is not a commit" >&2; exit 1; }
+	@# An empty [workspace] table makes the extracted package its own workspace root (cargo
+	@# would otherwise take this tree's Cargo.toml, a directory up, for its workspace).
+	@if [ ! -d $(BASELINE_DIR)/src ]; then \
+	    rm -rf $(BASELINE_DIR)/src.tmp && mkdir -p $(BASELINE_DIR)/src.tmp && \
+	    git archive '$(REF)' | tar -x -C $(BASELINE_DIR)/src.tmp && \
+	    { grep -q '^\[workspace\]' $(BASELINE_DIR)/src.tmp/Cargo.toml || printf '\n[workspace]\n' >> $(BASELINE_DIR)/src.tmp/Cargo.toml; } && \
+	    mv $(BASELINE_DIR)/src.tmp $(BASELINE_DIR)/src; \
+	fi
+	cd $(BASELINE_DIR)/src && nice $(abspath $(VPY)) setup.py --quiet build_ext --build-lib ../lib
+	$(VPY) bench/bench.py --baseline $(BASELINE_DIR)/lib $(BENCH_ARGS)
 
 # The book's tools, built from crates.io into target/docs-tools by cargo (versions pinned here,
 # so every clone renders the same HTML): mdBook, and mdbook-mermaid, the preprocessor that turns

@@ -10,6 +10,15 @@ minimums. For the iterator and small-call cases, instructions are also counted w
     python bench/bench.py --cases t  # only the Cooperation table: threads and Ctrl-C
     python bench/bench.py --list     # the cases' keys; --cases KEY runs those starting so
     python bench/bench.py --cases mp --slow --rounds 3   # also BPSW on 2**44497 - 1 (minutes)
+    python bench/bench.py --baseline build/baseline/lib --cases a --rounds 7
+
+--baseline DIR compares this tree with another build of lucas in one process: DIR holds that
+build (`setup.py build_ext --build-lib DIR` in a checkout of the other commit; `make
+bench-baseline REF=<commit>` builds one from git and runs this). Both modules are loaded,
+each case's lucas side is timed on one then the other, interleaved for every round, and the
+table gives new time / baseline time (below 1: the tree is faster), the range of the rounds'
+ratios as a measure of noise, and callgrind's instruction counts for the iterator and
+small-call snippets. Cases the baseline cannot run are skipped; the floors are not timed.
 
 Nothing here is a pass/fail test: the table says which targets are met.
 """
@@ -298,6 +307,18 @@ def each(fn, values):
     return run
 
 
+def each_lucas(name, values):
+    """`each` for the lucas function `name`, looked up as the loop starts: the case then runs
+    whichever module `bind_lucas` installed (--baseline times the same case on two builds)."""
+
+    def run():
+        fn = getattr(lucas, name)
+        for v in values:
+            fn(v)
+
+    return run
+
+
 def prp_cases():
     if gmpy2 is None:
         return []
@@ -310,7 +331,7 @@ def prp_cases():
             "is_bpsw_prp, random odd 64-bit n, ns/n",
             1.0,
             len(odd64),
-            each(lucas.is_bpsw_prp, odd64),
+            each_lucas("is_bpsw_prp", odd64),
             each(gmpy2.is_bpsw_prp, odd64),
             "gmpy2.is_bpsw_prp",
         ),
@@ -319,7 +340,7 @@ def prp_cases():
             "is_bpsw_prp, 256-bit primes, ns/n",
             2.0,
             len(primes256),
-            each(lucas.is_bpsw_prp, primes256),
+            each_lucas("is_bpsw_prp", primes256),
             each(gmpy2.is_bpsw_prp, primes256),
             "gmpy2.is_bpsw_prp",
         ),
@@ -328,7 +349,7 @@ def prp_cases():
             "is_bpsw_prp, 2048-bit primes, ns/n",
             2.0,
             len(primes2048),
-            each(lucas.is_bpsw_prp, primes2048),
+            each_lucas("is_bpsw_prp", primes2048),
             each(gmpy2.is_bpsw_prp, primes2048),
             "gmpy2.is_bpsw_prp",
         ),
@@ -337,7 +358,7 @@ def prp_cases():
             "is_strong_bpsw_prp, 256-bit primes, ns/n",
             None,
             len(primes256),
-            each(lucas.is_strong_bpsw_prp, primes256),
+            each_lucas("is_strong_bpsw_prp", primes256),
             each(gmpy2.is_strong_bpsw_prp, primes256),
             "gmpy2.is_strong_bpsw_prp",
         ),
@@ -346,7 +367,7 @@ def prp_cases():
             "is_strong_bpsw_prp, 2048-bit primes, ns/n",
             None,
             len(primes2048),
-            each(lucas.is_strong_bpsw_prp, primes2048),
+            each_lucas("is_strong_bpsw_prp", primes2048),
             each(gmpy2.is_strong_bpsw_prp, primes2048),
             "gmpy2.is_strong_bpsw_prp",
         ),
@@ -358,7 +379,7 @@ def prp_cases():
                 "is_bpsw_prp vs sympy.isprime, random odd 64-bit n",
                 None,
                 len(odd64),
-                each(lucas.is_bpsw_prp, odd64),
+                each_lucas("is_bpsw_prp", odd64),
                 each(sympy.isprime, odd64),
                 "sympy.isprime",
             ),
@@ -367,7 +388,7 @@ def prp_cases():
                 "is_bpsw_prp vs sympy.isprime, 256-bit primes",
                 None,
                 len(primes256),
-                each(lucas.is_bpsw_prp, primes256),
+                each_lucas("is_bpsw_prp", primes256),
                 each(sympy.isprime, primes256),
                 "sympy.isprime",
             ),
@@ -376,7 +397,7 @@ def prp_cases():
                 "is_strong_selfridge_prp, 256-bit primes",
                 None,
                 len(primes256),
-                each(lucas.is_strong_selfridge_prp, primes256),
+                each_lucas("is_strong_selfridge_prp", primes256),
                 each(sympy_strong_lucas_prp, primes256),
                 "sympy is_strong_lucas_prp",
             ),
@@ -557,7 +578,7 @@ def find_cases():
                 "find_recurrence, 60 terms of order 30, exact (vs sympy)",
                 0.01,
                 1,
-                lambda: fr(q30),
+                lambda: lucas.find_recurrence(q30),
                 lambda: sympy_find(q30),
                 "sympy find_linear_recurrence",
             )
@@ -569,7 +590,7 @@ def find_cases():
             "find_recurrence, 400 terms of order 200, exact",
             0.01,
             1,
-            lambda: fr(q200),
+            lambda: lucas.find_recurrence(q200),
             lambda: python_bm_fractions(q200),
             "Python BM on Fractions",
         )
@@ -583,7 +604,7 @@ def find_cases():
                 f"find_recurrence, 400 terms of order 200, mod {name}",
                 0.02,
                 1,
-                lambda t=t, m=m: fr(t, mod=m),
+                lambda t=t, m=m: lucas.find_recurrence(t, mod=m),
                 lambda t=t, m=m: python_bm_mod(t, m),
                 "Python BM, same mod",
             )
@@ -597,8 +618,8 @@ def find_cases():
             "find_recurrence, 20000 terms of order 10000, mod 998244353 (growth; goal 4)",
             5.0,
             1,
-            lambda: fr(big, mod=p),
-            lambda: fr(half, mod=p),
+            lambda: lucas.find_recurrence(big, mod=p),
+            lambda: lucas.find_recurrence(half, mod=p),
             "10000 terms of order 5000",
         )
     )
@@ -1065,6 +1086,137 @@ def measure(case_fn, floor_fn, rounds):
 
 
 # ---------------------------------------------------------------------------------------
+# --baseline DIR: the tree's cases timed on another build of lucas (the previous main, say),
+# both modules loaded in this one process and interleaved round by round.
+
+# This file's names for lucas objects -> the attribute each stands for (None: the module).
+LUCAS_NAMES = {
+    "lucas": None,
+    "LucasIter": "LucasIter",
+    "fibonacci": "fibonacci",
+    "lucas_uv": "lucas_uv",
+    "lucas_number": "lucas",
+}
+
+
+def _missing(attr):
+    def call(*args, **kwargs):
+        raise AttributeError(f"this build of lucas has no {attr}")
+
+    return call
+
+
+def bind_lucas(module):
+    """Point this file's lucas names at `module`. Every case looks lucas up when it runs (a
+    global name, or `each_lucas`), never when it is built, so one case callable times
+    whichever build is bound; a function the build lacks raises when called."""
+    g = globals()
+    for name, attr in LUCAS_NAMES.items():
+        g[name] = module if attr is None else getattr(module, attr, _missing(attr))
+
+
+def load_baseline(directory):
+    """The lucas extension built into `directory` (`setup.py build_ext --build-lib DIR`),
+    loaded beside the one already imported. lucas uses single-phase init, which CPython keys
+    by file name: a second file loads as a second module with its own types and statics.
+    Loading stores it in sys.modules["lucas"], so the tree's module is put back after."""
+    import importlib.machinery
+    import importlib.util
+
+    path = Path(directory).resolve() / ("lucas" + sysconfig.get_config_var("EXT_SUFFIX"))
+    if not path.exists():
+        raise SystemExit(f"--baseline: no {path.name} in {directory} (make bench-baseline REF=... builds one)")
+    if path == Path(lucas.__file__).resolve():
+        raise SystemExit(f"--baseline: {path} is the module under test itself")
+    current = sys.modules.pop("lucas")
+    try:
+        loader = importlib.machinery.ExtensionFileLoader("lucas", str(path))
+        spec = importlib.util.spec_from_file_location("lucas", path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+    finally:
+        sys.modules["lucas"] = current
+    return module
+
+
+def timed_on(module, fn):
+    bind_lucas(module)
+    return timed(fn)
+
+
+def baseline_rows(cases, new, base, rounds, wanted):
+    """Per case that runs on both builds: (key, what, new ns, baseline ns, median of the
+    same-round ratios new/baseline, min/min, lowest and highest same-round ratio). Cases
+    whose lucas side is the floor (the "g" reference rows) are left out; a case the baseline
+    cannot run (a function or an argument it lacks) is reported and skipped."""
+    rows = []
+    for key, what, _target, units, case_fn, _floor_fn, _floor_name in cases:
+        if (wanted and not key.startswith(wanted)) or key.startswith("g"):
+            continue
+        try:
+            timed_on(base, case_fn)  # warm-up, and does the baseline run it at all?
+        except Exception as exc:  # noqa: BLE001 - any failure means "not comparable"
+            print(f"{key:3} {what:58} skipped: the baseline raised {type(exc).__name__}: {exc}", flush=True)
+            continue
+        finally:
+            bind_lucas(new)
+        timed_on(new, case_fn)
+        ns, bs = [], []
+        for r in range(rounds):
+            if r % 2 == 0:
+                n, b = timed_on(new, case_fn), timed_on(base, case_fn)
+            else:
+                b, n = timed_on(base, case_fn), timed_on(new, case_fn)
+            ns.append(n)
+            bs.append(b)
+        bind_lucas(new)
+        ratios = [n / b for n, b in zip(ns, bs)]
+        row = (key, what, min(ns) / units, min(bs) / units, statistics.median(ratios), min(ns) / min(bs))
+        rows.append(row + (min(ratios), max(ratios)))
+        print(
+            f"{key:3} {what:58} {row[2]:12.1f} ns vs {row[3]:12.1f} ns  new/baseline median"
+            f" {fmt_ratio(row[4]):>6}  min/min {fmt_ratio(row[5]):>6}  ({fmt_ratio(min(ratios))}"
+            f"..{fmt_ratio(max(ratios))})",
+            flush=True,
+        )
+    return rows
+
+
+def run_baseline(args, cases):
+    """--baseline: the comparison table (markdown, for bench/NOTES.md); writes nothing."""
+    new = lucas
+    base = load_baseline(args.baseline)
+    rounds = args.rounds or (5 if args.quick else 15)
+    print(f"new:      {new.__file__} (lucas {new.__version__})")
+    print(f"baseline: {base.__file__} (lucas {getattr(base, '__version__', '?')})")
+    print(f"{rounds} interleaved rounds; ratio = new time / baseline time (lower: the new tree is faster)")
+    rows = baseline_rows(cases, new, base, rounds, args.cases)
+    cg_rows = []
+    if not args.quick and shutil.which("valgrind") is not None:
+        for key, (setup, stmt, _floor, n) in CALLGRIND_SNIPPETS.items():
+            if args.cases and not key.startswith(args.cases):
+                continue
+            ci = callgrind_instructions(setup, stmt, n, Path(new.__file__).parent)
+            bi = callgrind_instructions(setup, stmt, n, Path(base.__file__).parent)
+            cg_rows.append((key, stmt, ci, bi))
+            print(f"callgrind {key:3} {ci:8.1f} vs {bi:8.1f} instructions/unit: {ci / bi:.3f}", flush=True)
+    print()
+    print("| case | what | new ns | baseline ns | median new/baseline | min/min | rounds' range |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for key, what, nns, bns, med, mins, lo, hi in rows:
+        print(
+            f"| {key} | {what} | {nns:,.1f} | {bns:,.1f} | {fmt_ratio(med)} | {fmt_ratio(mins)} | "
+            f"{fmt_ratio(lo)}..{fmt_ratio(hi)} |"
+        )
+    if cg_rows:
+        print()
+        print("| case | instructions/unit, new | baseline | ratio |")
+        print("|---|---:|---:|---:|")
+        for key, _stmt, ci, bi in cg_rows:
+            print(f"| {key} | {ci:.1f} | {bi:.1f} | {ci / bi:.3f} |")
+
+
+# ---------------------------------------------------------------------------------------
 # callgrind: instructions per unit, exactly repeatable.
 
 CALLGRIND_SNIPPETS = {
@@ -1091,8 +1243,9 @@ CALLGRIND_SNIPPETS = {
 }
 
 
-def callgrind_instructions(setup, stmt, n):
-    """Instructions for running `stmt` with N = n, minus the same program with N = 0."""
+def callgrind_instructions(setup, stmt, n, module_dir=ROOT):
+    """Instructions for running `stmt` with N = n, minus the same program with N = 0, with
+    lucas imported from `module_dir`."""
     exe = os.path.realpath(sys.executable)
 
     def run(n_value):
@@ -1101,7 +1254,7 @@ def callgrind_instructions(setup, stmt, n):
             script = Path(tmp, "snippet.py")
             script.write_text(src)
             out = Path(tmp, "cg.out")
-            env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
+            env = dict(os.environ, PYTHONPATH=str(module_dir), PYTHONHASHSEED="0")
             subprocess.run(
                 ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, str(script)],
                 env=env,
@@ -1191,11 +1344,19 @@ def main():
         action="store_true",
         help="cooperation rows also for is_strong_bpsw_prp(2**44497 - 1) and fibonacci(1.5e9)",
     )
+    ap.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="time the cases on the lucas built into DIR too, same run: ratios new/baseline (writes nothing)",
+    )
     args = ap.parse_args()
     cases = CASES + big_mod_cases(args.slow)
     if args.list:
         for key, what, *_ in cases:
             print(f"{key:3} {what}")
+        return
+    if args.baseline:
+        run_baseline(args, cases)
         return
     if args.cases:
         args.no_write = True

@@ -124,6 +124,13 @@ W = 8  # a machine-word value or coefficient (i64 / u64)
 COEF = 2 * P  # a coefficient on the Python-int path: a tag and a pointer
 
 
+def coefficient_bytes(coefficients):
+    """The array of the coefficients as given: two exact ints in a list or tuple are kept inside
+    the object, any other count (or an iterable of another kind) in a heap array."""
+    inline = type(coefficients) in (list, tuple) and len(coefficients) == 2
+    return 0 if inline and all(type(c) is int for c in coefficients) else len(coefficients) * P
+
+
 def engine_bytes(coefficients, initial, mod, promoted=False):
     """The engine's buffers, as src/lucas_iter/state.rs keeps them (the window ring holds each
     value twice)."""
@@ -156,9 +163,14 @@ def limbs_engine_bytes(coefficients, mod):
 @pytest.mark.parametrize("coefficients, initial, mod", [c for c in CASES if c[2] is None or c[2] < 2**64])
 def test_sizeof_is_the_sum_of_its_parts(coefficients, initial, mod):
     it = LucasIter(coefficients, initial, mod=mod)
-    k = len(coefficients)
-    expected = LucasIter.__basicsize__ + k * P + engine_bytes(coefficients, initial, mod)
+    expected = LucasIter.__basicsize__ + coefficient_bytes(coefficients) + engine_bytes(coefficients, initial, mod)
     assert it.__sizeof__() == expected
+
+
+def test_sizeof_of_two_coefficients_given_by_an_iterator():
+    # The same recurrence, its coefficients read from an iterator: a heap array of two.
+    inline, heap = LucasIter([1, 1], [0, 1]), LucasIter(iter([1, 1]), [0, 1])
+    assert heap.__sizeof__() - inline.__sizeof__() == 2 * P
 
 
 BIG_MOD_CASES = [
@@ -177,11 +189,11 @@ def test_sizeof_with_a_modulus_beyond_a_word():
     rests = set()
     for coefficients, initial, mod in BIG_MOD_CASES:
         it = LucasIter(coefficients, initial, mod=mod)
-        k = len(coefficients)
-        rest = it.__sizeof__() - LucasIter.__basicsize__ - k * P - engine_bytes(coefficients, initial, mod)
+        known = LucasIter.__basicsize__ + coefficient_bytes(coefficients) + engine_bytes(coefficients, initial, mod)
+        rest = it.__sizeof__() - known
         rests.add(rest)
         list(islice(it, 10))  # stepping allocates nothing more
-        assert it.__sizeof__() - LucasIter.__basicsize__ - k * P - engine_bytes(coefficients, initial, mod) == rest
+        assert it.__sizeof__() - known == rest
     assert len(rests) == 1, rests
     assert 0 < rests.pop() <= 512
 
@@ -189,9 +201,9 @@ def test_sizeof_with_a_modulus_beyond_a_word():
 def test_sizeof_after_promotion_to_python_ints():
     it = LucasIter([1, 1], [0, 1])
     before = it.__sizeof__()
-    assert before == LucasIter.__basicsize__ + 2 * P  # the pair lives inside the object
+    assert before == LucasIter.__basicsize__  # the coefficients and the pair live inside the object
     list(islice(it, 100))  # F_93 leaves the i64 range
-    assert it.__sizeof__() == LucasIter.__basicsize__ + 2 * P + engine_bytes([1, 1], [0, 1], None, promoted=True)
+    assert it.__sizeof__() == LucasIter.__basicsize__ + engine_bytes([1, 1], [0, 1], None, promoted=True)
 
 
 def test_sizeof_counts_the_coefficients_array():

@@ -233,8 +233,9 @@ fn integer_item(func: &str, name: &str, index: usize, item: Owned) -> PyResult<I
     pyint::index(item)
 }
 
-/// Converted items of an integer iterable: a pair inline (the initial values of the common
-/// order-2 recurrence, which need no allocation then), any other count on the heap.
+/// Converted items of an integer iterable: a pair inline (the coefficients and initial values
+/// of the common order-2 recurrence, which need no allocation then), any other count on the
+/// heap.
 pub enum Ints {
     Pair([Int; 2]),
     Heap(Vec<Int>),
@@ -264,8 +265,8 @@ fn integer_items_inline(func: &str, name: &str, obj: Borrowed) -> PyResult<Ints>
 
 /// The `coefficients` and `initial` arguments of a recurrence (`LucasIter`, `nth_term`): two
 /// integer iterables of the same length k >= 1.
-pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Vec<Int>, Ints)> {
-    let coef = integer_items(func, "coefficients", coefficients)?;
+pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Ints, Ints)> {
+    let coef = integer_items_inline(func, "coefficients", coefficients)?;
     let init = integer_items_inline(func, "initial", initial)?;
     match check_shape(coef.len(), init.len()) {
         Ok(()) => Ok((coef, init)),

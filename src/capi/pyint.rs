@@ -36,10 +36,16 @@ pub fn from_i64(v: i64) -> PyResult<Int> {
     exact(unsafe { typed::PyLong_FromLongLong(v) }.ok_or_else(PyErr::fetch))
 }
 
-/// A u64 as an int: below 2**63 through `PyLong_FromLongLong`, which CPython 3.11 runs faster
-/// than its unsigned sibling.
+/// A u64 as an int. One digit's worth (small ints included) through `PyLong_FromLongLong`;
+/// above that, the two or three digits are written straight into the new int
+/// ([`from_word_digits`]), where CPython's constructors count the digits in a loop whose trip
+/// count follows the value: random residues of two and three digits (any modulus near 2**61)
+/// make that loop's exit unpredictable on every call.
 #[inline]
 pub fn from_u64(v: u64) -> PyResult<Int> {
+    if v >> DIGIT_BITS != 0 && digits_are_30_bits() {
+        return from_word_digits(v);
+    }
     match i64::try_from(v) {
         Ok(signed) => from_i64(signed),
         Err(_) => from_magnitude(false, &[v]),
@@ -279,6 +285,23 @@ fn from_digits(limbs: &[u64]) -> PyResult<Int> {
     int.finish()
 }
 
+/// A word of at least two digits (2**30 <= v) as an int of two or three digits, without a
+/// branch on the value: the digit count is computed, the top digit is stored at its index,
+/// which is digit 1's when there are two (then both stores write the same digit).
+fn from_word_digits(v: u64) -> PyResult<Int> {
+    const MASK: u64 = (1 << DIGIT_BITS) - 1;
+    debug_assert!(v >> DIGIT_BITS != 0);
+    let three = usize::from(v >> (2 * DIGIT_BITS) != 0);
+    let digit1 = ((v >> DIGIT_BITS) & MASK) as u32;
+    let top = if three == 1 { (v >> (2 * DIGIT_BITS)) as u32 } else { digit1 };
+    let mut int = UnwrittenInt::new(2 + three)?;
+    let digits = int.digits();
+    digits[0].write((v & MASK) as u32);
+    digits[1].write(digit1);
+    digits[1 + three].write(top);
+    int.finish()
+}
+
 /// A new int whose digits are not written yet: `_PyLong_New` on 3.11 to 3.13, a
 /// `PyLongWriter` on 3.14+. Nothing but its deallocation (which reads no digit) may see it
 /// until [`finish`](UnwrittenInt::finish), after every digit is written.
@@ -294,6 +317,7 @@ struct UnwrittenInt {
 
 impl UnwrittenInt {
     /// Room for `ndigits` 30-bit digits (`digits_are_30_bits` holds), sign positive.
+    #[inline(always)]
     fn new(ndigits: usize) -> PyResult<UnwrittenInt> {
         #[cfg(not(Py_3_14))]
         {
@@ -319,6 +343,7 @@ impl UnwrittenInt {
     }
 
     /// The digits, to be written in full.
+    #[inline(always)]
     fn digits(&mut self) -> &mut [MaybeUninit<u32>] {
         // SAFETY: `start` is the first of the `len` digits of the new int (or its writer's
         // array), 32-bit words in the native layout; only this value can reach them, and it
@@ -327,6 +352,7 @@ impl UnwrittenInt {
     }
 
     /// The finished int, every digit written.
+    #[inline(always)]
     fn finish(self) -> PyResult<Int> {
         #[cfg(not(Py_3_14))]
         return Ok(Int::from_exact(self.int));
@@ -486,6 +512,35 @@ mod tests {
                 let negative = from_magnitude(true, &ones).unwrap();
                 assert_eq!(negative.sign(), Ordering::Less);
                 assert_eq!(abs_to_limbs(negative.borrow()).unwrap(), ones);
+            }
+        });
+    }
+
+    #[test]
+    fn one_word_digits_equal_the_conversion_from_bytes() {
+        with_python(|| {
+            let mut s = 0x9E37_79B9_7F4A_7C15u64;
+            let mut values = vec![1 << 30, (1 << 30) + 1, (1 << 60) - 1, 1 << 60, (1 << 61) - 1, 1 << 63, u64::MAX];
+            for bits in 31..=64 {
+                for _ in 0..8 {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    values.push((s >> (64 - bits)) | (1 << (bits - 1)));
+                }
+            }
+            for v in values {
+                let direct = from_word_digits(v).unwrap();
+                let via_bytes = from_bytes(&[v]).unwrap();
+                assert_eq!(sub(direct.borrow(), via_bytes.borrow()).unwrap().sign(), Ordering::Equal, "{v:#x}");
+                assert_eq!(direct.to_u64(), Some(v));
+                // int.bit_length reads the top digit: it is exact only if the size is normalised.
+                let bits = exact(call_method(direct.as_owned().borrow(), c"bit_length", &[], None)).unwrap();
+                assert_eq!(bits.to_u64(), Some(u64::from(64 - v.leading_zeros())), "{v:#x}");
+                assert_eq!(from_u64(v).unwrap().to_u64(), Some(v));
+            }
+            for v in [0, 1, 256, 257, (1 << 30) - 1] {
+                assert_eq!(from_u64(v).unwrap().to_u64(), Some(v), "one digit, through PyLong_FromLongLong");
             }
         });
     }

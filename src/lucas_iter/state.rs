@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+use crate::capi::args::Ints;
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::gil::{allow_threads, Mover};
@@ -26,9 +27,10 @@ pub(crate) const NAME: &str = "LucasIter";
 // ANCHOR: iter_state
 /// Everything an instance owns, as one Rust value.
 pub(crate) struct IterState {
-    /// The coefficients as given (exact ints). The attribute builds a tuple from them when
-    /// asked: most iterators are never asked, and construction is on the hot path.
-    pub(crate) coefficients: Box<[Int]>,
+    /// The coefficients as given (exact ints), two of them inline. The attribute builds a
+    /// tuple from them when asked: most iterators are never asked, and construction is on
+    /// the hot path.
+    pub(crate) coefficients: Ints,
     /// The modulus as given, or None.
     pub(crate) modulus: Option<Int>,
     /// The window and the arithmetic; mutated by `tp_iternext`.
@@ -51,14 +53,9 @@ impl PyClass for IterState {
 /// `advance`'s jump (see [`IterState::wait`]).
 impl IterState {
     /// The state for converted arguments (`args::recurrence` checked their shape).
-    pub(crate) fn new(coefficients: Vec<Int>, initial: &[Int], modulus: Option<Int>) -> PyResult<IterState> {
+    pub(crate) fn new(coefficients: Ints, initial: &[Int], modulus: Option<Int>) -> PyResult<IterState> {
         let state = State::new(&coefficients, initial, modulus.as_ref())?;
-        Ok(IterState {
-            coefficients: coefficients.into_boxed_slice(),
-            modulus,
-            state: RefCell::new(state),
-            mover: Mover::new(),
-        })
+        Ok(IterState { coefficients, modulus, state: RefCell::new(state), mover: Mover::new() })
     }
 
     /// Yields the current value and advances (the body of `tp_iternext`).
@@ -91,11 +88,16 @@ impl IterState {
         }
     }
 
-    /// Bytes of heap memory the instance owns: the coefficients array and the state's buffers.
+    /// Bytes of heap memory the instance owns: the coefficients array (unless inline) and the
+    /// state's buffers.
     pub(crate) fn heap_bytes(&self) -> PyResult<usize> {
+        let coefficients = match &self.coefficients {
+            Ints::Pair(_) => 0,
+            Ints::Heap(items) => std::mem::size_of_val(items.as_slice()),
+        };
         loop {
             match self.state.try_borrow() {
-                Ok(state) => return Ok(std::mem::size_of_val(&*self.coefficients) + state.heap_bytes()),
+                Ok(state) => return Ok(coefficients + state.heap_bytes()),
                 Err(_) => self.wait()?,
             }
         }

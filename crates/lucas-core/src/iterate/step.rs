@@ -55,8 +55,10 @@ impl ModDot {
     }
 
     // ANCHOR: mod_dot
-    /// `sum(c_i * x_i) mod m` for a window of values in `0..m`.
-    #[inline]
+    /// `sum(c_i * x_i) mod m` for a window of values in `0..m`. Always inlined: it is the
+    /// body of `next()` for every modulus below 2**64 but order 2's, and as a call it costs
+    /// that step a prologue and the window's bounds checks again.
+    #[inline(always)]
     pub fn dot(&self, window: &[u64]) -> u64 {
         match &self.mont {
             Some(mont) => {
