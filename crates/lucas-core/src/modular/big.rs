@@ -19,7 +19,7 @@
 
 use super::limbs::{
     add_in_place, inverse_mod_r_polled, is_zero, mask_in_place, mul_any, mullo_any, padded, shr, sub_into,
-    trailing_zeros, trimmed, Divisor, Signed,
+    trailing_zeros, trimmed, Divisor, Signed, POLL_LIMB_PRODUCTS,
 };
 use super::mont::{MontArr, MontN, MontVec};
 use super::pow2::{Pow2N, Pow2Vec};
@@ -340,6 +340,10 @@ impl BigModulus {
         let split = s > 0 && odd != [1];
         let odd_inv = if split { inverse_mod_r_polled(&odd, w, poll)? } else { Vec::new() };
         let odd_div = split.then(|| Divisor::new(&odd));
+        // A last look after the long parts (what follows is linear in m's size).
+        if m.len().saturating_mul(m.len()) >= POLL_LIMB_PRODUCTS {
+            poll()?;
+        }
         Ok(BigModulus { div: Divisor::new(&m), m, s, odd, odd_div, odd_ring, two_ring, odd_inv })
     }
 
