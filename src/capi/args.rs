@@ -177,7 +177,8 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
     if m.sign() != Ordering::Greater {
         return value_error(format!("{func}() argument 'mod' must be a positive integer"));
     }
-    if m.to_u64().is_none() {
+    // Below 2**63 the limit cannot apply (and no method call is made).
+    if m.to_i64().is_none() {
         let bits = pyint::bit_length(m.borrow())?;
         if bits > MAX_MODULUS_BITS {
             return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "mod", bits)));

@@ -562,8 +562,7 @@ impl BigModulus {
         // Orders above 2 run on the vector rings: their products dominate, and one copy of
         // the jump's code serves every size.
         let odd = if self.has_odd() {
-            let (co, io): (Vec<_>, Vec<_>) =
-                (self.odd_residues(c, &mut *poll)?, self.odd_residues(init, &mut *poll)?);
+            let (co, io): (Vec<_>, Vec<_>) = (self.odd_residues(c, &mut *poll)?, self.odd_residues(init, &mut *poll)?);
             Some(match &self.odd_ring {
                 OddRing::Word(r) => jump_part(r.clone(), &co, &io, n, want, &mut *poll)?,
                 _ => jump_part(MontVec::new_polled(&self.odd, &mut *poll)?, &co, &io, n, want, &mut *poll)?,
@@ -600,7 +599,8 @@ impl BigModulus {
     ) -> Result<Vec<Vec<u64>>, X> {
         let count = if want == Output::Term { 1 } else { 2 };
         let len = self.limbs();
-        let x2 = self.sum(&self.mul_polled(&c[0], &init[0], &mut *poll)?, &self.mul_polled(&c[1], &init[1], &mut *poll)?);
+        let x2 =
+            self.sum(&self.mul_polled(&c[0], &init[0], &mut *poll)?, &self.mul_polled(&c[1], &init[1], &mut *poll)?);
         let window = [padded(&init[0], len), padded(&init[1], len), x2];
         if is_zero(n) {
             return Ok(window[..count].to_vec());
@@ -618,7 +618,8 @@ impl BigModulus {
         let (a, b) = (self.join(ao, at), self.join(bo, bt));
         let mut out = Vec::with_capacity(count);
         for j in 0..count {
-            let (aj, bj) = (self.mul_polled(&a, &window[j], &mut *poll)?, self.mul_polled(&b, &window[j + 1], &mut *poll)?);
+            let (aj, bj) =
+                (self.mul_polled(&a, &window[j], &mut *poll)?, self.mul_polled(&b, &window[j + 1], &mut *poll)?);
             out.push(self.sum(&aj, &bj));
         }
         Ok(out)

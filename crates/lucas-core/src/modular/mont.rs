@@ -22,7 +22,7 @@
 
 use super::limbs::{
     add_into, final_subtract, inverse_mod_2_64, inverse_mod_r_polled, mont_mul_cios, mul_into, padded, redc_in_place,
-    shr_in_place_with, sqr_into, sub_into, Divisor,
+    shr_in_place_with, sqr_into, sub_into, Divisor, POLL_LIMB_PRODUCTS,
 };
 use crate::bigint::limbs as backend;
 use crate::terms::ladder::{Halve, Ring};
@@ -49,7 +49,9 @@ fn r_and_r2<X>(d: &Divisor, n: usize, poll: &mut dyn FnMut() -> Result<(), X>) -
     let one = d.rem(&r[..n + 1]);
     r[n] = 0;
     r[2 * n] = 1;
-    Ok((one, d.rem_polled(&r, poll)?))
+    // A small one divides on the stack, without a poll.
+    let r2 = if n * n < POLL_LIMB_PRODUCTS { d.rem(&r) } else { d.rem_polled(&r, poll)? };
+    Ok((one, r2))
 }
 
 /// A poll that never stops: for the constructors without one.

@@ -1206,7 +1206,8 @@ mod tests {
         sq[0] += 2; // n² + 2 is no square, and no square modulo 64 either: decided at once
         assert_eq!(is_square_polled(&sq, &mut || Err("stop")), Ok(false));
         // Setting up the ring of a large n polls: is_strong_prp stops there already.
-        let big_n: Vec<u64> = (0..crate::modular::mont::REDC_PRODUCT_MIN).map(|i| if i == 0 { 3 } else { rnd() }).collect();
+        let big_n: Vec<u64> =
+            (0..crate::modular::mont::REDC_PRODUCT_MIN).map(|i| if i == 0 { 3 } else { rnd() }).collect();
         assert_eq!(is_strong_prp(&big_n, &[2], &mut || Err("stop")), Err(Stop::Interrupted("stop")));
     }
 }
