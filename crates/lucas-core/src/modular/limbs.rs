@@ -646,7 +646,7 @@ impl Divisor {
         // Each quotient limb costs n limb products.
         let every = (POLL_LIMB_PRODUCTS / n).max(1);
         for j in (0..u.len() - n).rev() {
-            if j % every == 0 {
+            if j.is_multiple_of(every) {
                 poll()?;
             }
             let (u2, u1, u0) = (u[j + n], u[j + n - 1], u[j + n - 2]);

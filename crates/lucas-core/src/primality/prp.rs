@@ -376,7 +376,7 @@ pub fn is_square_polled<X>(n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -
 /// The digit-by-digit (base 4) square root: is n − isqrt(n)² zero?
 fn isqrt_remainder_is_zero<X>(n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<bool, X> {
     let len = n.len() + 1;
-    let every = (POLL_LIMB_PRODUCTS / len) as u64;
+    let every = (POLL_LIMB_PRODUCTS / len).max(1) as u64;
     let mut step = 0u64;
     let mut rem = n.to_vec();
     rem.push(0);
@@ -385,7 +385,7 @@ fn isqrt_remainder_is_zero<X>(n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>
     let mut pos = (bit_length(n) - 1) & !1; // the highest power of 4 not above n
     loop {
         step += 1;
-        if step % every.max(1) == 0 {
+        if step.is_multiple_of(every) {
             poll()?;
         }
         // trial = root + 4^(pos/2); the root's bits all lie above `pos`.
