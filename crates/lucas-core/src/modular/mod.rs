@@ -16,7 +16,7 @@ use big::BigModulus;
 /// a Montgomery product is a few of the backend's products, which no poll can split, and an
 /// iterator's step by a coefficient of 2**64 or more is a product and a division of the
 /// modulus's size, which run with the GIL held.
-pub const MAX_MODULUS_BITS: u64 = 1 << 20;
+pub const MAX_MODULUS_BITS: u64 = 1 << 19;
 
 /// The message for an argument `name` of `bits` bits, above [`MAX_MODULUS_BITS`].
 pub fn too_large_message(func: &str, name: &str, bits: u64) -> String {
