@@ -350,8 +350,8 @@ pub fn inverse_mod_r(x: &[u64], n: usize) -> Vec<u64> {
     }
 }
 
-/// About how many limb products (a millisecond's work or so) the polled arithmetic here and
-/// in the rings does between two calls of its poll.
+/// About how many limb products the polled arithmetic here and in the rings does between
+/// two calls of its poll.
 pub const POLL_LIMB_PRODUCTS: usize = 1 << 20;
 
 /// From this many limbs on, [`inverse_mod_r_polled`] takes its low products from the
