@@ -333,3 +333,76 @@ def test_ctrl_c_interrupts_the_largest_product(expr):
             break
     assert returncode == 0, f"the computation finished before the signal came: {out}"
     assert out.split() == ["interrupted", "c_exception"], out
+
+
+# Setting up a large modulus (its Montgomery constants: a division and an inverse of its
+# size) and the quadratic steps of the probable-prime tests (the square root that rules out
+# a square) check for signals too. Each call below is one of those steps almost entirely:
+# n = 0 needs no ladder, and the square root of a square runs to the end. Repeated until
+# the signal comes, so that it lands in one of them; a lucas that did not check there would
+# return, and the interrupt would come in Python code. The signal may still land between
+# two checks near the end of a call, past the last one: each attempt that did not end in
+# lucas is repeated, and a lucas that never checks there fails all three.
+SETUP_CALLS = {
+    "lucas_u odd mod": "lucas.lucas_u(0, 3, -5, mod=M)",
+    "fibonacci even mod": "lucas.fibonacci(0, mod=M << 1000)",
+    "nth_term": "lucas.nth_term([1, 1, 1], [0, 0, 1], 0, mod=M)",
+    "is_strong_selfridge_prp of a square": "lucas.is_strong_selfridge_prp(M)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETUP_CALLS))
+def test_ctrl_c_interrupts_the_setup_of_a_large_modulus(name):
+    # M = 3**330000: odd, 523,000 bits (Montgomery form on vectors, REDC by products).
+    expr = f"[{SETUP_CALLS[name]} for M in [3**330_000] for _ in range(10**6)]"
+    # Every call entered prints "ready"; the report is the last line.
+    for _ in range(3):
+        returncode, out = interrupt_after(expr, 0.5)
+        if returncode == 0 and out.split()[-2:] == ["interrupted", "c_exception"]:
+            break
+    assert returncode == 0, f"the calls finished before the signal came: {out[-200:]}"
+    assert out.split()[-2:] == ["interrupted", "c_exception"], out[-200:]
+
+
+# The bound holds up to a size; beyond it, mod and the n of the probable-prime tests are
+# refused at once, naming the argument (OverflowError, like a result over its limit).
+LIMIT_BITS = 2**19
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: lucas.fibonacci(10, mod=m),
+        lambda m: lucas.lucas_uv(10, 3, -5, mod=m),
+        lambda m: lucas.nth_term([1, 1], [0, 1], 10, mod=m),
+        lambda m: LucasIter([1, 1], [0, 1], mod=m),
+    ],
+)
+def test_moduli_beyond_the_limit_are_refused(call):
+    at_limit = 2**LIMIT_BITS - 1  # LIMIT_BITS bits: accepted
+    assert call(at_limit) is not None
+    with pytest.raises(OverflowError, match=r"argument 'mod' has 524289 bits, more than the limit of 2\*\*19"):
+        call(2**LIMIT_BITS)
+    with pytest.raises(OverflowError, match="'mod'"):
+        call(3**331_000)  # odd, 524,623 bits
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: lucas.is_strong_prp(n, 2),
+        lambda n: lucas.is_lucas_prp(n, 3, -5),
+        lambda n: lucas.is_strong_lucas_prp(n, 3, -5),
+        lambda n: lucas.is_extra_strong_lucas_prp(n, 3),
+        lambda n: lucas.is_selfridge_prp(n),
+        lambda n: lucas.is_strong_selfridge_prp(n),
+        lambda n: lucas.is_bpsw_prp(n),
+        lambda n: lucas.is_strong_bpsw_prp(n),
+    ],
+)
+def test_probable_prime_n_beyond_the_limit_is_refused(call):
+    with pytest.raises(OverflowError, match=r"argument 'n' has 524289 bits, more than the limit of 2\*\*19"):
+        call(2**LIMIT_BITS + 1)
+    # An even or negative n is answered without any arithmetic, whatever its size.
+    assert call(2**LIMIT_BITS + 2) is False
+    assert call(-(2**LIMIT_BITS) - 1) is False

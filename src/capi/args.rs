@@ -13,12 +13,13 @@
 //! [`integer_items`] and [`recurrence`] turn them into exact ints, naming the argument in
 //! every message.
 
-use crate::capi::error::{check_signals, type_error, value_error, PyResult};
+use crate::capi::error::{check_signals, type_error, value_error, ExcType, PyErr, PyResult};
 use crate::capi::exact_int::Int;
 use crate::capi::object_calls::{dict_items, get_iter, iter_next, str_to_string};
 use crate::capi::pyint;
 use crate::capi::refs::{borrowed_array, Borrowed, Owned};
 use lucas_core::jump::{check_shape, Shape};
+use lucas_core::modular::{too_large_message, MAX_MODULUS_BITS};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
 
@@ -175,6 +176,13 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
     let m = pyint::index(obj)?;
     if m.sign() != Ordering::Greater {
         return value_error(format!("{func}() argument 'mod' must be a positive integer"));
+    }
+    // Below 2**63 the limit cannot apply (and no method call is made).
+    if m.to_i64().is_none() {
+        let bits = pyint::bit_length(m.borrow())?;
+        if bits > MAX_MODULUS_BITS {
+            return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "mod", bits)));
+        }
     }
     Ok(Some(m))
 }

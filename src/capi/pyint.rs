@@ -7,6 +7,7 @@
 
 use crate::capi::error::{ExcType, PyErr, PyResult};
 use crate::capi::exact_int::{ExactInt, Int};
+use crate::capi::gil::{allow_threads, Interrupted};
 use crate::capi::object_calls::{
     binary, bytes_contents, call_method, getattr, interned, new_bytes, new_str, str_to_string, unary, Binary, Unary,
 };
@@ -155,12 +156,18 @@ pub fn to_integer(a: ExactInt) -> PyResult<Integer> {
     }
 }
 
-/// A positive exact int as the core's [`Modulus`].
+/// A positive exact int as the core's [`Modulus`]. The constants of a large modulus take
+/// divisions of its size, so they are computed like the arithmetic: polled, with the GIL
+/// released once the work has proved long.
 pub fn to_modulus(m: ExactInt) -> PyResult<Modulus> {
     debug_assert!(m.sign() == Ordering::Greater);
     match m.to_u64() {
         Some(w) => Ok(Modulus::Word(w)),
-        None => Ok(Modulus::Big(Box::new(BigModulus::new(&abs_to_limbs(m)?)))),
+        None => {
+            let limbs = abs_to_limbs(m)?;
+            let big = allow_threads(|poll| BigModulus::new_polled(&limbs, poll))?.map_err(Interrupted::into_err)?;
+            Ok(Modulus::Big(Box::new(big)))
+        }
     }
 }
 

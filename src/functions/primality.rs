@@ -16,6 +16,8 @@ use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{boolean, Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
+use lucas_core::modular::limbs::bit_length;
+use lucas_core::modular::{too_large_message, MAX_MODULUS_BITS};
 use lucas_core::primality::prp::{self, Divides, Lucas, Stop};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -49,6 +51,15 @@ fn candidate(n: Int) -> PyResult<Candidate> {
     Ok(Candidate::Odd(limbs, n))
 }
 // ANCHOR_END: candidate
+
+/// Refuses an odd n above the tests' size limit (an even or smaller n is answered at once).
+fn within_limit(func: &str, limbs: &[u64]) -> PyResult<()> {
+    let bits = bit_length(limbs);
+    if bits > MAX_MODULUS_BITS {
+        return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "n", bits)));
+    }
+    Ok(())
+}
 
 /// x mod n as limbs, for odd n >= 3 given both ways.
 fn residue(x: &Int, n_limbs: &[u64], n: &Int) -> PyResult<Vec<u64>> {
@@ -142,6 +153,7 @@ fn strong_prp(n: Int, a: Int) -> PyResult<bool> {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, n) => (limbs, n),
     };
+    within_limit(F, &limbs)?;
     let a = residue(&a, &limbs, &n)?;
     stopped(F, allow_threads(|poll| prp::is_strong_prp(&limbs, &a, poll))?)
 }
@@ -158,6 +170,7 @@ fn lucas_family(func: &str, kind: Lucas, n: Int, p: Int, q: Int) -> PyResult<boo
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, n) => (limbs, n),
     };
+    within_limit(func, &limbs)?;
     let (p, q) = (residue(&p, &limbs, &n)?, residue(&q, &limbs, &n)?);
     stopped(func, allow_threads(|poll| prp::is_lucas_prp(&limbs, &p, &q, kind, poll))?)
 }
@@ -167,6 +180,13 @@ fn selfridge_family(kind: Lucas, bpsw: bool, n: Int) -> PyResult<bool> {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, _) => limbs,
     };
+    let func = match (bpsw, kind) {
+        (false, Lucas::Plain) => "is_selfridge_prp",
+        (false, _) => "is_strong_selfridge_prp",
+        (true, Lucas::Plain) => "is_bpsw_prp",
+        (true, _) => "is_strong_bpsw_prp",
+    };
+    within_limit(func, &limbs)?;
     let answer = allow_threads(|poll| {
         if bpsw {
             prp::is_bpsw_prp(&limbs, kind, poll)

@@ -19,7 +19,7 @@
 
 use super::window::Window;
 pub use crate::modular::limbs::Signed;
-use crate::modular::limbs::{adc, add_in_place, cmp, mac, mul_into, sub_in_place, trimmed, Divisor};
+use crate::modular::limbs::{adc, add_in_place, cmp, mac, mul_any, sub_in_place, trimmed, Divisor};
 use std::cmp::Ordering;
 
 /// The largest sum of |c_i| reduced by subtractions rather than a division.
@@ -103,7 +103,7 @@ fn general_step<'a>(
     let (mut pos_len, mut neg_len) = (1, 0);
     for (i, (&c, x)) in small.iter().zip(values).enumerate() {
         if c == RESIDUE {
-            mul_into(prod, x, &residues[i * n..(i + 1) * n]);
+            mul_any(prod, x, &residues[i * n..(i + 1) * n]);
             add_in_place(pos, prod);
             pos_len = 2 * n + 2;
         } else if c > 0 {

@@ -82,16 +82,17 @@ pub fn nth_term<E>(
             out.into_iter().map(Term::Word).collect()
         }
         Some(Modulus::Big(m)) => {
-            let residue = |v: &Integer| {
+            let mut residue = |v: &Integer| {
                 let mut word = [0];
                 let s = v.signed(&mut word);
-                m.reduce(s.magnitude, s.negative)
+                m.reduce_polled(s.magnitude, s.negative, &mut *check)
             };
-            let (mut c, mut x): (Vec<Vec<u64>>, Vec<Vec<u64>>) =
-                (coef.iter().map(residue).collect(), init.iter().map(residue).collect());
+            let c: Result<Vec<Vec<u64>>, E> = coef.iter().map(&mut residue).collect();
+            let x: Result<Vec<Vec<u64>>, E> = init.iter().map(&mut residue).collect();
+            let (mut c, mut x) = (c.map_err(Refused::Stopped)?, x.map_err(Refused::Stopped)?);
             if n.negative {
                 let inv = m.inverse(&c[0]).ok_or(Refused::NotInvertible)?;
-                (c, x) = m.reversed(&c, &x, &inv);
+                (c, x) = m.reversed_polled(&c, &x, &inv, check).map_err(Refused::Stopped)?;
             }
             let out = m.jump(&c, &x, n.limbs, inner, check).map_err(Refused::Stopped)?;
             out.into_iter().map(Term::Residue).collect()

@@ -18,8 +18,8 @@
 #![forbid(unsafe_code)]
 
 use super::limbs::{
-    add_in_place, inverse_mod_r, is_zero, mask_in_place, mul_into, mullo_into, padded, shr, sub_into, trailing_zeros,
-    trimmed, Divisor, Signed,
+    add_in_place, inverse_mod_r_polled, is_zero, mask_in_place, mul_any, mullo_any, padded, shr, sub_into,
+    trailing_zeros, trimmed, Divisor, Signed, POLL_LIMB_PRODUCTS,
 };
 use super::mont::{MontArr, MontN, MontVec};
 use super::pow2::{Pow2N, Pow2Vec};
@@ -299,6 +299,15 @@ fn poll_period(limbs: usize, order: usize) -> u32 {
 impl BigModulus {
     /// The modulus m >= 2**64 given as little-endian limbs.
     pub fn new(m: &[u64]) -> BigModulus {
+        match BigModulus::new_polled(m, &mut || Ok::<(), Infallible>(())) {
+            Ok(bm) => bm,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The same, calling `poll` every so often: for a large m, the constants of its rings
+    /// take divisions and inverses of m's size (the poll's error stops the work).
+    pub fn new_polled<X>(m: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<BigModulus, X> {
         let m = trimmed(m).to_vec();
         assert!(m.len() >= 2, "BigModulus is for m >= 2**64");
         let s = trailing_zeros(&m);
@@ -316,7 +325,7 @@ impl BigModulus {
                 4 => OddRing::N4(MontN::new(&odd)),
                 5..=16 => OddRing::A16(MontArr::new(&odd)),
                 17..=64 => OddRing::A64(MontArr::new(&odd)),
-                _ => OddRing::Any(MontVec::new(&odd)),
+                _ => OddRing::Any(MontVec::new_polled(&odd, &mut *poll)?),
             }
         };
         let w = s.div_ceil(64) as usize;
@@ -329,9 +338,13 @@ impl BigModulus {
             _ => TwoRing::Any(Pow2Vec::new(w)),
         };
         let split = s > 0 && odd != [1];
-        let odd_inv = if split { inverse_mod_r(&odd, w) } else { Vec::new() };
+        let odd_inv = if split { inverse_mod_r_polled(&odd, w, poll)? } else { Vec::new() };
         let odd_div = split.then(|| Divisor::new(&odd));
-        BigModulus { div: Divisor::new(&m), m, s, odd, odd_div, odd_ring, two_ring, odd_inv }
+        // A last look after the long parts (what follows is linear in m's size).
+        if m.len().saturating_mul(m.len()) >= POLL_LIMB_PRODUCTS {
+            poll()?;
+        }
+        Ok(BigModulus { div: Divisor::new(&m), m, s, odd, odd_div, odd_ring, two_ring, odd_inv })
     }
 
     /// m, trimmed.
@@ -354,6 +367,17 @@ impl BigModulus {
         }
     }
 
+    /// [`BigModulus::reduce`] calling `poll` every so often (a long x takes a long division).
+    pub fn reduce_polled<X>(
+        &self,
+        x: &[u64],
+        negative: bool,
+        poll: &mut dyn FnMut() -> Result<(), X>,
+    ) -> Result<Vec<u64>, X> {
+        let r = self.div.rem_polled(x, poll)?;
+        Ok(if negative { self.neg(&r) } else { r })
+    }
+
     /// −x mod m for a residue x.
     pub fn neg(&self, x: &[u64]) -> Vec<u64> {
         if is_zero(x) {
@@ -367,20 +391,36 @@ impl BigModulus {
     /// a·b mod m for residues.
     pub fn mul(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
         let mut p = vec![0; a.len() + b.len()];
-        mul_into(&mut p, a, b);
+        mul_any(&mut p, a, b);
         self.div.rem(&p)
+    }
+
+    /// a·b mod m, calling `poll` during the division (quadratic in m's size).
+    pub fn mul_polled<X>(&self, a: &[u64], b: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
+        let mut p = vec![0; a.len() + b.len()];
+        mul_any(&mut p, a, b);
+        self.div.rem_polled(&p, poll)
     }
 
     /// x^e mod m for a residue x and e >= 0 as limbs (binary powering, left to right).
     pub fn pow(&self, x: &[u64], e: &[u64]) -> Vec<u64> {
+        match self.pow_polled(x, e, &mut || Ok::<(), Infallible>(())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`BigModulus::pow`] calling `poll` at every bit of e and during each product.
+    pub fn pow_polled<X>(&self, x: &[u64], e: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
         let mut acc = padded(&[1], self.limbs());
         for i in (0..64 * e.len()).rev() {
-            acc = self.mul(&acc, &acc);
+            poll()?;
+            acc = self.mul_polled(&acc, &acc, poll)?;
             if (e[i / 64] >> (i % 64)) & 1 == 1 {
-                acc = self.mul(&acc, x);
+                acc = self.mul_polled(&acc, x, poll)?;
             }
         }
-        acc
+        Ok(acc)
     }
 
     /// x^(−1) mod m, or None when x and m are not coprime.
@@ -389,11 +429,16 @@ impl BigModulus {
     }
 
     /// A residue modulo m reduced modulo the odd part.
-    fn odd_residue(&self, x: &[u64]) -> Vec<u64> {
+    fn odd_residue<X>(&self, x: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
         match &self.odd_div {
-            Some(d) => d.rem(x),
-            None => padded(x, self.odd.len()),
+            Some(d) => d.rem_polled(x, poll),
+            None => Ok(padded(x, self.odd.len())),
         }
+    }
+
+    /// Residues modulo m reduced modulo the odd part.
+    fn odd_residues<X>(&self, xs: &[Vec<u64>], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<Vec<u64>>, X> {
+        xs.iter().map(|x| self.odd_residue(x, &mut *poll)).collect()
     }
 
     /// The x in 0..m with x ≡ a (mod odd) and x ≡ b (mod 2^s): x = a + odd·t with
@@ -413,10 +458,10 @@ impl BigModulus {
         let mut diff = vec![0; w];
         sub_into(&mut diff, &low(b), &low(a));
         let mut t = vec![0; w];
-        mullo_into(&mut t, &diff, &self.odd_inv);
+        mullo_any(&mut t, &diff, &self.odd_inv);
         mask_in_place(&mut t, self.s);
         let mut x = vec![0; self.odd.len() + w + 1];
-        mul_into(&mut x[..self.odd.len() + w], &self.odd, &t);
+        mul_any(&mut x[..self.odd.len() + w], &self.odd, &t);
         add_in_place(&mut x, a);
         padded(&x, len)
     }
@@ -452,9 +497,10 @@ impl BigModulus {
         if is_zero(n) {
             return Ok((vec![0; self.limbs()], padded(&[2], self.limbs())));
         }
-        let (pr, qr) = (self.reduce(p.magnitude, p.negative), self.reduce(q.magnitude, q.negative));
+        let pr = self.reduce_polled(p.magnitude, p.negative, &mut *poll)?;
+        let qr = self.reduce_polled(q.magnitude, q.negative, &mut *poll)?;
         let odd = if self.has_odd() {
-            let (po, qo) = (self.odd_residue(&pr), self.odd_residue(&qr));
+            let (po, qo) = (self.odd_residue(&pr, &mut *poll)?, self.odd_residue(&qr, &mut *poll)?);
             let (p, q) = ((p, po.as_slice()), (q, qo.as_slice()));
             Some(with_odd_ring!(&self.odd_ring, |r| uv_halving(r, n, p, q, &mut *poll))?)
         } else {
@@ -516,11 +562,10 @@ impl BigModulus {
         // Orders above 2 run on the vector rings: their products dominate, and one copy of
         // the jump's code serves every size.
         let odd = if self.has_odd() {
-            let (co, io): (Vec<_>, Vec<_>) =
-                (c.iter().map(|x| self.odd_residue(x)).collect(), init.iter().map(|x| self.odd_residue(x)).collect());
+            let (co, io): (Vec<_>, Vec<_>) = (self.odd_residues(c, &mut *poll)?, self.odd_residues(init, &mut *poll)?);
             Some(match &self.odd_ring {
                 OddRing::Word(r) => jump_part(r.clone(), &co, &io, n, want, &mut *poll)?,
-                _ => jump_part(MontVec::new(&self.odd), &co, &io, n, want, &mut *poll)?,
+                _ => jump_part(MontVec::new_polled(&self.odd, &mut *poll)?, &co, &io, n, want, &mut *poll)?,
             })
         } else {
             None
@@ -554,13 +599,14 @@ impl BigModulus {
     ) -> Result<Vec<Vec<u64>>, X> {
         let count = if want == Output::Term { 1 } else { 2 };
         let len = self.limbs();
-        let x2 = self.sum(&self.mul(&c[0], &init[0]), &self.mul(&c[1], &init[1]));
+        let x2 =
+            self.sum(&self.mul_polled(&c[0], &init[0], &mut *poll)?, &self.mul_polled(&c[1], &init[1], &mut *poll)?);
         let window = [padded(&init[0], len), padded(&init[1], len), x2];
         if is_zero(n) {
             return Ok(window[..count].to_vec());
         }
         let odd = if self.has_odd() {
-            let co: Vec<_> = c.iter().map(|x| self.odd_residue(x)).collect();
+            let co = self.odd_residues(c, &mut *poll)?;
             Some(with_odd_ring!(&self.odd_ring, |r| order2_halving(r, &co, n, &mut *poll))?)
         } else {
             None
@@ -570,7 +616,13 @@ impl BigModulus {
         let (ao, bo) = odd.map_or((None, None), |[a, b]| (Some(a), Some(b)));
         let (at, bt) = two.map_or((None, None), |[a, b]| (Some(a), Some(b)));
         let (a, b) = (self.join(ao, at), self.join(bo, bt));
-        Ok((0..count).map(|j| self.sum(&self.mul(&a, &window[j]), &self.mul(&b, &window[j + 1]))).collect())
+        let mut out = Vec::with_capacity(count);
+        for j in 0..count {
+            let (aj, bj) =
+                (self.mul_polled(&a, &window[j], &mut *poll)?, self.mul_polled(&b, &window[j + 1], &mut *poll)?);
+            out.push(self.sum(&aj, &bj));
+        }
+        Ok(out)
     }
 
     /// a + b mod m for residues.
@@ -583,12 +635,26 @@ impl BigModulus {
     /// The coefficients of the recurrence run backwards (see [`fiduccia::reversed`]), given
     /// an inverse of c_0 modulo m, and the window reversed.
     pub fn reversed(&self, c: &[Vec<u64>], window: &[Vec<u64>], c0_inv: &[u64]) -> fiduccia::Reversed<Vec<u64>> {
+        match self.reversed_polled(c, window, c0_inv, &mut || Ok::<(), Infallible>(())) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`BigModulus::reversed`] calling `poll` during its products.
+    pub fn reversed_polled<X>(
+        &self,
+        c: &[Vec<u64>],
+        window: &[Vec<u64>],
+        c0_inv: &[u64],
+        poll: &mut dyn FnMut() -> Result<(), X>,
+    ) -> Result<fiduccia::Reversed<Vec<u64>>, X> {
         let k = c.len();
         let mut d = vec![padded(c0_inv, self.limbs())];
         for j in 1..k {
-            d.push(self.neg(&self.mul(&c[k - j], c0_inv)));
+            d.push(self.neg(&self.mul_polled(&c[k - j], c0_inv, &mut *poll)?));
         }
-        (d, window.iter().rev().cloned().collect())
+        Ok((d, window.iter().rev().cloned().collect()))
     }
 }
 
@@ -883,6 +949,34 @@ mod tests {
         assert!(BigModulus::new(&[0, 3]).inverse(&[6]).is_none());
         assert_eq!(bm.pow(&[3, 0], &[5]), [243, 0]);
         assert_eq!(bm.pow(&[3, 0], &[]), [1, 0]);
+    }
+
+    #[test]
+    fn large_moduli_set_up_with_polls_and_powers_agree() {
+        let mut rnd = crate::modular::limbs::tests::stream(59);
+        let mut odd: Vec<u64> = (0..450).map(|_| rnd()).collect();
+        odd[0] |= 1;
+        // Odd (Montgomery form on vectors, REDC by products) and even with a large power of
+        // two (its inverse for the CRT has 50 limbs).
+        for m in [odd.clone(), shl(&odd, 3200)] {
+            let mut calls = 0;
+            let bm = BigModulus::new_polled(&m, &mut || {
+                calls += 1;
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert!(calls > 0, "the setup of {} limbs polls", m.len());
+            assert_eq!(BigModulus::new_polled(&m, &mut || Err("stop")).err(), Some("stop"));
+            let x = bm.reduce(&(0..m.len() + 3).map(|_| rnd()).collect::<Vec<_>>(), true);
+            let e = [rnd(), rnd()];
+            let got = bm.pow_polled(&x, &e, &mut never).unwrap();
+            assert_eq!(value(&got), big(&x).pow_mod(&e, &big(&m)));
+            assert_eq!(bm.pow_polled(&x, &e, &mut || Err("stop")), Err("stop"));
+            let (p, q) = (Signed { negative: false, magnitude: &[3] }, Signed { negative: true, magnitude: &[5] });
+            let (u, v) = bm.lucas_uv(&[1000], p, q, &mut never).unwrap();
+            let want = ladder_reference(&[1000], &Big::from_i64(3), &Big::from_i64(-5), &big(&m));
+            assert_eq!((value(&u), value(&v)), want);
+        }
     }
 
     #[test]

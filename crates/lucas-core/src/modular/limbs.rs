@@ -344,21 +344,63 @@ pub fn mul_word_into(out: &mut [u64], x: &[u64], w: u64) {
 /// x^(−1) mod 2^(64·n) for an odd x (at least n limbs are read, padded with zeros), by
 /// Newton's iteration y ← y·(2 − x·y), which doubles the number of correct limbs each step.
 pub fn inverse_mod_r(x: &[u64], n: usize) -> Vec<u64> {
+    match inverse_mod_r_polled(x, n, &mut || Ok::<(), std::convert::Infallible>(())) {
+        Ok(y) => y,
+        Err(never) => match never {},
+    }
+}
+
+/// About how many limb products the polled arithmetic here and in the rings does between
+/// two calls of its poll.
+pub const POLL_LIMB_PRODUCTS: usize = 1 << 20;
+
+/// From this many limbs on, [`inverse_mod_r_polled`] takes its low products from the
+/// backend's sub-quadratic full products.
+const LOW_PRODUCT_BY_BACKEND_MIN: usize = 64;
+
+/// out = a·b mod 2^(64·out.len()) (a and b at least as long as out): schoolbook for few
+/// limbs, the low half of the backend's full product above.
+pub fn mullo_any(out: &mut [u64], a: &[u64], b: &[u64]) {
+    let n = out.len();
+    if n < LOW_PRODUCT_BY_BACKEND_MIN {
+        mullo_into(out, a, b);
+        return;
+    }
+    let mut full = vec![0u64; 2 * n];
+    crate::bigint::limbs::mul(&mut full, &a[..n], &b[..n]);
+    out.copy_from_slice(&full[..n]);
+}
+
+/// out = a·b (`out.len() == a.len() + b.len()`): schoolbook when an operand has few limbs,
+/// the backend's sub-quadratic product otherwise.
+pub fn mul_any(out: &mut [u64], a: &[u64], b: &[u64]) {
+    if a.len().min(b.len()) < LOW_PRODUCT_BY_BACKEND_MIN {
+        mul_into(out, a, b);
+    } else {
+        crate::bigint::limbs::mul(out, a, b);
+    }
+}
+
+/// [`inverse_mod_r`] on sub-quadratic products, calling `poll` between its Newton steps
+/// (each one or two products of up to n limbs); its error stops the computation.
+pub fn inverse_mod_r_polled<X>(x: &[u64], n: usize, poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
     let x = padded(&x[..x.len().min(n)], n);
     let mut y = vec![0u64; n];
     y[0] = inverse_mod_2_64(x[0]);
     let mut good = 1;
     let (mut xy, mut t) = (vec![0u64; n], vec![0u64; n]);
     while good < n {
+        poll()?;
         good = (2 * good).min(n);
         // t = 2 − x·y mod 2^(64·good)
-        mullo_into(&mut xy[..good], &x[..good], &y[..good]);
+        mullo_any(&mut xy[..good], &x[..good], &y[..good]);
         let two = padded(&[2], good);
         sub_into(&mut t[..good], &two, &xy[..good]);
         let y_old = y[..good].to_vec();
-        mullo_into(&mut y[..good], &y_old, &t[..good]);
+        poll()?;
+        mullo_any(&mut y[..good], &y_old, &t[..good]);
     }
-    y
+    Ok(y)
 }
 
 /// Adds `carry` into t from limb `from` up; returns the carry out of t's top limb.
@@ -528,13 +570,39 @@ impl Divisor {
     /// x mod m into `out` (m's number of limbs), with `work` (x.len() + 1 limbs at least) as
     /// working space.
     pub fn rem_with(&self, x: &[u64], out: &mut [u64], work: &mut [u64]) {
+        let never = &mut || Ok::<(), std::convert::Infallible>(());
+        match self.rem_with_polled(x, out, work, never) {
+            Ok(()) => {}
+            Err(never) => match never {},
+        }
+    }
+
+    /// x mod m as a new vector of m's length, calling `poll` every [`POLL_LIMB_PRODUCTS`]
+    /// limb products or so (its error stops the division): for remainders that take long,
+    /// of a large x or modulo a large m.
+    pub fn rem_polled<X>(&self, x: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
+        let mut out = vec![0u64; self.m.len()];
+        let mut work = vec![0u64; x.len() + 1];
+        self.rem_with_polled(x, &mut out, &mut work, poll)?;
+        Ok(out)
+    }
+
+    /// [`Divisor::rem_with`] with the poll of [`Divisor::rem_polled`].
+    #[inline(always)]
+    fn rem_with_polled<X, P: FnMut() -> Result<(), X> + ?Sized>(
+        &self,
+        x: &[u64],
+        out: &mut [u64],
+        work: &mut [u64],
+        poll: &mut P,
+    ) -> Result<(), X> {
         let n = self.m.len();
         debug_assert_eq!(out.len(), n);
         let x = trimmed(x);
         if x.len() < n || (x.len() == n && cmp_same(x, &self.m) == Ordering::Less) {
             out.fill(0);
             out[..x.len()].copy_from_slice(x);
-            return;
+            return Ok(());
         }
         let u = &mut work[..x.len() + 1];
         // u = x << shift, one limb longer.
@@ -544,10 +612,11 @@ impl Divisor {
             let low = if s == 0 || i == 0 { 0 } else { x[i - 1] >> (64 - s) };
             u[i] = (x[i] << s) | low;
         }
-        self.rem_normalised(u);
+        self.rem_normalised(u, poll)?;
         // The remainder is u's low n limbs, shifted back.
         out.copy_from_slice(&u[..n]);
         shr_in_place(out, s);
+        Ok(())
     }
 
     /// x mod m as a new vector of m's length.
@@ -559,7 +628,9 @@ impl Divisor {
 
     /// Reduces u (already shifted, its top limb below d's) in place: leaves the shifted
     /// remainder in its low limbs.
-    fn rem_normalised(&self, u: &mut [u64]) {
+    /// `poll` is called every [`POLL_LIMB_PRODUCTS`] limb products or so.
+    #[inline(always)]
+    fn rem_normalised<X, P: FnMut() -> Result<(), X> + ?Sized>(&self, u: &mut [u64], poll: &mut P) -> Result<(), X> {
         let (d, n, v) = (&self.d, self.d.len(), self.v);
         let d1 = d[n - 1];
         if n == 1 {
@@ -569,10 +640,15 @@ impl Divisor {
                 u[i] = 0;
             }
             u[0] = r;
-            return;
+            return Ok(());
         }
         let d0 = d[n - 2];
+        // Each quotient limb costs n limb products.
+        let every = (POLL_LIMB_PRODUCTS / n).max(1);
         for j in (0..u.len() - n).rev() {
+            if j.is_multiple_of(every) {
+                poll()?;
+            }
             let (u2, u1, u0) = (u[j + n], u[j + n - 1], u[j + n - 2]);
             // The quotient limb, estimated from the top two limbs over d1 and corrected by
             // the next one: too large by at most one afterwards (Knuth, 4.3.1).
@@ -608,6 +684,7 @@ impl Divisor {
                 u[j + n] = u[j + n].wrapping_add(u64::from(c));
             }
         }
+        Ok(())
     }
 }
 
@@ -749,6 +826,74 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn polled_division_agrees_polls_and_stops() {
+        let mut rnd = stream(41);
+        // A modulus of 2000 limbs: a quotient limb costs 2000 limb products, so a division
+        // of twice its length polls every 524 quotient limbs.
+        let mut m: Vec<u64> = (0..2000).map(|_| rnd()).collect();
+        m[1999] >>= 7;
+        let d = Divisor::new(&m);
+        let x: Vec<u64> = (0..4100).map(|_| rnd()).collect();
+        let mut calls = 0;
+        let got = d.rem_polled(&x, &mut || {
+            calls += 1;
+            Ok::<(), ()>(())
+        });
+        assert_eq!(got, Ok(d.rem(&x)));
+        assert!(calls >= 4, "{calls} polls");
+        // Checked against the definition: x − r is a multiple of m (x = q·m + r with
+        // q = (x − r)/m, recomputed by a division of the difference, whose remainder is 0).
+        let r = got.unwrap();
+        let mut diff = x.clone();
+        sub_in_place(&mut diff, &r);
+        assert!(is_zero(&d.rem(&diff)));
+        assert_eq!(cmp(&r, &m), Ordering::Less);
+        assert_eq!(d.rem_polled(&x, &mut || Err("stop")), Err("stop"));
+        // Short remainders do not poll at all.
+        assert_eq!(d.rem_polled(&m[..5], &mut || Err("stop")), Ok(padded(&m[..5], 2000)));
+    }
+
+    #[test]
+    fn products_on_the_backend_agree_with_schoolbook() {
+        let mut rnd = stream(43);
+        for (la, lb) in [(1usize, 1usize), (63, 63), (64, 64), (64, 200), (130, 65), (700, 300)] {
+            let a: Vec<u64> = (0..la).map(|_| rnd()).collect();
+            let b: Vec<u64> = (0..lb).map(|_| rnd()).collect();
+            let (mut want, mut got) = (vec![0; la + lb], vec![0; la + lb]);
+            mul_into(&mut want, &a, &b);
+            mul_any(&mut got, &a, &b);
+            assert_eq!(got, want, "{la} x {lb}");
+            let n = la.min(lb);
+            let (mut want, mut got) = (vec![0; n], vec![0; n]);
+            mullo_into(&mut want, &a, &b);
+            mullo_any(&mut got, &a, &b);
+            assert_eq!(got, want, "low {n}");
+        }
+    }
+
+    #[test]
+    fn inverse_mod_r_across_the_backend_threshold_polls_and_stops() {
+        let mut rnd = stream(47);
+        for n in [1usize, 2, 63, 64, 65, 127, 128, 129, 300] {
+            let mut x: Vec<u64> = (0..n).map(|_| rnd()).collect();
+            x[0] |= 1;
+            let mut calls = 0;
+            let y = inverse_mod_r_polled(&x, n, &mut || {
+                calls += 1;
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            let mut p = vec![0u64; n];
+            mullo_into(&mut p, &x, &y);
+            assert_eq!(p, padded(&[1], n), "n={n}");
+            assert_eq!(y, inverse_mod_r(&x, n));
+            // One poll before each of the two products of a Newton step.
+            assert_eq!(calls, 2 * n.next_power_of_two().ilog2(), "n={n}");
+        }
+        assert_eq!(inverse_mod_r_polled(&[3, 5], 2, &mut || Err("stop")), Err("stop"));
     }
 
     #[test]

@@ -11,6 +11,18 @@ pub mod word;
 
 use big::BigModulus;
 
+/// The largest modulus the extension accepts, in bits, and the largest n of its
+/// probable-prime tests (the same arithmetic). The work between two polls is bounded there:
+/// a Montgomery product is a few of the backend's products, which no poll can split, and an
+/// iterator's step by a coefficient of 2**64 or more is a product and a division of the
+/// modulus's size, which run with the GIL held.
+pub const MAX_MODULUS_BITS: u64 = 1 << 19;
+
+/// The message for an argument `name` of `bits` bits, above [`MAX_MODULUS_BITS`].
+pub fn too_large_message(func: &str, name: &str, bits: u64) -> String {
+    format!("{func}() argument '{name}' has {bits} bits, more than the limit of 2**{}", MAX_MODULUS_BITS.ilog2())
+}
+
 /// The modulus of a call (a positive integer), in the form its arithmetic runs on.
 #[derive(Clone, Debug)]
 pub enum Modulus {

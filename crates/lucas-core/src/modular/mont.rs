@@ -21,8 +21,8 @@
 #![forbid(unsafe_code)]
 
 use super::limbs::{
-    add_into, final_subtract, inverse_mod_2_64, inverse_mod_r, mont_mul_cios, mul_into, padded, redc_in_place,
-    shr_in_place_with, sqr_into, sub_into, Divisor,
+    add_into, final_subtract, inverse_mod_2_64, inverse_mod_r_polled, mont_mul_cios, mul_into, padded, redc_in_place,
+    shr_in_place_with, sqr_into, sub_into, Divisor, POLL_LIMB_PRODUCTS,
 };
 use crate::bigint::limbs as backend;
 use crate::terms::ladder::{Halve, Ring};
@@ -41,14 +41,29 @@ pub const CIOS_MAX: usize = 6;
 /// limb-by-limb REDC.
 pub const REDC_PRODUCT_MIN: usize = 400;
 
-/// R mod m and R² mod m for an n-limb m, R = 2^(64·n).
-fn r_and_r2(d: &Divisor, n: usize) -> (Vec<u64>, Vec<u64>) {
+/// R mod m and R² mod m for an n-limb m, R = 2^(64·n): the second is a division of 2n + 1
+/// limbs by n, quadratic, so it polls.
+fn r_and_r2<X>(d: &Divisor, n: usize, poll: &mut dyn FnMut() -> Result<(), X>) -> Result<(Vec<u64>, Vec<u64>), X> {
     let mut r = vec![0u64; 2 * n + 1];
     r[n] = 1;
     let one = d.rem(&r[..n + 1]);
     r[n] = 0;
     r[2 * n] = 1;
-    (one, d.rem(&r))
+    // A small one divides on the stack, without a poll.
+    let r2 = if n * n < POLL_LIMB_PRODUCTS { d.rem(&r) } else { d.rem_polled(&r, poll)? };
+    Ok((one, r2))
+}
+
+/// A poll that never stops: for the constructors without one.
+fn never() -> Result<(), Infallible> {
+    Ok(())
+}
+
+fn infallible<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(never) => match never {},
+    }
 }
 
 /// The checks every Montgomery ring makes on its modulus.
@@ -85,7 +100,7 @@ impl<const N: usize> MontN<N> {
         let m = padded(m, N);
         check_odd(&m);
         let d = Divisor::new(&m);
-        let (one, r2) = r_and_r2(&d, N);
+        let (one, r2) = infallible(r_and_r2(&d, N, &mut never));
         let arr = |v: &[u64]| <[u64; N]>::try_from(&padded(v, N)[..]).expect("N limbs");
         MontN { m: arr(&m), m_neg_inv: inverse_mod_2_64(m[0]).wrapping_neg(), one: arr(&one), r2: arr(&r2) }
     }
@@ -213,14 +228,20 @@ pub struct MontCore {
 impl MontCore {
     /// The constants for an odd m > 1 given as limbs (high zero limbs are ignored).
     pub fn new(m: &[u64]) -> MontCore {
+        infallible(MontCore::new_polled(m, &mut never))
+    }
+
+    /// The same, calling `poll` every so often: for a large m the constants take a
+    /// division and a Newton iteration of m's size (its error stops the work).
+    pub fn new_polled<X>(m: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<MontCore, X> {
         let m = super::limbs::trimmed(m).to_vec();
         check_odd(&m);
         let n = m.len();
         let div = Divisor::new(&m);
-        let (one, r2) = r_and_r2(&div, n);
+        let (one, r2) = r_and_r2(&div, n, poll)?;
         let m_neg_inv = inverse_mod_2_64(m[0]).wrapping_neg();
-        let m_neg_inv_full = if n >= REDC_PRODUCT_MIN { neg_inverse_mod_r(&m) } else { Vec::new() };
-        MontCore { m, m_neg_inv, one, r2, m_neg_inv_full, div }
+        let m_neg_inv_full = if n >= REDC_PRODUCT_MIN { neg_inverse_mod_r(&m, poll)? } else { Vec::new() };
+        Ok(MontCore { m, m_neg_inv, one, r2, m_neg_inv_full, div })
     }
 
     /// out = a·v mod m for a small integer v: in Montgomery form too (the factor R is a's).
@@ -288,15 +309,14 @@ impl MontCore {
         self.product(out, &x, &self.r2, false, wide);
     }
 
-    /// out = the residue in 0..m of a Montgomery form.
+    /// out = the residue in 0..m of a Montgomery form (REDC of x itself, as fast as a
+    /// product's).
     pub fn leave_into(&self, out: &mut [u64], x: &[u64], wide: &mut [u64]) {
         let n = self.limbs();
         let t = &mut wide[..2 * n];
         t.fill(0);
         t[..n].copy_from_slice(x);
-        let top = redc_in_place(t, &self.m, self.m_neg_inv);
-        out.copy_from_slice(&t[n..]);
-        final_subtract(out, top, &self.m);
+        self.reduce_wide(out, t);
     }
 
     #[inline(always)]
@@ -337,9 +357,15 @@ pub struct MontVec {
 impl MontVec {
     /// The ring for an odd m > 1 given as limbs (high zero limbs are ignored).
     pub fn new(m: &[u64]) -> MontVec {
-        let core = MontCore::new(m);
+        infallible(MontVec::new_polled(m, &mut never))
+    }
+
+    /// The same, calling `poll` while the constants are computed (see
+    /// [`MontCore::new_polled`]).
+    pub fn new_polled<X>(m: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<MontVec, X> {
+        let core = MontCore::new_polled(m, poll)?;
         let scratch = vec![0; 2 * core.limbs()];
-        MontVec { core, scratch }
+        Ok(MontVec { core, scratch })
     }
 
     /// The number of limbs of m and of every element.
@@ -503,13 +529,13 @@ impl<const CAP: usize> Halve for MontArr<CAP> {
 }
 
 /// −m^(−1) mod 2^(64·n) for an odd n-limb m.
-fn neg_inverse_mod_r(m: &[u64]) -> Vec<u64> {
+fn neg_inverse_mod_r<X>(m: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<Vec<u64>, X> {
     let n = m.len();
-    let x = inverse_mod_r(m, n);
+    let x = inverse_mod_r_polled(m, n, poll)?;
     let zero = vec![0u64; n];
     let mut neg = vec![0u64; n];
     sub_into(&mut neg, &zero, &x);
-    neg
+    Ok(neg)
 }
 
 impl Ring for MontVec {
@@ -699,7 +725,7 @@ mod tests {
         for n in [1usize, 2, 3, 7, 8, 9, 33] {
             let mut m: Vec<u64> = (0..n).map(|_| rnd()).collect();
             m[0] |= 1;
-            let neg = neg_inverse_mod_r(&m);
+            let neg = infallible(neg_inverse_mod_r(&m, &mut never));
             let mut p = vec![0u64; n];
             mullo_into(&mut p, &m, &neg);
             // m·(−m^(−1)) ≡ −1: all ones.

@@ -23,7 +23,9 @@
 #![forbid(unsafe_code)]
 
 use crate::modular::big::SPECIAL_MIN;
-use crate::modular::limbs::{self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed};
+use crate::modular::limbs::{
+    self, bit_length, cmp, rem_word, shr, sub_in_place, trailing_zeros, trimmed, POLL_LIMB_PRODUCTS,
+};
 use crate::modular::mont::{MontArr, MontN, MontVec};
 use crate::modular::special::PseudoMersenne;
 use crate::modular::word::{inverse_mod_2_64, Montgomery};
@@ -262,15 +264,28 @@ pub fn jacobi_word(a: u64, n: u64) -> i32 {
 
 /// (a/n) for any a, n odd, as limbs (a need not be below n).
 pub fn jacobi_limbs(a: &[u64], n: &[u64]) -> i32 {
+    match jacobi_limbs_polled(a, n, &mut || Ok::<(), Infallible>(())) {
+        Ok(j) => j,
+        Err(never) => match never {},
+    }
+}
+
+/// [`jacobi_limbs`] calling `poll` every so often: the binary algorithm takes a pass over
+/// the limbs per bit, quadratic in the size (its error stops the computation).
+pub fn jacobi_limbs_polled<X>(a: &[u64], n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<i32, X> {
     let n = trimmed(n);
     debug_assert!(n.first().is_some_and(|l| l % 2 == 1));
     if n.len() == 1 {
-        return jacobi_word(rem_word(a, n[0]), n[0]);
+        return Ok(jacobi_word(rem_word(a, n[0]), n[0]));
     }
+    let every = (POLL_LIMB_PRODUCTS / a.len().max(n.len())).max(1);
     let (mut a, mut n, mut t) = (trimmed(a).to_vec(), n.to_vec(), 1);
-    loop {
+    for step in 0usize.. {
+        if step % every == every - 1 {
+            poll()?;
+        }
         if trimmed(&a).is_empty() {
-            return 0; // n > 1 here: gcd(a, n) = n
+            return Ok(0); // n > 1 here: gcd(a, n) = n
         }
         let z = trailing_zeros(&a);
         a = shr(&a, z);
@@ -284,11 +299,12 @@ pub fn jacobi_limbs(a: &[u64], n: &[u64]) -> i32 {
             std::mem::swap(&mut a, &mut n);
             n.truncate(trimmed(&n).len());
             if n.len() == 1 {
-                return t * jacobi_word(rem_word(&a, n[0]), n[0]);
+                return Ok(t * jacobi_word(rem_word(&a, n[0]), n[0]));
             }
         }
         sub_in_place(&mut a, &n); // both odd, a >= n: the difference is even
     }
+    unreachable!("each step halves a or reduces it by n")
 }
 
 /// (d/n) for a small d and odd n as limbs, by reciprocity: only n mod |d| is needed.
@@ -322,8 +338,17 @@ fn gcd_word(mut a: u64, mut b: u64) -> u64 {
 
 /// Is n (limbs) a perfect square?
 pub fn is_square(n: &[u64]) -> bool {
+    match is_square_polled(n, &mut || Ok::<(), Infallible>(())) {
+        Ok(yes) => yes,
+        Err(never) => match never {},
+    }
+}
+
+/// [`is_square`] calling `poll` every so often during the square root (a pass over the
+/// limbs per two bits; its error stops it).
+pub fn is_square_polled<X>(n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<bool, X> {
     let n = trimmed(n);
-    match n {
+    Ok(match n {
         [] => true,
         [w] => {
             let w = *w;
@@ -341,22 +366,28 @@ pub fn is_square(n: &[u64]) -> bool {
             let r = rem_word(n, 64 * 63 * 65 * 11);
             let residue = |m: u64| (0..m).any(|x| x * x % m == r % m);
             if !(residue(64) && residue(63) && residue(65) && residue(11)) {
-                return false;
+                return Ok(false);
             }
-            isqrt_remainder_is_zero(n)
+            isqrt_remainder_is_zero(n, poll)?
         }
-    }
+    })
 }
 
 /// The digit-by-digit (base 4) square root: is n − isqrt(n)² zero?
-fn isqrt_remainder_is_zero(n: &[u64]) -> bool {
+fn isqrt_remainder_is_zero<X>(n: &[u64], poll: &mut dyn FnMut() -> Result<(), X>) -> Result<bool, X> {
     let len = n.len() + 1;
+    let every = (POLL_LIMB_PRODUCTS / len).max(1) as u64;
+    let mut step = 0u64;
     let mut rem = n.to_vec();
     rem.push(0);
     let mut root = vec![0u64; len];
     let mut trial = vec![0u64; len];
     let mut pos = (bit_length(n) - 1) & !1; // the highest power of 4 not above n
     loop {
+        step += 1;
+        if step.is_multiple_of(every) {
+            poll()?;
+        }
         // trial = root + 4^(pos/2); the root's bits all lie above `pos`.
         trial.copy_from_slice(&root);
         trial[(pos / 64) as usize] |= 1 << (pos % 64);
@@ -372,7 +403,7 @@ fn isqrt_remainder_is_zero(n: &[u64]) -> bool {
         }
         pos -= 2;
     }
-    trimmed(&rem).is_empty()
+    Ok(trimmed(&rem).is_empty())
 }
 
 /// Selfridge's method A for odd n > 1 that is not a square: Some((D, Q)) with P = 1, or
@@ -676,7 +707,7 @@ fn lucas_condition<R: Residues, X>(
 /// 2^k − c, or Montgomery form on arrays of 2, 3 or 4 limbs, of up to 16 or 64 limbs, or on
 /// vectors.
 macro_rules! with_residues {
-    ($n:expr, |$r:ident| $body:expr) => {{
+    ($n:expr, $poll:expr, |$r:ident| $body:expr) => {{
         let n = trimmed($n);
         match n.len() {
             1 => {
@@ -708,7 +739,7 @@ macro_rules! with_residues {
                 $body
             }
             _ => {
-                let $r = &mut MontVec::new(n);
+                let $r = &mut MontVec::new_polled(n, $poll)?;
                 $body
             }
         }
@@ -730,11 +761,11 @@ pub fn is_strong_prp<X>(n: &[u64], a: &[u64], poll: &mut dyn FnMut() -> Result<(
     if trimmed(a).is_empty() {
         return Err(Stop::Undefined(Divides::A));
     }
-    if jacobi_limbs(a, n) == 0 {
+    if jacobi_limbs_polled(a, n, poll)? == 0 {
         return Ok(false);
     }
     let a_is_two = trimmed(a) == [2];
-    Ok(with_residues!(n, |r| {
+    Ok(with_residues!(n, &mut *poll, |r| {
         let a = r.enter(a);
         miller_rabin(r, n, &a, a_is_two, poll)?
     }))
@@ -755,7 +786,7 @@ pub fn is_lucas_prp<X>(
     if trimmed(q).is_empty() {
         return Err(Stop::Undefined(Divides::Q));
     }
-    Ok(with_residues!(n, |r| {
+    Ok(with_residues!(n, &mut *poll, |r| {
         let (pm, qm) = (r.enter(p), r.enter(q));
         // D = P² − 4Q
         let (mut t, mut dm) = (Residues::one(r), Residues::one(r));
@@ -768,10 +799,10 @@ pub fn is_lucas_prp<X>(
         if trimmed(&d).is_empty() {
             return Err(Stop::Undefined(Divides::D));
         }
-        if jacobi_limbs(q, n) == 0 {
+        if jacobi_limbs_polled(q, n, &mut *poll)? == 0 {
             return Ok(false);
         }
-        let eps = jacobi_limbs(&d, n);
+        let eps = jacobi_limbs_polled(&d, n, &mut *poll)?;
         if eps == 0 {
             return Ok(false);
         }
@@ -784,7 +815,7 @@ pub fn is_lucas_prp<X>(
 /// False for perfect squares (composite, and the search would never end on them).
 pub fn is_selfridge_prp<X>(n: &[u64], kind: Lucas, poll: &mut dyn FnMut() -> Result<(), X>) -> Result<bool, X> {
     let n = check_odd(n);
-    if is_square(n) {
+    if is_square_polled(n, &mut *poll)? {
         return Ok(false);
     }
     let Some((_, q)) = selfridge(n) else {
@@ -801,7 +832,7 @@ pub fn is_selfridge_prp<X>(n: &[u64], kind: Lucas, poll: &mut dyn FnMut() -> Res
     } else {
         q_mod = q_abs;
     }
-    Ok(with_residues!(n, |r| {
+    Ok(with_residues!(n, &mut *poll, |r| {
         let (pm, qm) = (Residues::one(r), r.enter(&q_mod));
         lucas_condition(r, n, -1, &pm, &qm, true, kind, poll)?
     }))
@@ -815,7 +846,7 @@ pub fn is_bpsw_prp<X>(n: &[u64], kind: Lucas, poll: &mut dyn FnMut() -> Result<(
     if let Some(is_that_prime) = small_factor(n) {
         return Ok(is_that_prime);
     }
-    let strong_2 = with_residues!(n, |r| {
+    let strong_2 = with_residues!(n, &mut *poll, |r| {
         let two = r.enter(&[2]);
         miller_rabin(r, n, &two, true, poll)?
     });
@@ -1144,5 +1175,39 @@ mod tests {
             }
         };
         assert_eq!(is_strong_prp(&n, &[7], &mut stop_at_third), Err(Stop::Interrupted("stop")));
+    }
+
+    #[test]
+    fn the_quadratic_steps_poll() {
+        let mut rnd = crate::modular::limbs::tests::stream(53);
+        let mut n: Vec<u64> = (0..300).map(|_| rnd()).collect();
+        n[0] |= 1;
+        let a: Vec<u64> = (0..300).map(|_| rnd()).collect();
+        let mut calls = 0;
+        let mut count = || {
+            calls += 1;
+            Ok::<(), ()>(())
+        };
+        let j = jacobi_limbs_polled(&a, &n, &mut count).unwrap();
+        assert!(calls > 0, "the Jacobi symbol of 300 limbs polls");
+        assert_eq!(j, jacobi_limbs(&a, &n));
+        assert_eq!(jacobi_limbs_polled(&a, &n, &mut || Err("stop")), Err("stop"));
+        // A square of 600 limbs: its square root is computed in full.
+        let mut sq = vec![0u64; 600];
+        limbs::mul_into(&mut sq, &n, &n);
+        calls = 0;
+        let yes = is_square_polled(&sq, &mut || {
+            calls += 1;
+            Ok::<(), ()>(())
+        });
+        assert_eq!(yes, Ok(true));
+        assert!(calls > 0, "the square root of 600 limbs polls");
+        assert_eq!(is_square_polled(&sq, &mut || Err("stop")), Err("stop"));
+        sq[0] += 2; // n² + 2 is no square, and no square modulo 64 either: decided at once
+        assert_eq!(is_square_polled(&sq, &mut || Err("stop")), Ok(false));
+        // Setting up the ring of a large n polls: is_strong_prp stops there already.
+        let big_n: Vec<u64> =
+            (0..crate::modular::mont::REDC_PRODUCT_MIN).map(|i| if i == 0 { 3 } else { rnd() }).collect();
+        assert_eq!(is_strong_prp(&big_n, &[2], &mut || Err("stop")), Err(Stop::Interrupted("stop")));
     }
 }

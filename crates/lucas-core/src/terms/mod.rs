@@ -134,8 +134,9 @@ pub fn lucas_uv<E>(
             if !n.negative {
                 return Ok((Term::Residue(u), Term::Residue(v)));
             }
-            let q_inv = m.inverse(&m.reduce(qs.magnitude, qs.negative)).ok_or(Refused::NotInvertible)?;
-            let q_inv_n = m.pow(&q_inv, n.limbs);
+            let q_mod = m.reduce_polled(qs.magnitude, qs.negative, check).map_err(Refused::Stopped)?;
+            let q_inv = m.inverse(&q_mod).ok_or(Refused::NotInvertible)?;
+            let q_inv_n = m.pow_polled(&q_inv, n.limbs, check).map_err(Refused::Stopped)?;
             Ok((Term::Residue(m.neg(&m.mul(&u, &q_inv_n))), Term::Residue(m.mul(&v, &q_inv_n))))
         }
         None => {
