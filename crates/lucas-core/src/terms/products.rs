@@ -1,0 +1,112 @@
+//! Products and squares of limb slices for the exact ladder of [`super::small`] (pure Rust, no
+//! FFI): the schoolbook kernels of [`crate::modular::limbs`] on short operands, Karatsuba
+//! above [`MUL_KARATSUBA_MIN`] and [`SQR_KARATSUBA_MIN`] limbs, every intermediate value in a
+//! scratch area the caller provides, so that a ladder of many products allocates nothing.
+//!
+//! Karatsuba splits a = a0 + a1·X, b = b0 + b1·X at X = 2^(64·h) and gets the middle term
+//! a0·b1 + a1·b0 from one product of the halves' sums, (a0 + a1)(b0 + b1) − a0·b0 − a1·b1:
+//! three half-size products instead of four. A square takes the difference instead,
+//! a0² + a1² − (a0 − a1)², whose operand has no carry limb and whose sign does not matter.
+//! `examples/thresholds.rs` places the thresholds (bench/NOTES.md has a run).
+
+#![forbid(unsafe_code)]
+
+use crate::modular::limbs::{add_in_place, mul_into, sqr_into, sub_in_place, trimmed};
+use std::cmp::Ordering;
+
+/// The shorter operand's size, in limbs, from which a product splits.
+pub const MUL_KARATSUBA_MIN: usize = 24;
+/// The operand's size, in limbs, from which a square splits.
+pub const SQR_KARATSUBA_MIN: usize = 32;
+
+/// The scratch limbs [`mul`] and [`sqr`] need for operands of at most `n` limbs.
+pub const fn scratch_len(n: usize) -> usize {
+    if n < MUL_KARATSUBA_MIN && n < SQR_KARATSUBA_MIN {
+        0
+    } else {
+        // A level takes at most 5·⌈n/2⌉ + 4 limbs and hands the rest to the next, of at
+        // most ⌈n/2⌉ + 1 limbs: 5n plus a few limbs per level.
+        5 * n + 128
+    }
+}
+
+/// x += y at the bottom of x (y no longer than x); the carry out of x's top must be zero.
+fn add_to(x: &mut [u64], y: &[u64]) {
+    let carry = add_in_place(x, trimmed(y));
+    debug_assert!(!carry, "the sum fits");
+}
+
+/// x −= y (y no larger than x as a value, but maybe longer with high zero limbs).
+fn sub_from(x: &mut [u64], y: &[u64]) {
+    let borrow = sub_in_place(x, trimmed(y));
+    debug_assert!(!borrow, "the difference is not negative");
+}
+
+/// out = a + b (padded to out's length: out.len() > max(a.len(), b.len())).
+fn sum_into(out: &mut [u64], a: &[u64], b: &[u64]) {
+    out.fill(0);
+    out[..a.len()].copy_from_slice(a);
+    add_to(out, b);
+}
+
+/// out = a·b, `out.len() == a.len() + b.len()`; `scratch` at least [`scratch_len`] of the
+/// longer operand's length.
+pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
+    debug_assert_eq!(out.len(), a.len() + b.len());
+    let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let h = a.len().div_ceil(2);
+    // Karatsuba needs both operands split: b longer than the half.
+    if b.len() < MUL_KARATSUBA_MIN || b.len() <= h {
+        mul_into(out, a, b);
+        return;
+    }
+    let ((a0, a1), (b0, b1)) = (a.split_at(h), b.split_at(h));
+    let (sa, rest) = scratch.split_at_mut(h + 1);
+    let (sb, rest) = rest.split_at_mut(h + 1);
+    let (mid, rest) = rest.split_at_mut(2 * h + 2);
+    sum_into(sa, a0, a1);
+    sum_into(sb, b0, b1);
+    mul(mid, sa, sb, rest);
+    let (low, high) = out.split_at_mut(2 * h);
+    mul(low, a0, b0, rest);
+    mul(high, a1, b1, rest);
+    sub_from(mid, low);
+    sub_from(mid, high);
+    add_to(&mut out[h..], trimmed(mid));
+}
+
+/// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
+pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
+    debug_assert_eq!(out.len(), 2 * a.len());
+    if a.len() < SQR_KARATSUBA_MIN {
+        sqr_into(out, a);
+        return;
+    }
+    let h = a.len().div_ceil(2);
+    let (a0, a1) = a.split_at(h);
+    let (d, rest) = scratch.split_at_mut(h);
+    let (dd, rest) = rest.split_at_mut(2 * h);
+    let (mid, rest) = rest.split_at_mut(2 * h + 1);
+    // d = |a0 − a1|, a1 zero-extended to h limbs.
+    d.fill(0);
+    d[..a1.len()].copy_from_slice(a1);
+    if compare(a0, d) == Ordering::Less {
+        sub_from(d, a0);
+    } else {
+        d.copy_from_slice(a0);
+        sub_from(d, a1);
+    }
+    sqr(dd, d, rest);
+    let (low, high) = out.split_at_mut(2 * h);
+    sqr(low, a0, rest);
+    sqr(high, a1, rest);
+    // The middle term a0² + a1² − (a0 − a1)² = 2·a0·a1, added at h.
+    sum_into(mid, low, high);
+    sub_from(mid, dd);
+    add_to(&mut out[h..], trimmed(mid));
+}
+
+/// Compares two numbers of the same length.
+fn compare(a: &[u64], b: &[u64]) -> Ordering {
+    a.iter().rev().cmp(b.iter().rev())
+}
