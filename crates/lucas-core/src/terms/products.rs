@@ -54,6 +54,10 @@ fn sum_into(out: &mut [u64], a: &[u64], b: &[u64]) {
 pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), a.len() + b.len());
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if let ([x], [y]) = (a, b) {
+        (out[0], out[1]) = wide(*x, *y);
+        return;
+    }
     let h = a.len().div_ceil(2);
     // Karatsuba needs both operands split: b longer than the half.
     if b.len() < MUL_KARATSUBA_MIN || b.len() <= h {
@@ -78,6 +82,10 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
 /// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
 pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), 2 * a.len());
+    if let [x] = a {
+        (out[0], out[1]) = wide(*x, *x);
+        return;
+    }
     if a.len() < SQR_KARATSUBA_MIN {
         sqr_into(out, a);
         return;
@@ -104,6 +112,12 @@ pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     sum_into(mid, low, high);
     sub_from(mid, dd);
     add_to(&mut out[h..], trimmed(mid));
+}
+
+/// x·y as (low, high) limbs.
+fn wide(x: u64, y: u64) -> (u64, u64) {
+    let p = u128::from(x) * u128::from(y);
+    (p as u64, (p >> 64) as u64)
 }
 
 /// Compares two numbers of the same length.

@@ -20,7 +20,7 @@
 #![forbid(unsafe_code)]
 
 use super::products::{self, scratch_len};
-use crate::modular::limbs::{adc, add_in_place, sub_in_place, trimmed};
+use crate::modular::limbs::{adc, add_in_place, sbb, sub_in_place, trimmed};
 use crate::terms::ladder::Which;
 
 /// The largest n computed here; larger n go to [`crate::bigint`].
@@ -92,18 +92,21 @@ impl<'a> Num<'a> {
         self.trim();
     }
 
-    /// `self = a + b·2^s` for s = 0 or 1.
-    fn set_add_shifted(&mut self, a: &Num, b: &Num, s: u32) {
+    /// `self = a + b·2^S` for S = 0 or 1.
+    fn set_add_shifted<const S: u32>(&mut self, a: &Num, b: &Num) {
         let n = a.len.max(b.len) + 1;
+        let out = &mut self.area[..n];
+        out[..a.len].copy_from_slice(a.limbs());
+        out[a.len..].fill(0);
         let (mut carry, mut below) = (false, 0u64);
-        for i in 0..n {
-            let bi = if i < b.len { b.area[i] } else { 0 };
-            let shifted = if s == 0 { bi } else { (bi << s) | (below >> (64 - s)) };
-            below = bi;
-            let ai = if i < a.len { a.area[i] } else { 0 };
-            (self.area[i], carry) = adc(ai, shifted, carry);
+        for (o, &x) in out.iter_mut().zip(b.limbs()) {
+            let shifted = if S == 0 { x } else { x << S | below >> (64 - S) };
+            below = x;
+            (*o, carry) = adc(*o, shifted, carry);
         }
-        debug_assert!(!carry, "a + 2b fits one more limb");
+        let top = if S == 0 { 0 } else { below >> (64 - S) };
+        let carried = add_in_place(&mut out[b.len..], &[top + u64::from(carry)]);
+        debug_assert!(!carried, "a + 2b fits one more limb");
         self.len = n;
         self.trim();
     }
@@ -119,8 +122,13 @@ impl<'a> Num<'a> {
 
     /// `self −= a` for a <= self.
     fn sub(&mut self, a: &Num) {
-        let borrow = sub_in_place(&mut self.area[..self.len], a.limbs());
-        debug_assert!(!borrow, "a <= self");
+        let (low, high) = self.area[..self.len].split_at_mut(a.len);
+        let mut borrow = false;
+        for (x, &y) in low.iter_mut().zip(a.limbs()) {
+            (*x, borrow) = sbb(*x, y, borrow);
+        }
+        let borrowed = sub_in_place(high, &[u64::from(borrow)]);
+        debug_assert!(!borrowed, "a <= self");
         self.trim();
     }
 
@@ -165,8 +173,10 @@ pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -
     let need = work_len(n);
     // The work area: zeroing a stack array of a fixed size costs less than an allocation
     // at the smaller sizes.
-    Some(if need <= 64 {
-        run(n, which, &mut [0; 64], finish)
+    Some(if need <= 32 {
+        run(n, which, &mut [0; 32], finish)
+    } else if need <= 96 {
+        run(n, which, &mut [0; 96], finish)
     } else if need <= 256 {
         run(n, which, &mut [0; 256], finish)
     } else {
@@ -223,7 +233,7 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
             let sign = if i % 2 == 0 { 2 } else { -2 }; // 2(−1)^i
             x.set_sqr(&f, scratch); // F_i²
             y.set_sqr(&g, scratch); // F_{i−1}²
-            z.set_add_shifted(&x, &y, 0); // F_{2i−1}
+            z.set_add_shifted::<0>(&x, &y); // F_{2i−1}
             x.times_4();
             x.sub(&y);
             x.add_small(sign); // F_{2i+1}
@@ -239,16 +249,16 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
         }
         // The last step: one product into x.
         let sign = if k % 2 == 0 { 1 } else { -1 }; // (−1)^k
-        y.set_add_shifted(&f, &g, 1); // L_k
+        y.set_add_shifted::<1>(&f, &g); // L_k
         match (which, m % 2) {
             (Which::Fibonacci, 0) => x.set_mul(&f, &y, scratch), // F_k·L_k
             (Which::Fibonacci, _) => {
-                z.set_add_shifted(&f, &g, 0); // F_{k+1}
+                z.set_add_shifted::<0>(&f, &g); // F_{k+1}
                 x.set_mul(&z, &y, scratch);
                 x.add_small(-sign);
             }
             (Which::Lucas, _) => {
-                z.set_add_shifted(&g, &f, 1); // F_{k−1} + 2F_k
+                z.set_add_shifted::<1>(&g, &f); // F_{k−1} + 2F_k
                 z.add(&f); // L_{k+1} = 3F_k + F_{k−1}
                 x.set_mul(&z, &y, scratch);
                 x.add_small(-sign);
@@ -312,7 +322,7 @@ mod tests {
             assert!(f[k].limbs().len() <= limbs_for(k as u64) && l[k].limbs().len() <= limbs_for(k as u64), "k={k}");
         }
         let edge = |size| (1..=MAX_N).filter(|&n| work_len(n) <= size).max().unwrap();
-        for n in [edge(64), edge(64) + 1, edge(256), edge(256) + 1] {
+        for n in [32, 96, 256].map(edge).into_iter().flat_map(|n| [n, n + 1]) {
             for which in [Which::Fibonacci, Which::Lucas] {
                 let want = if which == Which::Fibonacci { &f } else { &l };
                 assert_eq!(fib_or_lucas_small(n, which, <[u64]>::to_vec).unwrap(), want[n as usize].limbs());
