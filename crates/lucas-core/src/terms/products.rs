@@ -11,13 +11,13 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{add_in_place, mul_into, sqr_into, sub_in_place, trimmed};
+use crate::modular::limbs::{adc, add_in_place, addmul_2, mul_into, sub_in_place, trimmed};
 use std::cmp::Ordering;
 
 /// The shorter operand's size, in limbs, from which a product splits.
-pub const MUL_KARATSUBA_MIN: usize = 24;
+pub const MUL_KARATSUBA_MIN: usize = 36;
 /// The operand's size, in limbs, from which a square splits.
-pub const SQR_KARATSUBA_MIN: usize = 32;
+pub const SQR_KARATSUBA_MIN: usize = 44;
 
 /// The scratch limbs [`mul`] and [`sqr`] need for operands of at most `n` limbs.
 pub const fn scratch_len(n: usize) -> usize {
@@ -87,7 +87,7 @@ pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
         return;
     }
     if a.len() < SQR_KARATSUBA_MIN {
-        sqr_into(out, a);
+        sqr_basecase(out, a);
         return;
     }
     let h = a.len().div_ceil(2);
@@ -114,6 +114,37 @@ pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     add_to(&mut out[h..], trimmed(mid));
 }
 
+/// out = a², schoolbook: the cross products a_i·a_j (i < j) once, two rows per pass as
+/// [`mul_into`] does, then doubled, then the squares a_i² added on the diagonal.
+fn sqr_basecase(out: &mut [u64], a: &[u64]) {
+    let n = a.len();
+    out.fill(0);
+    let mut i = 0;
+    while i + 1 < n {
+        // Rows i and i + 1: a_i·a_{i+1} at 2i + 1, then (a_i + a_{i+1}·2^64)·a[i+2..] at 2i + 2.
+        let (lo, hi) = wide(a[i], a[i + 1]);
+        let carried = add_in_place(&mut out[2 * i + 1..], &[lo, hi]);
+        debug_assert!(!carried);
+        if i + 2 < n {
+            addmul_2(&mut out[2 * i + 2..], a[i], a[i + 1], &a[i + 2..]);
+        }
+        i += 2;
+    }
+    let mut top = 0;
+    for l in out.iter_mut() {
+        let next = *l >> 63;
+        *l = (*l << 1) | top;
+        top = next;
+    }
+    let mut carry = false;
+    for (pair, &x) in out.chunks_exact_mut(2).zip(a) {
+        let (lo, hi) = wide(x, x);
+        let c;
+        (pair[0], c) = adc(pair[0], lo, carry);
+        (pair[1], carry) = adc(pair[1], hi, c);
+    }
+}
+
 /// x·y as (low, high) limbs.
 fn wide(x: u64, y: u64) -> (u64, u64) {
     let p = u128::from(x) * u128::from(y);
@@ -123,4 +154,46 @@ fn wide(x: u64, y: u64) -> (u64, u64) {
 /// Compares two numbers of the same length.
 fn compare(a: &[u64], b: &[u64]) -> Ordering {
     a.iter().rev().cmp(b.iter().rev())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pseudo-random limbs, some all ones (the carries' worst case).
+    fn limbs(n: usize, seed: u64) -> Vec<u64> {
+        let mut s = seed | 1;
+        (0..n)
+            .map(|i| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                if i % 5 == 3 { u64::MAX } else { s }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn products_and_squares_match_schoolbook_across_the_thresholds() {
+        let sizes = (1..=70).chain([95, 96, 97, 130]);
+        for n in sizes {
+            for (a, b) in [(limbs(n, 7), limbs(n, 11)), (vec![u64::MAX; n], vec![u64::MAX; n])] {
+                for m in [n, n.saturating_sub(1).max(1), (n / 2).max(1)] {
+                    let b = &b[..m];
+                    let mut want = vec![0; n + m];
+                    mul_into(&mut want, &a, b);
+                    let (mut got, mut scratch) = (vec![0; n + m], vec![0; scratch_len(n)]);
+                    mul(&mut got, &a, b, &mut scratch);
+                    assert_eq!(got, want, "{n} x {m}");
+                    mul(&mut got, b, &a, &mut scratch);
+                    assert_eq!(got, want, "{m} x {n}");
+                }
+                let mut want = vec![0; 2 * n];
+                mul_into(&mut want, &a, &a);
+                let (mut got, mut scratch) = (vec![0; 2 * n], vec![0; scratch_len(n)]);
+                sqr(&mut got, &a, &mut scratch);
+                assert_eq!(got, want, "{n}²");
+            }
+        }
+    }
 }
