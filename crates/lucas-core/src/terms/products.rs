@@ -19,9 +19,17 @@ pub const MUL_KARATSUBA_MIN: usize = 36;
 /// The operand's size, in limbs, from which a square splits.
 pub const SQR_KARATSUBA_MIN: usize = 44;
 
+const fn min(a: usize, b: usize) -> usize {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
 /// The scratch limbs [`mul`] and [`sqr`] need for operands of at most `n` limbs.
 pub const fn scratch_len(n: usize) -> usize {
-    if n < MUL_KARATSUBA_MIN && n < SQR_KARATSUBA_MIN {
+    if n < min(MUL_KARATSUBA_MIN, SQR_KARATSUBA_MIN) {
         0
     } else {
         // A level takes at most 5·⌈n/2⌉ + 4 limbs and hands the rest to the next, of at
@@ -168,7 +176,11 @@ mod tests {
                 s ^= s << 13;
                 s ^= s >> 7;
                 s ^= s << 17;
-                if i % 5 == 3 { u64::MAX } else { s }
+                if i % 5 == 3 {
+                    u64::MAX
+                } else {
+                    s
+                }
             })
             .collect()
     }

@@ -290,9 +290,13 @@ mod tests {
     }
 
     #[test]
-    fn matches_the_recurrence_for_every_n() {
+    fn matches_the_recurrence_across_every_regime() {
         let (f, l) = reference(MAX_N);
-        for n in 0..=MAX_N {
+        // Every n through the table's edge and the first doublings, then a sample with each
+        // bit pattern's neighbours: powers of two (L by squares alone) and their ±1, MAX_N.
+        let powers = (8..=15).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
+        let ns = (0..=3000).chain((3000..=MAX_N).step_by(37)).chain(powers).filter(|&n| n <= MAX_N);
+        for n in ns.chain([MAX_N]) {
             let small_f = fib_or_lucas_small(n, Which::Fibonacci, <[u64]>::to_vec);
             let small_l = fib_or_lucas_small(n, Which::Lucas, <[u64]>::to_vec);
             if n == 0 {
