@@ -5,7 +5,7 @@
 //! intermediate value, a dozen or more per ladder, and its products are not tuned for the
 //! shapes a ladder asks for. Here:
 //!
-//! * The ladder starts from [`TABLE`], F_0 .. F_186 computed at compile time: the top eight
+//! * The ladder starts from a table of F_0 .. F_186 computed at compile time: the top eight
 //!   bits or so of n are one lookup, so F_200 is one product of two-limb numbers and n = 10**4
 //!   takes six steps instead of thirteen.
 //! * A step doubles the index with two squares, from the pair (F_k, F_{k−1}):
