@@ -11,7 +11,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{adc, add_in_place, addmul_2, mul_into, sub_in_place, trimmed};
+use crate::modular::limbs::{adc, add_in_place, addmul_2, mac, mul_into, sub_in_place, trimmed};
 use std::cmp::Ordering;
 
 /// The shorter operand's size, in limbs, from which a product splits.
@@ -62,9 +62,12 @@ fn sum_into(out: &mut [u64], a: &[u64], b: &[u64]) {
 pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), a.len() + b.len());
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    if let ([x], [y]) = (a, b) {
-        (out[0], out[1]) = wide(*x, *y);
-        return;
+    match a.len() {
+        1 => return (out[0], out[1]) = wide(a[0], b[0]),
+        2 => return fixed::<2>(out, a, b),
+        3 => return fixed::<3>(out, a, b),
+        4 => return fixed::<4>(out, a, b),
+        _ => {}
     }
     let h = a.len().div_ceil(2);
     // Karatsuba needs both operands split: b longer than the half.
@@ -90,9 +93,12 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
 /// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
 pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), 2 * a.len());
-    if let [x] = a {
-        (out[0], out[1]) = wide(*x, *x);
-        return;
+    match a.len() {
+        1 => return (out[0], out[1]) = wide(a[0], a[0]),
+        2 => return fixed::<2>(out, a, a),
+        3 => return fixed::<3>(out, a, a),
+        4 => return fixed::<4>(out, a, a),
+        _ => {}
     }
     if a.len() < SQR_KARATSUBA_MIN {
         sqr_basecase(out, a);
@@ -150,6 +156,31 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
         let c;
         (pair[0], c) = adc(pair[0], lo, carry);
         (pair[1], carry) = adc(pair[1], hi, c);
+    }
+}
+
+/// out = a·b for operands of at most N <= 4 limbs, on arrays of a size known at compile time:
+/// the loops unroll, where the slice kernels' bookkeeping would cost more than the few limb
+/// products of the first steps of a ladder.
+#[inline(always)]
+fn fixed<const N: usize>(out: &mut [u64], a: &[u64], b: &[u64]) {
+    let (mut x, mut y, mut t) = ([0u64; N], [0u64; N], [0u64; 8]);
+    for (d, &s) in x.iter_mut().zip(a) {
+        *d = s;
+    }
+    for (d, &s) in y.iter_mut().zip(b) {
+        *d = s;
+    }
+    for i in 0..N {
+        let mut carry = 0;
+        for j in 0..N {
+            (t[i + j], carry) = mac(t[i + j], x[i], y[j], carry);
+        }
+        t[i + N] = carry;
+    }
+    // The limbs above a.len() + b.len() are zero.
+    for (d, &s) in out.iter_mut().zip(&t) {
+        *d = s;
     }
 }
 
