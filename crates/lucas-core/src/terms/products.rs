@@ -67,6 +67,10 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
         2 => return fixed::<2>(out, a, b),
         3 => return fixed::<3>(out, a, b),
         4 => return fixed::<4>(out, a, b),
+        5 => return fixed::<5>(out, a, b),
+        6 => return fixed::<6>(out, a, b),
+        7 => return fixed::<7>(out, a, b),
+        8 => return fixed::<8>(out, a, b),
         _ => {}
     }
     let h = a.len().div_ceil(2);
@@ -98,6 +102,10 @@ pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
         2 => return fixed::<2>(out, a, a),
         3 => return fixed::<3>(out, a, a),
         4 => return fixed::<4>(out, a, a),
+        5 => return fixed::<5>(out, a, a),
+        6 => return fixed::<6>(out, a, a),
+        7 => return fixed::<7>(out, a, a),
+        8 => return fixed::<8>(out, a, a),
         _ => {}
     }
     if a.len() < SQR_KARATSUBA_MIN {
@@ -159,12 +167,12 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
     }
 }
 
-/// out = a·b for operands of at most N <= 4 limbs, on arrays of a size known at compile time:
+/// out = a·b for operands of at most N <= 8 limbs, on arrays of a size known at compile time:
 /// the loops unroll, where the slice kernels' bookkeeping would cost more than the few limb
 /// products of the first steps of a ladder.
 #[inline(always)]
 fn fixed<const N: usize>(out: &mut [u64], a: &[u64], b: &[u64]) {
-    let (mut x, mut y, mut t) = ([0u64; N], [0u64; N], [0u64; 8]);
+    let (mut x, mut y, mut t) = ([0u64; N], [0u64; N], [0u64; 16]);
     for (d, &s) in x.iter_mut().zip(a) {
         *d = s;
     }
