@@ -212,11 +212,20 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
         Which::Fibonacci => (n, 0),
         Which::Lucas => (n >> n.trailing_zeros(), n.trailing_zeros()),
     };
+    // The squares of L_m already taken.
+    let mut done = 0;
     if m <= if which == Which::Fibonacci { TABLE_MAX } else { LUCAS_TABLE_MAX } {
         match which {
             Which::Fibonacci => x.set_u128(TABLE[m as usize]),
-            // L_m = F_m + 2F_{m−1} (m >= 1).
-            Which::Lucas => x.set_u128(TABLE[m as usize] + 2 * TABLE[m as usize - 1]),
+            // L_m = F_m + 2F_{m−1} (m >= 1), and its first squares while they fit a u128.
+            Which::Lucas => {
+                let mut l = TABLE[m as usize] + 2 * TABLE[m as usize - 1];
+                while done < squares && l >> 64 == 0 {
+                    l = if done == 0 { l * l + 2 } else { l * l - 2 };
+                    done += 1;
+                }
+                x.set_u128(l);
+            }
         }
     } else {
         // (F_k, F_{k−1}) for k = m / 2: the top bits of k from the table, then one doubling
@@ -266,7 +275,7 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
         }
     }
     // L_{2j} = L_j² − 2(−1)^j: j = m is odd, every later j even.
-    for step in 0..squares {
+    for step in done..squares {
         z.set_sqr(&x, scratch);
         z.add_small(if step == 0 { 2 } else { -2 });
         std::mem::swap(&mut x, &mut z);
