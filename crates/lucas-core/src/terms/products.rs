@@ -7,7 +7,7 @@
 //! a0·b1 + a1·b0 from one product of the halves' sums, (a0 + a1)(b0 + b1) − a0·b0 − a1·b1:
 //! three half-size products instead of four. A square takes the difference instead,
 //! a0² + a1² − (a0 − a1)², whose operand has no carry limb and whose sign does not matter.
-//! `examples/thresholds.rs` places the thresholds (bench/NOTES.md has a run).
+//! The thresholds come from timing each kernel on both sides of them (bench/NOTES.md).
 
 #![forbid(unsafe_code)]
 

@@ -6,11 +6,11 @@
 //! shapes a ladder asks for. Here:
 //!
 //! * The ladder starts from a table of F_0 .. F_186 computed at compile time: the top eight
-//!   bits or so of n are one lookup, so F_200 is one product of two-limb numbers and n = 10**4
-//!   takes six steps instead of thirteen.
+//!   bits or so of n are one lookup instead of as many doublings.
 //! * A step doubles the index with two squares, from the pair (F_k, F_{k−1}):
 //!   F_{2k−1} = F_k² + F_{k−1}², F_{2k+1} = 4F_k² − F_{k−1}² + 2(−1)^k and
-//!   F_{2k} = F_{2k+1} − F_{2k−1}. A square costs about two thirds of a product.
+//!   F_{2k} = F_{2k+1} − F_{2k−1}. A square needs each cross product once, so it is cheaper
+//!   than a product of two numbers.
 //! * The last step is one product: F_{2k} = F_k·L_k and F_{2k+1} = F_{k+1}·L_k − (−1)^k with
 //!   L_k = F_k + 2F_{k−1}; for L_m with m = 2k + 1 odd, L_m = L_k·L_{k+1} − (−1)^k. An even
 //!   index of L is reached from its odd part m by squares alone, L_{2j} = L_j² − 2(−1)^j.
