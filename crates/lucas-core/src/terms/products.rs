@@ -62,16 +62,8 @@ fn sum_into(out: &mut [u64], a: &[u64], b: &[u64]) {
 pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), a.len() + b.len());
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    match a.len() {
-        1 => return (out[0], out[1]) = wide(a[0], b[0]),
-        2 => return fixed::<2>(out, a, b),
-        3 => return fixed::<3>(out, a, b),
-        4 => return fixed::<4>(out, a, b),
-        5 => return fixed::<5>(out, a, b),
-        6 => return fixed::<6>(out, a, b),
-        7 => return fixed::<7>(out, a, b),
-        8 => return fixed::<8>(out, a, b),
-        _ => {}
+    if fixed_size(out, a, b) {
+        return;
     }
     let h = a.len().div_ceil(2);
     // Karatsuba needs both operands split: b longer than the half.
@@ -97,16 +89,8 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
 /// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
 pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), 2 * a.len());
-    match a.len() {
-        1 => return (out[0], out[1]) = wide(a[0], a[0]),
-        2 => return fixed::<2>(out, a, a),
-        3 => return fixed::<3>(out, a, a),
-        4 => return fixed::<4>(out, a, a),
-        5 => return fixed::<5>(out, a, a),
-        6 => return fixed::<6>(out, a, a),
-        7 => return fixed::<7>(out, a, a),
-        8 => return fixed::<8>(out, a, a),
-        _ => {}
+    if fixed_size(out, a, a) {
+        return;
     }
     if a.len() < SQR_KARATSUBA_MIN {
         sqr_basecase(out, a);
@@ -165,6 +149,23 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
         (pair[0], c) = adc(pair[0], lo, carry);
         (pair[1], carry) = adc(pair[1], hi, c);
     }
+}
+
+/// out = a·b on fixed arrays when a, the longer operand, has at most eight limbs; false
+/// (nothing written) otherwise.
+fn fixed_size(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
+    match a.len() {
+        1 => (out[0], out[1]) = wide(a[0], b[0]),
+        2 => fixed::<2>(out, a, b),
+        3 => fixed::<3>(out, a, b),
+        4 => fixed::<4>(out, a, b),
+        5 => fixed::<5>(out, a, b),
+        6 => fixed::<6>(out, a, b),
+        7 => fixed::<7>(out, a, b),
+        8 => fixed::<8>(out, a, b),
+        _ => return false,
+    }
+    true
 }
 
 /// out = a·b for operands of at most N <= 8 limbs, on arrays of a size known at compile time:
