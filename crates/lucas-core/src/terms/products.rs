@@ -153,6 +153,7 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
 
 /// out = a·b on fixed arrays when a, the longer operand, has at most eight limbs; false
 /// (nothing written) otherwise.
+#[inline(always)]
 fn fixed_size(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
     match a.len() {
         1 => (out[0], out[1]) = wide(a[0], b[0]),
