@@ -262,19 +262,25 @@ fn digits_are_30_bits() -> bool {
 }
 
 /// The magnitude's 30-bit digits, least significant first, into `out` (exactly as many as
-/// the magnitude needs): digit i is bits 30i .. 30i + 29, from one limb or two.
+/// the magnitude needs): the bits not yet written wait in `acc`, and a limb is loaded
+/// whenever fewer than 30 remain.
 #[inline]
 fn fill_digits(limbs: &[u64], out: &mut [MaybeUninit<u32>]) {
     const MASK: u64 = (1 << DIGIT_BITS) - 1;
-    for (i, digit) in out.iter_mut().enumerate() {
-        let bit = DIGIT_BITS as usize * i;
-        let (j, shift) = (bit / 64, (bit % 64) as u32);
-        let low = limbs[j] >> shift;
-        let high = match limbs.get(j + 1) {
-            Some(&next) if shift > 64 - DIGIT_BITS => next << (64 - shift),
-            _ => 0,
-        };
-        digit.write(((low | high) & MASK) as u32);
+    let mut next = limbs.iter().copied();
+    let (mut acc, mut held) = (0u64, 0u32);
+    for digit in out.iter_mut() {
+        if held >= DIGIT_BITS {
+            digit.write((acc & MASK) as u32);
+            acc >>= DIGIT_BITS;
+            held -= DIGIT_BITS;
+        } else {
+            // The digit's low `held` bits are in acc, the rest at the bottom of the limb.
+            let limb = next.next().unwrap_or(0);
+            digit.write(((acc | limb << held) & MASK) as u32);
+            acc = limb >> (DIGIT_BITS - held);
+            held += 64 - DIGIT_BITS;
+        }
     }
 }
 

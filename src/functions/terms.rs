@@ -90,6 +90,20 @@ fn refused(func: &str, r: Refused<Interrupted>, undefined: impl FnOnce() -> PyRe
     }
 }
 
+/// F_n or L_n for |n| up to [`lucas_core::terms::small::MAX_N`], its int built straight
+/// from the core's stack buffer: work this short keeps the GIL (nothing is polled), so the
+/// limbs need no copy to leave a released section.
+fn short_term(which: Which, n: ExactInt) -> Option<PyResult<Int>> {
+    let v = n.to_i64()?;
+    if v.unsigned_abs() > terms::small::MAX_N {
+        return None;
+    }
+    let mut never = || Ok::<(), std::convert::Infallible>(());
+    let limbs = [v.unsigned_abs()];
+    let index = terms::exact::Index::new(&limbs, v < 0);
+    terms::fib_or_lucas(&index, which, None, &mut never, pyint::term_to_int).ok()
+}
+
 // ANCHOR: fib_or_lucas_call
 /// The body of fibonacci and lucas.
 fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) -> PyResult<Owned> {
@@ -100,6 +114,11 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
         }
     }
     let n = args::integer(func, "n", n)?;
+    if m.is_none() {
+        if let Some(int) = short_term(which, n.borrow()) {
+            return int.map(Int::into_owned);
+        }
+    }
     let m = args::modulus(func, m)?;
     let modulus = core_modulus(m.as_ref())?;
     // The term is built into an int once the GIL is held again: a term on a stack buffer

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 use crate::bigint::Big;
+use crate::modular::limbs::{shr, trailing_zeros};
 use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ring, Which};
 
 /// The largest result accepted without `mod`, in bits: a fixed limit, so that a call costs
@@ -319,12 +320,26 @@ pub fn fib_or_lucas_exact<E>(
         check_size(n, LOG2_PHI)?;
         match n.small().and_then(|_| fib_or_lucas(&mut CheckedI64, n.limbs, which).ok()) {
             Some(v) => Big::from_i64(v),
+            None if which == Which::Lucas => lucas_by_squares(n.limbs, check).map_err(Refused::Stopped)?,
             None => fib_or_lucas(&mut BigInts { check }, n.limbs, which).map_err(Refused::Stopped)?,
         }
     };
     Ok(if sign_flips(n.negative, n.is_odd(), which) { Big::zero().sub(&value) } else { value })
 }
 // ANCHOR_END: fib_or_lucas_exact
+
+/// L_n for n >= 1: the ladder up to n's odd part m, then L_{2j} = L_j² − 2(−1)^j once per
+/// trailing zero bit of n (j = m odd the first time, even afterwards). A square costs less
+/// than the product and square of a ladder step, and every step but the first is a square.
+fn lucas_by_squares<E>(n: &[u64], check: &mut dyn FnMut() -> Result<(), E>) -> Result<Big, E> {
+    let zeros = trailing_zeros(n);
+    let mut l = fib_or_lucas(&mut BigInts { check: &mut *check }, &shr(n, zeros), Which::Lucas)?;
+    for step in 0..zeros {
+        check()?;
+        l = l.mul_polled(&l, check)?.add(&Big::from_i64(if step == 0 { 2 } else { -2 }));
+    }
+    Ok(l)
+}
 
 /// (U_{-n}, V_{-n}) from (U_n, V_n) for Q = ±1: U_{-n} = −U_n / Q^n and V_{-n} = V_n / Q^n,
 /// where Q^n = ±1 (−1 exactly when Q = −1 and n is odd).
@@ -410,7 +425,7 @@ mod tests {
 
     #[test]
     fn fibonacci_and_lucas_match_the_recurrence_with_signs() {
-        for n in (0..400i64).chain([1000, 4000, 5000]) {
+        for n in (0..400i64).chain([1000, 4000, 4096, 5000, 6144, 8193]) {
             let (f, l) = reference(n as u64, 1, -1);
             let fib = |n| fib_or_lucas_exact(&index(n), Which::Fibonacci, &mut never).unwrap();
             let luc = |n| fib_or_lucas_exact(&index(n), Which::Lucas, &mut never).unwrap();

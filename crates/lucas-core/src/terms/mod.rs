@@ -8,6 +8,7 @@
 
 pub mod exact;
 pub mod ladder;
+pub mod products;
 pub mod small;
 
 use crate::bigint::{Big, Integer};

@@ -1,224 +1,286 @@
-//! F_n and L_n for n up to [`MAX_N`] on fixed-size limb buffers (pure Rust, no FFI).
+//! F_n and L_n for n up to [`MAX_N`] on limb buffers (pure Rust, no FFI).
 //!
-//! Just past the machine word a call's cost is its overhead, not its arithmetic: a general
-//! big-integer library allocates a vector for every intermediate value, a dozen or more per
-//! ladder. Here the whole (F_k, L_k) doubling ladder of [`crate::terms::ladder::fib_or_lucas`] runs in
-//! four arrays on the stack with schoolbook multiplication, which is also the fastest method at
-//! these sizes; larger n go to [`crate::bigint`]. Every value in this ladder is positive, so
-//! the limbs are plain magnitudes.
+//! Past two machine words and up to a few hundred limbs a call's cost is its overhead as
+//! much as its arithmetic: a general big-integer library allocates a vector for every
+//! intermediate value, a dozen or more per ladder, and its products are not tuned for the
+//! shapes a ladder asks for. Here:
 //!
-//! The arrays come in a few sizes (a const generic), the smallest that holds the result: at
-//! a few limbs, zeroing and copying a buffer sized for the largest n would cost more than the
-//! arithmetic. Each limb holds 90 ladder positions (90·log2(φ) + 1 < 64 bits), so a buffer
-//! of `C` limbs serves n up to `90·C`.
+//! * The ladder starts from a table of F_0 .. F_186 computed at compile time: the top eight
+//!   bits or so of n are one lookup instead of as many doublings.
+//! * A step doubles the index with two squares, from the pair (F_k, F_{k−1}):
+//!   F_{2k−1} = F_k² + F_{k−1}², F_{2k+1} = 4F_k² − F_{k−1}² + 2(−1)^k and
+//!   F_{2k} = F_{2k+1} − F_{2k−1}. A square needs each cross product once, so it is cheaper
+//!   than a product of two numbers.
+//! * The last step is one product: F_{2k} = F_k·L_k and F_{2k+1} = F_{k+1}·L_k − (−1)^k with
+//!   L_k = F_k + 2F_{k−1}; for L_m with m = 2k + 1 odd, L_m = L_k·L_{k+1} − (−1)^k. An even
+//!   index of L is reached from its odd part m by squares alone, L_{2j} = L_j² − 2(−1)^j.
+//! * Products and squares are [`super::products`]': schoolbook, then Karatsuba, on one work
+//!   area taken once per call (on the stack for the smaller n), never allocated per step.
 
 #![forbid(unsafe_code)]
 
-use crate::terms::ladder::{bits_below_top, Which};
+use super::products::{self, scratch_len};
+use crate::modular::limbs::{adc, add_in_place, sbb, sub_in_place, trimmed};
+use crate::terms::ladder::Which;
 
-/// Limbs of the largest value computed here.
-pub const CAP: usize = 40;
-/// The largest n computed here: L_n < 2·φ^n needs n·log2(φ) + 1 < 64·CAP bits.
-pub const MAX_N: u64 = max_n(CAP);
-/// The buffer sizes, smallest first; the last is [`CAP`].
-const SIZES: [usize; 4] = [4, 8, 16, CAP];
+/// The largest n computed here; larger n go to [`crate::bigint`].
+pub const MAX_N: u64 = 1 << 15;
 
-/// The largest n whose F_n and L_n fit `cap` limbs with this file's ladder.
-const fn max_n(cap: usize) -> u64 {
-    90 * cap as u64
+/// The last index of [`TABLE`]: F_186 < 2**128 <= F_187.
+const TABLE_MAX: u64 = 186;
+/// The last L_m taken from the table as F_m + 2F_{m−1}: L_184 < 2**128 <= L_185.
+const LUCAS_TABLE_MAX: u64 = 184;
+
+/// F_0 ..= F_186, the Fibonacci numbers below 2**128.
+const TABLE: [u128; TABLE_MAX as usize + 1] = fibonacci_table();
+
+const fn fibonacci_table() -> [u128; TABLE_MAX as usize + 1] {
+    let mut t = [0u128; TABLE_MAX as usize + 1];
+    t[1] = 1;
+    let mut i = 2;
+    while i < t.len() {
+        t[i] = t[i - 1] + t[i - 2]; // overflow is a compile-time error
+        i += 1;
+    }
+    t
 }
 
-/// A natural number in a fixed buffer: `limbs[..len]`, little-endian, no leading zero limb.
-#[derive(Clone, Copy)]
-struct Small<const C: usize> {
-    limbs: [u64; C],
+/// Limbs enough for F_k and L_k: L_k < φ^k + 1 < 2^(0.6943·k + 1).
+const fn limbs_for(k: u64) -> usize {
+    ((k * 711 / 1024 + 2) / 64 + 1) as usize
+}
+
+/// A number in a borrowed area: `area[..len]`, little-endian, no leading zero limb.
+struct Num<'a> {
+    area: &'a mut [u64],
     len: usize,
 }
 
-impl<const C: usize> Small<C> {
-    fn from_u64(v: u64) -> Small<C> {
-        let mut s = Small { limbs: [0; C], len: 1 };
-        s.limbs[0] = v;
-        s.normalize();
-        s
+impl<'a> Num<'a> {
+    fn new(area: &'a mut [u64]) -> Num<'a> {
+        Num { area, len: 0 }
     }
 
-    /// The value's limbs, little-endian, without leading zero limbs.
     fn limbs(&self) -> &[u64] {
-        &self.limbs[..self.len]
+        &self.area[..self.len]
     }
 
-    fn normalize(&mut self) {
-        while self.len > 0 && self.limbs[self.len - 1] == 0 {
-            self.len -= 1;
-        }
+    fn set_u128(&mut self, v: u128) {
+        self.area[0] = v as u64;
+        self.area[1] = (v >> 64) as u64;
+        self.len = 2;
+        self.trim();
     }
 
-    /// `self = a · b` (schoolbook).
-    fn set_mul(&mut self, a: &Small<C>, b: &Small<C>) {
-        let (a, b) = (a.limbs(), b.limbs());
-        let n = a.len() + b.len();
-        assert!(n <= C + 1, "the ladder's values fit C limbs");
-        // The whole buffer, a constant size: inline stores rather than a memset call.
-        self.limbs = [0; C];
-        let out = &mut self.limbs;
-        for (i, &x) in a.iter().enumerate() {
-            let mut carry = 0u64;
-            for (o, &y) in out[i..i + b.len()].iter_mut().zip(b) {
-                let t = u128::from(x) * u128::from(y) + u128::from(*o) + u128::from(carry);
-                *o = t as u64;
-                carry = (t >> 64) as u64;
-            }
-            match out.get_mut(i + b.len()) {
-                Some(o) => *o = carry,
-                None => assert_eq!(carry, 0, "the product fits C limbs"),
-            }
-        }
-        self.len = n.min(C);
-        self.normalize();
+    fn trim(&mut self) {
+        self.len = trimmed(&self.area[..self.len]).len();
     }
 
-    /// `self = a + b`.
-    fn set_add(&mut self, a: &Small<C>, b: &Small<C>) {
-        let (a, b) = if a.len >= b.len { (a.limbs(), b.limbs()) } else { (b.limbs(), a.limbs()) };
-        let mut carry = false;
-        for ((o, &x), &y) in self.limbs.iter_mut().zip(a).zip(b) {
-            let (s1, c1) = x.overflowing_add(y);
-            let (s2, c2) = s1.overflowing_add(u64::from(carry));
-            *o = s2;
-            carry = c1 | c2;
+    /// `self = a²`.
+    fn set_sqr(&mut self, a: &Num, scratch: &mut [u64]) {
+        let n = 2 * a.len;
+        products::sqr(&mut self.area[..n], a.limbs(), scratch);
+        self.len = n;
+        self.trim();
+    }
+
+    /// `self = a·b`.
+    fn set_mul(&mut self, a: &Num, b: &Num, scratch: &mut [u64]) {
+        let n = a.len + b.len;
+        products::mul(&mut self.area[..n], a.limbs(), b.limbs(), scratch);
+        self.len = n;
+        self.trim();
+    }
+
+    /// `self = a + b·2^S` for S = 0 or 1.
+    fn set_add_shifted<const S: u32>(&mut self, a: &Num, b: &Num) {
+        let n = a.len.max(b.len) + 1;
+        let out = &mut self.area[..n];
+        out[..a.len].copy_from_slice(a.limbs());
+        out[a.len..].fill(0);
+        let (mut carry, mut below) = (false, 0u64);
+        for (o, &x) in out.iter_mut().zip(b.limbs()) {
+            let shifted = if S == 0 { x } else { x << S | below >> (64 - S) };
+            below = x;
+            (*o, carry) = adc(*o, shifted, carry);
         }
-        for (o, &x) in self.limbs[b.len()..a.len()].iter_mut().zip(&a[b.len()..]) {
-            let (s, c) = x.overflowing_add(u64::from(carry));
-            *o = s;
-            carry = c;
+        let top = if S == 0 { 0 } else { below >> (64 - S) };
+        let carried = add_in_place(&mut out[b.len..], &[top + u64::from(carry)]);
+        debug_assert!(!carried, "a + 2b fits one more limb");
+        self.len = n;
+        self.trim();
+    }
+
+    /// `self += a` (as values; self's area holds the sum).
+    fn add(&mut self, a: &Num) {
+        let n = self.len.max(a.len) + 1;
+        self.area[self.len..n].fill(0);
+        add_in_place(&mut self.area[..n], a.limbs());
+        self.len = n;
+        self.trim();
+    }
+
+    /// `self −= a` for a <= self.
+    fn sub(&mut self, a: &Num) {
+        let (low, high) = self.area[..self.len].split_at_mut(a.len);
+        let mut borrow = false;
+        for (x, &y) in low.iter_mut().zip(a.limbs()) {
+            (*x, borrow) = sbb(*x, y, borrow);
         }
-        self.len = a.len();
-        if carry {
-            self.limbs[self.len] = 1;
+        let borrowed = sub_in_place(high, &[u64::from(borrow)]);
+        debug_assert!(!borrowed, "a <= self");
+        self.trim();
+    }
+
+    /// `self = a − b` for b <= a.
+    fn set_sub(&mut self, a: &Num, b: &Num) {
+        self.area[..a.len].copy_from_slice(a.limbs());
+        self.len = a.len;
+        self.sub(b);
+    }
+
+    /// `self += v` (v > 0) or `self −= |v|` (|v| <= self), for a small v.
+    fn add_small(&mut self, v: i64) {
+        if v >= 0 {
+            self.area[self.len] = 0;
+            add_in_place(&mut self.area[..=self.len], &[v as u64]);
             self.len += 1;
+        } else {
+            sub_in_place(&mut self.area[..self.len], &[v.unsigned_abs()]);
         }
+        self.trim();
     }
 
-    /// `self += v` for a small v.
-    fn add_word(&mut self, v: u64) {
-        let mut carry = v;
-        let mut i = 0;
-        while carry != 0 {
-            if i == self.len {
-                self.limbs[i] = 0;
-                self.len += 1;
-            }
-            let (s, c) = self.limbs[i].overflowing_add(carry);
-            self.limbs[i] = s;
-            carry = u64::from(c);
-            i += 1;
+    /// `self <<= 2`.
+    fn times_4(&mut self) {
+        let top = self.area[self.len - 1] >> 62;
+        for i in (1..self.len).rev() {
+            self.area[i] = (self.area[i] << 2) | (self.area[i - 1] >> 62);
         }
-    }
-
-    /// `self -= v` for a small v not above self.
-    fn sub_word(&mut self, v: u64) {
-        let mut borrow = v;
-        let mut i = 0;
-        while borrow != 0 {
-            let (s, b) = self.limbs[i].overflowing_sub(borrow);
-            self.limbs[i] = s;
-            borrow = u64::from(b);
-            i += 1;
-        }
-        self.normalize();
-    }
-
-    /// `self /= 2` (exact for the even values the ladder halves).
-    fn halve(&mut self) {
-        for i in 0..self.len {
-            let high = if i + 1 < self.len { self.limbs[i + 1] << 63 } else { 0 };
-            self.limbs[i] = (self.limbs[i] >> 1) | high;
-        }
-        self.normalize();
+        self.area[0] <<= 2;
+        self.area[self.len] = top;
+        self.len += 1;
+        self.trim();
     }
 }
 
 /// F_n or L_n for 1 <= n <= [`MAX_N`], handed to `finish` as little-endian limbs without
-/// leading zeros (the buffer stays on the stack, never copied out); `None` for other n.
+/// leading zeros (the buffer stays where it is, never copied out); `None` for other n.
 pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -> T) -> Option<T> {
-    if n == 0 {
-        None
-    } else if n <= max_n(SIZES[0]) {
-        Some(ladder::<{ SIZES[0] }, T>(n, which, finish))
-    } else if n <= max_n(SIZES[1]) {
-        Some(ladder::<{ SIZES[1] }, T>(n, which, finish))
-    } else if n <= max_n(SIZES[2]) {
-        Some(ladder::<{ SIZES[2] }, T>(n, which, finish))
-    } else if n <= MAX_N {
-        Some(ladder::<{ SIZES[3] }, T>(n, which, finish))
-    } else {
-        None
+    if n == 0 || n > MAX_N {
+        return None;
     }
+    let need = work_len(n);
+    // The work area: zeroing a stack array of a fixed size costs less than an allocation
+    // at the smaller sizes.
+    Some(if need <= 32 {
+        run(n, which, &mut [0; 32], finish)
+    } else if need <= 96 {
+        run(n, which, &mut [0; 96], finish)
+    } else if need <= 256 {
+        run(n, which, &mut [0; 256], finish)
+    } else {
+        run(n, which, &mut vec![0; need], finish)
+    })
 }
 
-/// The ladder on buffers of `C` limbs, for 1 <= n <= `max_n(C)`.
-fn ladder<const C: usize, T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -> T) -> T {
-    debug_assert!(n >= 1 && n <= max_n(C));
-    let mut bits = bits_below_top(std::slice::from_ref(&n)).expect("n >= 1").peekable();
-    // Four buffers; the ladder swaps the references to them, never their contents.
-    let mut store = [Small::<C>::from_u64(1), Small::from_u64(1), Small::from_u64(0), Small::from_u64(0)];
-    let [f, l, t, u] = &mut store;
-    let (mut f, mut l, mut t, mut u) = (f, l, t, u); // (F_1, L_1), scratch
-    let mut k_odd = true;
-    while let Some(bit) = bits.next() {
-        if bits.peek().is_none() {
-            // The last bit from (F_k, L_k), one product (see ladder::fib_or_lucas).
-            if !bit {
-                match which {
-                    Which::Fibonacci => t.set_mul(f, l),
-                    Which::Lucas => {
-                        t.set_mul(l, l);
-                        if k_odd {
-                            t.add_word(2);
-                        } else {
-                            t.sub_word(2);
-                        }
-                    }
+/// The size of one value's area for n: the largest value of the ladder is L_n, and a square
+/// or product of values of up to `limbs_for(n / 2 + 1)` limbs is written with a limb to spare.
+fn area_len(n: u64) -> usize {
+    (2 * limbs_for(n / 2 + 1) + 2).max(limbs_for(n) + 1)
+}
+
+/// Five value areas and the products' scratch.
+fn work_len(n: u64) -> usize {
+    5 * area_len(n) + scratch_len(limbs_for(n / 2 + 1) + 1)
+}
+
+/// (F_k, F_{k−1}) from the table, k <= [`TABLE_MAX`].
+fn start(f: &mut Num, g: &mut Num, k: u64) {
+    f.set_u128(TABLE[k as usize]);
+    g.set_u128(TABLE[k as usize - 1]);
+}
+
+fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) -> T) -> T {
+    let a = area_len(n);
+    let (areas, scratch) = work.split_at_mut(5 * a);
+    let mut chunks = areas.chunks_exact_mut(a);
+    let mut next = || Num::new(chunks.next().expect("five areas"));
+    let (mut f, mut g, mut x, mut y, mut z) = (next(), next(), next(), next(), next());
+    // The index whose term is built, then squared `squares` times (L of an even n).
+    let (m, squares) = match which {
+        Which::Fibonacci => (n, 0),
+        Which::Lucas => (n >> n.trailing_zeros(), n.trailing_zeros()),
+    };
+    // The squares of L_m already taken.
+    let mut done = 0;
+    if m <= if which == Which::Fibonacci { TABLE_MAX } else { LUCAS_TABLE_MAX } {
+        match which {
+            Which::Fibonacci => x.set_u128(TABLE[m as usize]),
+            // L_m = F_m + 2F_{m−1} (m >= 1), and its first squares while they fit a u128.
+            Which::Lucas => {
+                let mut l = TABLE[m as usize] + 2 * TABLE[m as usize - 1];
+                while done < squares && l >> 64 == 0 {
+                    l = if done == 0 { l * l + 2 } else { l * l - 2 };
+                    done += 1;
                 }
-                return finish(t.limbs());
+                x.set_u128(l);
             }
-            u.set_add(f, l);
-            u.halve(); // F_{k+1}
-            if which == Which::Lucas {
-                t.set_add(u, f);
-                u.set_add(t, f); // L_{k+1} = F_{k+1} + 2F_k
-            }
-            t.set_mul(u, l);
-            if k_odd {
-                t.add_word(1);
+        }
+    } else {
+        // (F_k, F_{k−1}) for k = m / 2: the top bits of k from the table, then one doubling
+        // per bit below them.
+        let k = m / 2;
+        let mut shift = 64 - k.leading_zeros();
+        while shift > 0 && k >> (shift - 1) <= TABLE_MAX {
+            shift -= 1;
+        }
+        let mut i = k >> shift;
+        start(&mut f, &mut g, i);
+        while shift > 0 {
+            shift -= 1;
+            let sign = if i % 2 == 0 { 2 } else { -2 }; // 2(−1)^i
+            x.set_sqr(&f, scratch); // F_i²
+            y.set_sqr(&g, scratch); // F_{i−1}²
+            z.set_add_shifted::<0>(&x, &y); // F_{2i−1}
+            x.times_4();
+            x.sub(&y);
+            x.add_small(sign); // F_{2i+1}
+            y.set_sub(&x, &z); // F_{2i}
+            i = 2 * i + (k >> shift & 1);
+            if i % 2 == 0 {
+                std::mem::swap(&mut f, &mut y);
+                std::mem::swap(&mut g, &mut z);
             } else {
-                t.sub_word(1);
+                std::mem::swap(&mut f, &mut x);
+                std::mem::swap(&mut g, &mut y);
             }
-            return finish(t.limbs());
         }
-        // k -> 2k: F_2k = F_k·L_k, L_2k = L_k² − 2(−1)^k.
-        t.set_mul(f, l);
-        u.set_mul(l, l);
-        if k_odd {
-            u.add_word(2);
-        } else {
-            u.sub_word(2);
-        }
-        std::mem::swap(&mut f, &mut t);
-        std::mem::swap(&mut l, &mut u);
-        k_odd = false;
-        if bit {
-            // 2k -> 2k+1: F = (F + L)/2, L = F_new + 2F_old.
-            t.set_add(f, l);
-            t.halve();
-            u.set_add(t, f);
-            l.set_add(u, f);
-            std::mem::swap(&mut f, &mut t);
-            k_odd = true;
+        // The last step: one product into x.
+        let sign = if k % 2 == 0 { 1 } else { -1 }; // (−1)^k
+        y.set_add_shifted::<1>(&f, &g); // L_k
+        match (which, m % 2) {
+            (Which::Fibonacci, 0) => x.set_mul(&f, &y, scratch), // F_k·L_k
+            (Which::Fibonacci, _) => {
+                z.set_add_shifted::<0>(&f, &g); // F_{k+1}
+                x.set_mul(&z, &y, scratch);
+                x.add_small(-sign);
+            }
+            (Which::Lucas, _) => {
+                z.set_add_shifted::<1>(&g, &f); // F_{k−1} + 2F_k
+                z.add(&f); // L_{k+1} = 3F_k + F_{k−1}
+                x.set_mul(&z, &y, scratch);
+                x.add_small(-sign);
+            }
         }
     }
-    finish(f.limbs()) // n = 1
+    // L_{2j} = L_j² − 2(−1)^j: j = m is odd, every later j even.
+    for step in done..squares {
+        z.set_sqr(&x, scratch);
+        z.add_small(if step == 0 { 2 } else { -2 });
+        std::mem::swap(&mut x, &mut z);
+    }
+    finish(x.limbs())
 }
 
 #[cfg(test)]
@@ -226,33 +288,57 @@ mod tests {
     use super::*;
     use crate::bigint::Big;
 
+    /// F_0..=F_max and L_0..=L_max by the recurrence on big integers.
+    fn reference(max: u64) -> (Vec<Big>, Vec<Big>) {
+        let (mut f, mut l) = (vec![Big::zero(), Big::from_i64(1)], vec![Big::from_i64(2), Big::from_i64(1)]);
+        for i in 2..=max as usize {
+            f.push(f[i - 1].add(&f[i - 2]));
+            l.push(l[i - 1].add(&l[i - 2]));
+        }
+        (f, l)
+    }
+
     #[test]
-    fn matches_the_recurrence_on_big_integers_for_every_n() {
-        let (mut f, mut f1) = (Big::zero(), Big::from_i64(1));
-        let (mut l, mut l1) = (Big::from_i64(2), Big::from_i64(1));
-        for n in 0..=MAX_N {
-            // Every n runs on the smallest buffer size that serves it, up to each size's edge.
+    fn matches_the_recurrence_across_every_regime() {
+        let (f, l) = reference(MAX_N);
+        // Every n through the table's edge and the first doublings, then a sample with each
+        // bit pattern's neighbours: powers of two (L by squares alone) and their ±1, MAX_N.
+        let powers = (8..=15).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
+        let ns = (0..=3000).chain((3000..=MAX_N).step_by(37)).chain(powers).filter(|&n| n <= MAX_N);
+        for n in ns.chain([MAX_N]) {
             let small_f = fib_or_lucas_small(n, Which::Fibonacci, <[u64]>::to_vec);
             let small_l = fib_or_lucas_small(n, Which::Lucas, <[u64]>::to_vec);
             if n == 0 {
                 assert!(small_f.is_none() && small_l.is_none());
             } else {
-                assert_eq!(small_f.unwrap(), f.limbs(), "F_{n}");
-                assert_eq!(small_l.unwrap(), l.limbs(), "L_{n}");
+                assert_eq!(small_f.unwrap(), f[n as usize].limbs(), "F_{n}");
+                assert_eq!(small_l.unwrap(), l[n as usize].limbs(), "L_{n}");
             }
-            (f, f1) = (f1.clone(), f.add(&f1));
-            (l, l1) = (l1.clone(), l.add(&l1));
         }
         assert!(fib_or_lucas_small(MAX_N + 1, Which::Lucas, <[u64]>::to_vec).is_none());
     }
 
     #[test]
-    fn each_buffer_size_holds_the_ladder_up_to_its_bound() {
-        // The largest n of a size, run on that size directly, against the largest size.
-        for n in SIZES.map(max_n) {
+    fn the_table_holds_the_fibonacci_numbers_below_2_128() {
+        let (f, _) = reference(TABLE_MAX + 1);
+        for (i, &t) in TABLE.iter().enumerate() {
+            assert_eq!(Big::from_limbs(false, &[t as u64, (t >> 64) as u64]), f[i], "F_{i}");
+        }
+        assert!(f[TABLE_MAX as usize + 1].bit_length() > 128);
+    }
+
+    #[test]
+    fn areas_hold_every_value() {
+        // The bound of limbs_for against the true sizes, and each work area size's edges.
+        let (f, l) = reference(MAX_N);
+        for k in 0..=MAX_N as usize {
+            assert!(f[k].limbs().len() <= limbs_for(k as u64) && l[k].limbs().len() <= limbs_for(k as u64), "k={k}");
+        }
+        let edge = |size| (1..=MAX_N).filter(|&n| work_len(n) <= size).max().unwrap();
+        for n in [32, 96, 256].map(edge).into_iter().flat_map(|n| [n, n + 1]) {
             for which in [Which::Fibonacci, Which::Lucas] {
-                let full = ladder::<CAP, _>(n, which, <[u64]>::to_vec);
-                assert_eq!(fib_or_lucas_small(n, which, <[u64]>::to_vec), Some(full));
+                let want = if which == Which::Fibonacci { &f } else { &l };
+                assert_eq!(fib_or_lucas_small(n, which, <[u64]>::to_vec).unwrap(), want[n as usize].limbs());
             }
         }
     }
