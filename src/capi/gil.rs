@@ -165,7 +165,9 @@ struct Polling {
     /// Detached once the GIL is released.
     gil: Attachment,
     polls: u32,
-    /// Held: when the clock was first read. Released: when the next visit is due.
+    /// Held: when the GIL is to be released ([`RELEASE_AFTER`] past the first clock read).
+    /// Released: when the next visit is due. A deadline rather than a start time, so that
+    /// each poll compares two instants instead of subtracting them.
     clock: Option<Instant>,
 }
 
@@ -190,8 +192,8 @@ impl Polling {
         self.polls = self.polls.saturating_add(1);
         if self.polls >= CLOCK_AFTER_POLLS {
             let now = Instant::now();
-            let since = *self.clock.get_or_insert(now);
-            if now - since >= RELEASE_AFTER {
+            let due = *self.clock.get_or_insert(now + RELEASE_AFTER);
+            if now >= due {
                 self.gil.detach();
                 self.clock = Some(now + VISIT_EVERY);
             }

@@ -214,15 +214,23 @@ impl Big {
     /// backend cannot be interrupted, and the largest ones are long; these run on the
     /// transforms of [`crate::jump::ntt::mul_limbs`] (as fast at these sizes), which poll
     /// between their pieces. Smaller products take the backend's route.
+    #[inline]
     pub fn mul_polled<E>(&self, other: &Big, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Big, E> {
         let (a, b) = (self.limbs(), other.limbs());
         if a.len().min(b.len()) < POLLED_MUL_LIMBS || a.len() + b.len() > POLLED_MUL_MAX_LIMBS {
             return Ok(self.mul(other));
         }
-        let limbs = crate::jump::ntt::mul_limbs(a, b, poll)?;
-        Ok(Big::from_limbs(self.negative != other.negative, &limbs))
+        self.mul_by_transforms(other, poll)
     }
     // ANCHOR_END: mul_polled
+
+    /// The polled route of [`Big::mul_polled`], kept out of line: inlined, the transforms'
+    /// large stack frame would be set up for every product, the many small ones too.
+    #[inline(never)]
+    fn mul_by_transforms<E>(&self, other: &Big, poll: &mut dyn FnMut() -> Result<(), E>) -> Result<Big, E> {
+        let limbs = crate::jump::ntt::mul_limbs(self.limbs(), other.limbs(), poll)?;
+        Ok(Big::from_limbs(self.negative != other.negative, &limbs))
+    }
 
     /// `self mod m` in `0..m` for m > 0 (floor modulo, as Python's `%`).
     pub fn rem_euclid(&self, m: &Big) -> Big {

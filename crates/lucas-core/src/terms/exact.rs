@@ -11,7 +11,9 @@
 
 use crate::bigint::Big;
 use crate::modular::limbs::{shr, trailing_zeros};
-use crate::terms::ladder::{fib_or_lucas, lucas_uv_halving, CheckedI64, Halve, Ring, Which};
+use crate::terms::ladder::{
+    fib_or_lucas, lucas_uv_halving, lucas_uv_halving_with, CheckedI128, CheckedI64, Halve, Param, Ring, Which,
+};
 
 /// The largest result accepted without `mod`, in bits: a fixed limit, so that a call costs
 /// its arithmetic and nothing else (no probe of the system's memory per call). A result of
@@ -235,20 +237,33 @@ fn known_zeros(n: &Index, p: &Big, q: &Big) -> (bool, bool) {
     if q.is_zero() {
         return (false, false); // roots P and 0: U_n = P^(n-1), V_n = P^n
     }
-    let pp = p.mul(p);
-    let order = if p.is_zero() {
-        2
-    } else if pp == *q {
-        3
-    } else if pp == q.add(q) {
-        4
-    } else if pp == q.add(q).add(q) {
-        6
-    } else {
+    let order = match (p.to_i64(), q.to_i64()) {
+        // Word-sized P and Q (most calls) are compared in i128, without a big integer's
+        // allocations: P² < 2**126 and 3Q < 2**66.
+        (Some(p), Some(q)) => {
+            let pp = i128::from(p) * i128::from(p);
+            zero_order(p == 0, |k| pp == i128::from(k) * i128::from(q))
+        }
+        _ => {
+            let pp = p.mul(p);
+            zero_order(p.is_zero(), |k| pp == Big::from_i64(k).mul(q))
+        }
+    };
+    let Some(order) = order else {
         return (false, false);
     };
     let r = n.rem(order);
     (r == 0, order % 2 == 0 && r == order / 2)
+}
+
+/// The order k of the root of unity α/β for [`known_zeros`], from whether P = 0 and a test
+/// of P² = k·Q for k = 1, 2, 3.
+fn zero_order(p_is_zero: bool, pp_is: impl Fn(i64) -> bool) -> Option<u64> {
+    if p_is_zero {
+        Some(2)
+    } else {
+        [(1, 3), (2, 4), (3, 6)].into_iter().find(|&(k, _)| pp_is(k)).map(|(_, order)| order)
+    }
 }
 
 // ANCHOR: big_ints
@@ -361,8 +376,8 @@ pub fn sign_flips(negative: bool, odd: bool, which: Which) -> bool {
 /// large, and the other one is then [`Big::zero`] (not the true value).
 pub fn lucas_uv_exact<E>(
     n: &Index,
-    p: &Big,
-    q: &Big,
+    p: Big,
+    q: Big,
     want: Parts,
     check: &mut dyn FnMut() -> Result<(), E>,
 ) -> Result<(Big, Big), Refused<E>> {
@@ -370,22 +385,44 @@ pub fn lucas_uv_exact<E>(
         return Ok((Big::zero(), Big::from_i64(2)));
     }
     if n.small() == Some(1) {
-        return Ok((Big::from_i64(1), p.clone()));
+        return Ok((Big::from_i64(1), p));
     }
-    let (u_zero, v_zero) = known_zeros(n, p, q);
+    let (u_zero, v_zero) = known_zeros(n, &p, &q);
     match want {
         Parts::U if u_zero => return Ok((Big::zero(), Big::zero())),
         Parts::V if v_zero => return Ok((Big::zero(), Big::zero())),
         _ => {}
     }
-    check_size(n, growth_log2(p, q))?;
+    let bits = result_bits(n, growth_log2(&p, &q), 0.0)?;
     if let (Some(pw), Some(qw), Some(_)) = (p.to_i64(), q.to_i64(), n.small()) {
-        if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, n.limbs) {
-            return Ok((Big::from_i64(u), Big::from_i64(v)));
+        // The machine-word ladders where the estimate says the result fits them (the checked
+        // arithmetic still decides, the estimate being approximate): a ladder that overflows
+        // is work thrown away before the big one starts.
+        if bits < WORD_LADDER_BITS {
+            if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI64, &pw, &qw, n.limbs) {
+                return Ok((Big::from_i64(u), Big::from_i64(v)));
+            }
+        }
+        if bits < DOUBLE_WORD_LADDER_BITS {
+            let (pw, qw) = (i128::from(pw), i128::from(qw));
+            if let Ok((u, v)) = lucas_uv_halving(&mut CheckedI128, &pw, &qw, n.limbs) {
+                return Ok((Big::from_i128(u), Big::from_i128(v)));
+            }
         }
     }
-    lucas_uv_halving(&mut BigInts { check }, p, q, n.limbs).map_err(Refused::Stopped)
+    // P and Q move into the ladder (no copies); Q = ±1 goes in as a small integer, so that
+    // the ladder tracks the sign of Q^k instead of squaring it.
+    let q = match q.to_i64() {
+        Some(unit @ (1 | -1)) => Param::Small(unit),
+        _ => Param::Element(q),
+    };
+    lucas_uv_halving_with(&mut BigInts { check }, &Param::Element(p), &q, n.limbs).map_err(Refused::Stopped)
 }
+
+/// Estimated result sizes, in bits, below which [`lucas_uv_exact`] tries the checked i64
+/// and i128 ladders first: a few bits under the types' widths, for the estimate's error.
+const WORD_LADDER_BITS: f64 = 60.0;
+const DOUBLE_WORD_LADDER_BITS: f64 = 124.0;
 
 #[cfg(test)]
 mod tests {
@@ -417,7 +454,7 @@ mod tests {
             [(1, -1), (3, -5), (-7, 3), (2, 1), (0, 2), (1, 1), (2, 2), (3, 3), (5, 0), (-1, 0), (6, -(1 << 40))]
         {
             for n in (0..140).chain([200, 301, 1000]) {
-                let got = lucas_uv_exact(&index(n.into()), &Big::from_i64(p), &Big::from_i64(q), Parts::UV, &mut never);
+                let got = lucas_uv_exact(&index(n.into()), Big::from_i64(p), Big::from_i64(q), Parts::UV, &mut never);
                 assert_eq!(got.unwrap(), reference(n, p, q), "n={n} p={p} q={q}");
             }
         }
@@ -463,9 +500,12 @@ mod tests {
         let huge = index(1 << 100);
         let (p, q) = (Big::from_i64(0), Big::from_i64(2));
         let zero = (Big::zero(), Big::zero());
-        assert_eq!(lucas_uv_exact(&huge, &p, &q, Parts::U, &mut never), Ok(zero.clone()));
-        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Parts::V, &mut never), Err(Refused::TooLarge(_))));
-        assert!(matches!(lucas_uv_exact(&huge, &p, &q, Parts::UV, &mut never), Err(Refused::TooLarge(_))));
+        assert_eq!(lucas_uv_exact(&huge, p.clone(), q.clone(), Parts::U, &mut never), Ok(zero.clone()));
+        assert!(matches!(lucas_uv_exact(&huge, p.clone(), q.clone(), Parts::V, &mut never), Err(Refused::TooLarge(_))));
+        assert!(matches!(
+            lucas_uv_exact(&huge, p.clone(), q.clone(), Parts::UV, &mut never),
+            Err(Refused::TooLarge(_))
+        ));
         // P² = Q, 2Q, 3Q: U_n = 0 for n divisible by 3, 4, 6; V_n = 0 for n ≡ 2 mod 4, 3 mod 6.
         for (p, q, n, want) in [
             (3, 9, 3 << 80, Parts::U),
@@ -476,7 +516,7 @@ mod tests {
             (0, 5, 1 << 99, Parts::U),
             (0, -5, (1 << 99) + 1, Parts::V),
         ] {
-            let got = lucas_uv_exact(&index(n), &Big::from_i64(p), &Big::from_i64(q), want, &mut never);
+            let got = lucas_uv_exact(&index(n), Big::from_i64(p), Big::from_i64(q), want, &mut never);
             assert_eq!(got, Ok(zero.clone()), "p={p} q={q} n={n} {want:?}");
         }
         // The identities themselves, at small n, against the recurrence.
@@ -485,6 +525,25 @@ mod tests {
                 let (u, v) = reference(n, p, q);
                 let (uz, vz) = known_zeros(&index(n.into()), &Big::from_i64(p), &Big::from_i64(q));
                 assert_eq!((uz, vz), (u.is_zero(), v.is_zero()), "p={p} q={q} n={n}");
+            }
+        }
+    }
+
+    /// Scaling P by s and Q by s² scales the roots by s and keeps their ratio, so the zeros
+    /// stay where they are: with s = 2**64 the big-integer comparisons must agree with the
+    /// word-sized ones.
+    #[test]
+    fn known_zeros_of_big_parameters_match_the_word_sized_ones() {
+        let s = Big::from_limbs(false, &[0, 1]);
+        for (p, q) in [(0, 2), (0, -3), (3, 9), (4, 8), (6, 12), (-6, 12), (5, 7), (1, -1)] {
+            let (pb, qb) = (Big::from_i64(p).mul(&s), Big::from_i64(q).mul(&s).mul(&s));
+            for n in 2..40 {
+                let n = index(n);
+                assert_eq!(
+                    known_zeros(&n, &pb, &qb),
+                    known_zeros(&n, &Big::from_i64(p), &Big::from_i64(q)),
+                    "p={p} q={q}"
+                );
             }
         }
     }

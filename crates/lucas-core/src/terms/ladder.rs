@@ -23,6 +23,8 @@
 
 #![forbid(unsafe_code)]
 
+use std::borrow::Cow;
+
 // ANCHOR: ring_trait
 /// The operations a ladder needs. `Err` is `Infallible` for modular arithmetic, "overflow"
 /// for checked machine words, and the caller's interrupt (in the extension a Python
@@ -77,6 +79,15 @@ impl<E: Clone> Param<E> {
         match self {
             Param::Small(v) => r.small(*v),
             Param::Element(e) => Ok(e.clone()),
+        }
+    }
+
+    /// The parameter as a ring element, borrowed when it is one: a big-integer element is
+    /// not copied just to be read.
+    pub fn borrowed<R: Ring<E = E>>(&self, r: &mut R) -> Result<Cow<'_, E>, R::Err> {
+        match self {
+            Param::Small(v) => r.small(*v).map(Cow::Owned),
+            Param::Element(e) => Ok(Cow::Borrowed(e)),
         }
     }
 
@@ -174,9 +185,9 @@ pub fn lucas_uv_halving_with<R: Halve>(
             Param::Small(p * p - 4 * q)
         }
         _ => {
-            let pe = p.element(r)?;
+            let pe = p.borrowed(r)?;
             let pp = r.mul(&pe, &pe)?;
-            let qe = q.element(r)?;
+            let qe = q.borrowed(r)?;
             let q2 = r.add(&qe, &qe)?;
             let q4 = r.add(&q2, &q2)?;
             Param::Element(r.sub(&pp, &q4)?)

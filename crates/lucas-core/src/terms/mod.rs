@@ -145,7 +145,7 @@ pub fn lucas_uv<E>(
             if n.negative && !q_unit {
                 return Err(Refused::NotInvertible);
             }
-            let (mut u, mut v) = lucas_uv_exact(n, &p.to_big(), &q.to_big(), parts, check)?;
+            let (mut u, mut v) = lucas_uv_exact(n, p.to_big(), q.to_big(), parts, check)?;
             if n.negative {
                 (u, v) = at_negative_index(u, v, q.to_i64() == Some(-1), n.is_odd());
             }
