@@ -1308,7 +1308,17 @@ def import_time_us(repeat):
 def cold_build_seconds():
     """`python setup.py build_ext` from a clean copy with an empty cargo target dir."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("Cargo.toml", "Cargo.lock", "build.rs", "setup.py", "README.md", "lucas.pyi", "src", "csrc"):
+        for name in (
+            "Cargo.toml",
+            "Cargo.lock",
+            "build.rs",
+            "setup.py",
+            "README.md",
+            "lucas.pyi",
+            "src",
+            "csrc",
+            "crates",
+        ):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(tmp, name))
         t0 = time.perf_counter()

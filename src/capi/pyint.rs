@@ -42,7 +42,7 @@ pub fn from_i64(v: i64) -> PyResult<Int> {
 /// ([`from_word_digits`]), where CPython's constructors count the digits in a loop whose trip
 /// count follows the value: random residues of two and three digits (any modulus near 2**61)
 /// make that loop's exit unpredictable on every call.
-#[inline]
+#[inline(always)]
 pub fn from_u64(v: u64) -> PyResult<Int> {
     if v >> DIGIT_BITS != 0 && digits_are_30_bits() {
         return from_word_digits(v);
@@ -301,6 +301,7 @@ fn from_digits(limbs: &[u64]) -> PyResult<Int> {
 /// A word of at least two digits (2**30 <= v) as an int of two or three digits, without a
 /// branch on the value: the digit count is computed, the top digit is stored at its index,
 /// which is digit 1's when there are two (then both stores write the same digit).
+#[inline(always)]
 fn from_word_digits(v: u64) -> PyResult<Int> {
     const MASK: u64 = (1 << DIGIT_BITS) - 1;
     debug_assert!(v >> DIGIT_BITS != 0);
@@ -436,7 +437,7 @@ impl Number for Int {
     fn from_i64(v: i64) -> PyResult<Int> {
         from_i64(v)
     }
-    #[inline]
+    #[inline(always)]
     fn from_u64(v: u64) -> PyResult<Int> {
         from_u64(v)
     }
