@@ -90,20 +90,6 @@ fn refused(func: &str, r: Refused<Interrupted>, undefined: impl FnOnce() -> PyRe
     }
 }
 
-/// F_n or L_n for |n| up to [`lucas_core::terms::small::MAX_N`], its int built straight
-/// from the core's stack buffer: work this short keeps the GIL (nothing is polled), so the
-/// limbs need no copy to leave a released section.
-fn short_term(which: Which, n: ExactInt) -> Option<PyResult<Int>> {
-    let v = n.to_i64()?;
-    if v.unsigned_abs() > terms::small::MAX_N {
-        return None;
-    }
-    let mut never = || Ok::<(), std::convert::Infallible>(());
-    let limbs = [v.unsigned_abs()];
-    let index = terms::exact::Index::new(&limbs, v < 0);
-    terms::fib_or_lucas(&index, which, None, &mut never, pyint::term_to_int).ok()
-}
-
 // ANCHOR: fib_or_lucas_call
 /// The body of fibonacci and lucas.
 fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) -> PyResult<Owned> {
@@ -114,20 +100,21 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
         }
     }
     let n = args::integer(func, "n", n)?;
-    if m.is_none() {
-        if let Some(int) = short_term(which, n.borrow()) {
-            return int.map(Int::into_owned);
-        }
-    }
     let m = args::modulus(func, m)?;
     let modulus = core_modulus(m.as_ref())?;
-    // The term is built into an int once the GIL is held again: a term on a stack buffer
-    // leaves the released part as an owned value.
     let result = pyint::with_index(n.borrow(), |n| {
-        allow_threads(|poll| terms::fib_or_lucas(n, which, modulus.as_ref(), poll, |t: Term| t.into_owned()))
+        if terms::fib_or_lucas_is_short(n, modulus.as_ref()) {
+            // Short work keeps the GIL: the int is built straight from the core's stack buffer.
+            let mut unpolled = || Ok::<(), Interrupted>(());
+            return Ok(terms::fib_or_lucas(n, which, modulus.as_ref(), &mut unpolled, pyint::term_to_int));
+        }
+        // Longer work may release the GIL, so a term on a stack buffer leaves it as an owned
+        // value, built into an int once the GIL is held again.
+        let owned = allow_threads(|poll| terms::fib_or_lucas(n, which, modulus.as_ref(), poll, |t: Term| t.into_owned()))?;
+        Ok(owned.map(pyint::term_to_int))
     })??;
     let never = || unreachable!("F and L are defined at every index");
-    pyint::term_to_int(result.map_err(|r| refused(func, r, never))?).map(Int::into_owned)
+    result.map_err(|r| refused(func, r, never))?.map(Int::into_owned)
 }
 // ANCHOR_END: fib_or_lucas_call
 

@@ -63,6 +63,14 @@ impl Term<'_> {
 /// The largest |n| tried on `i128` (L_185 < 2**127 < F_186 is the last Lucas number that fits).
 const I128_MAX_N: u64 = 185;
 
+/// Whether [`fib_or_lucas`] computes this term as short work: an exact term of |n| up to
+/// [`small::MAX_N`], built on `i128` or a stack buffer without calling `check`. A caller
+/// can then keep its lock (the extension: the GIL) for the whole call and let `finish` read
+/// the stack buffer, instead of preparing for work long enough to be polled.
+pub fn fib_or_lucas_is_short(n: &Index, modulus: Option<&Modulus>) -> bool {
+    modulus.is_none() && n.abs_word().is_some_and(|a| a <= small::MAX_N)
+}
+
 // ANCHOR: fib_or_lucas
 /// F_n or L_n (`which`) for any integer n, modulo `modulus` if given, handed to `finish`
 /// (which may borrow a stack buffer's limbs, so the value is not copied on its way out).
@@ -198,6 +206,37 @@ mod tests {
             }
             let got = fib_or_lucas(&idx, Which::Lucas, Some(&big_m), &mut check, value).unwrap();
             assert_eq!(got, (sign_l * l).rem_euclid(big_m_value), "L_{n} mod 2**64 + 5");
+        }
+    }
+
+    #[test]
+    fn a_short_term_never_polls_and_equals_the_exact_ladder() {
+        let max = small::MAX_N as i64;
+        for n in [0, 1, -1, 185, 186, -187, 1000, -1001, max - 1, max, -max, max + 1, -(max + 1), 1 << 40] {
+            let limbs = [n.unsigned_abs()];
+            let idx = Index::new(&limbs, n < 0);
+            let short = fib_or_lucas_is_short(&idx, None);
+            assert_eq!(short, n.unsigned_abs() <= small::MAX_N, "n = {n}");
+            assert!(!fib_or_lucas_is_short(&idx, Some(&Modulus::Word(1_000_000_007))), "a modulus: polled work");
+            if !short {
+                continue;
+            }
+            for which in [Which::Fibonacci, Which::Lucas] {
+                let mut polls = 0;
+                let mut count = || -> Result<(), Infallible> {
+                    polls += 1;
+                    Ok(())
+                };
+                let got = fib_or_lucas(&idx, which, None, &mut count, |t: Term| t.into_owned()).unwrap();
+                assert_eq!(polls, 0, "n = {n}: short work is not polled");
+                let want = fib_or_lucas_exact(&idx, which, &mut none).unwrap();
+                let got = match got {
+                    Term::Small(v) => Big::from_i128(v),
+                    Term::Big(b) => b,
+                    other => panic!("an exact term, not {other:?}"),
+                };
+                assert_eq!(got, want, "n = {n}");
+            }
         }
     }
 
