@@ -177,14 +177,20 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
     if m.sign() != Ordering::Greater {
         return value_error(format!("{func}() argument 'mod' must be a positive integer"));
     }
-    // Below 2**63 the limit cannot apply (and no method call is made).
-    if m.to_i64().is_none() {
-        let bits = pyint::bit_length(m.borrow())?;
-        if bits > MAX_MODULUS_BITS {
-            return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "mod", bits)));
-        }
+    // A word modulus is within the limit: its bits are counted only beyond 2**64.
+    if m.to_u64().is_none() {
+        within_size_limit(func, "mod", pyint::bit_length(m.borrow())?)?;
     }
     Ok(Some(m))
+}
+
+/// Refuses an argument of more than [`MAX_MODULUS_BITS`] bits (a modulus, or the n of a
+/// probable-prime test, which runs the same arithmetic) with an OverflowError naming it.
+pub fn within_size_limit(func: &str, name: &str, bits: u64) -> PyResult<()> {
+    if bits > MAX_MODULUS_BITS {
+        return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, name, bits)));
+    }
+    Ok(())
 }
 
 /// Consumes an iterable of integers into exact ints. An exception raised by the iterable or
