@@ -18,10 +18,11 @@ use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
 use lucas_core::modular::Modulus;
-use lucas_core::terms::exact::{Parts, Refused};
+use lucas_core::terms::exact::{Index, Parts, Refused};
 use lucas_core::terms::ladder::Which;
 use lucas_core::terms::{self, Term};
 use pyo3_ffi as ffi;
+use std::convert::Infallible;
 use std::sync::OnceLock;
 
 /// Int objects for F_n and L_n from n = 0 while they fit 128 bits (F_n up to n = 186, L_n
@@ -102,21 +103,38 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
     let n = args::integer(func, "n", n)?;
     let m = args::modulus(func, m)?;
     let modulus = core_modulus(m.as_ref())?;
-    let result = pyint::with_index(n.borrow(), |n| {
-        if terms::fib_or_lucas_is_short(n, modulus.as_ref()) {
+    if let Some(v) = n.to_i64() {
+        let limbs = [v.unsigned_abs()];
+        let index = Index::new(&limbs, v < 0);
+        if terms::fib_or_lucas_is_short(&index, modulus.as_ref()) {
             // Short work keeps the GIL: the int is built straight from the core's stack buffer.
-            let mut unpolled = || Ok::<(), Interrupted>(());
-            return Ok(terms::fib_or_lucas(n, which, modulus.as_ref(), &mut unpolled, pyint::term_to_int));
+            // Never polled: the core computes short work without calling `check`.
+            let mut unpolled = || Ok::<(), Infallible>(());
+            return match terms::fib_or_lucas(&index, which, modulus.as_ref(), &mut unpolled, pyint::term_to_int) {
+                Ok(int) => int.map(Int::into_owned),
+                Err(Refused::TooLarge(t)) => Err(refused(func, Refused::TooLarge(t), defined)),
+                Err(Refused::NotInvertible) => Err(refused(func, Refused::NotInvertible, defined)),
+                Err(Refused::Stopped(never)) => match never {},
+            };
         }
-        // Longer work may release the GIL, so a term on a stack buffer leaves it as an owned
-        // value, built into an int once the GIL is held again.
-        let owned = allow_threads(|poll| terms::fib_or_lucas(n, which, modulus.as_ref(), poll, |t: Term| t.into_owned()))?;
-        Ok(owned.map(pyint::term_to_int))
-    })??;
-    let never = || unreachable!("F and L are defined at every index");
-    result.map_err(|r| refused(func, r, never))?.map(Int::into_owned)
+    }
+    pyint::with_index(n.borrow(), |n| long_term(func, which, n, modulus.as_ref()))?.map(Int::into_owned)
 }
 // ANCHOR_END: fib_or_lucas_call
+
+/// F_n or L_n as work that may prove long: the GIL may be released, so a term on a stack
+/// buffer leaves it as an owned value, built into an int once the GIL is held again. Out of
+/// line, so that the short path of [`fib_or_lucas_call`] stays a small function.
+#[inline(never)]
+fn long_term(func: &str, which: Which, n: &Index, modulus: Option<&Modulus>) -> PyResult<Int> {
+    let owned = allow_threads(|poll| terms::fib_or_lucas(n, which, modulus, poll, |t: Term| t.into_owned()))?;
+    pyint::term_to_int(owned.map_err(|r| refused(func, r, defined))?)
+}
+
+/// The ValueError words for a negative n of F or L: never asked for.
+fn defined() -> PyResult<String> {
+    unreachable!("F and L are defined at every index")
+}
 
 /// The body of lucas_u, lucas_v and lucas_uv.
 fn lucas_uv_call(func: &str, parts: Parts, args: [Borrowed; 3], m: Option<Borrowed>) -> PyResult<Owned> {
