@@ -589,6 +589,25 @@ mod tests {
     }
 
     #[test]
+    fn an_int_dropped_unwritten_is_freed() {
+        with_python(|| {
+            let sys = crate::capi::object_calls::import(c"sys").unwrap();
+            let blocks = || {
+                let n = call_method(sys.borrow(), c"getallocatedblocks", &[], None).unwrap();
+                ExactInt::new(n.borrow()).and_then(ExactInt::to_i64).expect("an int")
+            };
+            let before = blocks();
+            // Sizes the object allocator serves (which `getallocatedblocks` counts).
+            for ndigits in (0..1000).map(|i| 2 + i % 60) {
+                // Dropped without `finish`, as a panic while the digits are written would.
+                drop(UnwrittenInt::new(ndigits).unwrap());
+            }
+            let grown = blocks() - before;
+            assert!(grown < 100, "{grown} blocks still allocated after 1000 unfinished ints");
+        });
+    }
+
+    #[test]
     fn limbs_of_a_big_value() {
         with_python(|| {
             // -(2**64 * 5 + 3): limbs of the absolute value.
