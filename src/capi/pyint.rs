@@ -374,7 +374,9 @@ impl UnwrittenInt {
         return Ok(Int::from_exact(self.int));
         #[cfg(Py_3_14)]
         {
-            let mut this = self;
+            // Not dropped afterwards: the `Drop` below has nothing left to do then, and the
+            // fields own nothing else.
+            let mut this = std::mem::ManuallyDrop::new(self);
             this.finish_writer().expect("a writer is finished only here or when dropped")
         }
     }
