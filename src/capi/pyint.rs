@@ -400,9 +400,9 @@ impl UnwrittenInt {
 impl Drop for UnwrittenInt {
     fn drop(&mut self) {
         if self.writer.is_some() {
-            self.digits().iter_mut().for_each(|d| {
-                d.write(0);
-            });
+            for digit in self.digits() {
+                digit.write(0);
+            }
             drop(self.finish_writer());
         }
     }

@@ -22,7 +22,6 @@ use lucas_core::terms::exact::{Index, Parts, Refused};
 use lucas_core::terms::ladder::Which;
 use lucas_core::terms::{self, Term};
 use pyo3_ffi as ffi;
-use std::convert::Infallible;
 use std::sync::OnceLock;
 
 /// Int objects for F_n and L_n from n = 0 while they fit 128 bits (F_n up to n = 186, L_n
@@ -106,16 +105,9 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
     if let Some(v) = n.to_i64() {
         let limbs = [v.unsigned_abs()];
         let index = Index::new(&limbs, v < 0);
-        if terms::fib_or_lucas_is_short(&index, modulus.as_ref()) {
-            // Short work keeps the GIL: the int is built straight from the core's stack buffer.
-            // Never polled: the core computes short work without calling `check`.
-            let mut unpolled = || Ok::<(), Infallible>(());
-            return match terms::fib_or_lucas(&index, which, modulus.as_ref(), &mut unpolled, pyint::term_to_int) {
-                Ok(int) => int.map(Int::into_owned),
-                Err(Refused::TooLarge(t)) => Err(refused(func, Refused::TooLarge(t), defined)),
-                Err(Refused::NotInvertible) => Err(refused(func, Refused::NotInvertible, defined)),
-                Err(Refused::Stopped(never)) => match never {},
-            };
+        // Short work keeps the GIL: the int is built straight from the core's stack buffer.
+        if let Some(int) = terms::fib_or_lucas_short(&index, which, modulus.as_ref(), pyint::term_to_int) {
+            return int.map(Int::into_owned);
         }
     }
     pyint::with_index(n.borrow(), |n| long_term(func, which, n, modulus.as_ref()))?.map(Int::into_owned)
