@@ -401,9 +401,12 @@ def test_moduli_beyond_the_limit_are_refused(call):
         lambda n: lucas.is_bpsw_prp(n),
         lambda n: lucas.is_strong_bpsw_prp(n),
     ],
+    ids=lambda call: call.__code__.co_names[-1],
 )
 def test_probable_prime_n_beyond_the_limit_is_refused(call):
-    with pytest.raises(OverflowError, match=r"argument 'n' has 524289 bits, more than the limit of 2\*\*19"):
+    name = call.__code__.co_names[-1]  # the function the lambda calls
+    message = rf"^{name}\(\) argument 'n' has 524289 bits, more than the limit of 2\*\*19$"
+    with pytest.raises(OverflowError, match=message):
         call(2**LIMIT_BITS + 1)
     # An even or negative n is answered without any arithmetic, whatever its size.
     assert call(2**LIMIT_BITS + 2) is False

@@ -164,12 +164,16 @@ pub fn integer(func: &str, name: &str, obj: Borrowed) -> PyResult<Int> {
 }
 
 /// The `mod` argument: None (or absent) or a positive integer.
-#[inline]
+#[inline(always)]
 pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
-    let obj = match obj {
-        Some(o) if !o.is_none() => o,
-        _ => return Ok(None),
-    };
+    match obj {
+        Some(o) if !o.is_none() => given_modulus(func, o).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A `mod` given as something other than None.
+fn given_modulus(func: &str, obj: Borrowed) -> PyResult<Int> {
     if !obj.has_index() {
         return type_error(format!("{func}() argument 'mod' must be an integer or None, not {}", obj.type_name()));
     }
@@ -177,14 +181,20 @@ pub fn modulus(func: &str, obj: Option<Borrowed>) -> PyResult<Option<Int>> {
     if m.sign() != Ordering::Greater {
         return value_error(format!("{func}() argument 'mod' must be a positive integer"));
     }
-    // Below 2**63 the limit cannot apply (and no method call is made).
+    // Below 2**63 the limit cannot apply (and the bits are not counted).
     if m.to_i64().is_none() {
-        let bits = pyint::bit_length(m.borrow())?;
-        if bits > MAX_MODULUS_BITS {
-            return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "mod", bits)));
-        }
+        within_size_limit(func, "mod", pyint::bit_length(m.borrow())?)?;
     }
-    Ok(Some(m))
+    Ok(m)
+}
+
+/// Refuses an argument of more than [`MAX_MODULUS_BITS`] bits (a modulus, or the n of a
+/// probable-prime test, which runs the same arithmetic) with an OverflowError naming it.
+pub fn within_size_limit(func: &str, name: &str, bits: u64) -> PyResult<()> {
+    if bits > MAX_MODULUS_BITS {
+        return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, name, bits)));
+    }
+    Ok(())
 }
 
 /// Consumes an iterable of integers into exact ints. An exception raised by the iterable or

@@ -318,12 +318,14 @@ fn from_word_digits(v: u64) -> PyResult<Int> {
 
 /// A new int whose digits are not written yet: `_PyLong_New` on 3.11 to 3.13, a
 /// `PyLongWriter` on 3.14+. Nothing but its deallocation (which reads no digit) may see it
-/// until [`finish`](UnwrittenInt::finish), after every digit is written.
+/// until [`finish`](UnwrittenInt::finish), after every digit is written. Dropped unfinished
+/// (a panic on the way), the int is freed: on 3.14+ by the `Drop` below.
 struct UnwrittenInt {
     #[cfg(not(Py_3_14))]
     int: Owned,
+    /// Present until the writer is finished.
     #[cfg(Py_3_14)]
-    writer: typed::LongWriter,
+    writer: Option<typed::LongWriter>,
     /// The first of its `len` digits.
     start: NonNull<u32>,
     len: usize,
@@ -352,7 +354,7 @@ impl UnwrittenInt {
             let writer = unsafe { typed::PyLongWriter_Create(0, ndigits as ffi::Py_ssize_t, &mut start) }
                 .ok_or_else(PyErr::fetch)?;
             let start = NonNull::new(start.cast()).expect("a writer has a digit array");
-            Ok(UnwrittenInt { writer, start, len: ndigits })
+            Ok(UnwrittenInt { writer: Some(writer), start, len: ndigits })
         }
     }
 
@@ -371,9 +373,38 @@ impl UnwrittenInt {
         #[cfg(not(Py_3_14))]
         return Ok(Int::from_exact(self.int));
         #[cfg(Py_3_14)]
+        {
+            // Not dropped afterwards: the `Drop` below has nothing left to do then, and the
+            // fields own nothing else.
+            let mut this = std::mem::ManuallyDrop::new(self);
+            this.finish_writer().expect("a writer is finished only here or when dropped")
+        }
+    }
+
+    /// Ends the writer (once; None afterwards), every digit written.
+    #[cfg(Py_3_14)]
+    #[inline(always)]
+    fn finish_writer(&mut self) -> Option<PyResult<Int>> {
+        let writer = self.writer.take()?;
         // SAFETY: consumes the writer, every digit written: a new reference to the int
         // (normalised, a cached small int if it is one), or NULL with an exception.
-        return exact(unsafe { typed::PyLongWriter_Finish(self.writer) }.ok_or_else(PyErr::fetch));
+        Some(exact(unsafe { typed::PyLongWriter_Finish(writer) }.ok_or_else(PyErr::fetch)))
+    }
+}
+
+/// A writer dropped unfinished is ended all the same: finished with every digit zero, which
+/// frees it as `PyLongWriter_Discard` would (the writer is invalid after either), and the
+/// int that comes back, 0, is dropped. Finishing reuses the one call already made here
+/// rather than adding a second unsafe call for `PyLongWriter_Discard`.
+#[cfg(Py_3_14)]
+impl Drop for UnwrittenInt {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            for digit in self.digits() {
+                digit.write(0);
+            }
+            drop(self.finish_writer());
+        }
     }
 }
 
@@ -556,6 +587,25 @@ mod tests {
             for v in [0, 1, 256, 257, (1 << 30) - 1] {
                 assert_eq!(from_u64(v).unwrap().to_u64(), Some(v), "one digit, through PyLong_FromLongLong");
             }
+        });
+    }
+
+    #[test]
+    fn an_int_dropped_unwritten_is_freed() {
+        with_python(|| {
+            let sys = crate::capi::object_calls::import(c"sys").unwrap();
+            let blocks = || {
+                let n = call_method(sys.borrow(), c"getallocatedblocks", &[], None).unwrap();
+                ExactInt::new(n.borrow()).and_then(ExactInt::to_i64).expect("an int")
+            };
+            let before = blocks();
+            // Sizes the object allocator serves (which `getallocatedblocks` counts).
+            for ndigits in (0..1000).map(|i| 2 + i % 60) {
+                // Dropped without `finish`, as a panic while the digits are written would.
+                drop(UnwrittenInt::new(ndigits).unwrap());
+            }
+            let grown = blocks() - before;
+            assert!(grown < 100, "{grown} blocks still allocated after 1000 unfinished ints");
         });
     }
 

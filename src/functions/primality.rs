@@ -17,7 +17,6 @@ use crate::capi::pyint;
 use crate::capi::refs::{boolean, Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
 use lucas_core::modular::limbs::bit_length;
-use lucas_core::modular::{too_large_message, MAX_MODULUS_BITS};
 use lucas_core::primality::prp::{self, Divides, Lucas, Stop};
 use pyo3_ffi as ffi;
 use std::cmp::Ordering;
@@ -32,7 +31,9 @@ enum Candidate {
     Odd(Vec<u64>, Int),
 }
 
-fn candidate(n: Int) -> PyResult<Candidate> {
+/// n as a [`Candidate`]; an odd n of more bits than the tests accept is refused here, where
+/// it becomes limbs.
+fn candidate(func: &str, n: Int) -> PyResult<Candidate> {
     if let Some(w) = n.to_u64() {
         return Ok(match w {
             0 | 1 => Candidate::Decided(false),
@@ -48,18 +49,11 @@ fn candidate(n: Int) -> PyResult<Candidate> {
     if limbs[0] % 2 == 0 {
         return Ok(Candidate::Decided(false));
     }
+    // Only an odd n is refused for its size: an even one is answered at once.
+    args::within_size_limit(func, "n", bit_length(&limbs))?;
     Ok(Candidate::Odd(limbs, n))
 }
 // ANCHOR_END: candidate
-
-/// Refuses an odd n above the tests' size limit (an even or smaller n is answered at once).
-fn within_limit(func: &str, limbs: &[u64]) -> PyResult<()> {
-    let bits = bit_length(limbs);
-    if bits > MAX_MODULUS_BITS {
-        return Err(PyErr::new(ExcType::OverflowError, too_large_message(func, "n", bits)));
-    }
-    Ok(())
-}
 
 /// x mod n as limbs, for odd n >= 3 given both ways.
 fn residue(x: &Int, n_limbs: &[u64], n: &Int) -> PyResult<Vec<u64>> {
@@ -149,11 +143,10 @@ fn strong_prp(n: Int, a: Int) -> PyResult<bool> {
     if below_two {
         return value_error(format!("{F}() argument 'a' must be at least 2"));
     }
-    let (limbs, n) = match candidate(n)? {
+    let (limbs, n) = match candidate(F, n)? {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, n) => (limbs, n),
     };
-    within_limit(F, &limbs)?;
     let a = residue(&a, &limbs, &n)?;
     stopped(F, allow_threads(|poll| prp::is_strong_prp(&limbs, &a, poll))?)
 }
@@ -166,27 +159,25 @@ fn lucas_family(func: &str, kind: Lucas, n: Int, p: Int, q: Int) -> PyResult<boo
             _ => value_error(format!("{func}() arguments 'p' and 'q' give D = p*p - 4*q = 0")),
         };
     }
-    let (limbs, n) = match candidate(n)? {
+    let (limbs, n) = match candidate(func, n)? {
         Candidate::Decided(b) => return Ok(b),
         Candidate::Odd(limbs, n) => (limbs, n),
     };
-    within_limit(func, &limbs)?;
     let (p, q) = (residue(&p, &limbs, &n)?, residue(&q, &limbs, &n)?);
     stopped(func, allow_threads(|poll| prp::is_lucas_prp(&limbs, &p, &q, kind, poll))?)
 }
 
 fn selfridge_family(kind: Lucas, bpsw: bool, n: Int) -> PyResult<bool> {
-    let limbs = match candidate(n)? {
-        Candidate::Decided(b) => return Ok(b),
-        Candidate::Odd(limbs, _) => limbs,
-    };
     let func = match (bpsw, kind) {
         (false, Lucas::Plain) => "is_selfridge_prp",
         (false, _) => "is_strong_selfridge_prp",
         (true, Lucas::Plain) => "is_bpsw_prp",
         (true, _) => "is_strong_bpsw_prp",
     };
-    within_limit(func, &limbs)?;
+    let limbs = match candidate(func, n)? {
+        Candidate::Decided(b) => return Ok(b),
+        Candidate::Odd(limbs, _) => limbs,
+    };
     let answer = allow_threads(|poll| {
         if bpsw {
             prp::is_bpsw_prp(&limbs, kind, poll)

@@ -18,7 +18,7 @@ use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
 use lucas_core::modular::Modulus;
-use lucas_core::terms::exact::{Parts, Refused};
+use lucas_core::terms::exact::{Index, Parts, Refused};
 use lucas_core::terms::ladder::Which;
 use lucas_core::terms::{self, Term};
 use pyo3_ffi as ffi;
@@ -90,20 +90,6 @@ fn refused(func: &str, r: Refused<Interrupted>, undefined: impl FnOnce() -> PyRe
     }
 }
 
-/// F_n or L_n for |n| up to [`lucas_core::terms::small::MAX_N`], its int built straight
-/// from the core's stack buffer: work this short keeps the GIL (nothing is polled), so the
-/// limbs need no copy to leave a released section.
-fn short_term(which: Which, n: ExactInt) -> Option<PyResult<Int>> {
-    let v = n.to_i64()?;
-    if v.unsigned_abs() > terms::small::MAX_N {
-        return None;
-    }
-    let mut never = || Ok::<(), std::convert::Infallible>(());
-    let limbs = [v.unsigned_abs()];
-    let index = terms::exact::Index::new(&limbs, v < 0);
-    terms::fib_or_lucas(&index, which, None, &mut never, pyint::term_to_int).ok()
-}
-
 // ANCHOR: fib_or_lucas_call
 /// The body of fibonacci and lucas.
 fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>) -> PyResult<Owned> {
@@ -114,22 +100,33 @@ fn fib_or_lucas_call(func: &str, which: Which, n: Borrowed, m: Option<Borrowed>)
         }
     }
     let n = args::integer(func, "n", n)?;
-    if m.is_none() {
-        if let Some(int) = short_term(which, n.borrow()) {
+    let m = args::modulus(func, m)?;
+    let modulus = core_modulus(m.as_ref())?;
+    if let Some(v) = n.to_i64() {
+        let limbs = [v.unsigned_abs()];
+        let index = Index::new(&limbs, v < 0);
+        // Short work keeps the GIL: the int is built straight from the core's stack buffer.
+        if let Some(int) = terms::fib_or_lucas_short(&index, which, modulus.as_ref(), pyint::term_to_int) {
             return int.map(Int::into_owned);
         }
     }
-    let m = args::modulus(func, m)?;
-    let modulus = core_modulus(m.as_ref())?;
-    // The term is built into an int once the GIL is held again: a term on a stack buffer
-    // leaves the released part as an owned value.
-    let result = pyint::with_index(n.borrow(), |n| {
-        allow_threads(|poll| terms::fib_or_lucas(n, which, modulus.as_ref(), poll, |t: Term| t.into_owned()))
-    })??;
-    let never = || unreachable!("F and L are defined at every index");
-    pyint::term_to_int(result.map_err(|r| refused(func, r, never))?).map(Int::into_owned)
+    pyint::with_index(n.borrow(), |n| long_term(func, which, n, modulus.as_ref()))?.map(Int::into_owned)
 }
 // ANCHOR_END: fib_or_lucas_call
+
+/// F_n or L_n as work that may prove long: the GIL may be released, so a term on a stack
+/// buffer leaves it as an owned value, built into an int once the GIL is held again. Out of
+/// line, so that the short path of [`fib_or_lucas_call`] stays a small function.
+#[inline(never)]
+fn long_term(func: &str, which: Which, n: &Index, modulus: Option<&Modulus>) -> PyResult<Int> {
+    let owned = allow_threads(|poll| terms::fib_or_lucas(n, which, modulus, poll, |t: Term| t.into_owned()))?;
+    pyint::term_to_int(owned.map_err(|r| refused(func, r, defined))?)
+}
+
+/// The ValueError words for a negative n of F or L: never asked for.
+fn defined() -> PyResult<String> {
+    unreachable!("F and L are defined at every index")
+}
 
 /// The body of lucas_u, lucas_v and lucas_uv.
 fn lucas_uv_call(func: &str, parts: Parts, args: [Borrowed; 3], m: Option<Borrowed>) -> PyResult<Owned> {

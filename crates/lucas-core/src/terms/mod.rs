@@ -63,6 +63,24 @@ impl Term<'_> {
 /// The largest |n| tried on `i128` (L_185 < 2**127 < F_186 is the last Lucas number that fits).
 const I128_MAX_N: u64 = 185;
 
+/// [`fib_or_lucas`] when the term is short work, None otherwise: an exact term of |n| up to
+/// [`small::MAX_N`], built on `i128` or a stack buffer without a `check` (and never
+/// refused). A caller can keep its lock (the extension: the GIL) for such a call and let
+/// `finish` read the stack buffer; for None it runs [`fib_or_lucas`] as work long enough to
+/// be polled.
+pub fn fib_or_lucas_short<T>(
+    n: &Index,
+    which: Which,
+    modulus: Option<&Modulus>,
+    finish: impl FnOnce(Term<'_>) -> T,
+) -> Option<T> {
+    if modulus.is_some() || n.abs_word().is_none_or(|a| a > small::MAX_N) {
+        return None;
+    }
+    let mut unpolled = || Ok::<(), std::convert::Infallible>(());
+    fib_or_lucas(n, which, None, &mut unpolled, finish).ok()
+}
+
 // ANCHOR: fib_or_lucas
 /// F_n or L_n (`which`) for any integer n, modulo `modulus` if given, handed to `finish`
 /// (which may borrow a stack buffer's limbs, so the value is not copied on its way out).
@@ -198,6 +216,37 @@ mod tests {
             }
             let got = fib_or_lucas(&idx, Which::Lucas, Some(&big_m), &mut check, value).unwrap();
             assert_eq!(got, (sign_l * l).rem_euclid(big_m_value), "L_{n} mod 2**64 + 5");
+        }
+    }
+
+    #[test]
+    fn a_short_term_never_polls_and_equals_the_exact_ladder() {
+        let max = small::MAX_N as i64;
+        for n in [0, 1, -1, 185, 186, -187, 1000, -1001, max - 1, max, -max, max + 1, -(max + 1), 1 << 40] {
+            let limbs = [n.unsigned_abs()];
+            let idx = Index::new(&limbs, n < 0);
+            let m = Modulus::Word(1_000_000_007);
+            assert!(fib_or_lucas_short(&idx, Which::Fibonacci, Some(&m), value).is_none(), "a modulus: polled work");
+            for which in [Which::Fibonacci, Which::Lucas] {
+                let short = fib_or_lucas_short(&idx, which, None, |t: Term| t.into_owned());
+                assert_eq!(short.is_some(), n.unsigned_abs() <= small::MAX_N, "n = {n}");
+                let Some(short) = short else { continue };
+                let mut polls = 0;
+                let mut count = || -> Result<(), Infallible> {
+                    polls += 1;
+                    Ok(())
+                };
+                let polled = fib_or_lucas(&idx, which, None, &mut count, |t: Term| t.into_owned()).unwrap();
+                assert_eq!(polls, 0, "n = {n}: short work calls no check");
+                assert_eq!(short, polled, "n = {n}");
+                let want = fib_or_lucas_exact(&idx, which, &mut none).unwrap();
+                let got = match short {
+                    Term::Small(v) => Big::from_i128(v),
+                    Term::Big(b) => b,
+                    other => panic!("an exact term, not {other:?}"),
+                };
+                assert_eq!(got, want, "n = {n}");
+            }
         }
     }
 
