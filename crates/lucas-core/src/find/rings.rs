@@ -17,20 +17,24 @@ use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::Ring;
 use std::hint::select_unpredictable;
 
-/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1 (extended
-/// Euclid on signed 128-bit values, which hold every remainder and Bézout coefficient).
+/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1: extended
+/// Euclid on words. The Bézout coefficients t_i of a alternate in sign and never exceed m
+/// in size, so only their magnitudes are kept (t_{i+1} = t_{i-1} + q·t_i in size) and the
+/// sign of the last one comes from the number of steps: no 128-bit division anywhere.
 pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
-    let (mut r0, mut r1) = (i128::from(m), i128::from(a));
-    let (mut t0, mut t1) = (0i128, 1i128);
+    let (mut r0, mut r1) = (m, a);
+    let (mut t0, mut t1) = (0u64, 1u64);
+    let mut positive = false; // the sign of t_k after k steps: t_1 = 1 > 0, then alternating
     while r1 != 0 {
         let q = r0 / r1;
         (r0, r1) = (r1, r0 - q * r1);
-        (t0, t1) = (t1, t0 - q * t1);
+        (t0, t1) = (t1, t0 + q * t1);
+        positive = !positive;
     }
     if r0 != 1 {
-        return Err(r0 as u64);
+        return Err(r0);
     }
-    Ok(t0.rem_euclid(i128::from(m)) as u64)
+    Ok(if positive || t0 == 0 { t0 } else { m - t0 })
 }
 
 /// The inverse of a modulo m (m > 1, 0 <= a < m), or gcd(a, m) when that is not 1.
@@ -258,29 +262,38 @@ mod tests {
 
     #[test]
     fn inverses_and_shared_factors() {
+        // Every a for small m; for large m a few, and consecutive Fibonacci numbers (the
+        // longest Euclid runs for their size, up to F_92 and F_93 near 2^64).
+        let (mut f0, mut f1) = (1u64, 2u64);
+        let mut cases: Vec<(u64, u64)> = (2..=40).flat_map(|m| (0..m).map(move |a| (a, m))).collect();
+        while let Some(f2) = f0.checked_add(f1) {
+            cases.push((f1, f2));
+            (f0, f1) = (f1, f2);
+        }
         for m in [2u64, 3, 10, 97, 1 << 40, u64::MAX, u64::MAX - 58] {
-            for a in [1u64, 2, 3, 5, 12, m - 1, m / 2 + 1] {
-                let a = a % m;
-                let expect_gcd = {
-                    let (mut x, mut y) = (a, m);
-                    while y != 0 {
-                        (x, y) = (y, x % y);
-                    }
-                    x
-                };
-                match inverse_word(a, m) {
-                    Ok(inv) => {
-                        assert_eq!(expect_gcd, 1);
-                        assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1 % u128::from(m));
-                    }
-                    Err(g) => assert_eq!(g, expect_gcd, "a={a} m={m}"),
+            cases.extend([1u64, 2, 3, 5, 12, m - 1, m / 2 + 1].map(|a| (a % m, m)));
+        }
+        for (a, m) in cases {
+            let expect_gcd = {
+                let (mut x, mut y) = (a, m);
+                while y != 0 {
+                    (x, y) = (y, x % y);
                 }
-                let (ab, mb) = (Big::from_u64(a), Big::from_u64(m));
-                match (inverse_big(&ab, &mb), inverse_word(a, m)) {
-                    (Ok(x), Ok(y)) => assert_eq!(x, Big::from_u64(y)),
-                    (Err(x), Err(y)) => assert_eq!(x, Big::from_u64(y)),
-                    _ => panic!("word and big inverses disagree for a={a} m={m}"),
+                x
+            };
+            match inverse_word(a, m) {
+                Ok(inv) => {
+                    assert_eq!(expect_gcd, 1);
+                    assert!(inv < m, "a={a} m={m}");
+                    assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1 % u128::from(m));
                 }
+                Err(g) => assert_eq!(g, expect_gcd, "a={a} m={m}"),
+            }
+            let (ab, mb) = (Big::from_u64(a), Big::from_u64(m));
+            match (inverse_big(&ab, &mb), inverse_word(a, m)) {
+                (Ok(x), Ok(y)) => assert_eq!(x, Big::from_u64(y)),
+                (Err(x), Err(y)) => assert_eq!(x, Big::from_u64(y)),
+                _ => panic!("word and big inverses disagree for a={a} m={m}"),
             }
         }
     }
