@@ -30,6 +30,13 @@ pub trait Units: Dot {
     /// (so 1 < g < m).
     fn invert(&mut self, a: &Self::E) -> Result<Self::E, Big>;
 
+    /// The canonical representative of `a`. A ring may keep the polynomials' coefficients
+    /// only partly reduced (the corrections and dot products accept that); the run brings
+    /// them to canonical form once, at its end. Discrepancies are always canonical.
+    fn canonical(&self, a: Self::E) -> Self::E {
+        a
+    }
+
     /// c_i −= f·b_i for every i: the correction, where the run spends half its time. Word
     /// rings override it with a loop free of data-dependent branches.
     fn sub_multiple(&mut self, c: &mut [Self::E], f: &Self::E, b: &[Self::E]) -> Result<(), Self::Err> {
@@ -130,6 +137,9 @@ pub fn berlekamp_massey<R: Units>(r: &mut R, s: &[R::E]) -> Result<Outcome<R::E>
         }
         // ANCHOR_END: bm_step
         work += before.len();
+    }
+    for c in conn.iter_mut().chain(before.iter_mut()) {
+        *c = r.canonical(c.clone());
     }
     // deg C <= L throughout (Massey); the vector may carry zeros past it.
     debug_assert!(conn.iter().skip(length + 1).all(|c| r.is_zero(c)));

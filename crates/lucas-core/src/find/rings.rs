@@ -15,7 +15,6 @@ use crate::jump::big_rings::BigMod;
 use crate::jump::fiduccia::{Dot, MontWord};
 use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::Ring;
-use std::hint::select_unpredictable;
 
 /// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1: extended
 /// Euclid on words. The Bézout coefficients t_i of a alternate in sign and never exceed m
@@ -53,11 +52,12 @@ pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {
     Ok(t0.rem_euclid(m))
 }
 
-/// Z/mZ for odd m > 1, elements in Montgomery form.
+/// Z/mZ for odd m > 1, elements in Montgomery form. For m < 2^63 the polynomials'
+/// coefficients are kept in `0..2m` rather than `0..m` (one conditional correction per
+/// update instead of two); discrepancies, factors and results are reduced into `0..m`.
 pub struct OddWord<'p, X> {
     ring: Polled<'p, MontWord, X>,
     m: u64,
-    /// The same form, for the plain dot product of moduli below 2^32.
     mont: Montgomery,
 }
 
@@ -69,7 +69,7 @@ impl<'p, X> OddWord<'p, X> {
     pub fn enter(&self, x: u64) -> u64 {
         self.ring.ring.enter(x)
     }
-    /// An element back to its residue in `0..m`.
+    /// An element (in `0..2m`) back to its residue in `0..m`.
     pub fn leave(&self, x: u64) -> u64 {
         self.ring.ring.leave(x)
     }
@@ -99,16 +99,34 @@ impl<X> Ring for OddWord<'_, X> {
 }
 
 impl<X> Dot for OddWord<'_, X> {
-    /// Below 2^32 every product is below 2^64, so up to 2^32 of them sum in a u128 without
-    /// passing m·2^64, the bound of one REDC: no per-term check at all. Larger moduli use
-    /// `MontWord`'s lazily reduced sum.
+    /// The products summed exactly, then one REDC: the Montgomery form of the dot product,
+    /// in `0..m`. The elements may be below 2m: while len·m <= 2^62 the sum stays below
+    /// m·2^64, REDC's bound, in a u128 (the common case for moduli below 2^32); otherwise
+    /// the carries out of the u128 are counted (a 192-bit sum, no comparison per term) and
+    /// folded in at the end.
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, X> {
-        if self.m >> 32 == 0 && a.len() >> 32 == 0 {
+        let m = self.m;
+        if u128::from(m) * (a.len() as u128) <= 1 << 62 {
             let sum = a.iter().zip(b).fold(0u128, |acc, (&x, &y)| acc + u128::from(x) * u128::from(y));
             return Ok(self.mont.reduce(sum));
         }
-        self.ring.dot(a, b)
+        let (mut acc, mut carries) = (0u128, 0u64);
+        for (&x, &y) in a.iter().zip(b) {
+            let (s, carry) = acc.overflowing_add(u128::from(x) * u128::from(y));
+            acc = s;
+            carries += u64::from(carry);
+        }
+        // sum = carries·2^128 + hi·2^64 + lo, and REDC divides by 2^64: the Montgomery form
+        // is REDC((hi mod m)·2^64 + lo) + carries·2^64 mod m, that last term being the
+        // Montgomery form of `carries` itself.
+        let (lo, hi) = (acc as u64, (acc >> 64) as u64);
+        let low = self.mont.reduce((u128::from(hi % m) << 64) | u128::from(lo));
+        if carries == 0 {
+            return Ok(low);
+        }
+        let high = self.mont.enter(carries);
+        self.ring.add(&low, &high)
     }
 }
 
@@ -122,11 +140,20 @@ impl<X> Units for OddWord<'_, X> {
             Err(g) => Err(Big::from_u64(g)),
         }
     }
+    fn canonical(&self, a: u64) -> u64 {
+        if a >= self.m {
+            a - self.m
+        } else {
+            a
+        }
+    }
 
-    /// Shoup's multiplication by the fixed factor (its residue f and ⌊f·2^64/m⌋): the
-    /// quotient estimate q = ⌊b·⌊f·2^64/m⌋/2^64⌋ leaves b·f − q·m in 0..2m, so one masked
-    /// subtraction reduces it; a Montgomery form times a plain residue stays a Montgomery
-    /// form. Needs 2m < 2^64; larger m take the generic loop.
+    /// Shoup's multiplication by the fixed factor (its residue f and ⌊f·2^64/m⌋): for any
+    /// word b the quotient estimate q = ⌊b·⌊f·2^64/m⌋/2^64⌋ leaves t = b·f − q·m in 0..2m;
+    /// a Montgomery form times a plain residue stays a Montgomery form. With c and t both
+    /// in 0..2m, c − t plus 2m where it borrows is back in 0..2m: one masked addition, no
+    /// branch on the data. Needs 2m < 2^64; larger m take the generic loop (canonical
+    /// values).
     fn sub_multiple(&mut self, c: &mut [u64], f: &u64, b: &[u64]) -> Result<(), X> {
         let m = self.m;
         if m >= 1 << 63 {
@@ -136,14 +163,14 @@ impl<X> Units for OddWord<'_, X> {
             }
             return Ok(());
         }
+        let two_m = 2 * m;
         let f = self.leave(*f);
         let shoup = ((u128::from(f) << 64) / u128::from(m)) as u64;
         for (x, &y) in c.iter_mut().zip(b) {
             let q = ((u128::from(y) * u128::from(shoup)) >> 64) as u64;
             let t = y.wrapping_mul(f).wrapping_sub(q.wrapping_mul(m));
-            let t = select_unpredictable(t >= m, t.wrapping_sub(m), t);
             let (d, borrow) = x.overflowing_sub(t);
-            *x = select_unpredictable(borrow, d.wrapping_add(m), d);
+            *x = d.wrapping_add(two_m & u64::from(borrow).wrapping_neg());
         }
         Ok(())
     }
@@ -259,6 +286,55 @@ impl<X> Units for BigResidues<'_, X> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn never() -> Result<(), ()> {
+        Ok(())
+    }
+
+    /// Random words from a fixed seed (xorshift).
+    fn words(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    #[test]
+    fn dot_and_correction_on_partly_reduced_values() {
+        let mut next = words(0x9E37_79B9_7F4A_7C15);
+        // Each side of every path: the u128 sum (len·m <= 2^62) and the counted carries,
+        // the lazy correction (m < 2^63) and the canonical one.
+        for m in [3u64, 1_000_000_007, (1 << 32) - 5, (1 << 62) - 57, (1 << 63) - 25, u64::MAX - 58] {
+            let mut poll = never;
+            let mut r = OddWord::new(m, &mut poll);
+            let bound = if m < 1 << 63 { 2 * m } else { m };
+            let m128 = u128::from(m);
+            let plain = |r: &OddWord<()>, x: u64| u128::from(r.leave(x));
+            for len in [0usize, 1, 2, 7, 64, 300] {
+                // Values up to the top of 0..2m, where the carries and corrections happen.
+                let pick = |v: u64| if v % 3 == 0 { bound - 1 - v % 4 } else { v % bound };
+                let a: Vec<u64> = (0..len).map(|_| pick(next())).collect();
+                let b: Vec<u64> = (0..len).map(|_| pick(next())).collect();
+                let expect = a.iter().zip(&b).fold(0u128, |acc, (&x, &y)| (acc + plain(&r, x) * plain(&r, y)) % m128);
+                let got = r.dot(&a, &b).unwrap();
+                assert!(got < m, "m={m} len={len}");
+                assert_eq!(plain(&r, got), expect, "m={m} len={len}");
+
+                let f = r.enter(next() % m);
+                let mut c = a.clone();
+                r.sub_multiple(&mut c, &f, &b).unwrap();
+                for ((&after, &before), &y) in c.iter().zip(&a).zip(&b) {
+                    assert!(after < bound, "m={m}");
+                    let want = (plain(&r, before) + m128 - plain(&r, f) * plain(&r, y) % m128) % m128;
+                    assert_eq!(plain(&r, after), want, "m={m}");
+                    assert_eq!(u128::from(r.canonical(after)), u128::from(r.enter(want as u64)), "m={m}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn inverses_and_shared_factors() {
