@@ -59,15 +59,20 @@ pub struct OddWord<'p, X> {
     ring: Polled<'p, MontWord, X>,
     m: u64,
     mont: Montgomery,
+    /// 2^128 mod m, the Montgomery form of 2^64.
+    r2: u64,
 }
 
 impl<'p, X> OddWord<'p, X> {
     pub fn new(m: u64, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
-        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont: Montgomery::new(m) }
+        let mont = Montgomery::new(m);
+        let r2 = mont.enter(mont.enter(1));
+        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont, r2 }
     }
-    /// A residue (any u64) into the ring.
+    /// A residue (any u64) into the ring: REDC(x·2^128 mod m) = x·2^64 mod m. The product
+    /// is below m·2^64 for every word x, so no division reduces x first.
     pub fn enter(&self, x: u64) -> u64 {
-        self.ring.ring.enter(x)
+        self.mont.reduce(u128::from(x) * u128::from(self.r2))
     }
     /// An element (in `0..2m`) back to its residue in `0..m`.
     pub fn leave(&self, x: u64) -> u64 {
@@ -313,6 +318,9 @@ mod tests {
             let bound = if m < 1 << 63 { 2 * m } else { m };
             let m128 = u128::from(m);
             let plain = |r: &OddWord<()>, x: u64| u128::from(r.leave(x));
+            for x in [0, 1, m - 1, m, m.wrapping_add(1), bound - 1, u64::MAX, next(), next()] {
+                assert_eq!(r.leave(r.enter(x)), x % m, "m={m} x={x}");
+            }
             for len in [0usize, 1, 2, 7, 64, 300] {
                 // Values up to the top of 0..2m, where the carries and corrections happen.
                 let pick = |v: u64| if v % 3 == 0 { bound - 1 - v % 4 } else { v % bound };
