@@ -323,7 +323,7 @@ mod tests {
             }
             for len in [0usize, 1, 2, 7, 64, 300] {
                 // Values up to the top of 0..2m, where the carries and corrections happen.
-                let pick = |v: u64| if v % 3 == 0 { bound - 1 - v % 4 } else { v % bound };
+                let pick = |v: u64| if v.is_multiple_of(3) { bound - 1 - v % 4 } else { v % bound };
                 let a: Vec<u64> = (0..len).map(|_| pick(next())).collect();
                 let b: Vec<u64> = (0..len).map(|_| pick(next())).collect();
                 let expect = a.iter().zip(&b).fold(0u128, |acc, (&x, &y)| (acc + plain(&r, x) * plain(&r, y)) % m128);
