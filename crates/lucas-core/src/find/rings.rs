@@ -296,20 +296,9 @@ mod tests {
         Ok(())
     }
 
-    /// Random words from a fixed seed (xorshift).
-    fn words(seed: u64) -> impl FnMut() -> u64 {
-        let mut x = seed;
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
-    }
-
     #[test]
     fn dot_and_correction_on_partly_reduced_values() {
-        let mut next = words(0x9E37_79B9_7F4A_7C15);
+        let mut next = crate::modular::limbs::tests::stream(0x9E37_79B9_7F4A_7C15);
         // Each side of every path: the u128 sum (len·m <= 2^62) and the counted carries,
         // the lazy correction (m < 2^63) and the canonical one.
         for m in [3u64, 1_000_000_007, (1 << 32) - 5, (1 << 62) - 57, (1 << 63) - 25, u64::MAX - 58] {
