@@ -2,8 +2,8 @@
 //! residue rings, each with what [`Units`] adds (recognising 0, inverting, or naming the
 //! factor a non-unit shares with the modulus).
 //!
-//! * [`OddWord`]: Z/mZ for odd 1 < m < 2**64 in Montgomery form (`MontWord`, whose dot
-//!   product reduces once per discrepancy);
+//! * [`OddWord`]: Z/mZ for odd 1 < m < 2**64 in Montgomery form (`MontWord`), coefficients
+//!   kept partly reduced and each dot product reduced once per discrepancy;
 //! * [`TwoPower`]: Z/2^sZ for 1 <= s <= 64 on wrapping words, read modulo 2^s;
 //! * [`BigResidues`]: Z/mZ for any m >= 2 on [`Big`] values in `0..m` (`BigMod`).
 
