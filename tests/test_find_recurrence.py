@@ -25,7 +25,7 @@ HYP = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_
 
 small = st.integers(-3, 3)
 values = st.one_of(small, st.integers(-(2**64), 2**64), st.integers(-(2**100), 2**100))
-PRIMES = [2, 3, 7, 97, 10**9 + 7, 998244353, 2**61 - 1, 2**64 - 59, 2**89 - 1, 2**127 - 1]
+PRIMES = [2, 3, 7, 97, 10**9 + 7, 998244353, 2**61 - 1, 2**62 - 57, 2**63 - 25, 2**64 - 59, 2**89 - 1, 2**127 - 1]
 # Square-free composites, with their prime factors: the order is the largest of theirs.
 SQUARE_FREE = {
     6: [2, 3],
@@ -310,5 +310,11 @@ def test_long_inputs():
     init = [(i * 104729) % 97 for i in range(300)]
     terms = list(islice(LucasIter(c, init, mod=998244353), 600))
     assert find_recurrence(terms, mod=998244353) == (tuple(x % 998244353 for x in c), tuple(init))
+    # Order 200 with values spread over the whole range, up to the word's top: the partly
+    # reduced coefficients and the dot product's carries past 128 bits.
+    for m in (2**61 - 1, 2**62 - 57, 2**63 - 25, 2**64 - 59):
+        c, init = [pow(3, i + 1, m) for i in range(200)], [pow(5, i + 1, m) for i in range(200)]
+        terms = list(islice(LucasIter(c, init, mod=m), 400))
+        assert find_recurrence(terms, mod=m) == (tuple(c), tuple(init))
     fib = list(islice(LucasIter([1, 1], [0, 1]), 3000))
     assert find_recurrence(fib) == ((1, 1), (0, 1))

@@ -134,7 +134,9 @@ pub fn with_index<R>(n: ExactInt, f: impl FnOnce(&Index) -> R) -> PyResult<R> {
 /// `a % m` as a word, for 1 <= m < 2**64.
 pub fn rem_word(a: ExactInt, m: u64) -> PyResult<u64> {
     if let Some(v) = a.to_i64() {
-        return Ok(i128::from(v).rem_euclid(i128::from(m)) as u64);
+        // On words: an i128 remainder would be a call into the 128-bit division routine.
+        let r = v.unsigned_abs() % m;
+        return Ok(if v < 0 && r != 0 { m - r } else { r });
     }
     let r = rem(a, from_u64(m)?.borrow())?;
     Ok(r.to_u64().expect("reduced below m < 2**64"))

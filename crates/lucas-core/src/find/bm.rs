@@ -30,6 +30,13 @@ pub trait Units: Dot {
     /// (so 1 < g < m).
     fn invert(&mut self, a: &Self::E) -> Result<Self::E, Big>;
 
+    /// The canonical representative of `a`. A ring may keep the polynomials' coefficients
+    /// only partly reduced (the corrections and dot products accept that); the run brings
+    /// them to canonical form once, at its end. Discrepancies are always canonical.
+    fn canonical(&self, a: Self::E) -> Self::E {
+        a
+    }
+
     /// c_i −= f·b_i for every i: the correction, where the run spends half its time. Word
     /// rings override it with a loop free of data-dependent branches.
     fn sub_multiple(&mut self, c: &mut [Self::E], f: &Self::E, b: &[Self::E]) -> Result<(), Self::Err> {
@@ -79,6 +86,7 @@ pub fn berlekamp_massey<R: Units>(r: &mut R, s: &[R::E]) -> Result<Outcome<R::E>
     let rev: Vec<R::E> = s.iter().rev().cloned().collect();
     let mut conn = vec![one.clone()];
     let mut before = vec![one.clone()];
+    let mut spare = Vec::new();
     let (mut length, mut before_length, mut last_change) = (0usize, 0usize, 0usize);
     // b, the discrepancy at the last change of length, and 1/b once it has been needed.
     let mut b = one.clone();
@@ -115,21 +123,27 @@ pub fn berlekamp_massey<R: Units>(r: &mut R, s: &[R::E]) -> Result<Outcome<R::E>
         let factor = r.mul(&d, &inv)?;
         b_inv = Some(inv);
         let grows = 2 * length <= n;
-        let old = if grows { Some(conn.clone()) } else { None };
+        if grows {
+            spare.clone_from(&conn); // the old C, into a buffer kept for it (no allocation)
+        }
         // C ← C − (d/b)·x^shift·B: B failed by b, `shift` terms ago
         if conn.len() < before.len() + shift {
             conn.resize(before.len() + shift, zero.clone());
         }
         r.sub_multiple(&mut conn[shift..shift + before.len()], &factor, &before)?;
-        if let Some(old) = old {
-            // The length grows to n + 1 − L, the least Massey's bound allows.
-            (b, b_inv, before) = (d, None, old);
+        if grows {
+            // The length grows to n + 1 − L, the least Massey's bound allows; the old C is B.
+            std::mem::swap(&mut before, &mut spare);
+            (b, b_inv) = (d, None);
             (before_length, length, last_change, shift) = (length, n + 1 - length, n, 1);
         } else {
             shift += 1;
         }
         // ANCHOR_END: bm_step
         work += before.len();
+    }
+    for c in conn.iter_mut().chain(before.iter_mut()) {
+        *c = r.canonical(c.clone());
     }
     // deg C <= L throughout (Massey); the vector may carry zeros past it.
     debug_assert!(conn.iter().skip(length + 1).all(|c| r.is_zero(c)));

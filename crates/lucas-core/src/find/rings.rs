@@ -2,8 +2,8 @@
 //! residue rings, each with what [`Units`] adds (recognising 0, inverting, or naming the
 //! factor a non-unit shares with the modulus).
 //!
-//! * [`OddWord`]: Z/mZ for odd 1 < m < 2**64 in Montgomery form (`MontWord`, whose dot
-//!   product reduces once per discrepancy);
+//! * [`OddWord`]: Z/mZ for odd 1 < m < 2**64 in Montgomery form (`MontWord`), coefficients
+//!   kept partly reduced and each dot product reduced once per discrepancy;
 //! * [`TwoPower`]: Z/2^sZ for 1 <= s <= 64 on wrapping words, read modulo 2^s;
 //! * [`BigResidues`]: Z/mZ for any m >= 2 on [`Big`] values in `0..m` (`BigMod`).
 
@@ -15,22 +15,25 @@ use crate::jump::big_rings::BigMod;
 use crate::jump::fiduccia::{Dot, MontWord};
 use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::Ring;
-use std::hint::select_unpredictable;
 
-/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1 (extended
-/// Euclid on signed 128-bit values, which hold every remainder and Bézout coefficient).
+/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1: extended
+/// Euclid on words. The Bézout coefficients t_i of a alternate in sign and never exceed m
+/// in size, so only their magnitudes are kept (t_{i+1} = t_{i-1} + q·t_i in size) and the
+/// sign of the last one comes from the number of steps: no 128-bit division anywhere.
 pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
-    let (mut r0, mut r1) = (i128::from(m), i128::from(a));
-    let (mut t0, mut t1) = (0i128, 1i128);
+    let (mut r0, mut r1) = (m, a);
+    let (mut t0, mut t1) = (0u64, 1u64);
+    let mut positive = false; // the sign of t_k after k steps: t_1 = 1 > 0, then alternating
     while r1 != 0 {
         let q = r0 / r1;
         (r0, r1) = (r1, r0 - q * r1);
-        (t0, t1) = (t1, t0 - q * t1);
+        (t0, t1) = (t1, t0 + q * t1);
+        positive = !positive;
     }
     if r0 != 1 {
-        return Err(r0 as u64);
+        return Err(r0);
     }
-    Ok(t0.rem_euclid(i128::from(m)) as u64)
+    Ok(if positive || t0 == 0 { t0 } else { m - t0 })
 }
 
 /// The inverse of a modulo m (m > 1, 0 <= a < m), or gcd(a, m) when that is not 1.
@@ -49,23 +52,29 @@ pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {
     Ok(t0.rem_euclid(m))
 }
 
-/// Z/mZ for odd m > 1, elements in Montgomery form.
+/// Z/mZ for odd m > 1, elements in Montgomery form. For m < 2^63 the polynomials'
+/// coefficients are kept in `0..2m` rather than `0..m` (one conditional correction per
+/// update instead of two); discrepancies, factors and results are reduced into `0..m`.
 pub struct OddWord<'p, X> {
     ring: Polled<'p, MontWord, X>,
     m: u64,
-    /// The same form, for the plain dot product of moduli below 2^32.
     mont: Montgomery,
+    /// 2^128 mod m, the Montgomery form of 2^64.
+    r2: u64,
 }
 
 impl<'p, X> OddWord<'p, X> {
     pub fn new(m: u64, poll: &'p mut dyn FnMut() -> Result<(), X>) -> Self {
-        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont: Montgomery::new(m) }
+        let mont = Montgomery::new(m);
+        let r2 = mont.enter(mont.enter(1));
+        OddWord { ring: Polled::new(MontWord::new(m), 1, poll), m, mont, r2 }
     }
-    /// A residue (any u64) into the ring.
+    /// A residue (any u64) into the ring: REDC(x·2^128 mod m) = x·2^64 mod m. The product
+    /// is below m·2^64 for every word x, so no division reduces x first.
     pub fn enter(&self, x: u64) -> u64 {
-        self.ring.ring.enter(x)
+        self.mont.reduce(u128::from(x) * u128::from(self.r2))
     }
-    /// An element back to its residue in `0..m`.
+    /// An element (in `0..2m`) back to its residue in `0..m`.
     pub fn leave(&self, x: u64) -> u64 {
         self.ring.ring.leave(x)
     }
@@ -95,16 +104,34 @@ impl<X> Ring for OddWord<'_, X> {
 }
 
 impl<X> Dot for OddWord<'_, X> {
-    /// Below 2^32 every product is below 2^64, so up to 2^32 of them sum in a u128 without
-    /// passing m·2^64, the bound of one REDC: no per-term check at all. Larger moduli use
-    /// `MontWord`'s lazily reduced sum.
+    /// The products summed exactly, then one REDC: the Montgomery form of the dot product,
+    /// in `0..m`. The elements may be below 2m: while len·m <= 2^62 the sum stays below
+    /// m·2^64, REDC's bound, in a u128 (the common case for moduli below 2^32); otherwise
+    /// the carries out of the u128 are counted (a 192-bit sum, no comparison per term) and
+    /// folded in at the end.
     #[inline]
     fn dot(&mut self, a: &[u64], b: &[u64]) -> Result<u64, X> {
-        if self.m >> 32 == 0 && a.len() >> 32 == 0 {
+        let m = self.m;
+        if u128::from(m) * (a.len() as u128) <= 1 << 62 {
             let sum = a.iter().zip(b).fold(0u128, |acc, (&x, &y)| acc + u128::from(x) * u128::from(y));
             return Ok(self.mont.reduce(sum));
         }
-        self.ring.dot(a, b)
+        let (mut acc, mut carries) = (0u128, 0u64);
+        for (&x, &y) in a.iter().zip(b) {
+            let (s, carry) = acc.overflowing_add(u128::from(x) * u128::from(y));
+            acc = s;
+            carries += u64::from(carry);
+        }
+        // sum = carries·2^128 + hi·2^64 + lo, and REDC divides by 2^64: the Montgomery form
+        // is REDC((hi mod m)·2^64 + lo) + carries·2^64 mod m, that last term being the
+        // Montgomery form of `carries` itself.
+        let (lo, hi) = (acc as u64, (acc >> 64) as u64);
+        let low = self.mont.reduce((u128::from(hi % m) << 64) | u128::from(lo));
+        if carries == 0 {
+            return Ok(low);
+        }
+        let high = self.mont.enter(carries);
+        self.ring.add(&low, &high)
     }
 }
 
@@ -118,11 +145,20 @@ impl<X> Units for OddWord<'_, X> {
             Err(g) => Err(Big::from_u64(g)),
         }
     }
+    fn canonical(&self, a: u64) -> u64 {
+        if a >= self.m {
+            a - self.m
+        } else {
+            a
+        }
+    }
 
-    /// Shoup's multiplication by the fixed factor (its residue f and ⌊f·2^64/m⌋): the
-    /// quotient estimate q = ⌊b·⌊f·2^64/m⌋/2^64⌋ leaves b·f − q·m in 0..2m, so one masked
-    /// subtraction reduces it; a Montgomery form times a plain residue stays a Montgomery
-    /// form. Needs 2m < 2^64; larger m take the generic loop.
+    /// Shoup's multiplication by the fixed factor (its residue f and ⌊f·2^64/m⌋): for any
+    /// word b the quotient estimate q = ⌊b·⌊f·2^64/m⌋/2^64⌋ leaves t = b·f − q·m in 0..2m;
+    /// a Montgomery form times a plain residue stays a Montgomery form. With c and t both
+    /// in 0..2m, c − t plus 2m where it borrows is back in 0..2m: one masked addition, no
+    /// branch on the data. Needs 2m < 2^64; larger m take the generic loop (canonical
+    /// values).
     fn sub_multiple(&mut self, c: &mut [u64], f: &u64, b: &[u64]) -> Result<(), X> {
         let m = self.m;
         if m >= 1 << 63 {
@@ -132,14 +168,14 @@ impl<X> Units for OddWord<'_, X> {
             }
             return Ok(());
         }
+        let two_m = 2 * m;
         let f = self.leave(*f);
         let shoup = ((u128::from(f) << 64) / u128::from(m)) as u64;
         for (x, &y) in c.iter_mut().zip(b) {
             let q = ((u128::from(y) * u128::from(shoup)) >> 64) as u64;
             let t = y.wrapping_mul(f).wrapping_sub(q.wrapping_mul(m));
-            let t = select_unpredictable(t >= m, t.wrapping_sub(m), t);
             let (d, borrow) = x.overflowing_sub(t);
-            *x = select_unpredictable(borrow, d.wrapping_add(m), d);
+            *x = d.wrapping_add(two_m & u64::from(borrow).wrapping_neg());
         }
         Ok(())
     }
@@ -256,31 +292,81 @@ impl<X> Units for BigResidues<'_, X> {
 mod tests {
     use super::*;
 
+    fn never() -> Result<(), ()> {
+        Ok(())
+    }
+
+    #[test]
+    fn dot_and_correction_on_partly_reduced_values() {
+        let mut next = crate::modular::limbs::tests::stream(0x9E37_79B9_7F4A_7C15);
+        // Each side of every path: the u128 sum (len·m <= 2^62) and the counted carries,
+        // the lazy correction (m < 2^63) and the canonical one.
+        for m in [3u64, 1_000_000_007, (1 << 32) - 5, (1 << 62) - 57, (1 << 63) - 25, u64::MAX - 58] {
+            let mut poll = never;
+            let mut r = OddWord::new(m, &mut poll);
+            let bound = if m < 1 << 63 { 2 * m } else { m };
+            let m128 = u128::from(m);
+            let plain = |r: &OddWord<()>, x: u64| u128::from(r.leave(x));
+            for x in [0, 1, m - 1, m, m.wrapping_add(1), bound - 1, u64::MAX, next(), next()] {
+                assert_eq!(r.leave(r.enter(x)), x % m, "m={m} x={x}");
+            }
+            for len in [0usize, 1, 2, 7, 64, 300] {
+                // Values up to the top of 0..2m, where the carries and corrections happen.
+                let pick = |v: u64| if v.is_multiple_of(3) { bound - 1 - v % 4 } else { v % bound };
+                let a: Vec<u64> = (0..len).map(|_| pick(next())).collect();
+                let b: Vec<u64> = (0..len).map(|_| pick(next())).collect();
+                let expect = a.iter().zip(&b).fold(0u128, |acc, (&x, &y)| (acc + plain(&r, x) * plain(&r, y)) % m128);
+                let got = r.dot(&a, &b).unwrap();
+                assert!(got < m, "m={m} len={len}");
+                assert_eq!(plain(&r, got), expect, "m={m} len={len}");
+
+                let f = r.enter(next() % m);
+                let mut c = a.clone();
+                r.sub_multiple(&mut c, &f, &b).unwrap();
+                for ((&after, &before), &y) in c.iter().zip(&a).zip(&b) {
+                    assert!(after < bound, "m={m}");
+                    let want = (plain(&r, before) + m128 - plain(&r, f) * plain(&r, y) % m128) % m128;
+                    assert_eq!(plain(&r, after), want, "m={m}");
+                    assert_eq!(u128::from(r.canonical(after)), u128::from(r.enter(want as u64)), "m={m}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn inverses_and_shared_factors() {
+        // Every a for small m; for large m a few, and consecutive Fibonacci numbers (the
+        // longest Euclid runs for their size, up to F_92 and F_93 near 2^64).
+        let (mut f0, mut f1) = (1u64, 2u64);
+        let mut cases: Vec<(u64, u64)> = (2..=40).flat_map(|m| (0..m).map(move |a| (a, m))).collect();
+        while let Some(f2) = f0.checked_add(f1) {
+            cases.push((f1, f2));
+            (f0, f1) = (f1, f2);
+        }
         for m in [2u64, 3, 10, 97, 1 << 40, u64::MAX, u64::MAX - 58] {
-            for a in [1u64, 2, 3, 5, 12, m - 1, m / 2 + 1] {
-                let a = a % m;
-                let expect_gcd = {
-                    let (mut x, mut y) = (a, m);
-                    while y != 0 {
-                        (x, y) = (y, x % y);
-                    }
-                    x
-                };
-                match inverse_word(a, m) {
-                    Ok(inv) => {
-                        assert_eq!(expect_gcd, 1);
-                        assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1 % u128::from(m));
-                    }
-                    Err(g) => assert_eq!(g, expect_gcd, "a={a} m={m}"),
+            cases.extend([1u64, 2, 3, 5, 12, m - 1, m / 2 + 1].map(|a| (a % m, m)));
+        }
+        for (a, m) in cases {
+            let expect_gcd = {
+                let (mut x, mut y) = (a, m);
+                while y != 0 {
+                    (x, y) = (y, x % y);
                 }
-                let (ab, mb) = (Big::from_u64(a), Big::from_u64(m));
-                match (inverse_big(&ab, &mb), inverse_word(a, m)) {
-                    (Ok(x), Ok(y)) => assert_eq!(x, Big::from_u64(y)),
-                    (Err(x), Err(y)) => assert_eq!(x, Big::from_u64(y)),
-                    _ => panic!("word and big inverses disagree for a={a} m={m}"),
+                x
+            };
+            match inverse_word(a, m) {
+                Ok(inv) => {
+                    assert_eq!(expect_gcd, 1);
+                    assert!(inv < m, "a={a} m={m}");
+                    assert_eq!(u128::from(a) * u128::from(inv) % u128::from(m), 1 % u128::from(m));
                 }
+                Err(g) => assert_eq!(g, expect_gcd, "a={a} m={m}"),
+            }
+            let (ab, mb) = (Big::from_u64(a), Big::from_u64(m));
+            match (inverse_big(&ab, &mb), inverse_word(a, m)) {
+                (Ok(x), Ok(y)) => assert_eq!(x, Big::from_u64(y)),
+                (Err(x), Err(y)) => assert_eq!(x, Big::from_u64(y)),
+                _ => panic!("word and big inverses disagree for a={a} m={m}"),
             }
         }
     }
