@@ -38,6 +38,18 @@ pub const fn inverse_mod_2_64(m: u64) -> u64 {
     x
 }
 
+/// v mod m in 0..m for 1 <= m < 2**64, with one division of words: `rem_euclid` on i128
+/// calls a 128-bit division routine instead.
+#[inline]
+pub fn rem_i64(v: i64, m: u64) -> u64 {
+    let r = v.unsigned_abs() % m;
+    if v < 0 && r != 0 {
+        m - r
+    } else {
+        r
+    }
+}
+
 impl Montgomery {
     pub fn new(m: u64) -> Montgomery {
         assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
@@ -91,8 +103,7 @@ impl Ring for Montgomery {
         Ok(if borrow { d.wrapping_add(self.m) } else { d })
     }
     fn small(&mut self, v: i64) -> Result<u64, Infallible> {
-        let r = i128::from(v).rem_euclid(i128::from(self.m)) as u64;
-        Ok(self.enter(r))
+        Ok(self.enter(rem_i64(v, self.m)))
     }
 }
 
@@ -493,6 +504,15 @@ mod tests {
                         assert_eq!(wide(r.leave(got)), want, "m={m} x={x} y={y}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn rem_i64_is_the_euclidean_remainder() {
+        for m in [1u64, 2, 7, 1_000_000_007, 1 << 63, u64::MAX] {
+            for v in [0i64, 1, -1, 6, -7, -8, i64::MAX, i64::MIN, i64::MIN + 1] {
+                assert_eq!(rem_i64(v, m), i128::from(v).rem_euclid(i128::from(m)) as u64, "v={v} m={m}");
             }
         }
     }
