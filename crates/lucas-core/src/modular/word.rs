@@ -529,8 +529,11 @@ mod tests {
 
     #[test]
     fn lucas_uv_mod_matches_the_definition() {
+        // Either side of the partly reduced form's limit (2^62 − 1, 2^62 + 1, and those times 2).
+        let lazy_limit = [LazyMontgomery::MAX_M, (1 << 62) + 1, LazyMontgomery::MAX_M << 1, ((1 << 62) + 1) << 1];
         let moduli = [1u64, 2, 3, 4, 6, 7, 8, 10, 12, 97, 1024, 1000, (1 << 61) - 1, (1 << 62) - 57, 1 << 63, u64::MAX];
-        for &m in &moduli {
+        let moduli = moduli.iter().chain(&lazy_limit);
+        for &m in moduli {
             for (p, q) in [(1u64, u64::MAX), (3, 5), (0, 1), (2, 1), (u64::MAX - 1, 7), (12345, 0)] {
                 for n in [0u64, 1, 2, 3, 10, 63, 64, 65, 300] {
                     let (p, q) = (p % m, q % m);
@@ -546,7 +549,20 @@ mod tests {
 
     #[test]
     fn fib_lucas_mod_matches_the_definition() {
-        for m in [1u64, 2, 3, 10, 97, 1 << 20, 1_000_000_007, (1 << 62) - 57, 1 << 63, u64::MAX] {
+        for m in [
+            1u64,
+            2,
+            3,
+            10,
+            97,
+            1 << 20,
+            1_000_000_007,
+            (1 << 62) - 57,
+            LazyMontgomery::MAX_M,
+            (1 << 62) + 1,
+            1 << 63,
+            u64::MAX,
+        ] {
             for n in [0u64, 1, 2, 3, 4, 5, 63, 64, 65, 100, 301] {
                 let (f, l) = reference(n, 1, m - 1, m);
                 assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m, &mut never).unwrap(), f, "F_{n} mod {m}");
