@@ -74,9 +74,10 @@ impl Montgomery {
     }
     // ANCHOR_END: redc
 
-    /// x (any u64) into Montgomery form.
+    /// x (any u64) into Montgomery form. No `x % m` first: r2 < m, so x·r2 < m·2^64 is
+    /// already within REDC's range for every x.
     pub fn enter(&self, x: u64) -> u64 {
-        self.reduce(u128::from(x % self.m) * u128::from(self.r2))
+        self.reduce(u128::from(x) * u128::from(self.r2))
     }
 
     /// Montgomery form back to the residue in 0..m.
@@ -103,7 +104,9 @@ impl Ring for Montgomery {
         Ok(if borrow { d.wrapping_add(self.m) } else { d })
     }
     fn small(&mut self, v: i64) -> Result<u64, Infallible> {
-        Ok(self.enter(rem_i64(v, self.m)))
+        // |v| enters without a division (see `enter`); a negative v is then m minus it.
+        let x = self.enter(v.unsigned_abs());
+        Ok(if v < 0 && x != 0 { self.m - x } else { x })
     }
 }
 
