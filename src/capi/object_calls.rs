@@ -118,10 +118,12 @@ fn from_buffer(f: FromBuffer, data: &[u8]) -> PyResult<Owned> {
 // ANCHOR: new_tuple
 /// A new tuple holding `items` (`PyTuple_New` + `PyTuple_SetItem`, which *steals* a
 /// reference: each item's count moves into the tuple, as its declaration's `Owned` says).
-pub fn new_tuple(items: Vec<Owned>) -> PyResult<Owned> {
+/// `items` is anything that knows its length, such as an array (which costs no allocation).
+pub fn new_tuple<I: IntoIterator<Item = Owned, IntoIter: ExactSizeIterator>>(items: I) -> PyResult<Owned> {
+    let items = items.into_iter();
     // SAFETY: PyTuple_New only allocates.
     let tuple = unsafe { typed::PyTuple_New(items.len() as ffi::Py_ssize_t) }.ok_or_else(PyErr::fetch)?;
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items.enumerate() {
         // SAFETY: `tuple` is a fresh tuple of the right size that nothing else has seen
         // (refcount 1, as PyTuple_SetItem requires), whose slot `i` is still empty.
         if unsafe { typed::PyTuple_SetItem(tuple.borrow(), i as ffi::Py_ssize_t, item) } < 0 {

@@ -152,7 +152,7 @@ fn lucas_uv_call(func: &str, parts: Parts, args: [Borrowed; 3], m: Option<Borrow
     match parts {
         Parts::U => int(u),
         Parts::V => int(v),
-        Parts::UV => new_tuple(vec![int(u)?, int(v)?]),
+        Parts::UV => new_tuple([int(u)?, int(v)?]),
     }
 }
 

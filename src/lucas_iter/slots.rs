@@ -167,7 +167,7 @@ fn push_tuple(text: &mut String, items: &[Int]) -> PyResult<()> {
 
 /// A tuple of ints.
 fn int_tuple(items: Vec<Int>) -> PyResult<Owned> {
-    new_tuple(items.into_iter().map(Int::into_owned).collect())
+    new_tuple(items.into_iter().map(Int::into_owned))
 }
 
 /// `__reduce__`: what `pickle` and `copy` use. Returns

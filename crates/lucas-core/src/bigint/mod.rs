@@ -311,7 +311,7 @@ impl Integer {
     /// `self mod m` in `0..m`, for 1 <= m < 2**64.
     pub fn rem_word(&self, m: u64) -> u64 {
         match self {
-            Integer::Small(v) => i128::from(*v).rem_euclid(i128::from(m)) as u64,
+            Integer::Small(v) => crate::modular::word::rem_i64(*v, m),
             Integer::Big(b) => {
                 let r = b.rem_euclid(&Big::from_limbs(false, &[m]));
                 r.limbs().first().copied().unwrap_or(0)

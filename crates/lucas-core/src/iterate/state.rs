@@ -43,6 +43,10 @@ pub trait Number: Clone {
 ///
 /// Order 2 (Fibonacci, Lucas, Pell, every Lucas U and V) has its own word variants: the
 /// window is two values inline, and the step is two multiplications with no loop.
+///
+/// The tag is a byte of its own (`repr(u8)`) rather than a niche in a variant's fields, so
+/// that `next()` finds its variant with one load and an indirect jump.
+#[repr(u8)]
 pub enum State<N> {
     /// Order 2, no modulus, i64 values.
     ExactPair { c: [i64; 2], x: [i64; 2] },
@@ -148,8 +152,11 @@ impl<N: Number> State<N> {
                 None => self.promote_and_next(modulus),
             },
             State::Word { dot, window } => {
-                let out = N::from_u64(window.as_slice()[0])?;
-                window.push(dot.dot(window.as_slice()));
+                // The window is read once, for both the value yielded and the step.
+                let values = window.as_slice();
+                let (oldest, newest) = (values[0], dot.dot(values));
+                let out = N::from_u64(oldest)?;
+                window.push(newest);
                 Ok(out)
             }
             State::Limbs(steps) => {

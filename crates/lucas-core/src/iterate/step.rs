@@ -38,10 +38,17 @@ pub fn dot2_i64(c: [i64; 2], x: [i64; 2]) -> Option<i64> {
 /// reduction (two multiplications, no division) turns it into sum(c_i·x_i) mod m. Other
 /// moduli take [`dot_mod`], which divides.
 pub struct ModDot {
-    m: u64,
     coef: Box<[u64]>,
-    /// The Montgomery context when the single-reduction form applies.
-    mont: Option<Montgomery>,
+    reduction: Reduction,
+}
+
+/// How [`ModDot`] reduces its sum. The modulus is in either variant, so the iterator's
+/// state stays small enough to be moved without a `memcpy` call.
+enum Reduction {
+    /// Once, in Montgomery form: the single-reduction form applies.
+    Mont(Montgomery),
+    /// By division ([`dot_mod`]), modulo this m.
+    Divide(u64),
 }
 
 impl ModDot {
@@ -49,8 +56,10 @@ impl ModDot {
     pub fn new(coef: &[u64], m: u64) -> ModDot {
         let fits = u64::try_from(coef.len()).ok().and_then(|k| k.checked_mul(m)).is_some();
         match (m % 2 == 1 && m > 1 && fits).then(|| Montgomery::new(m)) {
-            Some(mont) => ModDot { m, coef: coef.iter().map(|&c| mont.enter(c)).collect(), mont: Some(mont) },
-            None => ModDot { m, coef: coef.into(), mont: None },
+            Some(mont) => {
+                ModDot { coef: coef.iter().map(|&c| mont.enter(c)).collect(), reduction: Reduction::Mont(mont) }
+            }
+            None => ModDot { coef: coef.into(), reduction: Reduction::Divide(m) },
         }
     }
 
@@ -60,8 +69,8 @@ impl ModDot {
     /// that step a prologue and the window's bounds checks again.
     #[inline(always)]
     pub fn dot(&self, window: &[u64]) -> u64 {
-        match &self.mont {
-            Some(mont) => {
+        match &self.reduction {
+            Reduction::Mont(mont) => {
                 let window = &window[..self.coef.len()];
                 let mut acc: u128 = 0;
                 for (&c, &x) in self.coef.iter().zip(window) {
@@ -70,7 +79,7 @@ impl ModDot {
                 }
                 mont.reduce(acc)
             }
-            None => dot_mod(&self.coef, window, self.m),
+            Reduction::Divide(m) => dot_mod(&self.coef, window, *m),
         }
     }
     // ANCHOR_END: mod_dot
@@ -178,9 +187,10 @@ mod tests {
                 assert_eq!(md.dot(&top), dot_mod(&coef, &top, m), "m={m} k={k} extreme");
             }
         }
-        assert!(ModDot::new(&[1, 1], (1 << 61) - 1).mont.is_some());
-        assert!(ModDot::new(&[1, 1, 1, 1, 1], 1_000_000_007).mont.is_some());
-        assert!(ModDot::new(&[1, 1], u64::MAX).mont.is_none());
+        let montgomery = |d: ModDot| matches!(d.reduction, Reduction::Mont(_));
+        assert!(montgomery(ModDot::new(&[1, 1], (1 << 61) - 1)));
+        assert!(montgomery(ModDot::new(&[1, 1, 1, 1, 1], 1_000_000_007)));
+        assert!(!montgomery(ModDot::new(&[1, 1], u64::MAX)));
     }
 
     #[test]

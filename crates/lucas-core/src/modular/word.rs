@@ -38,6 +38,18 @@ pub const fn inverse_mod_2_64(m: u64) -> u64 {
     x
 }
 
+/// v mod m in 0..m for 1 <= m < 2**64, with one division of words: `rem_euclid` on i128
+/// calls a 128-bit division routine instead.
+#[inline]
+pub fn rem_i64(v: i64, m: u64) -> u64 {
+    let r = v.unsigned_abs() % m;
+    if v < 0 && r != 0 {
+        m - r
+    } else {
+        r
+    }
+}
+
 impl Montgomery {
     pub fn new(m: u64) -> Montgomery {
         assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
@@ -62,9 +74,10 @@ impl Montgomery {
     }
     // ANCHOR_END: redc
 
-    /// x (any u64) into Montgomery form.
+    /// x (any u64) into Montgomery form. No `x % m` first: r2 < m, so x·r2 < m·2^64 is
+    /// already within REDC's range for every x.
     pub fn enter(&self, x: u64) -> u64 {
-        self.reduce(u128::from(x % self.m) * u128::from(self.r2))
+        self.reduce(u128::from(x) * u128::from(self.r2))
     }
 
     /// Montgomery form back to the residue in 0..m.
@@ -91,8 +104,9 @@ impl Ring for Montgomery {
         Ok(if borrow { d.wrapping_add(self.m) } else { d })
     }
     fn small(&mut self, v: i64) -> Result<u64, Infallible> {
-        let r = i128::from(v).rem_euclid(i128::from(self.m)) as u64;
-        Ok(self.enter(r))
+        // |v| enters without a division (see `enter`); a negative v is then m minus it.
+        let x = self.enter(v.unsigned_abs());
+        Ok(if v < 0 && x != 0 { self.m - x } else { x })
     }
 }
 
@@ -102,6 +116,87 @@ impl Halve for Montgomery {
     fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
         // For odd a, (a + m)/2 without overflowing: both are odd.
         Ok(if a.is_multiple_of(2) { a >> 1 } else { (a >> 1) + (self.m >> 1) + 1 })
+    }
+}
+
+/// Z/mZ for odd m below 2^62, elements in Montgomery form and only partly reduced: each is
+/// one of the two representatives of its residue in 0..2m. Since 4m <= 2^64, a product of
+/// two of them is below m·2^64, where REDC needs no final comparison: its result, shifted
+/// by m, lands in 0..2m again. A product is then two multiplications and two additions with
+/// no branch or conditional move, which shortens the chain of dependent instructions that a
+/// ladder's bit waits on. (Montgomery 1985; the bound is the one of "lazy" reduction.)
+#[derive(Clone, Copy, Debug)]
+pub struct LazyMontgomery {
+    full: Montgomery,
+    /// 2m, the representatives' bound.
+    two_m: u64,
+}
+
+impl LazyMontgomery {
+    /// The largest modulus this form allows: 4m must not exceed 2^64.
+    pub const MAX_M: u64 = (1 << 62) - 1;
+
+    pub fn new(m: u64) -> LazyMontgomery {
+        assert!(m <= Self::MAX_M, "partly reduced Montgomery form needs m < 2^62");
+        LazyMontgomery { full: Montgomery::new(m), two_m: 2 * m }
+    }
+
+    /// x (any u64) into Montgomery form.
+    pub fn enter(&self, x: u64) -> u64 {
+        self.full.enter(x)
+    }
+
+    /// A representative in 0..2m back to the residue in 0..m.
+    pub fn leave(&self, x: u64) -> u64 {
+        // REDC of a single word lands in 1..=m: m stands for 0.
+        let r = self.reduce(u128::from(x));
+        if r >= self.full.m {
+            r - self.full.m
+        } else {
+            r
+        }
+    }
+
+    /// REDC without its final comparison: t·2^(−64) mod m, as a representative in 0..2m, for
+    /// t < m·2^64. Both t's high word and the high word of q·m are below m, so their
+    /// difference plus m is positive and below 2m.
+    #[inline]
+    fn reduce(&self, t: u128) -> u64 {
+        let m = self.full.m;
+        let (lo, hi) = (t as u64, (t >> 64) as u64);
+        let q = lo.wrapping_mul(self.full.m_inv);
+        let qm_hi = ((u128::from(q) * u128::from(m)) >> 64) as u64;
+        hi.wrapping_sub(qm_hi).wrapping_add(m)
+    }
+}
+
+impl Ring for LazyMontgomery {
+    type E = u64;
+    type Err = Infallible;
+    #[inline]
+    fn mul(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        Ok(self.reduce(u128::from(*a) * u128::from(*b)))
+    }
+    #[inline]
+    fn add(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let s = a + b; // below 4m <= 2^64
+        Ok(if s >= self.two_m { s - self.two_m } else { s })
+    }
+    #[inline]
+    fn sub(&mut self, a: &u64, b: &u64) -> Result<u64, Infallible> {
+        let (d, borrow) = a.overflowing_sub(*b);
+        Ok(if borrow { d.wrapping_add(self.two_m) } else { d })
+    }
+    fn small(&mut self, v: i64) -> Result<u64, Infallible> {
+        self.full.small(v)
+    }
+}
+
+impl Halve for LazyMontgomery {
+    /// x·2⁻¹ mod m: for odd x, (x + m)/2, which is below 3m/2.
+    #[inline]
+    fn half(&mut self, a: &u64) -> Result<u64, Infallible> {
+        self.full.half(a)
     }
 }
 
@@ -212,6 +307,58 @@ fn uv_wrapping<E>(p: u64, q: u64, n: &[u64], poll: &mut dyn FnMut() -> Result<()
     Ok((u, lucas_v_from_pair(r, &p, &q, &u, &u_prev)?))
 }
 
+/// A word ring in Montgomery form: how residues enter and leave it.
+pub trait WordForm: Halve<E = u64, Err = Infallible> {
+    /// x (any u64) into the form.
+    fn enter_word(&self, x: u64) -> u64;
+    /// An element back to the residue in 0..m.
+    fn leave_word(&self, x: u64) -> u64;
+}
+
+impl WordForm for Montgomery {
+    fn enter_word(&self, x: u64) -> u64 {
+        self.enter(x)
+    }
+    fn leave_word(&self, x: u64) -> u64 {
+        self.leave(x)
+    }
+}
+
+impl WordForm for LazyMontgomery {
+    fn enter_word(&self, x: u64) -> u64 {
+        self.enter(x)
+    }
+    fn leave_word(&self, x: u64) -> u64 {
+        self.leave(x)
+    }
+}
+
+/// (U_n, V_n) modulo the odd m of `ring` by the halving ladder.
+fn uv_odd<R: WordForm, E>(
+    ring: R,
+    p: u64,
+    q: u64,
+    n: &[u64],
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(u64, u64), E> {
+    let (pm, qm) = (ring.enter_word(p), ring.enter_word(q));
+    let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
+    let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
+    Ok((r.ring.leave_word(u), r.ring.leave_word(v)))
+}
+
+/// F_n or L_n modulo the odd m of `ring` by the (F, L) ladder.
+fn fib_lucas_odd<R: WordForm, E>(
+    ring: R,
+    n: &[u64],
+    which: Which,
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<u64, E> {
+    let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
+    let x = fib_or_lucas(r, n, which)?;
+    Ok(r.ring.leave_word(x))
+}
+
 /// Splits m = odd·2^s.
 fn split(m: u64) -> (u64, u32) {
     let s = m.trailing_zeros();
@@ -233,12 +380,10 @@ pub fn lucas_uv_mod<E>(
         return Ok((0, 2 % m)); // U_0 = 0, V_0 = 2
     }
     let (odd, s) = split(m);
-    let (u_odd, v_odd) = if odd > 1 {
-        let mont = Montgomery::new(odd);
-        let (pm, qm) = (mont.enter(p), mont.enter(q));
-        let r = &mut Polled::new(mont, LADDER_POLL_BITS, &mut *poll);
-        let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
-        (r.ring.leave(u), r.ring.leave(v))
+    let (u_odd, v_odd) = if odd > LazyMontgomery::MAX_M {
+        uv_odd(Montgomery::new(odd), p, q, n, poll)?
+    } else if odd > 1 {
+        uv_odd(LazyMontgomery::new(odd), p, q, n, poll)?
     } else {
         (0, 0)
     };
@@ -257,10 +402,10 @@ pub fn fib_lucas_mod<E>(n: &[u64], which: Which, m: u64, poll: &mut dyn FnMut() 
         return Ok(if which == Which::Fibonacci { 0 } else { 2 % m });
     }
     let (odd, s) = split(m);
-    let x_odd = if odd > 1 {
-        let r = &mut Polled::new(Montgomery::new(odd), LADDER_POLL_BITS, &mut *poll);
-        let x = fib_or_lucas(r, n, which)?;
-        r.ring.leave(x)
+    let x_odd = if odd > LazyMontgomery::MAX_M {
+        fib_lucas_odd(Montgomery::new(odd), n, which, poll)?
+    } else if odd > 1 {
+        fib_lucas_odd(LazyMontgomery::new(odd), n, which, poll)?
     } else {
         0
     };
@@ -333,6 +478,49 @@ mod tests {
     }
 
     #[test]
+    fn lazy_montgomery_keeps_both_representatives_below_2m() {
+        for m in [3u64, 1_000_000_007, (1 << 61) - 1, (1 << 62) - 57, LazyMontgomery::MAX_M] {
+            let mut r = LazyMontgomery::new(m);
+            let residues = [0u64, 1, 2, m / 2, m - 2, m - 1];
+            // Each residue in Montgomery form, as both its representatives in 0..2m.
+            let reps: Vec<(u64, u64)> = residues
+                .iter()
+                .flat_map(|&x| {
+                    let e = r.full.enter(x);
+                    [(x, e), (x, e + m)]
+                })
+                .collect();
+            let wide = |x: u64| u128::from(x);
+            for &(x, a) in &reps {
+                assert_eq!(r.leave(a), x, "m={m} x={x}");
+                let h = r.half(&a).unwrap();
+                assert!(h < 2 * m);
+                assert_eq!(wide(r.leave(h)) * 2 % wide(m), wide(x), "half, m={m} x={x}");
+                for &(y, b) in &reps {
+                    let ops = [
+                        (r.mul(&a, &b).unwrap(), wide(x) * wide(y) % wide(m)),
+                        (r.add(&a, &b).unwrap(), (wide(x) + wide(y)) % wide(m)),
+                        (r.sub(&a, &b).unwrap(), (wide(x) + wide(m) - wide(y)) % wide(m)),
+                    ];
+                    for (got, want) in ops {
+                        assert!(got < 2 * m, "m={m} x={x} y={y}");
+                        assert_eq!(wide(r.leave(got)), want, "m={m} x={x} y={y}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rem_i64_is_the_euclidean_remainder() {
+        for m in [1u64, 2, 7, 1_000_000_007, 1 << 63, u64::MAX] {
+            for v in [0i64, 1, -1, 6, -7, -8, i64::MAX, i64::MIN, i64::MIN + 1] {
+                assert_eq!(rem_i64(v, m), i128::from(v).rem_euclid(i128::from(m)) as u64, "v={v} m={m}");
+            }
+        }
+    }
+
+    #[test]
     fn crt_joins_residues() {
         for (odd, s) in [(1u64, 3u32), (3, 0), (15, 4), (1, 63), (7, 61)] {
             let m = odd << s;
@@ -344,8 +532,11 @@ mod tests {
 
     #[test]
     fn lucas_uv_mod_matches_the_definition() {
+        // Either side of the partly reduced form's limit (2^62 − 1, 2^62 + 1, and those times 2).
+        let lazy_limit = [LazyMontgomery::MAX_M, (1 << 62) + 1, LazyMontgomery::MAX_M << 1, ((1 << 62) + 1) << 1];
         let moduli = [1u64, 2, 3, 4, 6, 7, 8, 10, 12, 97, 1024, 1000, (1 << 61) - 1, (1 << 62) - 57, 1 << 63, u64::MAX];
-        for &m in &moduli {
+        let moduli = moduli.iter().chain(&lazy_limit);
+        for &m in moduli {
             for (p, q) in [(1u64, u64::MAX), (3, 5), (0, 1), (2, 1), (u64::MAX - 1, 7), (12345, 0)] {
                 for n in [0u64, 1, 2, 3, 10, 63, 64, 65, 300] {
                     let (p, q) = (p % m, q % m);
@@ -361,7 +552,20 @@ mod tests {
 
     #[test]
     fn fib_lucas_mod_matches_the_definition() {
-        for m in [1u64, 2, 3, 10, 97, 1 << 20, 1_000_000_007, (1 << 62) - 57, 1 << 63, u64::MAX] {
+        for m in [
+            1u64,
+            2,
+            3,
+            10,
+            97,
+            1 << 20,
+            1_000_000_007,
+            (1 << 62) - 57,
+            LazyMontgomery::MAX_M,
+            (1 << 62) + 1,
+            1 << 63,
+            u64::MAX,
+        ] {
             for n in [0u64, 1, 2, 3, 4, 5, 63, 64, 65, 100, 301] {
                 let (f, l) = reference(n, 1, m - 1, m);
                 assert_eq!(fib_lucas_mod(&[n], Which::Fibonacci, m, &mut never).unwrap(), f, "F_{n} mod {m}");

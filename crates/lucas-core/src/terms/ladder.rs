@@ -58,11 +58,45 @@ pub trait Halve: Ring {
 
 /// The bits of a non-negative integer given as little-endian 64-bit limbs, most significant
 /// first, starting *below* the leading one. Empty for n = 1; `None` for n = 0.
-pub fn bits_below_top(limbs: &[u64]) -> Option<impl Iterator<Item = bool> + '_> {
+pub fn bits_below_top(limbs: &[u64]) -> Option<BitsBelowTop<'_>> {
     let top = limbs.iter().rposition(|&l| l != 0)?;
-    let top_bit = 63 - limbs[top].leading_zeros() as usize;
-    let total = top * 64 + top_bit; // index of the leading one
-    Some((0..total).rev().map(move |i| limbs[i / 64] >> (i % 64) & 1 == 1))
+    let left = 63 - limbs[top].leading_zeros();
+    // The bit below the leading one moves to bit 63 (none is left when the limb is 1).
+    let word = limbs[top].checked_shl(64 - left).unwrap_or(0);
+    Some(BitsBelowTop { word, left, lower: &limbs[..top] })
+}
+
+/// The iterator of [`bits_below_top`]: the current limb shifted so that its next bit is the
+/// top one, so a ladder's step reads a bit with a shift instead of indexing the limbs.
+#[derive(Clone, Debug)]
+pub struct BitsBelowTop<'a> {
+    /// The bits still to come of the current limb, from bit 63 down.
+    word: u64,
+    /// How many of them there are.
+    left: u32,
+    /// The limbs below the current one.
+    lower: &'a [u64],
+}
+
+impl Iterator for BitsBelowTop<'_> {
+    type Item = bool;
+
+    #[inline]
+    fn next(&mut self) -> Option<bool> {
+        if self.left == 0 {
+            let (&next, lower) = self.lower.split_last()?;
+            (self.word, self.left, self.lower) = (next, 64, lower);
+        }
+        let bit = self.word >> 63 == 1;
+        self.word <<= 1;
+        self.left -= 1;
+        Some(bit)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.left as usize + 64 * self.lower.len();
+        (n, Some(n))
+    }
 }
 
 /// A parameter of a ladder (P, Q, D): a ring element, or a small integer that the ring
