@@ -318,13 +318,15 @@ mod tests {
     fn short_work_keeps_the_gil_and_long_work_releases_it() {
         let (short, long, after) = with_python(|| {
             let short = allow_threads(|poll| poll().map(|()| holds_gil()));
+            // Counted in polls, not in time: a sleep lasts at least what it asks for, so the
+            // poll after the first clock read plus a sleep of twice the delay must release,
+            // however loaded the machine (a time budget could run out first).
             let long = allow_threads(|poll| {
-                let start = Instant::now();
                 let mut released = false;
-                while start.elapsed() < RELEASE_AFTER * 20 {
+                for _ in 0..CLOCK_AFTER_POLLS + 3 {
                     poll()?;
                     released |= !holds_gil();
-                    std::thread::sleep(RELEASE_AFTER / 10);
+                    std::thread::sleep(RELEASE_AFTER * 2);
                 }
                 Ok::<bool, Interrupted>(released)
             });
