@@ -16,14 +16,15 @@
 //! products take the magnitudes as they are, and a sum of two terms of opposite signs is a
 //! subtraction followed, when it borrows, by a negation (no comparison first).
 //!
-//! The top bits of n run first on checked machine words, while the values fit one.
+//! A result that fits an i128 is computed on checked i128 alone; otherwise the top bits of
+//! n run first on checked i64, while the values fit one.
 //! Every value of the ladder is bounded from the roots α, β of x² − Px + Q: with
 //! r = max(|α|, |β|), |V_k| <= 2r^k, |U_k| <= k·r^(k−1) and |Q|^k <= r^(2k), which sizes the
 //! areas; the one-bit step's |D·U_{2k}| <= 4r²·2k·r^(2k−1) is the largest of them.
 
 #![forbid(unsafe_code)]
 
-use super::ladder::{lucas_uv_halving, CheckedI64, SMALL_PARAM};
+use super::ladder::{lucas_uv_halving, CheckedI128, CheckedI64, SMALL_PARAM};
 use super::products::{self, scratch_len};
 use crate::modular::limbs::{adc, mac, sbb, shr_in_place, trimmed, Signed};
 
@@ -162,12 +163,21 @@ pub fn lucas_uv_small<T>(n: u64, p: i64, q: i64, finish: impl FnOnce(Signed, Sig
     if n as f64 * growth > MAX_BITS {
         return None;
     }
-    // The top bits of n, k0 = n >> shift, on machine words: the longest prefix whose values
-    // (Q^k0 included, up to r^(2·k0)) fit an i64 with room. The checked arithmetic still
-    // decides; a prefix that overflows is a bound gone wrong, and the caller's ladder runs.
-    let fits_word = |k: u64| value_bits(k, growth).max(2.0 * k as f64 * growth) < 62.0;
+    // What the ladder up to index k makes fits a type of `bits` bits with room: its values,
+    // and Q^k, of at most k·bit_length(|Q|) bits (none for Q = 0, ±1). The checked
+    // arithmetic still decides; an overflow there is a bound gone wrong, and the caller's
+    // ladder runs instead.
+    let q_bits = if q.unsigned_abs() <= 1 { 0.0 } else { f64::from(64 - q.unsigned_abs().leading_zeros()) };
+    let fits = |k: u64, bits: f64| value_bits(k, growth).max(k as f64 * q_bits) < bits;
+    if fits(n, 126.0) {
+        let (u, v) = lucas_uv_halving(&mut CheckedI128, &p.into(), &q.into(), &[n]).ok()?;
+        let (mut u_limbs, mut v_limbs) = ([0; 2], [0; 2]);
+        return Some(finish(signed_i128(u, &mut u_limbs), signed_i128(v, &mut v_limbs)));
+    }
+    // Otherwise the top bits of n, k0 = n >> shift, on machine words: the longest prefix
+    // that fits an i64.
     let mut shift = 63 - n.leading_zeros();
-    while shift > 0 && fits_word(n >> (shift - 1)) {
+    while shift > 0 && fits(n >> (shift - 1), 62.0) {
         shift -= 1;
     }
     let k0 = n >> shift;
@@ -192,6 +202,13 @@ pub fn lucas_uv_small<T>(n: u64, p: i64, q: i64, finish: impl FnOnce(Signed, Sig
     } else {
         start.run(&mut vec![0; need], finish)
     })
+}
+
+/// v as sign and magnitude, the magnitude written to `limbs`.
+fn signed_i128(v: i128, limbs: &mut [u64; 2]) -> Signed<'_> {
+    let m = v.unsigned_abs();
+    *limbs = [m as u64, (m >> 64) as u64];
+    Signed { negative: v < 0, magnitude: trimmed(limbs) }
 }
 
 /// Where the limb ladder starts: (U, V, Q^k) at k = n >> shift, and the areas' size.
