@@ -121,12 +121,30 @@ impl<'a> Val<'a> {
         let n = a.len.max(b.len) + 2;
         let out = &mut self.area[..n];
         let (mut carry_a, mut carry_b, mut carry) = (0, 0, false);
+        let mut limb = |o: &mut u64, x: u64, y: u64| {
+            let (sx, ty);
+            (sx, carry_a) = mac(0, x, s, carry_a);
+            (ty, carry_b) = mac(0, y, t, carry_b);
+            (*o, carry) = if subtract { sbb(sx, ty, carry) } else { adc(sx, ty, carry) };
+        };
+        // The limbs both operands have, then the longer one's, then the carries' two.
         let (a, b) = (a.limbs(), b.limbs());
-        for (i, o) in out.iter_mut().enumerate() {
-            let (x, y);
-            (x, carry_a) = mac(0, if i < a.len() { a[i] } else { 0 }, s, carry_a);
-            (y, carry_b) = mac(0, if i < b.len() { b[i] } else { 0 }, t, carry_b);
-            (*o, carry) = if subtract { sbb(x, y, carry) } else { adc(x, y, carry) };
+        let both = a.len().min(b.len());
+        let (low, high) = out.split_at_mut(both);
+        for ((o, &x), &y) in low.iter_mut().zip(a).zip(b) {
+            limb(o, x, y);
+        }
+        let (mid, top) = high.split_at_mut(a.len().max(b.len()) - both);
+        let (longer, a_longer) = if a.len() > both { (&a[both..], true) } else { (&b[both..], false) };
+        for (o, &x) in mid.iter_mut().zip(longer) {
+            if a_longer {
+                limb(o, x, 0);
+            } else {
+                limb(o, 0, x);
+            }
+        }
+        for o in top {
+            limb(o, 0, 0);
         }
         debug_assert!(carry_a == 0 && carry_b == 0 && (subtract || !carry), "the sum fits n limbs");
         // A borrow out of the top means t·|b| > s·|a|: the limbs hold 2^(64n) − (t·|b| − s·|a|).
@@ -164,10 +182,10 @@ pub fn lucas_uv_small<T>(n: u64, p: i64, q: i64, finish: impl FnOnce(Signed, Sig
         return None;
     }
     // What the ladder up to index k makes fits a type of `bits` bits with room: its values,
-    // and Q^k, of at most k·bit_length(|Q|) bits (none for Q = 0, ±1). The checked
+    // and Q^k, of k·log2|Q| bits (none for Q = 0, ±1; the float's rounding covered). The checked
     // arithmetic still decides; an overflow there is a bound gone wrong, and the caller's
     // ladder runs instead.
-    let q_bits = if q.unsigned_abs() <= 1 { 0.0 } else { f64::from(64 - q.unsigned_abs().leading_zeros()) };
+    let q_bits = if q.unsigned_abs() <= 1 { 0.0 } else { (q.unsigned_abs() as f64).log2() * (1.0 + 1e-12) + 1e-12 };
     let fits = |k: u64, bits: f64| value_bits(k, growth).max(k as f64 * q_bits) < bits;
     if fits(n, 126.0) {
         let (u, v) = lucas_uv_halving(&mut CheckedI128, &p.into(), &q.into(), &[n]).ok()?;
