@@ -8,7 +8,7 @@
 //! [`super::products`]'. The steps are those of the halving ladder, on (U_k, V_k, Q^k):
 //!
 //! * U_{2k} = U_k·V_k, V_{2k} = V_k² − 2Q^k and Q^{2k} = (Q^k)²: one product, two squares
-//!   (one square when Q = ±1, whose powers are a sign; none for Q^k at the last step);
+//!   (the square of Q^k is not taken at the last step, and is of one limb when |Q| <= 1);
 //! * for a one bit, U_{2k+1} = (P·U_{2k} + V_{2k})/2 and V_{2k+1} = (D·U_{2k} + P·V_{2k})/2
 //!   with D = P² − 4Q, each one pass over the limbs, since P and D are single words.
 //!
@@ -29,12 +29,13 @@ use super::products::{self, scratch_len};
 use crate::modular::limbs::{adc, mac, sbb, shr_in_place, trimmed, Signed};
 
 /// The largest result computed here, in bits (as estimated from the roots); larger ones go
-/// to [`crate::bigint`]. Chosen from timing both sides of it (bench/NOTES.md).
+/// to [`crate::bigint`], whose ladder is about as fast from there on and, unlike this one,
+/// polls for Ctrl-C and lets other threads run (bench/NOTES.md).
 pub const MAX_BITS: f64 = 32768.0;
 
 /// log2 of max(|α|, |β|) for the roots α, β of x² − Px + Q, from above: a little is
-/// added for the rounding of the float operations, and 0 is returned for roots inside the
-/// unit circle (their powers do not grow).
+/// added for the rounding of the float operations, and 0 is returned for roots on or inside
+/// the unit circle (their powers do not grow).
 fn root_log2(p: i64, q: i64) -> f64 {
     let (p, q) = (p as f64, q as f64);
     let d = p * p - 4.0 * q;
