@@ -10,8 +10,10 @@ pub mod exact;
 pub mod ladder;
 pub mod products;
 pub mod small;
+pub mod small_uv;
 
 use crate::bigint::{Big, Integer};
+use crate::modular::limbs::Signed;
 use crate::modular::word::{fib_lucas_mod, lucas_uv_mod};
 use crate::modular::Modulus;
 use exact::{at_negative_index, fib_or_lucas_exact, lucas_uv_exact, sign_flips, Index, Parts, Refused};
@@ -163,13 +165,25 @@ pub fn lucas_uv<E>(
             if n.negative && !q_unit {
                 return Err(Refused::NotInvertible);
             }
-            let (mut u, mut v) = lucas_uv_exact(n, p.to_big(), q.to_big(), parts, check)?;
+            let small = match (n.abs_word(), p.to_i64(), q.to_i64()) {
+                (Some(a), Some(p), Some(q)) => small_uv::lucas_uv_small(a, p, q, |u, v| (owned(u), owned(v))),
+                _ => None,
+            };
+            let (mut u, mut v) = match small {
+                Some(uv) => uv,
+                None => lucas_uv_exact(n, p.to_big(), q.to_big(), parts, check)?,
+            };
             if n.negative {
                 (u, v) = at_negative_index(u, v, q.to_i64() == Some(-1), n.is_odd());
             }
             Ok((Term::Big(u), Term::Big(v)))
         }
     }
+}
+
+/// A signed value borrowed from a work buffer, as a [`Big`] that can leave the call.
+fn owned(x: Signed) -> Big {
+    Big::from_limbs(x.negative, x.magnitude)
 }
 
 #[cfg(test)]
