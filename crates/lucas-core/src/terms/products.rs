@@ -133,7 +133,7 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
 /// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
 pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), 2 * a.len());
-    if fixed_size(out, a, a) {
+    if fixed_size_sqr(out, a) {
         return;
     }
     if a.len() < SQR_KARATSUBA_MIN {
@@ -234,6 +234,51 @@ fn fixed<const N: usize>(out: &mut [u64], a: &[u64], b: &[u64]) {
     for (d, &s) in out.iter_mut().zip(&t) {
         *d = s;
     }
+}
+
+/// out = a² on fixed arrays when a has at most eight limbs; false (nothing written)
+/// otherwise.
+#[inline(always)]
+fn fixed_size_sqr(out: &mut [u64], a: &[u64]) -> bool {
+    match a.len() {
+        1 => (out[0], out[1]) = wide(a[0], a[0]),
+        2 => fixed_sqr::<2>(out, a),
+        3 => fixed_sqr::<3>(out, a),
+        4 => fixed_sqr::<4>(out, a),
+        5 => fixed_sqr::<5>(out, a),
+        6 => fixed_sqr::<6>(out, a),
+        7 => fixed_sqr::<7>(out, a),
+        8 => fixed_sqr::<8>(out, a),
+        _ => return false,
+    }
+    true
+}
+
+/// out = a² for a of N <= 8 limbs on arrays, as [`sqr_basecase`] does it: each cross
+/// product once, doubled, then the squares on the diagonal.
+#[inline(always)]
+fn fixed_sqr<const N: usize>(out: &mut [u64], a: &[u64]) {
+    let (mut x, mut t) = ([0u64; N], [0u64; 16]);
+    x.copy_from_slice(a);
+    for i in 0..N {
+        let mut carry = 0;
+        for j in i + 1..N {
+            (t[i + j], carry) = mac(t[i + j], x[i], x[j], carry);
+        }
+        t[i + N] = carry;
+    }
+    let mut below = 0;
+    for l in t[..2 * N].iter_mut() {
+        (*l, below) = (*l << 1 | below, *l >> 63);
+    }
+    let mut carry = false;
+    for i in 0..N {
+        let (lo, hi) = wide(x[i], x[i]);
+        let c;
+        (t[2 * i], c) = adc(t[2 * i], lo, carry);
+        (t[2 * i + 1], carry) = adc(t[2 * i + 1], hi, c);
+    }
+    out.copy_from_slice(&t[..2 * N]);
 }
 
 /// x·y as (low, high) limbs.
