@@ -23,6 +23,7 @@
 use super::products::{self, scratch_len};
 use crate::modular::limbs::{adc, add_in_place, sbb, sub_in_place, trimmed};
 use crate::terms::ladder::Which;
+use std::cell::Cell;
 
 /// The largest n computed here; larger n go to [`crate::bigint`].
 pub const MAX_N: u64 = 1 << 15;
@@ -212,8 +213,29 @@ pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -
     } else if need <= 256 {
         run(n, which, &mut [0; 256], finish)
     } else {
-        run(n, which, &mut vec![0; need], finish)
+        with_work(need, |work| run(n, which, work, finish))
     })
+}
+
+thread_local! {
+    /// The larger work areas, kept between calls on a thread: allocating and zeroing one
+    /// for every call would cost as much as the first steps of its ladder, and nothing in
+    /// the ladder reads a limb it has not written. It holds at most `work_len(MAX_N)` limbs
+    /// and is freed with the thread.
+    static WORK: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
+}
+
+/// `f` on a work area of `need` limbs taken from [`WORK`]; a call that finds it taken (none
+/// does today: nothing here calls back into itself) or the thread's storage gone works on
+/// its own area.
+fn with_work<T>(need: usize, f: impl FnOnce(&mut [u64]) -> T) -> T {
+    let mut work = WORK.try_with(Cell::take).unwrap_or_default();
+    if work.len() < need {
+        work.resize(need, 0);
+    }
+    let out = f(&mut work[..need]);
+    let _ = WORK.try_with(|w| w.set(work));
+    out
 }
 
 /// The size of one value's area for n: the largest value of the ladder is L_n, and a square
