@@ -90,12 +90,12 @@ fn refused(func: &str, r: Refused<Interrupted>, undefined: impl FnOnce() -> PyRe
     }
 }
 
-/// F_n or L_n for |n| up to [`lucas_core::terms::small::MAX_N`], its int built straight
-/// from the core's stack buffer: work this short keeps the GIL (nothing is polled), so the
+/// F_n or L_n for |n| up to [`lucas_core::terms::small::SHORT_MAX_N`], its int built straight
+/// from the core's work area: work this short keeps the GIL (nothing is polled), so the
 /// limbs need no copy to leave a released section.
 fn short_term(which: Which, n: ExactInt) -> Option<PyResult<Int>> {
     let v = n.to_i64()?;
-    if v.unsigned_abs() > terms::small::MAX_N {
+    if v.unsigned_abs() > terms::small::SHORT_MAX_N {
         return None;
     }
     let mut never = || Ok::<(), std::convert::Infallible>(());

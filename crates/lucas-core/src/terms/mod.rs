@@ -24,7 +24,7 @@ pub enum Term<'a> {
     Word(u64),
     /// An exact value of at most 127 bits.
     Small(i128),
-    /// ±(a magnitude as little-endian limbs), borrowed from a buffer on the stack.
+    /// ±(a magnitude as little-endian limbs), borrowed from the ladder's work area.
     Limbs { negative: bool, limbs: &'a [u64] },
     /// A residue in `0..m` of a modulus of 2**64 or more: m's number of limbs.
     Residue(Vec<u64>),
@@ -33,7 +33,7 @@ pub enum Term<'a> {
 }
 
 impl Term<'_> {
-    /// The same value, owning its limbs: a [`Term::Limbs`] borrowed from a stack buffer
+    /// The same value, owning its limbs: a [`Term::Limbs`] borrowed from a work area
     /// becomes a [`Term::Big`], so that it can leave the call that computed it.
     pub fn into_owned(self) -> Term<'static> {
         match self {
@@ -92,7 +92,8 @@ pub fn fib_or_lucas<E, T>(
                 }
                 if (1..=small::MAX_N).contains(&a) {
                     let limbs = |limbs: &[u64]| finish(Term::Limbs { negative: flips, limbs });
-                    return Ok(small::fib_or_lucas_small(a, which, limbs).expect("1 <= n <= MAX_N"));
+                    let term = small::fib_or_lucas_small(a, which, check, limbs).expect("1 <= n <= MAX_N");
+                    return term.map_err(Refused::Stopped);
                 }
             }
             Ok(finish(Term::Big(fib_or_lucas_exact(n, which, check)?)))

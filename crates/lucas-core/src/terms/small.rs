@@ -25,8 +25,12 @@ use crate::modular::limbs::{adc, add_in_place, sbb, sub_in_place, trimmed};
 use crate::terms::ladder::Which;
 use std::cell::Cell;
 
-/// The largest n computed here; larger n go to [`crate::bigint`].
-pub const MAX_N: u64 = 1 << 15;
+/// The largest n computed here; larger n go to [`crate::bigint`], whose Toom-Cook and
+/// transform products take over from Karatsuba around there.
+pub const MAX_N: u64 = 1 << 17;
+/// The largest n whose ladder is short enough to run without checking for signals or
+/// letting other threads run: a caller may build such a term with the GIL held throughout.
+pub const SHORT_MAX_N: u64 = 1 << 15;
 
 /// The last index of [`TABLE`]: F_370 < 2**256 <= F_371.
 const TABLE_MAX: u64 = 370;
@@ -199,7 +203,13 @@ impl<'a> Num<'a> {
 
 /// F_n or L_n for 1 <= n <= [`MAX_N`], handed to `finish` as little-endian limbs without
 /// leading zeros (the buffer stays where it is, never copied out); `None` for other n.
-pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -> T) -> Option<T> {
+/// `check` runs between the ladder's steps (its error stops the ladder).
+pub fn fib_or_lucas_small<E, T>(
+    n: u64,
+    which: Which,
+    check: &mut dyn FnMut() -> Result<(), E>,
+    finish: impl FnOnce(&[u64]) -> T,
+) -> Option<Result<T, E>> {
     if n == 0 || n > MAX_N {
         return None;
     }
@@ -207,13 +217,13 @@ pub fn fib_or_lucas_small<T>(n: u64, which: Which, finish: impl FnOnce(&[u64]) -
     // The work area: zeroing a stack array of a fixed size costs less than an allocation
     // at the smaller sizes.
     Some(if need <= 32 {
-        run(n, which, &mut [0; 32], finish)
+        run(n, which, &mut [0; 32], check, finish)
     } else if need <= 96 {
-        run(n, which, &mut [0; 96], finish)
+        run(n, which, &mut [0; 96], check, finish)
     } else if need <= 256 {
-        run(n, which, &mut [0; 256], finish)
+        run(n, which, &mut [0; 256], check, finish)
     } else {
-        with_work(need, |work| run(n, which, work, finish))
+        with_work(need, |work| run(n, which, work, check, finish))
     })
 }
 
@@ -258,7 +268,13 @@ fn start(f: &mut Num, g: &mut Num, k: u64) {
     g.set_limbs(&TABLE[k as usize - 1]);
 }
 
-fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) -> T) -> T {
+fn run<E, T>(
+    n: u64,
+    which: Which,
+    work: &mut [u64],
+    check: &mut dyn FnMut() -> Result<(), E>,
+    finish: impl FnOnce(&[u64]) -> T,
+) -> Result<T, E> {
     let a = area_len(n);
     let (areas, scratch) = work.split_at_mut(5 * a);
     let mut chunks = areas.chunks_exact_mut(a);
@@ -295,6 +311,7 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
         let mut i = k >> shift;
         start(&mut f, &mut g, i);
         while shift > 0 {
+            check()?;
             shift -= 1;
             let sign = if i % 2 == 0 { 2 } else { -2 }; // 2(−1)^i
             x.set_sqr(&f, scratch); // F_i²
@@ -332,11 +349,12 @@ fn run<T>(n: u64, which: Which, work: &mut [u64], finish: impl FnOnce(&[u64]) ->
     }
     // L_{2j} = L_j² − 2(−1)^j: j = m is odd, every later j even.
     for step in done..squares {
+        check()?;
         z.set_sqr(&x, scratch);
         z.add_small(if step == 0 { 2 } else { -2 });
         std::mem::swap(&mut x, &mut z);
     }
-    finish(x.limbs())
+    Ok(finish(x.limbs()))
 }
 
 #[cfg(test)]
@@ -354,16 +372,28 @@ mod tests {
         (f, l)
     }
 
+    /// The ladder's limbs, with a check that never stops it.
+    fn small(n: u64, which: Which) -> Option<Vec<u64>> {
+        let mut never = || Ok::<(), ()>(());
+        fib_or_lucas_small(n, which, &mut never, <[u64]>::to_vec).map(|r| r.expect("not stopped"))
+    }
+
+    /// F_n or L_n from the big-integer ladder, the other regime.
+    fn by_big(n: u64, which: Which) -> Big {
+        let mut never = || Ok::<(), ()>(());
+        crate::terms::exact::fib_or_lucas_exact(&crate::terms::exact::Index::new(&[n], false), which, &mut never)
+            .expect("exact")
+    }
+
     #[test]
     fn matches_the_recurrence_across_every_regime() {
-        let (f, l) = reference(MAX_N);
+        let (f, l) = reference(SHORT_MAX_N);
         // Every n through the table's edge and the first doublings, then a sample with each
-        // bit pattern's neighbours: powers of two (L by squares alone) and their ±1, MAX_N.
+        // bit pattern's neighbours: powers of two (L by squares alone) and their ±1.
         let powers = (8..=15).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
-        let ns = (0..=3000).chain((3000..=MAX_N).step_by(37)).chain(powers).filter(|&n| n <= MAX_N);
-        for n in ns.chain([MAX_N]) {
-            let small_f = fib_or_lucas_small(n, Which::Fibonacci, <[u64]>::to_vec);
-            let small_l = fib_or_lucas_small(n, Which::Lucas, <[u64]>::to_vec);
+        let ns = (0..=3000).chain((3000..=SHORT_MAX_N).step_by(37)).chain(powers).filter(|&n| n <= SHORT_MAX_N);
+        for n in ns.chain([SHORT_MAX_N]) {
+            let (small_f, small_l) = (small(n, Which::Fibonacci), small(n, Which::Lucas));
             if n == 0 {
                 assert!(small_f.is_none() && small_l.is_none());
             } else {
@@ -371,7 +401,36 @@ mod tests {
                 assert_eq!(small_l.unwrap(), l[n as usize].limbs(), "L_{n}");
             }
         }
-        assert!(fib_or_lucas_small(MAX_N + 1, Which::Lucas, <[u64]>::to_vec).is_none());
+        assert!(small(MAX_N + 1, Which::Lucas).is_none());
+    }
+
+    #[test]
+    fn matches_the_big_integer_ladder_up_to_max_n() {
+        // Past the recurrence's reach: the same bit patterns near 2**16 and 2**17, a few
+        // other n, and MAX_N.
+        let powers = (16..=17).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 2)]);
+        let ns = powers.chain([SHORT_MAX_N + 1, 77_777, 99_999, 100_000, 100_001, MAX_N - 1, MAX_N]);
+        for n in ns.filter(|&n| n <= MAX_N) {
+            for which in [Which::Fibonacci, Which::Lucas] {
+                let want = by_big(n, which);
+                let got = small(n, which).expect("n <= MAX_N");
+                assert_eq!(got, want.limbs(), "{which:?} {n}");
+                assert!(got.len() <= limbs_for(n));
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_check_stops_the_ladder() {
+        for n in [1000, 100_000] {
+            let mut calls = 0;
+            let mut stop = || {
+                calls += 1;
+                Err(calls)
+            };
+            let got = fib_or_lucas_small(n, Which::Fibonacci, &mut stop, <[u64]>::to_vec);
+            assert_eq!(got, Some(Err(1)), "n = {n}");
+        }
     }
 
     #[test]
@@ -387,15 +446,15 @@ mod tests {
     #[test]
     fn areas_hold_every_value() {
         // The bound of limbs_for against the true sizes, and each work area size's edges.
-        let (f, l) = reference(MAX_N);
-        for k in 0..=MAX_N as usize {
+        let (f, l) = reference(SHORT_MAX_N);
+        for k in 0..=SHORT_MAX_N as usize {
             assert!(f[k].limbs().len() <= limbs_for(k as u64) && l[k].limbs().len() <= limbs_for(k as u64), "k={k}");
         }
         let edge = |size| (1..=MAX_N).filter(|&n| work_len(n) <= size).max().unwrap();
         for n in [32, 96, 256].map(edge).into_iter().flat_map(|n| [n, n + 1]) {
             for which in [Which::Fibonacci, Which::Lucas] {
                 let want = if which == Which::Fibonacci { &f } else { &l };
-                assert_eq!(fib_or_lucas_small(n, which, <[u64]>::to_vec).unwrap(), want[n as usize].limbs());
+                assert_eq!(small(n, which).unwrap(), want[n as usize].limbs());
             }
         }
     }
