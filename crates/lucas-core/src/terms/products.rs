@@ -13,7 +13,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{adc, add_in_place, addmul_2, mac, mul_into, sbb};
+use crate::modular::limbs::{adc, add_in_place, addmul_2, mac, mul_into, sbb, sqr_into};
 use std::cmp::Ordering;
 
 /// The shorter operand's size, in limbs, from which a product splits.
@@ -254,30 +254,14 @@ fn fixed_size_sqr(out: &mut [u64], a: &[u64]) -> bool {
     true
 }
 
-/// out = a² for a of N <= 8 limbs on arrays, as [`sqr_basecase`] does it: each cross
-/// product once, doubled, then the squares on the diagonal.
+/// out = a² for a of N <= 8 limbs: [`sqr_into`] (each cross product once, doubled, then
+/// the squares on the diagonal) on arrays of a size known at compile time, so its loops
+/// unroll.
 #[inline(always)]
 fn fixed_sqr<const N: usize>(out: &mut [u64], a: &[u64]) {
     let (mut x, mut t) = ([0u64; N], [0u64; 16]);
     x.copy_from_slice(a);
-    for i in 0..N {
-        let mut carry = 0;
-        for j in i + 1..N {
-            (t[i + j], carry) = mac(t[i + j], x[i], x[j], carry);
-        }
-        t[i + N] = carry;
-    }
-    let mut below = 0;
-    for l in t[..2 * N].iter_mut() {
-        (*l, below) = (*l << 1 | below, *l >> 63);
-    }
-    let mut carry = false;
-    for i in 0..N {
-        let (lo, hi) = wide(x[i], x[i]);
-        let c;
-        (t[2 * i], c) = adc(t[2 * i], lo, carry);
-        (t[2 * i + 1], carry) = adc(t[2 * i + 1], hi, c);
-    }
+    sqr_into(&mut t[..2 * N], &x);
     out.copy_from_slice(&t[..2 * N]);
 }
 
