@@ -222,9 +222,9 @@ pub fn padded(x: &[u64], n: usize) -> Vec<u64> {
 
 /// t[..b.len() + 2] += (a0 + a1·2^64)·b, returning the carry out of the top limb: two rows
 /// of a schoolbook product in one pass. Each row is its own chain of multiply-and-add with
-/// its own carry (row 0 adds a0·b_j at position j, row 1 adds a1·b_(j−1) there), so the two chains
-/// overlap in the processor instead of queueing on one long sum per position; walking the
-/// limbs by iterators leaves no bounds check in the loop.
+/// its own carry (row 0 adds a0·b_j at position j, row 1 adds a1·b_(j−1) there), so the
+/// two chains overlap in the processor instead of queueing on one long sum per position;
+/// walking the limbs by iterators leaves no bounds check in the loop.
 #[inline(always)]
 pub fn addmul_2(t: &mut [u64], a0: u64, a1: u64, b: &[u64]) -> u64 {
     let n = b.len();
