@@ -13,7 +13,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{adc, add_in_place, addmul_2, mac, mul_into, sbb, sqr_into};
+use crate::modular::limbs::{adc, addmul_2, mac, mul_into, sbb, sqr_into};
 use std::cmp::Ordering;
 
 /// The shorter operand's size, in limbs, from which a product splits.
@@ -171,7 +171,7 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
     while i + 1 < n {
         // Rows i and i + 1: a_i·a_{i+1} at 2i + 1, then (a_i + a_{i+1}·2^64)·a[i+2..] at 2i + 2.
         let (lo, hi) = wide(a[i], a[i + 1]);
-        let carried = add_in_place(&mut out[2 * i + 1..], &[lo, hi]);
+        let carried = add_assign(&mut out[2 * i + 1..], &[lo, hi]);
         debug_assert!(!carried);
         if i + 2 < n {
             addmul_2(&mut out[2 * i + 2..], a[i], a[i + 1], &a[i + 2..]);
