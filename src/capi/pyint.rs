@@ -264,25 +264,23 @@ fn digits_are_30_bits() -> bool {
 }
 
 /// The magnitude's 30-bit digits, least significant first, into `out` (exactly as many as
-/// the magnitude needs): the bits not yet written wait in `acc`, and a limb is loaded
-/// whenever fewer than 30 remain.
+/// the magnitude needs), two at a time: digits 2j and 2j + 1 are the 60 bits at 60·j, read
+/// from the two limbs that hold them as one 128-bit window. No branch depends on where a
+/// digit falls across limbs, and the loop does half as many steps as there are digits.
 #[inline]
 fn fill_digits(limbs: &[u64], out: &mut [MaybeUninit<u32>]) {
     const MASK: u64 = (1 << DIGIT_BITS) - 1;
-    let mut next = limbs.iter().copied();
-    let (mut acc, mut held) = (0u64, 0u32);
-    for digit in out.iter_mut() {
-        if held >= DIGIT_BITS {
-            digit.write((acc & MASK) as u32);
-            acc >>= DIGIT_BITS;
-            held -= DIGIT_BITS;
-        } else {
-            // The digit's low `held` bits are in acc, the rest at the bottom of the limb.
-            let limb = next.next().unwrap_or(0);
-            digit.write(((acc | limb << held) & MASK) as u32);
-            acc = limb >> (DIGIT_BITS - held);
-            held += 64 - DIGIT_BITS;
-        }
+    let limb = |i: usize| u128::from(limbs.get(i).copied().unwrap_or(0));
+    let window = |bit: usize| ((limb(bit / 64) | limb(bit / 64 + 1) << 64) >> (bit % 64)) as u64;
+    let last_bit = out.len().saturating_sub(1) * DIGIT_BITS as usize;
+    let mut pairs = out.chunks_exact_mut(2);
+    for (j, pair) in (&mut pairs).enumerate() {
+        let w = window(j * 2 * DIGIT_BITS as usize);
+        pair[0].write((w & MASK) as u32);
+        pair[1].write((w >> DIGIT_BITS & MASK) as u32);
+    }
+    if let [last] = pairs.into_remainder() {
+        last.write((window(last_bit) & MASK) as u32);
     }
 }
 

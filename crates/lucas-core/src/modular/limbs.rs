@@ -221,35 +221,27 @@ pub fn padded(x: &[u64], n: usize) -> Vec<u64> {
 // Products.
 
 /// t[..b.len() + 2] += (a0 + a1·2^64)·b, returning the carry out of the top limb: two rows
-/// of a schoolbook product in one pass, so that two independent limb products are in flight
-/// per step instead of one chain of multiply-and-add.
+/// of a schoolbook product in one pass. Each row is its own chain of multiply-and-add with
+/// its own carry (row 0 adds a0·b_j at position j, row 1 adds a1·b_(j−1) there), so the
+/// two chains overlap in the processor instead of queueing on one long sum per position;
+/// walking the limbs by iterators leaves no bounds check in the loop.
 #[inline(always)]
 pub fn addmul_2(t: &mut [u64], a0: u64, a1: u64, b: &[u64]) -> u64 {
     let n = b.len();
-    debug_assert!(t.len() >= n + 2);
-    // Position j collects lo(a0·b[j]) + hi(a0·b[j−1]) + lo(a1·b[j−1]) + hi(a1·b[j−2]) and
-    // the carry: five terms below 2^64 each, so the u128 sum cannot overflow.
-    let (mut hi0, mut lo1, mut hi1, mut hi1_prev, mut carry) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    for j in 0..n {
-        let p0 = u128::from(a0) * u128::from(b[j]);
-        let p1 = u128::from(a1) * u128::from(b[j]);
-        let acc = u128::from(t[j])
-            + u128::from(p0 as u64)
-            + u128::from(hi0)
-            + u128::from(lo1)
-            + u128::from(hi1_prev)
-            + u128::from(carry);
-        t[j] = acc as u64;
-        carry = (acc >> 64) as u64;
-        hi0 = (p0 >> 64) as u64;
-        hi1_prev = hi1;
-        lo1 = p1 as u64;
-        hi1 = (p1 >> 64) as u64;
+    let (low, high) = t[..n + 2].split_at_mut(n);
+    let (mut carry0, mut carry1, mut below) = (0u64, 0u64, 0u64);
+    for (x, &y) in low.iter_mut().zip(b) {
+        let (s, c) = mac(*x, a0, y, carry0);
+        carry0 = c;
+        (*x, carry1) = mac(s, a1, below, carry1);
+        below = y;
     }
-    let acc = u128::from(t[n]) + u128::from(hi0) + u128::from(lo1) + u128::from(hi1_prev) + u128::from(carry);
-    t[n] = acc as u64;
-    let top = u128::from(t[n + 1]) + u128::from(hi1) + (acc >> 64);
-    t[n + 1] = top as u64;
+    // Position n: row 1's last product and both carries; position n + 1 takes what is left.
+    let (s, c) = mac(high[0], a1, below, carry1);
+    let (s, c0) = s.overflowing_add(carry0);
+    high[0] = s;
+    let top = u128::from(high[1]) + u128::from(c) + u128::from(c0);
+    high[1] = top as u64;
     (top >> 64) as u64
 }
 
@@ -257,12 +249,13 @@ pub fn addmul_2(t: &mut [u64], a0: u64, a1: u64, b: &[u64]) -> u64 {
 #[inline(always)]
 pub fn addmul_1(t: &mut [u64], a: u64, b: &[u64]) -> u64 {
     let n = b.len();
+    let (low, high) = t[..n + 1].split_at_mut(n);
     let mut carry = 0;
-    for j in 0..n {
-        (t[j], carry) = mac(t[j], a, b[j], carry);
+    for (x, &y) in low.iter_mut().zip(b) {
+        (*x, carry) = mac(*x, a, y, carry);
     }
-    let (s, c) = t[n].overflowing_add(carry);
-    t[n] = s;
+    let (s, c) = high[0].overflowing_add(carry);
+    high[0] = s;
     u64::from(c)
 }
 

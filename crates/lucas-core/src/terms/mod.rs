@@ -26,7 +26,7 @@ pub enum Term<'a> {
     Word(u64),
     /// An exact value of at most 127 bits.
     Small(i128),
-    /// ±(a magnitude as little-endian limbs), borrowed from a buffer on the stack.
+    /// ±(a magnitude as little-endian limbs), borrowed from the ladder's work area.
     Limbs { negative: bool, limbs: &'a [u64] },
     /// A residue in `0..m` of a modulus of 2**64 or more: m's number of limbs.
     Residue(Vec<u64>),
@@ -35,7 +35,7 @@ pub enum Term<'a> {
 }
 
 impl Term<'_> {
-    /// The same value, owning its limbs: a [`Term::Limbs`] borrowed from a stack buffer
+    /// The same value, owning its limbs: a [`Term::Limbs`] borrowed from a work area
     /// becomes a [`Term::Big`], so that it can leave the call that computed it.
     pub fn into_owned(self) -> Term<'static> {
         match self {
@@ -66,7 +66,7 @@ impl Term<'_> {
 const I128_MAX_N: u64 = 185;
 
 /// [`fib_or_lucas`] when the term is short work, None otherwise: an exact term of |n| up to
-/// [`small::MAX_N`], built on `i128` or a stack buffer without a `check` (and never
+/// [`small::SHORT_MAX_N`], built on `i128` or a stack buffer without a `check` (and never
 /// refused). A caller can keep its lock (the extension: the GIL) for such a call and let
 /// `finish` read the stack buffer; for None it runs [`fib_or_lucas`] as work long enough to
 /// be polled.
@@ -76,7 +76,7 @@ pub fn fib_or_lucas_short<T>(
     modulus: Option<&Modulus>,
     finish: impl FnOnce(Term<'_>) -> T,
 ) -> Option<T> {
-    if modulus.is_some() || n.abs_word().is_none_or(|a| a > small::MAX_N) {
+    if modulus.is_some() || n.abs_word().is_none_or(|a| a > small::SHORT_MAX_N) {
         return None;
     }
     let mut unpolled = || Ok::<(), std::convert::Infallible>(());
@@ -112,7 +112,8 @@ pub fn fib_or_lucas<E, T>(
                 }
                 if (1..=small::MAX_N).contains(&a) {
                     let limbs = |limbs: &[u64]| finish(Term::Limbs { negative: flips, limbs });
-                    return Ok(small::fib_or_lucas_small(a, which, limbs).expect("1 <= n <= MAX_N"));
+                    let term = small::fib_or_lucas_small(a, which, check, limbs).expect("1 <= n <= MAX_N");
+                    return term.map_err(Refused::Stopped);
                 }
             }
             Ok(finish(Term::Big(fib_or_lucas_exact(n, which, check)?)))
@@ -235,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_short_term_never_polls_and_equals_the_exact_ladder() {
-        let max = small::MAX_N as i64;
+        let max = small::SHORT_MAX_N as i64;
         for n in [0, 1, -1, 185, 186, -187, 1000, -1001, max - 1, max, -max, max + 1, -(max + 1), 1 << 40] {
             let limbs = [n.unsigned_abs()];
             let idx = Index::new(&limbs, n < 0);
@@ -243,7 +244,7 @@ mod tests {
             assert!(fib_or_lucas_short(&idx, Which::Fibonacci, Some(&m), value).is_none(), "a modulus: polled work");
             for which in [Which::Fibonacci, Which::Lucas] {
                 let short = fib_or_lucas_short(&idx, which, None, |t: Term| t.into_owned());
-                assert_eq!(short.is_some(), n.unsigned_abs() <= small::MAX_N, "n = {n}");
+                assert_eq!(short.is_some(), n.unsigned_abs() <= small::SHORT_MAX_N, "n = {n}");
                 let Some(short) = short else { continue };
                 let mut polls = 0;
                 let mut count = || -> Result<(), Infallible> {

@@ -4,20 +4,22 @@
 //! scratch area the caller provides, so that a ladder of many products allocates nothing.
 //!
 //! Karatsuba splits a = a0 + a1·X, b = b0 + b1·X at X = 2^(64·h) and gets the middle term
-//! a0·b1 + a1·b0 from one product of the halves' sums, (a0 + a1)(b0 + b1) − a0·b0 − a1·b1:
-//! three half-size products instead of four. A square takes the difference instead,
-//! a0² + a1² − (a0 − a1)², whose operand has no carry limb and whose sign does not matter.
-//! The thresholds come from timing each kernel on both sides of them (bench/NOTES.md).
+//! a0·b1 + a1·b0 from one product of the halves' differences,
+//! a0·b0 + a1·b1 − (a0 − a1)(b0 − b1): three half-size products instead of four. The
+//! differences, unlike sums, have no carry limb, so the third product is h by h limbs like
+//! the other two; their signs decide whether it is added or subtracted. A square is the case
+//! a = b: a0² + a1² − (a0 − a1)², whose sign does not matter. The thresholds come from timing
+//! each kernel on both sides of them (bench/NOTES.md).
 
 #![forbid(unsafe_code)]
 
-use crate::modular::limbs::{adc, add_in_place, addmul_2, mac, mul_into, sub_in_place, trimmed};
+use crate::modular::limbs::{adc, addmul_2, mac, mul_into, sbb, sqr_into};
 use std::cmp::Ordering;
 
 /// The shorter operand's size, in limbs, from which a product splits.
-pub const MUL_KARATSUBA_MIN: usize = 36;
+pub const MUL_KARATSUBA_MIN: usize = 20;
 /// The operand's size, in limbs, from which a square splits.
-pub const SQR_KARATSUBA_MIN: usize = 44;
+pub const SQR_KARATSUBA_MIN: usize = 48;
 
 const fn min(a: usize, b: usize) -> usize {
     if a < b {
@@ -32,29 +34,63 @@ pub const fn scratch_len(n: usize) -> usize {
     if n < min(MUL_KARATSUBA_MIN, SQR_KARATSUBA_MIN) {
         0
     } else {
-        // A level takes at most 5·⌈n/2⌉ + 4 limbs and hands the rest to the next, of at
-        // most ⌈n/2⌉ + 1 limbs: 5n plus a few limbs per level.
-        5 * n + 128
+        // A level takes at most 6·⌈n/2⌉ + 1 limbs and hands the rest to the next, of at
+        // most ⌈n/2⌉ limbs: 6n plus a few limbs per level.
+        6 * n + 128
     }
 }
 
-/// x += y at the bottom of x (y no longer than x); the carry out of x's top must be zero.
-fn add_to(x: &mut [u64], y: &[u64]) {
-    let carry = add_in_place(x, trimmed(y));
-    debug_assert!(!carry, "the sum fits");
+/// x += y (y no longer than x), the carry run through x's upper limbs; returns the carry
+/// out of x's top. A tight loop over y, then the carry alone: these passes are what a
+/// Karatsuba level costs beyond its three products.
+#[inline]
+fn add_assign(x: &mut [u64], y: &[u64]) -> bool {
+    let (low, high) = x.split_at_mut(y.len());
+    let mut carry = false;
+    for (a, &b) in low.iter_mut().zip(y) {
+        (*a, carry) = adc(*a, b, carry);
+    }
+    for a in high {
+        if !carry {
+            break;
+        }
+        (*a, carry) = a.overflowing_add(1);
+    }
+    carry
 }
 
-/// x −= y (y no larger than x as a value, but maybe longer with high zero limbs).
-fn sub_from(x: &mut [u64], y: &[u64]) {
-    let borrow = sub_in_place(x, trimmed(y));
-    debug_assert!(!borrow, "the difference is not negative");
+/// x −= y (y no longer than x), the borrow run through x's upper limbs; returns the borrow
+/// out of x's top.
+#[inline]
+fn sub_assign(x: &mut [u64], y: &[u64]) -> bool {
+    let (low, high) = x.split_at_mut(y.len());
+    let mut borrow = false;
+    for (a, &b) in low.iter_mut().zip(y) {
+        (*a, borrow) = sbb(*a, b, borrow);
+    }
+    for a in high {
+        if !borrow {
+            break;
+        }
+        (*a, borrow) = a.overflowing_sub(1);
+    }
+    borrow
 }
 
-/// out = a + b (padded to out's length: out.len() > max(a.len(), b.len())).
-fn sum_into(out: &mut [u64], a: &[u64], b: &[u64]) {
-    out.fill(0);
-    out[..a.len()].copy_from_slice(a);
-    add_to(out, b);
+/// out = |x − y| for x of out's length and y no longer (the halves of a Karatsuba split);
+/// whether x < y.
+fn abs_diff(out: &mut [u64], x: &[u64], y: &[u64]) -> bool {
+    let n = y.len();
+    let x_less = x[n..].iter().all(|&l| l == 0) && compare(&x[..n], y) == Ordering::Less;
+    if x_less {
+        out[n..].fill(0);
+        out[..n].copy_from_slice(y);
+        sub_assign(&mut out[..n], &x[..n]);
+    } else {
+        out.copy_from_slice(x);
+        sub_assign(out, y);
+    }
+    x_less
 }
 
 /// out = a·b, `out.len() == a.len() + b.len()`; `scratch` at least [`scratch_len`] of the
@@ -72,24 +108,32 @@ pub fn mul(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
         return;
     }
     let ((a0, a1), (b0, b1)) = (a.split_at(h), b.split_at(h));
-    let (sa, rest) = scratch.split_at_mut(h + 1);
-    let (sb, rest) = rest.split_at_mut(h + 1);
-    let (mid, rest) = rest.split_at_mut(2 * h + 2);
-    sum_into(sa, a0, a1);
-    sum_into(sb, b0, b1);
-    mul(mid, sa, sb, rest);
+    let (da, rest) = scratch.split_at_mut(h);
+    let (db, rest) = rest.split_at_mut(h);
+    let (mid, rest) = rest.split_at_mut(2 * h + 1);
+    // The middle term a0·b1 + a1·b0 = a0·b0 + a1·b1 − (a0 − a1)(b0 − b1): the differences
+    // have h limbs, where sums would carry into one more.
+    let negative = abs_diff(da, a0, a1) != abs_diff(db, b0, b1);
     let (low, high) = out.split_at_mut(2 * h);
     mul(low, a0, b0, rest);
     mul(high, a1, b1, rest);
-    sub_from(mid, low);
-    sub_from(mid, high);
-    add_to(&mut out[h..], trimmed(mid));
+    let (product, rest) = rest.split_at_mut(2 * h);
+    mul(product, da, db, rest);
+    mid[..2 * h].copy_from_slice(low);
+    mid[2 * h] = 0;
+    let carried = add_assign(mid, high);
+    debug_assert!(!carried);
+    let wrapped = if negative { add_assign(mid, product) } else { sub_assign(mid, product) };
+    debug_assert!(!wrapped, "the middle term is a non-negative value of 2h + 1 limbs");
+    let top = out.len() - h;
+    let carried = add_assign(&mut out[h..], &mid[..(2 * h + 1).min(top)]);
+    debug_assert!(!carried && mid[(2 * h + 1).min(top)..].iter().all(|&l| l == 0), "the product fits");
 }
 
 /// out = a², `out.len() == 2·a.len()`; `scratch` at least [`scratch_len`] of a's length.
 pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     debug_assert_eq!(out.len(), 2 * a.len());
-    if fixed_size(out, a, a) {
+    if fixed_size_sqr(out, a) {
         return;
     }
     if a.len() < SQR_KARATSUBA_MIN {
@@ -101,23 +145,21 @@ pub fn sqr(out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
     let (d, rest) = scratch.split_at_mut(h);
     let (dd, rest) = rest.split_at_mut(2 * h);
     let (mid, rest) = rest.split_at_mut(2 * h + 1);
-    // d = |a0 − a1|, a1 zero-extended to h limbs.
-    d.fill(0);
-    d[..a1.len()].copy_from_slice(a1);
-    if compare(a0, d) == Ordering::Less {
-        sub_from(d, a0);
-    } else {
-        d.copy_from_slice(a0);
-        sub_from(d, a1);
-    }
+    abs_diff(d, a0, a1);
     sqr(dd, d, rest);
     let (low, high) = out.split_at_mut(2 * h);
     sqr(low, a0, rest);
     sqr(high, a1, rest);
     // The middle term a0² + a1² − (a0 − a1)² = 2·a0·a1, added at h.
-    sum_into(mid, low, high);
-    sub_from(mid, dd);
-    add_to(&mut out[h..], trimmed(mid));
+    mid[..2 * h].copy_from_slice(low);
+    mid[2 * h] = 0;
+    let carried = add_assign(mid, high);
+    debug_assert!(!carried);
+    let borrowed = sub_assign(mid, dd);
+    debug_assert!(!borrowed);
+    let top = out.len() - h;
+    let carried = add_assign(&mut out[h..], &mid[..(2 * h + 1).min(top)]);
+    debug_assert!(!carried && mid[(2 * h + 1).min(top)..].iter().all(|&l| l == 0), "the square fits");
 }
 
 /// out = a², schoolbook: the cross products a_i·a_j (i < j) once, two rows per pass as
@@ -129,7 +171,7 @@ fn sqr_basecase(out: &mut [u64], a: &[u64]) {
     while i + 1 < n {
         // Rows i and i + 1: a_i·a_{i+1} at 2i + 1, then (a_i + a_{i+1}·2^64)·a[i+2..] at 2i + 2.
         let (lo, hi) = wide(a[i], a[i + 1]);
-        let carried = add_in_place(&mut out[2 * i + 1..], &[lo, hi]);
+        let carried = add_assign(&mut out[2 * i + 1..], &[lo, hi]);
         debug_assert!(!carried);
         if i + 2 < n {
             addmul_2(&mut out[2 * i + 2..], a[i], a[i + 1], &a[i + 2..]);
@@ -192,6 +234,35 @@ fn fixed<const N: usize>(out: &mut [u64], a: &[u64], b: &[u64]) {
     for (d, &s) in out.iter_mut().zip(&t) {
         *d = s;
     }
+}
+
+/// out = a² on fixed arrays when a has at most eight limbs; false (nothing written)
+/// otherwise.
+#[inline(always)]
+fn fixed_size_sqr(out: &mut [u64], a: &[u64]) -> bool {
+    match a.len() {
+        1 => (out[0], out[1]) = wide(a[0], a[0]),
+        2 => fixed_sqr::<2>(out, a),
+        3 => fixed_sqr::<3>(out, a),
+        4 => fixed_sqr::<4>(out, a),
+        5 => fixed_sqr::<5>(out, a),
+        6 => fixed_sqr::<6>(out, a),
+        7 => fixed_sqr::<7>(out, a),
+        8 => fixed_sqr::<8>(out, a),
+        _ => return false,
+    }
+    true
+}
+
+/// out = a² for a of N <= 8 limbs: [`sqr_into`] (each cross product once, doubled, then
+/// the squares on the diagonal) on arrays of a size known at compile time, so its loops
+/// unroll.
+#[inline(always)]
+fn fixed_sqr<const N: usize>(out: &mut [u64], a: &[u64]) {
+    let (mut x, mut t) = ([0u64; N], [0u64; 16]);
+    x.copy_from_slice(a);
+    sqr_into(&mut t[..2 * N], &x);
+    out.copy_from_slice(&t[..2 * N]);
 }
 
 /// x·y as (low, high) limbs.
