@@ -203,7 +203,8 @@ impl<'a> Num<'a> {
 
 /// F_n or L_n for 1 <= n <= [`MAX_N`], handed to `finish` as little-endian limbs without
 /// leading zeros (the buffer stays where it is, never copied out); `None` for other n.
-/// `check` runs between the ladder's steps (its error stops the ladder).
+/// `check` runs between the ladder's steps (its error stops the ladder) for n above
+/// [`SHORT_MAX_N`]; a shorter ladder never calls it.
 pub fn fib_or_lucas_small<E, T>(
     n: u64,
     which: Which,
@@ -275,6 +276,7 @@ fn run<E, T>(
     check: &mut dyn FnMut() -> Result<(), E>,
     finish: impl FnOnce(&[u64]) -> T,
 ) -> Result<T, E> {
+    let polled = n > SHORT_MAX_N;
     let a = area_len(n);
     let (areas, scratch) = work.split_at_mut(5 * a);
     let mut chunks = areas.chunks_exact_mut(a);
@@ -311,7 +313,9 @@ fn run<E, T>(
         let mut i = k >> shift;
         start(&mut f, &mut g, i);
         while shift > 0 {
-            check()?;
+            if polled {
+                check()?;
+            }
             shift -= 1;
             let sign = if i % 2 == 0 { 2 } else { -2 }; // 2(−1)^i
             x.set_sqr(&f, scratch); // F_i²
@@ -349,7 +353,9 @@ fn run<E, T>(
     }
     // L_{2j} = L_j² − 2(−1)^j: j = m is odd, every later j even.
     for step in done..squares {
-        check()?;
+        if polled {
+            check()?;
+        }
         z.set_sqr(&x, scratch);
         z.add_small(if step == 0 { 2 } else { -2 });
         std::mem::swap(&mut x, &mut z);
@@ -421,8 +427,8 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_check_stops_the_ladder() {
-        for n in [1000, 100_000] {
+    fn a_failed_check_stops_a_long_ladder_and_a_short_one_never_checks() {
+        for n in [SHORT_MAX_N + 1, 100_000, MAX_N] {
             let mut calls = 0;
             let mut stop = || {
                 calls += 1;
@@ -430,6 +436,12 @@ mod tests {
             };
             let got = fib_or_lucas_small(n, Which::Fibonacci, &mut stop, <[u64]>::to_vec);
             assert_eq!(got, Some(Err(1)), "n = {n}");
+        }
+        for n in [1000, SHORT_MAX_N - 1, SHORT_MAX_N] {
+            for which in [Which::Fibonacci, Which::Lucas] {
+                let mut stop = || Err(());
+                assert!(fib_or_lucas_small(n, which, &mut stop, <[u64]>::to_vec).unwrap().is_ok(), "n = {n}");
+            }
         }
     }
 
