@@ -236,9 +236,9 @@ thread_local! {
     static WORK: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
 }
 
-/// `f` on a work area of `need` limbs taken from [`WORK`]; a call that finds it taken (none
-/// does today: nothing here calls back into itself) or the thread's storage gone works on
-/// its own area.
+/// `f` on a work area of `need` limbs taken from [`WORK`]; a call that finds it taken (a
+/// ladder re-entered on the same thread, e.g. by a signal handler its `check` ran) or the
+/// thread's storage gone works on an area of its own.
 fn with_work<T>(need: usize, f: impl FnOnce(&mut [u64]) -> T) -> T {
     let mut work = WORK.try_with(Cell::take).unwrap_or_default();
     if work.len() < need {
