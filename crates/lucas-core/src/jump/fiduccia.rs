@@ -22,7 +22,7 @@
 #![forbid(unsafe_code)]
 
 use crate::jump::ntt::{self, Fold, Ntt, ToMontgomery, ToWrapping};
-use crate::modular::word::{crt, infallible, Montgomery, Polled, Wrapping};
+use crate::modular::word::{crt, infallible, LazyMontgomery, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::{bits_below_top, lucas_uv_halving, CheckedI64, Halve, Ring};
 use std::convert::Infallible;
 
@@ -187,9 +187,17 @@ impl<E> Dot for Polled<'_, MontWord, E> {
         x_pow_ntt(self, &fold, c, n).map(Some)
     }
 
-    /// Order 2 by the (U, V) halving ladder: [`order2_by_halving`].
+    /// Order 2 by the (U, V) halving ladder: [`order2_by_halving`]. Below 2^62 the ladder
+    /// runs in the partly reduced form of the same Montgomery representation, as `lucas_u`
+    /// does: the coefficients are valid representatives there as they are, and the result
+    /// comes back fully reduced.
     fn order2(&mut self, c: [&u64; 2], n: &[u64]) -> Result<Option<[u64; 2]>, E> {
-        order2_by_halving(self, c, n).map(Some)
+        if self.ring.m > LazyMontgomery::MAX_M {
+            return order2_by_halving(self, c, n).map(Some);
+        }
+        let mut lazy = self.on(LazyMontgomery::of(self.ring.mont));
+        let x = order2_by_halving(&mut lazy, c, n)?;
+        Ok(Some(x.map(|e| lazy.ring.canonical(e))))
     }
 }
 
@@ -718,8 +726,11 @@ mod tests {
     fn jump_mod_matches_stepping() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let moduli =
-            [1u64, 2, 3, 4, 10, 12, 97, 1 << 20, 1_000_000_007, (1 << 61) - 1, 1 << 63, u64::MAX, u64::MAX - 58];
-        for &m in &moduli {
+            [1u64, 2, 3, 4, 10, 12, 97, 1 << 20, 1_000_000_007, (1 << 61) - 1, 1 << 63, u64::MAX, u64::MAX - 58]
+                .into_iter()
+                // Either side of the partly reduced form's limit (order 2's ladder).
+                .chain([(1 << 62) - 57, LazyMontgomery::MAX_M, (1 << 62) + 135, 3 << 62]);
+        for m in moduli {
             // Around the transforms' threshold for every modulus (odd, even, 2^s, near 2^64).
             let mut big = vec![NTT_MIN - 1, NTT_MIN, NTT_MIN + 1];
             if m == 1_000_000_007 || m == 12 {

@@ -137,13 +137,28 @@ impl LazyMontgomery {
     pub const MAX_M: u64 = (1 << 62) - 1;
 
     pub fn new(m: u64) -> LazyMontgomery {
-        assert!(m <= Self::MAX_M, "partly reduced Montgomery form needs m < 2^62");
-        LazyMontgomery { full: Montgomery::new(m), two_m: 2 * m }
+        LazyMontgomery::of(Montgomery::new(m))
+    }
+
+    /// The partly reduced form of a fully reduced one's modulus (its constants reused).
+    pub fn of(full: Montgomery) -> LazyMontgomery {
+        assert!(full.m <= Self::MAX_M, "partly reduced Montgomery form needs m < 2^62");
+        LazyMontgomery { full, two_m: 2 * full.m }
     }
 
     /// x (any u64) into Montgomery form.
     pub fn enter(&self, x: u64) -> u64 {
         self.full.enter(x)
+    }
+
+    /// A representative in 0..2m as the one in 0..m, still in Montgomery form: how an
+    /// element returns to the fully reduced [`Montgomery`] form of the same m.
+    pub fn canonical(&self, x: u64) -> u64 {
+        if x >= self.full.m {
+            x - self.full.m
+        } else {
+            x
+        }
     }
 
     /// A representative in 0..2m back to the residue in 0..m.
@@ -244,6 +259,12 @@ impl<'p, R, E> Polled<'p, R, E> {
     pub fn each_product(mut self, yes: bool) -> Self {
         self.each_product = yes;
         self
+    }
+
+    /// The same poll, period and count of bits so far, on another ring: for a stretch of work
+    /// that runs in a faster form of the same ring.
+    pub fn on<S>(&mut self, ring: S) -> Polled<'_, S, E> {
+        Polled { ring, every: self.every, bits: self.bits, each_product: self.each_product, poll: &mut *self.poll }
     }
 }
 
