@@ -200,6 +200,7 @@ pub fn lucas_v_from_pair_with<R: Ring>(
 }
 
 /// (U_n, V_n) of the Lucas sequences U(P, Q), V(P, Q), for n >= 1 given as limbs.
+#[inline(always)]
 pub fn lucas_uv_halving<R: Halve>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
     lucas_uv_halving_with(r, &Param::Element(p.clone()), &Param::Element(q.clone()), n)
 }
@@ -207,6 +208,11 @@ pub fn lucas_uv_halving<R: Halve>(r: &mut R, p: &R::E, q: &R::E, n: &[u64]) -> R
 /// [`lucas_uv_halving`] with parameters that may be small integers. With small P and Q the
 /// products by P, D and Q are linear-time; with Q = ±1, Q^k is a sign and its square is
 /// not computed: two products per bit instead of three, on a one bit too.
+///
+/// Always inlined, as is [`lucas_uv_halving`]: in its caller the kind of each parameter is
+/// known and the ring's operations inline into the loop; a copy that LLVM keeps out of line
+/// once two callers share a ring type is markedly slower (bench/NOTES.md).
+#[inline(always)]
 pub fn lucas_uv_halving_with<R: Halve>(
     r: &mut R,
     p: &Param<R::E>,
