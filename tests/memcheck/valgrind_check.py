@@ -14,13 +14,16 @@
   *lucas's* when one of its stack frames has the lucas .so as its <obj> (frames are
   attributed by object path, so this works with or without debug info).
 
-A leak record whose allocation is a str made by CPython as a *module attribute name* on
-lucas's behalf (PyModule_AddObjectRef, PyModule_AddFunctions: the name is interned as a key
-of the module's dict) is CPython's, not lucas's: lucas never receives a reference to it.
-CPython 3.13 makes such interned names immortal and never frees them at exit, so valgrind
-reports them definitely lost; 3.13 does the same for its own modules (`python3.13 -c "import
-_struct"` alone shows thousands of such blocks under valgrind); 3.11 and 3.14 free them (3.12
-was not available to check). These records are counted and printed apart, never as lucas's.
+A leak record whose allocation is a str that CPython interned on lucas's behalf is
+CPython's, not lucas's: lucas never receives a reference to it. There are two such cases:
+*module attribute names* (PyModule_AddObjectRef, PyModule_AddFunctions: the name is interned
+as a key of the module's dict), and the names of a module lucas imports (PyImport_ImportModule:
+`find_recurrence` imports `fractions` on its first exact call, and unmarshalling that module's
+code interns its identifiers). CPython 3.13 makes interned strings immortal and never frees
+them at exit, so valgrind reports them definitely lost; 3.13 does the same for its own
+modules (`python3.13 -c "import _struct"` alone shows thousands of such blocks under
+valgrind); 3.11 and 3.14 free them (3.12 was not available to check). These records are
+counted and printed apart, never as lucas's.
 
 Verdict (exit 0 = pass, 1 = fail, 2 = could not run):
 * normal: FAIL on any Leak_DefinitelyLost / Leak_IndirectlyLost record with a lucas frame,
@@ -51,9 +54,21 @@ import elfinfo  # noqa: E402
 
 DEFAULT_ROUNDS = 12
 LEAK_KINDS_FAIL = ("Leak_DefinitelyLost", "Leak_IndirectlyLost")
-# CPython functions that intern a module attribute's name into the module's dict (see above).
-MODULE_NAME_INTERNERS = ("PyModule_AddObjectRef", "_add_methods_to_object", "PyModule_AddFunctions")
-STR_ALLOCATORS = ("unicode_decode_utf8", "PyUnicode_New", "PyUnicode_FromString", "PyUnicode_InternFromString")
+# CPython functions below which a new str is interned for lucas (see above): a module
+# attribute's name going into the module's dict, or anything an import lucas asked for makes.
+MODULE_NAME_INTERNERS = (
+    "PyModule_AddObjectRef",
+    "_add_methods_to_object",
+    "PyModule_AddFunctions",
+    "PyImport_ImportModule",
+)
+STR_ALLOCATORS = (
+    "unicode_decode_utf8",
+    "PyUnicode_New",
+    "PyUnicode_FromString",
+    "PyUnicode_InternFromString",
+    "_PyUnicode_FromUCS1",
+)
 SELFTEST_LEAK_BYTES = 4096
 SELFTEST_LEAK_CALLS = 3
 
@@ -198,8 +213,9 @@ def parse_xml(path: str, so: str) -> dict:
 
 
 def is_interned_module_name(all_frames, ours) -> bool:
-    """A str allocated by CPython while it added a module attribute for lucas: between the
-    allocation and lucas's first frame, a str allocator and then a module-name interner."""
+    """A str allocated by CPython while it added a module attribute for lucas or imported a
+    module lucas asked for: between the allocation and lucas's first frame, a str allocator
+    and then one of the functions above."""
     inner = []
     for obj, fn in all_frames:
         if ours(obj):
@@ -301,8 +317,9 @@ def main(argv=None) -> int:
     if res["interned_names"]:
         nbytes = sum(r[1] for r in res["interned_names"])
         print(
-            f"module attribute names CPython interned at lucas's request (CPython's, not lucas's; "
-            f"3.13 never frees them): {len(res['interned_names'])} records, {nbytes} bytes"
+            f"strings CPython interned at lucas's request, module attribute names and imported "
+            f"modules' names (CPython's, not lucas's; 3.13 never frees them): "
+            f"{len(res['interned_names'])} records, {nbytes} bytes"
         )
         for kind, n, what, fr in res["interned_names"][:2]:
             show_record(kind, f"{n}B", what, fr, so)
