@@ -193,9 +193,10 @@ impl<E> Dot for Polled<'_, MontWord, E> {
     /// comes back fully reduced.
     fn order2(&mut self, c: [&u64; 2], n: &[u64]) -> Result<Option<[u64; 2]>, E> {
         if self.ring.m > LazyMontgomery::MAX_M {
-            return order2_by_halving(self, c, n).map(Some);
+            let mut full = self.on(self.ring.mont, JUMP_POLL_BITS);
+            return order2_by_halving(&mut full, c, n).map(Some);
         }
-        let mut lazy = self.on(LazyMontgomery::of(self.ring.mont));
+        let mut lazy = self.on(LazyMontgomery::of(self.ring.mont), JUMP_POLL_BITS);
         let x = order2_by_halving(&mut lazy, c, n)?;
         Ok(Some(x.map(|e| lazy.ring.canonical(e))))
     }
