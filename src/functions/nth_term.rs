@@ -10,6 +10,7 @@ use crate::capi::method_def::{method, method_table, Function};
 use crate::capi::pyint;
 use crate::capi::refs::{Borrowed, Owned};
 use crate::capi::static_cell::StaticCell;
+use lucas_core::bigint::Integer;
 use lucas_core::jump::fiduccia::Output;
 use lucas_core::terms::exact::Refused;
 use pyo3_ffi as ffi;
@@ -71,12 +72,21 @@ or -1 (without mod) or invertible modulo mod; otherwise ValueError.
         let m = args::modulus(FUNC, m)?;
         let (coef, init) = args::recurrence(FUNC, coefficients, initial)?;
         let n = args::integer(FUNC, "n", n)?;
-        let convert = |v: &[Int]| v.iter().map(|x| pyint::to_integer(x.borrow())).collect::<PyResult<Vec<_>>>();
-        let (coef, init) = (convert(&coef)?, convert(&init)?);
-        let modulus = m.as_ref().map(|m| pyint::to_modulus(m.borrow())).transpose()?;
-        let out = pyint::with_index(n.borrow(), |n| {
-            allow_threads(|poll| lucas_core::jump::nth_term(&coef, &init, n, modulus.as_ref(), Output::Term, poll))
-        })??;
+        let jump = |coef: &[Integer], init: &[Integer]| {
+            let modulus = m.as_ref().map(|m| pyint::to_modulus(m.borrow())).transpose()?;
+            pyint::with_index(n.borrow(), |n| {
+                allow_threads(|poll| lucas_core::jump::nth_term(coef, init, n, modulus.as_ref(), Output::Term, poll))
+            })?
+        };
+        let integer = |x: &Int| pyint::to_integer(x.borrow());
+        let out = match (&*coef, &*init) {
+            // Order 2 (every Lucas sequence) converts without vectors.
+            ([c0, c1], [x0, x1]) => jump(&[integer(c0)?, integer(c1)?], &[integer(x0)?, integer(x1)?])?,
+            _ => {
+                let convert = |v: &[Int]| v.iter().map(integer).collect::<PyResult<Vec<_>>>();
+                jump(&convert(&coef)?, &convert(&init)?)?
+            }
+        };
         let term = out.map_err(|r| refused(FUNC, r, m.is_some()))?.swap_remove(0);
         pyint::term_to_int(term).map(Int::into_owned)
     }

@@ -193,9 +193,10 @@ impl<E> Dot for Polled<'_, MontWord, E> {
     /// comes back fully reduced.
     fn order2(&mut self, c: [&u64; 2], n: &[u64]) -> Result<Option<[u64; 2]>, E> {
         if self.ring.m > LazyMontgomery::MAX_M {
-            return order2_by_halving(self, c, n).map(Some);
+            let mut full = self.on(self.ring.mont, JUMP_POLL_BITS);
+            return order2_by_halving(&mut full, c, n).map(Some);
         }
-        let mut lazy = self.on(LazyMontgomery::of(self.ring.mont));
+        let mut lazy = self.on(LazyMontgomery::of(self.ring.mont), JUMP_POLL_BITS);
         let x = order2_by_halving(&mut lazy, c, n)?;
         Ok(Some(x.map(|e| lazy.ring.canonical(e))))
     }
@@ -607,20 +608,30 @@ pub fn jump<R: Dot>(r: &mut R, c: &[R::E], init: &[R::E], n: &[u64], want: Outpu
         step_to(r, c, &mut seq, small + count)?;
         return Ok(seq.split_off(small).into_iter().take(count).collect());
     }
-    let v = if k == 2 {
-        match r.order2([&c[0], &c[1]], n)? {
-            Some(v) => v.to_vec(),
-            None => x_pow_order2(r, [&c[0], &c[1]], n)?.to_vec(),
-        }
-    } else if let Some(v) = r.x_pow_fast(c, n)? {
-        v
+    let (pair, coefficients);
+    let v: &[R::E] = if k == 2 {
+        pair = match r.order2([&c[0], &c[1]], n)? {
+            Some(v) => v,
+            None => x_pow_order2(r, [&c[0], &c[1]], n)?,
+        };
+        &pair
     } else {
-        let p = CharPoly::new(r, c)?;
-        x_pow(r, &p, n)?
+        coefficients = match r.x_pow_fast(c, n)? {
+            Some(v) => v,
+            None => {
+                let p = CharPoly::new(r, c)?;
+                x_pow(r, &p, n)?
+            }
+        };
+        &coefficients
     };
+    // x_{n+j} = v·(x_j, ..., x_{j+k−1}): x_n needs only the initial window.
+    if count == 1 {
+        return Ok(vec![r.dot(v, init)?]);
+    }
     let mut seq = init.to_vec();
     step_to(r, c, &mut seq, k + count - 1)?;
-    (0..count).map(|j| r.dot(&v, &seq[j..j + k])).collect()
+    (0..count).map(|j| r.dot(v, &seq[j..j + k])).collect()
 }
 // ANCHOR_END: jump
 
@@ -659,19 +670,43 @@ pub fn jump_mod<E>(
     let odd = m >> s;
     let odd_part = if odd > 1 {
         let mont = MontWord::new(odd);
-        let enter = |v: &[u64]| v.iter().map(|&x| mont.enter(x)).collect::<Vec<u64>>();
-        let (ce, ie) = (enter(c), enter(init));
-        let mut r = Polled::new(mont, JUMP_POLL_BITS, &mut *poll);
-        let out = jump(&mut r, &ce, &ie, n, want)?;
-        out.iter().map(|&x| r.ring.leave(x)).collect()
+        if let ([c0, c1], [x0, x1]) = (c, init) {
+            // Order 2 (every Lucas sequence) enters the ring without vectors.
+            let (ce, ie) = ([mont.enter(*c0), mont.enter(*c1)], [mont.enter(*x0), mont.enter(*x1)]);
+            jump_montgomery(mont, &ce, &ie, n, want, &mut *poll)?
+        } else {
+            let enter = |v: &[u64]| v.iter().map(|&x| mont.enter(x)).collect::<Vec<u64>>();
+            let (ce, ie) = (enter(c), enter(init));
+            jump_montgomery(mont, &ce, &ie, n, want, &mut *poll)?
+        }
     } else {
         vec![0; count]
     };
     if s == 0 {
         return Ok(odd_part);
     }
-    let two_part = jump(&mut Polled::new(Wrapping, JUMP_POLL_BITS, poll), c, init, n, want)?;
-    Ok(odd_part.iter().zip(&two_part).map(|(&a, &b)| crt(a, odd, b, s)).collect())
+    let mut out = jump(&mut Polled::new(Wrapping, JUMP_POLL_BITS, poll), c, init, n, want)?;
+    for (b, &a) in out.iter_mut().zip(&odd_part) {
+        *b = crt(a, odd, *b, s);
+    }
+    Ok(out)
+}
+
+/// [`jump`] in Montgomery form for values already entered; the result leaves the form.
+fn jump_montgomery<E>(
+    mont: MontWord,
+    c: &[u64],
+    init: &[u64],
+    n: &[u64],
+    want: Output,
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<Vec<u64>, E> {
+    let mut r = Polled::new(mont, JUMP_POLL_BITS, poll);
+    let mut out = jump(&mut r, c, init, n, want)?;
+    for x in &mut out {
+        *x = r.ring.leave(*x);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -61,6 +61,13 @@ pub fn nth_term<E>(
         w
     };
     let out = match modulus {
+        Some(Modulus::Word(m)) if !n.negative && coef.len() == 2 => {
+            // Order 2 forward (every Lucas sequence): the residues need no vectors.
+            let m = *m;
+            let (c, x) = ([coef[0].rem_word(m), coef[1].rem_word(m)], [init[0].rem_word(m), init[1].rem_word(m)]);
+            let out = fiduccia::jump_mod(&c, &x, n.limbs, m, inner, check).map_err(Refused::Stopped)?;
+            out.into_iter().map(Term::Word).collect()
+        }
         Some(Modulus::Word(m)) => {
             let m = *m;
             let (mut c, mut x): (Vec<u64>, Vec<u64>) =
@@ -175,23 +182,31 @@ mod tests {
     #[test]
     fn every_regime_agrees_with_stepping() {
         let mut check = none;
-        let c = [1i128, 1, -1];
-        let init = [2i128, -1, 3];
-        let ci: Vec<Integer> = c.iter().map(|&v| Integer::Small(v as i64)).collect();
-        let ii: Vec<Integer> = init.iter().map(|&v| Integer::Small(v as i64)).collect();
-        let big_m = (1i128 << 64) + 13;
-        for t in -30i64..=30 {
-            let limbs = [t.unsigned_abs()];
-            let n = Index::new(&limbs, t < 0);
-            let want = stepped(&c, &init, t);
-            let exact = nth_term(&ci, &ii, &n, None, Output::Term, &mut check).unwrap();
-            assert_eq!(value(&exact[0]), want, "exact x_{t}");
-            let word = nth_term(&ci, &ii, &n, Some(&Modulus::Word(97)), Output::Term, &mut check).unwrap();
-            assert_eq!(value(&word[0]), want.rem_euclid(97), "x_{t} mod 97");
-            let m = Modulus::from_limbs(&[13, 1]);
-            let big = nth_term(&ci, &ii, &n, Some(&m), Output::Window, &mut check).unwrap();
-            assert_eq!(value(&big[0]), want.rem_euclid(big_m), "x_{t} mod 2**64 + 13");
-            assert_eq!(big.len(), 3);
+        // Order 3, and order 2, which modulo a word takes a route of its own forwards.
+        let recurrences: [(&[i128], &[i128]); 2] = [(&[1, 1, -1], &[2, -1, 3]), (&[-1, 3], &[-4, 7])];
+        for (c, init) in recurrences {
+            let k = c.len();
+            let ci: Vec<Integer> = c.iter().map(|&v| Integer::Small(v as i64)).collect();
+            let ii: Vec<Integer> = init.iter().map(|&v| Integer::Small(v as i64)).collect();
+            let big_m = (1i128 << 64) + 13;
+            for t in -30i64..=30 {
+                let limbs = [t.unsigned_abs()];
+                let n = Index::new(&limbs, t < 0);
+                let want = stepped(c, init, t);
+                let exact = nth_term(&ci, &ii, &n, None, Output::Term, &mut check).unwrap();
+                assert_eq!(value(&exact[0]), want, "exact x_{t}, k={k}");
+                for m in [97u64, 96] {
+                    let word = nth_term(&ci, &ii, &n, Some(&Modulus::Word(m)), Output::Term, &mut check).unwrap();
+                    assert_eq!(value(&word[0]), want.rem_euclid(m.into()), "x_{t} mod {m}, k={k}");
+                    let window = nth_term(&ci, &ii, &n, Some(&Modulus::Word(m)), Output::Window, &mut check).unwrap();
+                    assert_eq!(value(&window[0]), want.rem_euclid(m.into()), "window at {t} mod {m}, k={k}");
+                    assert_eq!(window.len(), k);
+                }
+                let m = Modulus::from_limbs(&[13, 1]);
+                let big = nth_term(&ci, &ii, &n, Some(&m), Output::Window, &mut check).unwrap();
+                assert_eq!(value(&big[0]), want.rem_euclid(big_m), "x_{t} mod 2**64 + 13, k={k}");
+                assert_eq!(big.len(), k);
+            }
         }
         let two = [Integer::Small(2), Integer::Small(1)];
         let limbs = [5];

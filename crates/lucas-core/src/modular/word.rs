@@ -261,10 +261,12 @@ impl<'p, R, E> Polled<'p, R, E> {
         self
     }
 
-    /// The same poll, period and count of bits so far, on another ring: for a stretch of work
-    /// that runs in a faster form of the same ring.
-    pub fn on<S>(&mut self, ring: S) -> Polled<'_, S, E> {
-        Polled { ring, every: self.every, bits: self.bits, each_product: self.each_product, poll: &mut *self.poll }
+    /// The same poll on another ring, every `every` bits counted afresh and never between
+    /// products: for a stretch of work that runs in a faster form of the same word ring. The
+    /// period is then a constant where the ladder is compiled, so the test between its bits
+    /// is a mask rather than a division, and no product tests a flag.
+    pub fn on<S>(&mut self, ring: S, every: u32) -> Polled<'_, S, E> {
+        Polled::new(ring, every, &mut *self.poll)
     }
 }
 
