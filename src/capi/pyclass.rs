@@ -43,7 +43,7 @@ pub struct PyClassObject<T> {
     contents: Contents<T>,
 }
 
-/// Everything after the header, written at allocation and read back at deallocation.
+/// Everything after the header, written at allocation and dropped in place at deallocation.
 #[repr(C)]
 struct Contents<T> {
     /// The weak references to the instance (`tp_weaklistoffset` points here); CPython keeps
@@ -52,6 +52,22 @@ struct Contents<T> {
     value: T,
 }
 // ANCHOR_END: instance_layout
+
+impl<T> Drop for Contents<T> {
+    /// Runs before the fields are dropped, so weak references die before the object's value
+    /// (their callbacks may run now, and see a dead reference), as `tp_weaklistoffset` types
+    /// must arrange.
+    fn drop(&mut self) {
+        if !self.weaklist.is_null() {
+            // Only CPython fills in the list, and only in a live instance: these contents
+            // are then an object's, whose header lies just before them (pointer arithmetic).
+            let obj = (self as *mut Self).cast::<u8>().wrapping_sub(offset_of!(PyClassObject<T>, contents));
+            // SAFETY: `obj` is the instance being deallocated, still allocated, with its
+            // reference count at zero and its weak-reference list intact.
+            unsafe { ffi::PyObject_ClearWeakRefs(obj.cast()) };
+        }
+    }
+}
 
 impl<T> PyClassObject<T> {
     /// `tp_basicsize`.
@@ -137,16 +153,11 @@ pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borro
         // SAFETY: the object is still allocated (its memory is freed below, and this view is
         // not used afterwards).
         let this = unsafe { Borrowed::from_ptr(obj) };
+        // Dropped where it lies, weak references first (`Contents`'s `Drop`); a move out
+        // (`ptr::read`) would copy the whole value before the call that clears them.
         // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its contents
-        // were written by `allocate` and are moved out exactly once, here.
-        let contents = unsafe { PyClassObject::<T>::contents(obj).read() };
-        if !contents.weaklist.is_null() {
-            // Weak references die before the object (their callbacks may run now, and see
-            // a dead reference), as `tp_weaklistoffset` types must arrange.
-            // SAFETY: `obj` is still allocated and its weak-reference list is intact.
-            unsafe { ffi::PyObject_ClearWeakRefs(obj) };
-        }
-        drop(contents);
+        // were written by `allocate` and are dropped exactly once, here.
+        unsafe { ptr::drop_in_place(PyClassObject::<T>::contents(obj)) };
         let free = this.type_field(|t| t.tp_free).expect("PyType_Ready sets tp_free");
         // SAFETY: `obj` came from the allocator `tp_free` pairs with (the type's own
         // `tp_alloc`) and its contents are dropped.
