@@ -29,7 +29,9 @@ use std::marker::PhantomData;
 use std::mem::offset_of;
 use std::ptr;
 
-/// A Rust type whose values live inside instances of a static type object.
+/// A Rust type whose values live inside instances of a static type object. That type has
+/// no `Py_TPFLAGS_HAVE_GC` (its subclasses may): [`allocate`] makes its own instances with
+/// `PyObject_New`, which adds no GC header.
 pub trait PyClass: Sized {
     /// The type object (`LucasIter_Type` in C), readied by module init.
     fn static_type() -> &'static StaticCell<ffi::PyTypeObject>;
@@ -128,14 +130,23 @@ impl<'a, T: PyClass> Subtype<'a, T> {
 /// A new instance of `ty` holding `value`. Everything fallible about the value happened
 /// before, so `tp_dealloc` never sees a half-built object.
 pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
+    let exact = ty.ty.as_ptr() == type_object::<T>().as_ptr();
     let ty = ty.ty.as_ptr().cast::<ffi::PyTypeObject>();
-    // SAFETY: a ready type, `T`'s or a subclass. `PyType_GenericNew` calls the type's own
-    // `tp_alloc`, which zeroes the memory, and for a subclass also prepares what it appends
-    // (`__dict__`, `__slots__`, the GC header, tracked): a new reference or NULL (MemoryError).
-    let obj = unsafe { typed::PyType_GenericNew(ty, None, None) }.ok_or_else(PyErr::fetch)?;
+    let obj = if exact {
+        // SAFETY: `T`'s own type, ready and without GC (the `PyClass` contract), whose
+        // `tp_free` (`PyObject_Free`) pairs with the `PyObject_Malloc` of `PyObject_New`: a
+        // new reference with its header set, or NULL (MemoryError).
+        unsafe { typed::_PyObject_New(ty) }
+    } else {
+        // SAFETY: a ready subclass of `T`'s type. `PyType_GenericNew` calls its `tp_alloc`,
+        // which zeroes the memory and prepares what the subclass appends (`__dict__`,
+        // `__slots__`, the GC header, tracked): a new reference or NULL (MemoryError).
+        unsafe { typed::PyType_GenericNew(ty, None, None) }
+    };
+    let obj = obj.ok_or_else(PyErr::fetch)?;
     let contents = Contents { weaklist: ptr::null_mut(), value };
-    // SAFETY: the allocation has `T`'s layout, and its contents are zeroed memory that
-    // nothing reads before this write.
+    // SAFETY: the allocation has `T`'s layout, and nothing reads its contents before this
+    // write, which does not read them either.
     unsafe { PyClassObject::<T>::contents(obj.as_ptr()).write(contents) };
     Ok(obj)
 }
