@@ -11,15 +11,21 @@
 #include <Python.h>
 #include <stddef.h>
 
+/* The names are kept inline, so the Rust side reads the table as plain data. An entry whose
+ * name is empty ends the table: the entries after the last one listed are all zero. Both
+ * sizes are repeated in src/capi/layout_check.rs. */
+#define LUCAS_LAYOUT_NAME_BYTES 48
+#define LUCAS_LAYOUT_ENTRIES 64
+
 typedef struct {
-    const char *name;
+    char name[LUCAS_LAYOUT_NAME_BYTES];
     size_t value;
 } lucas_layout_entry;
 
 #define SIZE(T) {"sizeof " #T, sizeof(T)}
 #define FIELD(T, f) {#T "." #f, offsetof(T, f)}
 
-const lucas_layout_entry lucas_layout_table[] = {
+const lucas_layout_entry lucas_layout_table[LUCAS_LAYOUT_ENTRIES] = {
     SIZE(PyObject),
 #ifdef Py_GIL_DISABLED
     /* Free-threaded CPython (PEP 703): the owning thread's id, a per-object lock and a
@@ -86,5 +92,3 @@ const lucas_layout_entry lucas_layout_table[] = {
     SIZE(digit),
 #endif
 };
-
-const size_t lucas_layout_count = sizeof lucas_layout_table / sizeof lucas_layout_table[0];

@@ -270,6 +270,7 @@ impl std::ops::Deref for Ints {
 }
 
 /// [`integer_items`], with an exact list or tuple of two exact ints kept inline.
+#[inline(always)]
 fn integer_items_inline(func: &str, name: &str, obj: Borrowed) -> PyResult<Ints> {
     if obj.exact_list_or_tuple_len() == Some(2) {
         let item = |i| obj.exact_list_or_tuple_item(i).filter(|x| x.borrow().is_exact_int()).map(Int::from_exact);
@@ -283,6 +284,7 @@ fn integer_items_inline(func: &str, name: &str, obj: Borrowed) -> PyResult<Ints>
 
 /// The `coefficients` and `initial` arguments of a recurrence (`LucasIter`, `nth_term`): two
 /// integer iterables of the same length k >= 1.
+#[inline(always)]
 pub fn recurrence(func: &str, coefficients: Borrowed, initial: Borrowed) -> PyResult<(Ints, Ints)> {
     let coef = integer_items_inline(func, "coefficients", coefficients)?;
     let init = integer_items_inline(func, "initial", initial)?;

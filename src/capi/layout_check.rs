@@ -4,18 +4,22 @@
 
 use pyo3_ffi as ffi;
 use std::collections::BTreeMap;
-use std::ffi::{c_char, CStr};
+use std::ffi::CStr;
 use std::mem::{offset_of, size_of};
 
+/// `LUCAS_LAYOUT_NAME_BYTES` and `LUCAS_LAYOUT_ENTRIES` of csrc/layout.c.
+const NAME_BYTES: usize = 48;
+const ENTRIES: usize = 64;
+
+/// `lucas_layout_entry`: the name inline (NUL-terminated), so an entry is plain data.
 #[repr(C)]
 struct Entry {
-    name: *const c_char,
+    name: [u8; NAME_BYTES],
     value: usize,
 }
 
 extern "C" {
-    static lucas_layout_table: [Entry; 0];
-    static lucas_layout_count: usize;
+    static lucas_layout_table: [Entry; ENTRIES];
 }
 
 macro_rules! size {
@@ -90,15 +94,18 @@ fn rust_layout() -> Vec<(&'static str, usize)> {
     ]
 }
 
-/// The C compiler's answers, read from the table csrc/layout.c defines.
+/// The C compiler's answers, read from the table csrc/layout.c defines: the entries up to the
+/// first one with an empty name.
 fn c_layout() -> BTreeMap<String, usize> {
-    // SAFETY: csrc/layout.c defines the count, a constant nothing writes.
-    let count = unsafe { lucas_layout_count };
-    // SAFETY: and a const array of that many entries.
-    let table = unsafe { std::slice::from_raw_parts((&raw const lucas_layout_table).cast::<Entry>(), count) };
-    // SAFETY: each entry's name is a NUL-terminated string literal.
-    let name = |e: &Entry| unsafe { CStr::from_ptr(e.name) }.to_string_lossy().into_owned();
-    table.iter().map(|e| (name(e), e.value)).collect()
+    // SAFETY: csrc/layout.c defines the table, a const array of `ENTRIES` entries that
+    // nothing writes.
+    let table = unsafe { &lucas_layout_table };
+    assert_eq!(table[ENTRIES - 1].name[0], 0, "csrc/layout.c fills its whole table: make it larger on both sides");
+    let name = |e: &Entry| {
+        let name = CStr::from_bytes_until_nul(&e.name).expect("a name shorter than LUCAS_LAYOUT_NAME_BYTES");
+        name.to_string_lossy().into_owned()
+    };
+    table.iter().take_while(|e| e.name[0] != 0).map(|e| (name(e), e.value)).collect()
 }
 
 #[test]

@@ -29,7 +29,9 @@ use std::marker::PhantomData;
 use std::mem::offset_of;
 use std::ptr;
 
-/// A Rust type whose values live inside instances of a static type object.
+/// A Rust type whose values live inside instances of a static type object. That type has
+/// no `Py_TPFLAGS_HAVE_GC` (its subclasses may): [`allocate`] makes its own instances with
+/// `PyObject_New`, which adds no GC header.
 pub trait PyClass: Sized {
     /// The type object (`LucasIter_Type` in C), readied by module init.
     fn static_type() -> &'static StaticCell<ffi::PyTypeObject>;
@@ -43,7 +45,7 @@ pub struct PyClassObject<T> {
     contents: Contents<T>,
 }
 
-/// Everything after the header, written at allocation and read back at deallocation.
+/// Everything after the header, written at allocation and dropped in place at deallocation.
 #[repr(C)]
 struct Contents<T> {
     /// The weak references to the instance (`tp_weaklistoffset` points here); CPython keeps
@@ -52,6 +54,22 @@ struct Contents<T> {
     value: T,
 }
 // ANCHOR_END: instance_layout
+
+impl<T> Drop for Contents<T> {
+    /// Runs before the fields are dropped, so weak references die before the object's value
+    /// (their callbacks may run now, and see a dead reference), as `tp_weaklistoffset` types
+    /// must arrange.
+    fn drop(&mut self) {
+        if !self.weaklist.is_null() {
+            // Only CPython fills in the list, and only in a live instance: these contents
+            // are then an object's, whose header lies just before them (pointer arithmetic).
+            let obj = (self as *mut Self).cast::<u8>().wrapping_sub(offset_of!(PyClassObject<T>, contents));
+            // SAFETY: `obj` is the instance being deallocated, still allocated, with its
+            // reference count at zero and its weak-reference list intact.
+            unsafe { ffi::PyObject_ClearWeakRefs(obj.cast()) };
+        }
+    }
+}
 
 impl<T> PyClassObject<T> {
     /// `tp_basicsize`.
@@ -112,14 +130,23 @@ impl<'a, T: PyClass> Subtype<'a, T> {
 /// A new instance of `ty` holding `value`. Everything fallible about the value happened
 /// before, so `tp_dealloc` never sees a half-built object.
 pub fn allocate<T: PyClass>(ty: Subtype<T>, value: T) -> PyResult<Owned> {
+    let exact = ty.ty.as_ptr() == type_object::<T>().as_ptr();
     let ty = ty.ty.as_ptr().cast::<ffi::PyTypeObject>();
-    // SAFETY: a ready type, `T`'s or a subclass. `PyType_GenericNew` calls the type's own
-    // `tp_alloc`, which zeroes the memory, and for a subclass also prepares what it appends
-    // (`__dict__`, `__slots__`, the GC header, tracked): a new reference or NULL (MemoryError).
-    let obj = unsafe { typed::PyType_GenericNew(ty, None, None) }.ok_or_else(PyErr::fetch)?;
+    let obj = if exact {
+        // SAFETY: `T`'s own type, ready and without GC (the `PyClass` contract), whose
+        // `tp_free` (`PyObject_Free`) pairs with the `PyObject_Malloc` of `PyObject_New`: a
+        // new reference with its header set, or NULL (MemoryError).
+        unsafe { typed::_PyObject_New(ty) }
+    } else {
+        // SAFETY: a ready subclass of `T`'s type. `PyType_GenericNew` calls its `tp_alloc`,
+        // which zeroes the memory and prepares what the subclass appends (`__dict__`,
+        // `__slots__`, the GC header, tracked): a new reference or NULL (MemoryError).
+        unsafe { typed::PyType_GenericNew(ty, None, None) }
+    };
+    let obj = obj.ok_or_else(PyErr::fetch)?;
     let contents = Contents { weaklist: ptr::null_mut(), value };
-    // SAFETY: the allocation has `T`'s layout, and its contents are zeroed memory that
-    // nothing reads before this write.
+    // SAFETY: the allocation has `T`'s layout, and nothing reads its contents before this
+    // write, which does not read them either.
     unsafe { PyClassObject::<T>::contents(obj.as_ptr()).write(contents) };
     Ok(obj)
 }
@@ -137,16 +164,11 @@ pub unsafe extern "C" fn tp_dealloc<T: PyClass>(obj: *mut ffi::PyObject /* borro
         // SAFETY: the object is still allocated (its memory is freed below, and this view is
         // not used afterwards).
         let this = unsafe { Borrowed::from_ptr(obj) };
+        // Dropped where it lies, weak references first (`Contents`'s `Drop`); a move out
+        // (`ptr::read`) would copy the whole value before the call that clears them.
         // SAFETY: the refcount reached zero, so nothing else can reach `obj`; its contents
-        // were written by `allocate` and are moved out exactly once, here.
-        let contents = unsafe { PyClassObject::<T>::contents(obj).read() };
-        if !contents.weaklist.is_null() {
-            // Weak references die before the object (their callbacks may run now, and see
-            // a dead reference), as `tp_weaklistoffset` types must arrange.
-            // SAFETY: `obj` is still allocated and its weak-reference list is intact.
-            unsafe { ffi::PyObject_ClearWeakRefs(obj) };
-        }
-        drop(contents);
+        // were written by `allocate` and are dropped exactly once, here.
+        unsafe { ptr::drop_in_place(PyClassObject::<T>::contents(obj)) };
         let free = this.type_field(|t| t.tp_free).expect("PyType_Ready sets tp_free");
         // SAFETY: `obj` came from the allocator `tp_free` pairs with (the type's own
         // `tp_alloc`) and its contents are dropped.

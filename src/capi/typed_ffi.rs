@@ -64,6 +64,9 @@ extern "C" {
     pub fn PyNumber_Subtract(a: Borrowed<'_>, b: Borrowed<'_>) -> Option<Owned>;
     pub fn PyNumber_Multiply(a: Borrowed<'_>, b: Borrowed<'_>) -> Option<Owned>;
     pub fn PyNumber_Remainder(a: Borrowed<'_>, b: Borrowed<'_>) -> Option<Owned>;
+    /// The function behind the `PyObject_New` macro (every version): `tp_basicsize` bytes
+    /// from `PyObject_Malloc`, the header initialised, the rest not written.
+    pub fn _PyObject_New(ty: *mut ffi::PyTypeObject) -> Option<Owned>;
     /// `type->tp_alloc(type, 0)`: `args` and `kwds` are ignored.
     pub fn PyType_GenericNew(
         ty: *mut ffi::PyTypeObject,

@@ -62,7 +62,7 @@ impl IterState {
     #[inline(always)]
     pub(crate) fn next(&self) -> PyResult<Int> {
         match self.state.try_borrow_mut() {
-            Ok(mut state) => state.next(self.modulus.as_ref()),
+            Ok(mut state) => state.next(&self.modulus),
             Err(_) => self.next_after_wait(),
         }
     }
@@ -73,7 +73,7 @@ impl IterState {
         loop {
             self.wait()?;
             if let Ok(mut state) = self.state.try_borrow_mut() {
-                return state.next(self.modulus.as_ref());
+                return state.next(&self.modulus);
             }
         }
     }

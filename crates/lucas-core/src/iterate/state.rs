@@ -125,10 +125,11 @@ impl<N: Number> State<N> {
 
     // ANCHOR: next
     /// Yields x_n and advances the window to x_{n+1} .. x_{n+k}; `modulus` is the one the
-    /// state was made with (only the [`State::Big`] step reads it). On error the state is
-    /// unchanged: everything fallible happens before the window moves.
+    /// state was made with (only the [`State::Big`] step reads it, so it is passed as the
+    /// caller holds it, and looked at only there). On error the state is unchanged:
+    /// everything fallible happens before the window moves.
     #[inline(always)]
-    pub fn next(&mut self, modulus: Option<&N>) -> Result<N, N::Error> {
+    pub fn next(&mut self, modulus: &Option<N>) -> Result<N, N::Error> {
         match self {
             State::ExactPair { c, x } => match dot2_i64(*c, *x) {
                 Some(newest) => {
@@ -164,7 +165,7 @@ impl<N: Number> State<N> {
                 steps.step();
                 Ok(out)
             }
-            State::Big { coef, window } => big_next(coef, window, modulus),
+            State::Big { coef, window } => big_next(coef, window, modulus.as_ref()),
         }
     }
     // ANCHOR_END: next
@@ -173,7 +174,7 @@ impl<N: Number> State<N> {
     /// x_{n+k} leaves the i64 range: continue with [`Number`]s from here on.
     #[cold]
     #[inline(never)]
-    fn promote_and_next(&mut self, modulus: Option<&N>) -> Result<N, N::Error> {
+    fn promote_and_next(&mut self, modulus: &Option<N>) -> Result<N, N::Error> {
         *self = self.promoted()?;
         self.next(modulus)
     }
@@ -337,7 +338,7 @@ mod tests {
         let reduce = |v: i128| m.map_or(v, |m| v.rem_euclid(m));
         let mut window: Vec<i128> = init.iter().map(|&v| reduce(v)).collect();
         for step in 0..steps {
-            let got = state.next(m_big.as_ref()).unwrap();
+            let got = state.next(&m_big).unwrap();
             assert_eq!(value(&got), window[0], "step {step} of {coef:?} {init:?} mod {m:?}");
             let newest = coef.iter().zip(&window).map(|(c, x)| reduce(c * x)).fold(0, |a, b| reduce(a + b));
             window.remove(0);
