@@ -60,11 +60,13 @@ pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
     Ok(if positive || t0 == 0 { t0 } else { m - t0 })
 }
 
-/// v mod m in 0..m for 1 <= m < 2**64, with one division of words: `rem_euclid` on i128
-/// calls a 128-bit division routine instead.
+/// v mod m in 0..m for 1 <= m < 2**64, with at most one division of words (none when |v| < m,
+/// the common case of small parameters): `rem_euclid` on i128 calls a 128-bit division
+/// routine instead.
 #[inline]
 pub fn rem_i64(v: i64, m: u64) -> u64 {
-    let r = v.unsigned_abs() % m;
+    let a = v.unsigned_abs();
+    let r = if a < m { a } else { a % m };
     if v < 0 && r != 0 {
         m - r
     } else {
@@ -75,8 +77,11 @@ pub fn rem_i64(v: i64, m: u64) -> u64 {
 impl Montgomery {
     pub fn new(m: u64) -> Montgomery {
         assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
-        let r2 = (u128::MAX % u128::from(m) + 1) % u128::from(m); // 2^128 mod m
-        Montgomery { m, m_inv: inverse_mod_2_64(m), r2: r2 as u64 }
+        // 2^64 mod m by a division of words, then its square: a 128-bit remainder whose high
+        // word is below m, which takes one word division where 2^128 − 1 would take two.
+        let r1 = u128::from(m.wrapping_neg() % m);
+        let r2 = (r1 * r1 % u128::from(m)) as u64; // 2^128 mod m
+        Montgomery { m, m_inv: inverse_mod_2_64(m), r2 }
     }
 
     // ANCHOR: redc
