@@ -421,12 +421,27 @@ fn uv_odd<R: WordForm, E>(
     poll: &mut dyn FnMut() -> Result<(), E>,
 ) -> Result<(u64, u64), E> {
     let (pm, qm) = (ring.enter_word(p), ring.enter_word(q));
-    let d_inv = chain_inverse(&mut ring, pm, qm, n);
+    if let Some(d_inv) = chain_inverse(&mut ring, pm, qm, n) {
+        return uv_chain(ring, pm, qm, d_inv, n, poll);
+    }
     let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
-    let (u, v) = match d_inv {
-        Some(d_inv) => lucas_uv_chain(r, &pm, &qm, &d_inv, n)?,
-        None => lucas_uv_halving(r, &pm, &qm, n)?,
-    };
+    let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
+    Ok((r.ring.leave_word(u), r.ring.leave_word(v)))
+}
+
+/// The chain's side of [`uv_odd`], out of line: inlined beside the halving ladder, it made
+/// LLVM allocate that ladder's registers worse.
+#[inline(never)]
+fn uv_chain<R: WordForm, E>(
+    ring: R,
+    pm: u64,
+    qm: u64,
+    d_inv: u64,
+    n: &[u64],
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(u64, u64), E> {
+    let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
+    let (u, v) = lucas_uv_chain(r, &pm, &qm, &d_inv, n)?;
     Ok((r.ring.leave_word(u), r.ring.leave_word(v)))
 }
 
