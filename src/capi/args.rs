@@ -178,14 +178,16 @@ fn given_modulus(func: &str, obj: Borrowed) -> PyResult<Int> {
         return type_error(format!("{func}() argument 'mod' must be an integer or None, not {}", obj.type_name()));
     }
     let m = pyint::index(obj)?;
-    if m.sign() != Ordering::Greater {
-        return value_error(format!("{func}() argument 'mod' must be a positive integer"));
+    // One read of the value answers both questions below 2**63, where the limit cannot
+    // apply (and the bits are not counted).
+    match m.to_i64() {
+        Some(v) if v > 0 => Ok(m),
+        None if m.sign() == Ordering::Greater => {
+            within_size_limit(func, "mod", pyint::bit_length(m.borrow())?)?;
+            Ok(m)
+        }
+        _ => value_error(format!("{func}() argument 'mod' must be a positive integer")),
     }
-    // Below 2**63 the limit cannot apply (and the bits are not counted).
-    if m.to_i64().is_none() {
-        within_size_limit(func, "mod", pyint::bit_length(m.borrow())?)?;
-    }
-    Ok(m)
 }
 
 /// Refuses an argument of more than [`MAX_MODULUS_BITS`] bits (a modulus, or the n of a

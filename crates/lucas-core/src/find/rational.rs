@@ -35,9 +35,10 @@
 #![forbid(unsafe_code)]
 
 use super::bm::{berlekamp_massey, Lfsr, Outcome};
-use super::rings::{inverse_word, OddWord};
+use super::rings::OddWord;
 use crate::bigint::Big;
 use crate::modular::limbs::rem_word;
+use crate::modular::word::inverse_word;
 use crate::primality::prp::{is_bpsw_prp, Lucas};
 use std::cmp::Ordering;
 use std::convert::Infallible;

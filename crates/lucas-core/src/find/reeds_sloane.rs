@@ -77,7 +77,7 @@ impl PrimePower for WordPower {
         (theta, u)
     }
     fn inverse(&self, unit: &u64) -> Option<u64> {
-        super::rings::inverse_word(*unit, self.q).ok()
+        crate::modular::word::inverse_word(*unit, self.q).ok()
     }
 }
 

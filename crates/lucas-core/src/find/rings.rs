@@ -13,28 +13,8 @@ use super::bm::Units;
 use crate::bigint::Big;
 use crate::jump::big_rings::BigMod;
 use crate::jump::fiduccia::{Dot, MontWord};
-use crate::modular::word::{inverse_mod_2_64, Montgomery, Polled, Wrapping};
+use crate::modular::word::{inverse_mod_2_64, inverse_word, Montgomery, Polled, Wrapping};
 use crate::terms::ladder::Ring;
-
-/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1: extended
-/// Euclid on words. The Bézout coefficients t_i of a alternate in sign and never exceed m
-/// in size, so only their magnitudes are kept (t_{i+1} = t_{i-1} + q·t_i in size) and the
-/// sign of the last one comes from the number of steps: no 128-bit division anywhere.
-pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
-    let (mut r0, mut r1) = (m, a);
-    let (mut t0, mut t1) = (0u64, 1u64);
-    let mut positive = false; // the sign of t_k after k steps: t_1 = 1 > 0, then alternating
-    while r1 != 0 {
-        let q = r0 / r1;
-        (r0, r1) = (r1, r0 - q * r1);
-        (t0, t1) = (t1, t0 + q * t1);
-        positive = !positive;
-    }
-    if r0 != 1 {
-        return Err(r0);
-    }
-    Ok(if positive || t0 == 0 { t0 } else { m - t0 })
-}
 
 /// The inverse of a modulo m (m > 1, 0 <= a < m), or gcd(a, m) when that is not 1.
 pub fn inverse_big(a: &Big, m: &Big) -> Result<Big, Big> {

@@ -12,7 +12,9 @@
 
 #![forbid(unsafe_code)]
 
-use crate::terms::ladder::{fib_or_lucas, lucas_u_pair, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which};
+use crate::terms::ladder::{
+    fib_or_lucas, lucas_u_pair, lucas_uv_chain, lucas_uv_halving, lucas_v_from_pair, Halve, Ring, Which,
+};
 use std::convert::Infallible;
 
 /// Z/mZ for odd m > 1, elements in Montgomery form.
@@ -38,11 +40,33 @@ pub const fn inverse_mod_2_64(m: u64) -> u64 {
     x
 }
 
-/// v mod m in 0..m for 1 <= m < 2**64, with one division of words: `rem_euclid` on i128
-/// calls a 128-bit division routine instead.
+/// The inverse of a modulo m (m > 1, a < m), or gcd(a, m) when that is not 1: extended
+/// Euclid on words. The Bézout coefficients t_i of a alternate in sign and never exceed m
+/// in size, so only their magnitudes are kept (t_{i+1} = t_{i-1} + q·t_i in size) and the
+/// sign of the last one comes from the number of steps: no 128-bit division anywhere.
+pub fn inverse_word(a: u64, m: u64) -> Result<u64, u64> {
+    let (mut r0, mut r1) = (m, a);
+    let (mut t0, mut t1) = (0u64, 1u64);
+    let mut positive = false; // the sign of t_k after k steps: t_1 = 1 > 0, then alternating
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 + q * t1);
+        positive = !positive;
+    }
+    if r0 != 1 {
+        return Err(r0);
+    }
+    Ok(if positive || t0 == 0 { t0 } else { m - t0 })
+}
+
+/// v mod m in 0..m for 1 <= m < 2**64, with at most one division of words (none when |v| < m,
+/// the common case of small parameters): `rem_euclid` on i128 calls a 128-bit division
+/// routine instead.
 #[inline]
 pub fn rem_i64(v: i64, m: u64) -> u64 {
-    let r = v.unsigned_abs() % m;
+    let a = v.unsigned_abs();
+    let r = if a < m { a } else { a % m };
     if v < 0 && r != 0 {
         m - r
     } else {
@@ -53,8 +77,11 @@ pub fn rem_i64(v: i64, m: u64) -> u64 {
 impl Montgomery {
     pub fn new(m: u64) -> Montgomery {
         assert!(m % 2 == 1 && m > 1, "Montgomery form needs an odd modulus > 1");
-        let r2 = (u128::MAX % u128::from(m) + 1) % u128::from(m); // 2^128 mod m
-        Montgomery { m, m_inv: inverse_mod_2_64(m), r2: r2 as u64 }
+        // 2^64 mod m by a division of words, then its square: a 128-bit remainder whose high
+        // word is below m, which takes one word division where 2^128 − 1 would take two.
+        let r1 = u128::from(m.wrapping_neg() % m);
+        let r2 = (r1 * r1 % u128::from(m)) as u64; // 2^128 mod m
+        Montgomery { m, m_inv: inverse_mod_2_64(m), r2 }
     }
 
     // ANCHOR: redc
@@ -336,6 +363,8 @@ pub trait WordForm: Halve<E = u64, Err = Infallible> {
     fn enter_word(&self, x: u64) -> u64;
     /// An element back to the residue in 0..m.
     fn leave_word(&self, x: u64) -> u64;
+    /// The modulus.
+    fn modulus(&self) -> u64;
 }
 
 impl WordForm for Montgomery {
@@ -344,6 +373,9 @@ impl WordForm for Montgomery {
     }
     fn leave_word(&self, x: u64) -> u64 {
         self.leave(x)
+    }
+    fn modulus(&self) -> u64 {
+        self.m
     }
 }
 
@@ -354,19 +386,64 @@ impl WordForm for LazyMontgomery {
     fn leave_word(&self, x: u64) -> u64 {
         self.leave(x)
     }
+    fn modulus(&self) -> u64 {
+        self.full.m
+    }
 }
 
-/// (U_n, V_n) modulo the odd m of `ring` by the halving ladder.
+/// D⁻¹ in the form, D = P² − 4Q, when the Lucas chain on V ([`lucas_uv_chain`]) pays for
+/// finding it; `None` when it does not or when D is not invertible (the halving ladder
+/// needs no inverse). The chain saves two products on each one bit of n below the leading
+/// one and costs one more on each zero bit; Euclid's algorithm on D takes about half as many
+/// steps as the smaller of D and m − D has bits, each a division that costs about two
+/// products.
+fn chain_inverse<R: WordForm>(ring: &mut R, pm: u64, qm: u64, n: &[u64]) -> Option<u64> {
+    let ones = n.iter().map(|l| l.count_ones()).sum::<u32>() - 1;
+    let below_top = n.iter().rposition(|&l| l != 0).map_or(0, |top| 64 * top as u32 + 63 - n[top].leading_zeros());
+    let saved = (2 * ones).checked_sub(below_top - ones)?;
+    let pp = infallible(ring.mul(&pm, &pm));
+    let q2 = infallible(ring.add(&qm, &qm));
+    let q4 = infallible(ring.add(&q2, &q2));
+    let d = infallible(ring.sub(&pp, &q4));
+    let d = ring.leave_word(d);
+    let m = ring.modulus();
+    if saved <= 64 - d.min(m - d).leading_zeros() {
+        return None;
+    }
+    inverse_word(d, m).ok().map(|d_inv| ring.enter_word(d_inv))
+}
+
+/// (U_n, V_n) modulo the odd m of `ring`: by the Lucas chain on V where it pays
+/// ([`chain_inverse`]), otherwise by the halving ladder.
 fn uv_odd<R: WordForm, E>(
-    ring: R,
+    mut ring: R,
     p: u64,
     q: u64,
     n: &[u64],
     poll: &mut dyn FnMut() -> Result<(), E>,
 ) -> Result<(u64, u64), E> {
     let (pm, qm) = (ring.enter_word(p), ring.enter_word(q));
+    if let Some(d_inv) = chain_inverse(&mut ring, pm, qm, n) {
+        return uv_chain(ring, pm, qm, d_inv, n, poll);
+    }
     let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
     let (u, v) = lucas_uv_halving(r, &pm, &qm, n)?;
+    Ok((r.ring.leave_word(u), r.ring.leave_word(v)))
+}
+
+/// The chain's side of [`uv_odd`], out of line: inlined beside the halving ladder, it made
+/// LLVM allocate that ladder's registers worse.
+#[inline(never)]
+fn uv_chain<R: WordForm, E>(
+    ring: R,
+    pm: u64,
+    qm: u64,
+    d_inv: u64,
+    n: &[u64],
+    poll: &mut dyn FnMut() -> Result<(), E>,
+) -> Result<(u64, u64), E> {
+    let r = &mut Polled::new(ring, LADDER_POLL_BITS, poll);
+    let (u, v) = lucas_uv_chain(r, &pm, &qm, &d_inv, n)?;
     Ok((r.ring.leave_word(u), r.ring.leave_word(v)))
 }
 
@@ -571,6 +648,93 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// (U_n, V_n) by the Lucas chain on V, forced whatever its cost.
+    fn by_chain<R: WordForm>(mut ring: R, p: u64, q: u64, d_inv: u64, n: &[u64]) -> (u64, u64) {
+        let (pm, qm, dm) = (ring.enter_word(p), ring.enter_word(q), ring.enter_word(d_inv));
+        let (u, v) = infallible(lucas_uv_chain(&mut ring, &pm, &qm, &dm, n));
+        (ring.leave_word(u), ring.leave_word(v))
+    }
+
+    /// (U_n, V_n) by the halving ladder, forced.
+    fn by_halving<R: WordForm>(mut ring: R, p: u64, q: u64, n: &[u64]) -> (u64, u64) {
+        let (pm, qm) = (ring.enter_word(p), ring.enter_word(q));
+        let (u, v) = infallible(lucas_uv_halving(&mut ring, &pm, &qm, n));
+        (ring.leave_word(u), ring.leave_word(v))
+    }
+
+    /// D = P² − 4Q mod m.
+    fn discriminant(p: u64, q: u64, m: u64) -> u64 {
+        let m = u128::from(m);
+        ((u128::from(p) * u128::from(p) % m + 4 * (m - u128::from(q) % m)) % m) as u64
+    }
+
+    #[test]
+    fn the_lucas_chain_matches_the_definition() {
+        // Either side of the partly reduced form's limit; (1, 1) has D = −3, not invertible
+        // modulo 3, 15 and 21, and (2, 1) has D = 0: those run the halving ladder.
+        let moduli =
+            [3u64, 5, 15, 21, 97, 1_000_000_007, (1 << 62) - 57, LazyMontgomery::MAX_M, (1 << 62) + 1, u64::MAX];
+        for m in moduli {
+            for (p, q) in [(3, (m - 5 % m) % m), (1, m - 1), (1, 1), (2, 1), (m - 1, 7), (12345 % m, 0), (0, 1)] {
+                let d = discriminant(p, q, m);
+                // n = 2^k − 1 (one bits only) is where lucas_uv_mod chooses the chain.
+                for n in [1u64, 2, 3, 10, 63, 64, 65, 127, 255, 300, 511] {
+                    let want = reference(n, p, q, m);
+                    if let Ok(d_inv) = inverse_word(d, m) {
+                        let got = if m <= LazyMontgomery::MAX_M {
+                            by_chain(LazyMontgomery::new(m), p, q, d_inv, &[n])
+                        } else {
+                            by_chain(Montgomery::new(m), p, q, d_inv, &[n])
+                        };
+                        assert_eq!(got, want, "chain n={n} p={p} q={q} m={m}");
+                    }
+                    assert_eq!(lucas_uv_mod(&[n], p, q, m, &mut never).unwrap(), want, "n={n} p={p} q={q} m={m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chain_and_halving_agree_on_long_indices() {
+        let indices: [&[u64]; 5] =
+            [&[u64::MAX], &[0x1B3D_5F7A_9C2E_4069], &[1 << 63], &[u64::MAX, u64::MAX], &[5, 1 << 40]];
+        for m in [1_000_000_007u64, (1 << 62) - 57, (1 << 62) + 1, u64::MAX] {
+            for (p, q) in [(3, m - 5), (1, m - 1), (0x1234_5678_9ABC % m, m / 3)] {
+                let Ok(d_inv) = inverse_word(discriminant(p, q, m), m) else { continue };
+                for n in indices {
+                    let (chain, halving) = if m <= LazyMontgomery::MAX_M {
+                        (by_chain(LazyMontgomery::new(m), p, q, d_inv, n), by_halving(LazyMontgomery::new(m), p, q, n))
+                    } else {
+                        (by_chain(Montgomery::new(m), p, q, d_inv, n), by_halving(Montgomery::new(m), p, q, n))
+                    };
+                    assert_eq!(chain, halving, "n={n:?} p={p} q={q} m={m}");
+                    assert_eq!(lucas_uv_mod(n, p, q, m, &mut never).unwrap(), halving, "n={n:?} p={p} q={q} m={m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_chain_is_chosen_where_it_pays() {
+        let m = (1u64 << 62) - 57;
+        let mut r = LazyMontgomery::new(m);
+        let (p, q) = (r.enter(3), r.enter(m - 5)); // D = 29
+        let chosen = |r: &mut LazyMontgomery, p, q, n: &[u64]| chain_inverse(r, p, q, n).is_some();
+        assert!(chosen(&mut r, p, q, &[u64::MAX]));
+        assert!(chosen(&mut r, p, q, &[0x1B3D_5F7A_9C2E_4069]));
+        assert!(!chosen(&mut r, p, q, &[1 << 63]), "zero bits only");
+        assert!(!chosen(&mut r, p, q, &[1]));
+        let (p1, q1) = (r.enter(2), r.enter(1)); // D = 0
+        assert!(!chosen(&mut r, p1, q1, &[u64::MAX]), "D not invertible");
+        // Half one bits: 33 products saved, worth D = 29's inverse but not that of a D
+        // of 61 bits (neither it nor m − D is smaller).
+        let half_ones = [0x8000_0000_FFFF_FFFF];
+        assert!(chosen(&mut r, p, q, &half_ones));
+        let (p2, q2) = (r.enter(0), r.enter(m / 3));
+        assert!(!chosen(&mut r, p2, q2, &half_ones));
+        assert!(chosen(&mut r, p2, q2, &[u64::MAX]));
     }
 
     #[test]

@@ -13,6 +13,9 @@
 //!   V_{2k} = V_k² − 2Q^k, Q^{2k} = (Q^k)², three products that do not depend on each other
 //!   (so the CPU overlaps them), and for a one bit U_{2k+1} = (P·U_{2k} + V_{2k})/2,
 //!   V_{2k+1} = (D·U_{2k} + P·V_{2k})/2 with D = P² − 4Q.
+//! * [`lucas_uv_chain`]: (U_n, V_n) through (V_k, V_{k+1}, Q^k), a Lucas chain on V:
+//!   V_{2k} = V_k² − 2Q^k, V_{2k+1} = V_k·V_{k+1} − P·Q^k, then D·U_n = 2V_{n+1} − P·V_n,
+//!   for a ring where D is invertible.
 //! * [`fib_or_lucas`]: F_n or L_n through the pair (F_k, L_k), one multiplication and one
 //!   squaring per bit: F_{2k} = F_k·L_k, L_{2k} = L_k² − 2(−1)^k, and for a one bit
 //!   F_{2k+1} = (F_{2k} + L_{2k})/2, L_{2k+1} = (5F_{2k} + L_{2k})/2. The last bit needs only
@@ -272,6 +275,47 @@ pub fn lucas_uv_halving_with<R: Halve>(
         r.bit_done()?;
     }
     Ok((u, v))
+}
+
+/// (U_n, V_n) by a Lucas chain on V alone, for n >= 1 given as limbs, where D = P² − 4Q is
+/// invertible and `d_inv` is D⁻¹. The chain carries (V_k, V_(k+1), Q^k):
+/// V_2k = V_k² − 2Q^k and V_(2k+1) = V_k·V_(k+1) − P·Q^k, so a bit costs four products
+/// (V_k·V_(k+1), P·Q^k, a square of V and of Q^k), and a one bit a fifth (Q·Q^k), against
+/// three and seven for [`lucas_uv_halving`]; each new V is one product deep, where the
+/// halving ladder's one bit is two. U_n comes last from D·U_n = 2·V_(n+1) − P·V_n.
+///
+/// Always inlined, for the reason [`lucas_uv_halving_with`] is.
+#[inline(always)]
+pub fn lucas_uv_chain<R: Ring>(r: &mut R, p: &R::E, q: &R::E, d_inv: &R::E, n: &[u64]) -> Result<(R::E, R::E), R::Err> {
+    let bits = bits_below_top(n).expect("n >= 1");
+    // k = 1: V_1 = P, V_2 = P² − 2Q.
+    let pp = r.mul(p, p)?;
+    let two_q = r.add(q, q)?;
+    let (mut v, mut v1, mut qk) = (p.clone(), r.sub(&pp, &two_q)?, q.clone());
+    for bit in bits {
+        let cross = r.mul(&v, &v1)?;
+        let pqk = r.mul(p, &qk)?;
+        let odd = r.sub(&cross, &pqk)?; // V_(2k+1)
+        if bit {
+            // k -> 2k + 1: V_(2k+2) = V_(k+1)² − 2Q^(k+1), Q^(2k+1) = Q^k·Q^(k+1).
+            let qk1 = r.mul(q, &qk)?;
+            let sq = r.mul(&v1, &v1)?;
+            let two_qk1 = r.add(&qk1, &qk1)?;
+            (v, v1) = (odd, r.sub(&sq, &two_qk1)?);
+            qk = r.mul(&qk, &qk1)?;
+        } else {
+            // k -> 2k: V_2k = V_k² − 2Q^k, Q^2k = (Q^k)².
+            let sq = r.mul(&v, &v)?;
+            let two_qk = r.add(&qk, &qk)?;
+            (v, v1) = (r.sub(&sq, &two_qk)?, odd);
+            qk = r.mul(&qk, &qk)?;
+        }
+        r.bit_done()?;
+    }
+    let two_v1 = r.add(&v1, &v1)?;
+    let pv = r.mul(p, &v)?;
+    let du = r.sub(&two_v1, &pv)?;
+    Ok((r.mul(&du, d_inv)?, v))
 }
 
 /// Which of the two companion sequences [`fib_or_lucas`] returns.
