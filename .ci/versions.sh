@@ -165,7 +165,7 @@ CONF
 test_wheel() { # test_wheel SUITE VERSION PYTHON LOG: sets WHEEL_RESULT
     local suite=$1 v=$2 py=$3 log=$4 tag wheel
     tag=cp${v//./}
-    wheel=$(find "$ROOT/dist" -maxdepth 1 -name "*-$tag-$tag-*.whl" 2>/dev/null | sort | tail -n1)
+    wheel=$(find "$ROOT/dist" -maxdepth 1 -name "*-$tag-$tag-*.whl" 2>/dev/null | sort | tail -n1 || true)
     [ -n "$wheel" ] || { WHEEL_RESULT="FAILED: no $tag wheel in dist/ (make wheels)"; return; }
     mkdir -p "$CACHE/$suite/build/$v/dist" "$ROOT/build/wheel-tests"
     cp "$wheel" "$CACHE/$suite/build/$v/dist/"
