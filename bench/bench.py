@@ -407,7 +407,7 @@ def prp_cases():
 
 CASES += prp_cases()
 
-# Jump-ahead (issue #16): nth_term against sympy's linrec algorithm, against lucas_u, and
+# Jump-ahead: nth_term against sympy's linrec algorithm, against lucas_u, and
 # its growth in k. sympy is a bench-only dependency: without it those rows are left out.
 #
 # sympy.linrec has no modulus (it sympifies its inputs, so n = 10**18 would be exact and
@@ -630,7 +630,7 @@ CASES += find_cases()
 
 
 # ---------------------------------------------------------------------------------------
-# n-th terms without mod across sizes (issue #10): against gmpy2 (GMP) where installed, and
+# n-th terms without mod across sizes: against gmpy2 (GMP) where installed, and
 # against a pure-Python loop (the floor lucas must never be slower than) where that loop
 # finishes in reasonable time. Targets: <= 1.5x gmpy2 for n <= 10**4, <= 3x for 10**5..10**7.
 
